@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigurationError } from '../../src/errors.js';
+import { parseDuration, readSettings } from '../../src/settings.js';
+import { inputs } from '../helpers/inputs.js';
+
+function refuses(values: Record<string, string>, input: string, words: RegExp): void {
+  assert.throws(
+    () => readSettings(inputs(values), {}),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigurationError, `not a ConfigurationError: ${String(error)}`);
+      assert.equal(error.input, input);
+      assert.match(error.message, words);
+      return true;
+    },
+  );
+}
+
+describe('settings', () => {
+  it('reads a minimal workflow with the contract defaults', () => {
+    const s = readSettings(inputs({ targets: 'web.example.com, 203.0.113.5' }), {
+      GITHUB_WORKFLOW: 'watch',
+      RUNNER_TEMP: '/tmp/rt',
+    });
+    assert.deepEqual(
+      s.targets.map((t) => [t.spec, t.kind]),
+      [
+        ['web.example.com', 'hostname'],
+        ['203.0.113.5', 'ipv4'],
+      ],
+    );
+    assert.equal(s.name, 'watch');
+    assert.equal(s.reportDir, '/tmp/rt/port-drift');
+    assert.deepEqual([...s.failOn], ['unexpected-open', 'missing', 'host-down']);
+    assert.equal(s.scanTimeoutMs, 20 * 60_000);
+    assert.equal(s.maxAddresses, 4096);
+    assert.equal(s.tcpPorts.kind, 'default');
+    assert.equal(s.udpPorts.kind, 'none');
+    assert.equal(s.ipVersion, 'both');
+    assert.equal(s.scanType, 'auto');
+    assert.equal(s.installNmap, true);
+  });
+
+  it('masks the token and the Slack URL the moment they are read', () => {
+    const source = inputs({ targets: '203.0.113.5', 'github-token': 'ghs_secret' });
+    readSettings(source, {});
+    assert.deepEqual(source.secrets, ['ghs_secret']);
+    const slack = inputs({
+      targets: '203.0.113.5',
+      'slack-webhook-url': 'https://hooks.example/T/B/x',
+    });
+    assert.throws(() => readSettings(slack, {}));
+    assert.deepEqual(slack.secrets, ['https://hooks.example/T/B/x']);
+  });
+
+  it('refuses option-like and shell-like targets, naming the entry', () => {
+    refuses({ targets: '-iL /etc/passwd' }, 'targets', /'-iL \/etc\/passwd'/);
+    refuses({ targets: '--script=http-title' }, 'targets', /never nmap options/);
+    refuses({ targets: 'example.com; rm -rf /' }, 'targets', /example\.com; rm -rf/);
+    refuses({ targets: '$(id).example.com' }, 'targets', /characters/);
+    refuses({ targets: 'exa mple.com' }, 'targets', /characters/);
+    refuses({ targets: 'under_score.example' }, 'targets', /not a hostname/);
+    refuses({ targets: '203.0.113.256' }, 'targets', /not a hostname/);
+  });
+
+  it('refuses an empty target list, and a block larger than max-addresses', () => {
+    refuses({ targets: '  # nothing\n' }, 'targets', /is empty/);
+    refuses({ targets: '10.0.0.0/8' }, 'targets', /16,777,216 addresses.*max-addresses \(4096\)/);
+    refuses({ targets: '2001:db8::/64' }, 'targets', /max-addresses/);
+    refuses({ targets: '203.0.113.0/24', 'max-addresses': '100' }, 'targets', /256 addresses/);
+    refuses(
+      { targets: '203.0.113.0/25, 198.51.100.0/25', 'max-addresses': '200' },
+      'targets',
+      /256 addresses/,
+    );
+  });
+
+  it('refuses bad values for every enumerated and numeric input', () => {
+    const t = { targets: '203.0.113.5' };
+    refuses({ ...t, 'fail-on': 'unexpected-open, typo' }, 'fail-on', /'typo' is not a drift kind/);
+    refuses({ ...t, 'ip-version': '5' }, 'ip-version', /both, 4, 6/);
+    refuses({ ...t, 'scan-type': 'xmas' }, 'scan-type', /auto, syn, connect/);
+    refuses({ ...t, notify: 'sometimes' }, 'notify', /change, always/);
+    refuses({ ...t, 'max-addresses': '-3' }, 'max-addresses', /positive whole number/);
+    refuses({ ...t, 'scan-timeout': '20' }, 'scan-timeout', /90s, 20m/);
+    refuses({ ...t, ports: '22,70000' }, 'ports', /outside 1-65535/);
+    refuses({ ...t, ports: '100-20' }, 'ports', /backwards/);
+    refuses({ ...t, 'udp-ports': 'top-0' }, 'udp-ports', /top-N/);
+    refuses({ ...t, 'install-nmap': 'yes' }, 'install-nmap', /not a boolean/);
+    refuses({ ...t, 'pr-comment': 'ture' }, 'pr-comment', /not a boolean/);
+  });
+
+  it('accepts fail-on none and any list of kinds', () => {
+    assert.equal(
+      readSettings(inputs({ targets: 'a.example', 'fail-on': 'none' }), {}).failOn.size,
+      0,
+    );
+    const s = readSettings(
+      inputs({ targets: 'a.example', 'fail-on': 'missing\ninconclusive' }),
+      {},
+    );
+    assert.deepEqual([...s.failOn], ['missing', 'inconclusive']);
+  });
+
+  it('refuses a rule whose hostname pattern names no target (a typo would otherwise go unnoticed)', () => {
+    refuses(
+      { targets: 'web.example.com', expected: 'web.exmaple.com: 443' },
+      'expected',
+      /'web\.exmaple\.com' names no entry of targets/,
+    );
+  });
+
+  it('says plainly which inputs belong to a later version', () => {
+    const t = { targets: '203.0.113.5' };
+    refuses({ ...t, policy: 'ports.yml' }, 'policy', /not supported yet/);
+    refuses({ ...t, mode: 'record' }, 'mode', /not supported yet/);
+    refuses({ ...t, shard: '1/2' }, 'shard', /not supported yet/);
+    refuses({ ...t, issue: 'true' }, 'issue', /not supported yet/);
+  });
+
+  it('reads durations', () => {
+    assert.equal(parseDuration('x', '90s'), 90_000);
+    assert.equal(parseDuration('x', '1h30m'), 5_400_000);
+    assert.throws(() => parseDuration('x', '5 minutes'), ConfigurationError);
+    assert.throws(() => parseDuration('x', '10ms'), /under one second/);
+  });
+});

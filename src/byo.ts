@@ -1,0 +1,102 @@
+// Bring your own scan: reads nmap XML files named by the `xml` glob instead of scanning, and gives
+// the same observed state a scan would.
+import * as glob from '@actions/glob';
+import { readFile } from 'node:fs/promises';
+import { ConfigurationError, getErrorMessage } from './errors.js';
+import { parseNmapXml } from './nmap/parse.js';
+import { observeHost } from './observe.js';
+import { countPorts, mergeRanges, parseNmapPortList } from './ports.js';
+import type { ScanOutcome } from './scan.js';
+import type { Settings } from './settings.js';
+import { canonicalIp, targetsNaming } from './targets.js';
+import type { NmapRun, ObservedAddress, PortRange } from './types.js';
+
+export async function readXmlScan(settings: Settings): Promise<ScanOutcome> {
+  const globber = await glob.create(settings.xml, { matchDirectories: false });
+  const files = (await globber.glob()).sort();
+  if (files.length === 0) {
+    throw new ConfigurationError(
+      'xml',
+      `'${settings.xml}' matches no file. Check the path or glob.`,
+    );
+  }
+  const runs: { file: string; run: NmapRun }[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      throw new ConfigurationError('xml', `cannot read ${file}: ${getErrorMessage(error)}`);
+    }
+    try {
+      runs.push({ file, run: parseNmapXml(text, file) });
+    } catch (error) {
+      throw new ConfigurationError('xml', getErrorMessage(error));
+    }
+  }
+
+  // Names in the XML: the name a user gave nmap for each address (`<hostname type="user">`).
+  const resolved = new Map<string, string[]>();
+  for (const { run } of runs) {
+    for (const host of run.hosts) {
+      const ip = host.addresses.find((a) => a.addrtype !== 'mac');
+      for (const name of host.hostnames.filter((h) => h.type === 'user')) {
+        if (ip) resolved.set(name.name, [...(resolved.get(name.name) ?? []), canonicalIp(ip.addr)]);
+      }
+    }
+  }
+
+  const observed: ObservedAddress[] = [];
+  const seen = new Set<string>();
+  const scannedPorts: PortRange[] = [];
+  for (const { run } of runs) {
+    for (const info of run.scanInfo) {
+      if (info.protocol === 'tcp' || info.protocol === 'udp') {
+        scannedPorts.push(...parseNmapPortList(info.services, info.protocol));
+      }
+    }
+    for (const host of run.hosts) {
+      const ip = host.addresses.find((a) => a.addrtype === 'ipv4' || a.addrtype === 'ipv6');
+      if (!ip) continue;
+      const address = canonicalIp(ip.addr);
+      if (seen.has(address)) continue;
+      seen.add(address);
+      const userName = host.hostnames.find((h) => h.type === 'user')?.name;
+      const targets =
+        settings.targets.length > 0
+          ? targetsNaming(settings.targets, address, resolved)
+          : [userName ?? address];
+      if (targets.length === 0) continue;
+      observed.push(observeHost(host, address, targets, userName ? [userName] : []));
+    }
+  }
+  // A declared target that no file covers could not be decided from these files.
+  for (const target of settings.targets) {
+    if (observed.some((o) => o.targets.includes(target.spec))) continue;
+    observed.push({
+      address: target.kind === 'hostname' ? '' : target.spec,
+      family: target.kind.endsWith('6') ? 6 : 4,
+      targets: [target.spec],
+      hostnames: [],
+      status: 'inconclusive',
+      reason: 'not in any of the nmap XML files',
+      ports: [],
+      extraports: [],
+    });
+  }
+  const merged = mergeRanges(scannedPorts);
+  const tcp = merged.filter((r) => r.protocol === 'tcp');
+  const udp = merged.filter((r) => r.protocol === 'udp');
+  return {
+    plan: null,
+    observed,
+    scannedPorts: merged,
+    scanned: { addresses: seen.size, tcpPorts: countPorts(tcp), udpPorts: countPorts(udp) },
+    source: 'xml',
+    runs: runs.map(({ file, run }) => ({
+      xml: file,
+      args: [run.args],
+      ...(run.complete ? {} : { error: `${file} ends before </nmaprun>: nmap did not finish` }),
+    })),
+  };
+}

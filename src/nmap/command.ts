@@ -1,0 +1,93 @@
+// Builds nmap's argv from the plan through an allow-list: no user string ever becomes an option,
+// targets come after `--`, and nothing goes through a shell.
+import { isAbsolute } from 'node:path';
+import { formatPortList } from '../ports.js';
+import { classifyTarget } from '../targets.js';
+import type { PortRange } from '../types.js';
+
+export type ScanType = 'syn' | 'connect';
+
+export interface NmapInvocation {
+  family: 4 | 6;
+  scanType: ScanType;
+  tcp: readonly PortRange[];
+  udp: readonly PortRange[];
+  targets: readonly string[];
+  xmlPath: string;
+  /** How often nmap prints progress, for the log. */
+  statsEvery?: string;
+}
+
+/** Every option port-drift may pass to nmap, and whether it takes a value. */
+const ALLOWED: ReadonlyMap<string, 'flag' | 'value'> = new Map([
+  ['-sS', 'flag'],
+  ['-sT', 'flag'],
+  ['-sU', 'flag'],
+  ['-6', 'flag'],
+  ['-Pn', 'flag'],
+  ['-n', 'flag'],
+  ['-v', 'flag'],
+  ['-T4', 'flag'],
+  ['--reason', 'flag'],
+  ['--stats-every', 'value'],
+  ['-p', 'value'],
+  ['-oX', 'value'],
+]);
+
+/** Environment variables that would let the runner's environment add options to nmap or swap its data. */
+export const NMAP_ENV_BLOCKLIST = ['NMAP_ARGS', 'NMAPDIR', 'NMAP_PRIVILEGED'] as const;
+
+export function nmapEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const clean = { ...env };
+  for (const name of NMAP_ENV_BLOCKLIST) delete clean[name];
+  return clean;
+}
+
+/** The `-p` value: plain for TCP alone, `T:`/`U:` prefixed when UDP is scanned too. */
+export function portArgument(tcp: readonly PortRange[], udp: readonly PortRange[]): string {
+  if (udp.length === 0) return formatPortList(tcp);
+  const parts: string[] = [];
+  if (tcp.length > 0) parts.push(`T:${formatPortList(tcp)}`);
+  parts.push(`U:${formatPortList(udp)}`);
+  return parts.join(',');
+}
+
+/** Checks an argv against the allow-list: the last line of defence if a bug ever let input through. */
+export function assertAllowed(args: readonly string[]): void {
+  const end = args.indexOf('--');
+  if (end < 0) throw new Error('nmap argv without -- before the targets');
+  for (let i = 0; i < end; i++) {
+    const arg = args[i] ?? '';
+    const kind = ALLOWED.get(arg);
+    if (!kind) throw new Error(`nmap option not on the allow-list: ${JSON.stringify(arg)}`);
+    if (kind === 'value') i++;
+  }
+  for (const target of args.slice(end + 1)) {
+    if (typeof classifyTarget(target) === 'string') {
+      throw new Error(`not a target: ${JSON.stringify(target)}`);
+    }
+  }
+}
+
+export function buildNmapArgs(inv: NmapInvocation): string[] {
+  if (!isAbsolute(inv.xmlPath)) throw new Error(`XML path must be absolute: ${inv.xmlPath}`);
+  if (inv.tcp.length === 0 && inv.udp.length === 0) throw new Error('no ports to scan');
+  const args: string[] = [];
+  if (inv.tcp.length > 0) args.push(inv.scanType === 'syn' ? '-sS' : '-sT');
+  if (inv.udp.length > 0) args.push('-sU');
+  if (inv.family === 6) args.push('-6');
+  // -Pn: firewalls that drop pings must not hide open ports. -n: names were resolved already.
+  // -v: down hosts are written to the XML too.
+  args.push('-Pn', '-n', '-v', '-T4', '--reason');
+  if (inv.statsEvery) args.push('--stats-every', inv.statsEvery);
+  args.push('-p', portArgument(inv.tcp, inv.udp));
+  args.push('-oX', inv.xmlPath);
+  args.push('--', ...inv.targets);
+  assertAllowed(args);
+  return args;
+}
+
+/** A dry run that makes nmap print its own top-N port list for a protocol, without scanning. */
+export function topPortsArgs(protocol: 'tcp' | 'udp', count: number): string[] {
+  return [protocol === 'tcp' ? '-sT' : '-sU', '--top-ports', String(count), '-n', '-oX', '-'];
+}

@@ -1,0 +1,95 @@
+// Finds nmap on PATH, installs it when missing and allowed (apt-get on Linux, brew on macOS), and
+// tells whether this runner may send raw packets (SYN and UDP scans) itself or through sudo.
+import * as core from '@actions/core';
+import * as exec from '@actions/exec';
+import * as io from '@actions/io';
+import { NmapError, getErrorMessage } from '../errors.js';
+
+export interface Nmap {
+  path: string;
+  version: string;
+  /** Prefix for commands that need raw sockets: [] as root, ['sudo', '-n', '--'] with passwordless sudo. */
+  rawPrefix: string[] | null;
+  /** Why rawPrefix is what it is, for the log. */
+  privilege: string;
+}
+
+const isRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;
+
+async function succeeds(command: string, args: string[]): Promise<boolean> {
+  try {
+    const code = await exec.exec(command, args, { silent: true, ignoreReturnCode: true });
+    return code === 0;
+  } catch {
+    return false;
+  }
+}
+
+async function install(): Promise<void> {
+  const platform = process.platform;
+  if (platform === 'linux') {
+    const prefix = isRoot() ? [] : (await succeeds('sudo', ['-n', 'true'])) ? ['sudo', '-n'] : null;
+    if (!prefix) {
+      throw new NmapError(
+        'nmap is not installed and cannot be: installing needs root or passwordless sudo. Install nmap in an earlier step, or run as root.',
+      );
+    }
+    if (!(await io.which('apt-get', false))) {
+      throw new NmapError(
+        'nmap is not installed, and this Linux has no apt-get to install it. Install nmap in an earlier step.',
+      );
+    }
+    const run = async (args: string[]): Promise<void> => {
+      const [cmd, ...rest] = [...prefix, 'apt-get', ...args];
+      const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } as Record<string, string>;
+      const code = await exec.exec(cmd ?? 'apt-get', rest, { env, ignoreReturnCode: true });
+      if (code !== 0) throw new NmapError(`apt-get ${args.join(' ')} exited with ${code}`);
+    };
+    await run(['update', '-q']);
+    await run(['install', '-y', '-q', '--no-install-recommends', 'nmap']);
+  } else if (platform === 'darwin') {
+    const code = await exec.exec('brew', ['install', 'nmap'], { ignoreReturnCode: true });
+    if (code !== 0) throw new NmapError(`brew install nmap exited with ${code}`);
+  } else {
+    throw new NmapError(
+      `nmap is not installed, and port-drift cannot install it on ${platform}. Install nmap in an earlier step (on Windows: choco install nmap) and make sure it is on PATH.`,
+    );
+  }
+}
+
+/** Locates (or installs) nmap and reads its version. */
+export async function ensureNmap(installIfMissing: boolean): Promise<Nmap> {
+  let path = await io.which('nmap', false);
+  if (!path) {
+    if (!installIfMissing) {
+      throw new NmapError('nmap is not on PATH and install-nmap is false. Install nmap first.');
+    }
+    core.info('nmap is not on PATH: installing it');
+    try {
+      await install();
+    } catch (error) {
+      throw error instanceof NmapError ? error : new NmapError(getErrorMessage(error));
+    }
+    path = await io.which('nmap', false);
+    if (!path) throw new NmapError('nmap was installed but is still not on PATH');
+  }
+  const out = await exec.getExecOutput(path, ['--version'], {
+    silent: true,
+    ignoreReturnCode: true,
+  });
+  const version = /Nmap version (\S+)/.exec(out.stdout)?.[1];
+  if (out.exitCode !== 0 || !version) {
+    throw new NmapError(`${path} --version failed: ${(out.stderr || out.stdout).trim()}`);
+  }
+
+  let rawPrefix: string[] | null = null;
+  let privilege = 'not root and no passwordless sudo';
+  if (isRoot()) {
+    rawPrefix = [];
+    privilege = 'running as root';
+  } else if (process.platform !== 'win32' && (await succeeds('sudo', ['-n', 'true']))) {
+    rawPrefix = ['sudo', '-n', '--'];
+    privilege = 'passwordless sudo is available';
+  }
+  return { path, version, rawPrefix, privilege };
+}

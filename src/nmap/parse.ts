@@ -1,0 +1,291 @@
+// Reads nmap XML (any version from 4.x on, written by anyone) into a typed NmapRun. Pure.
+// No entity is expanded but XML's five and numeric references; nmap writes each byte it will not
+// print as `&#xNN;`, so runs of those are decoded as UTF-8 bytes, not as Latin-1 code points.
+import { XMLParser } from 'fast-xml-parser';
+import type {
+  NmapExtraPorts,
+  NmapHost,
+  NmapPort,
+  NmapRun,
+  NmapScanInfo,
+  NmapTargetNote,
+  Service,
+} from '../types.js';
+
+type Node = Record<string, unknown>;
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  // Entities are decoded by decodeText below, which knows nmap's byte references.
+  processEntities: false,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  // Every element is an array, so that one host, one port or one address reads like many.
+  isArray: (_name, _path, _leaf, isAttribute) => !isAttribute,
+});
+
+const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+const utf8 = new TextDecoder('utf-8');
+
+/** XML's five entities and numeric references; references below 256 are bytes of UTF-8 text. */
+export function decodeText(raw: string): string {
+  if (!raw.includes('&')) return raw;
+  let out = '';
+  let bytes: number[] = [];
+  const flush = (): void => {
+    if (bytes.length) out += utf8.decode(Uint8Array.from(bytes));
+    bytes = [];
+  };
+  const re = /&(?:#x([0-9a-f]+)|#([0-9]+)|([a-z]+));/gi;
+  let last = 0;
+  for (let m = re.exec(raw); m; m = re.exec(raw)) {
+    if (m.index > last) {
+      flush();
+      out += raw.slice(last, m.index);
+    }
+    last = m.index + m[0].length;
+    const code = m[1] !== undefined ? parseInt(m[1], 16) : m[2] !== undefined ? Number(m[2]) : NaN;
+    if (m[3] !== undefined) {
+      flush();
+      // Any other named entity stays as written: nothing is ever looked up or expanded.
+      out += NAMED[m[3]] ?? m[0];
+    } else if (code < 256) {
+      bytes.push(code);
+    } else {
+      flush();
+      out += code <= 0x10ffff ? String.fromCodePoint(code) : '\ufffd';
+    }
+  }
+  flush();
+  return out + raw.slice(last);
+}
+
+function all(node: unknown, name: string): Node[] {
+  const value = (node as Node | undefined)?.[name];
+  return Array.isArray(value) ? (value as Node[]) : [];
+}
+
+function first(node: unknown, name: string): Node | undefined {
+  return all(node, name)[0];
+}
+
+function attr(node: Node | undefined, name: string): string | undefined {
+  const value = node?.[`@${name}`];
+  return typeof value === 'string' ? decodeText(value) : undefined;
+}
+
+function num(node: Node | undefined, name: string): number | undefined {
+  const text = attr(node, name);
+  if (text === undefined || text.trim() === '') return undefined;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+function text(node: Node): string {
+  const value = node['#text'];
+  return typeof value === 'string' ? decodeText(value) : '';
+}
+
+/** Drops a DOCTYPE with its internal subset: no entity a file declares is ever expanded. */
+function withoutDoctype(xml: string): string {
+  return xml.replace(/<!DOCTYPE\s[^[>]*(?:\[[\s\S]*?\]\s*)?>/gi, '');
+}
+
+/**
+ * A file that ends before `</nmaprun>` (nmap killed, or still running) is cut back to its last
+ * complete host and closed, so that every host nmap finished is read.
+ */
+function closeTruncated(xml: string): string {
+  const lastHost = xml.lastIndexOf('</host>');
+  let body: string;
+  if (lastHost >= 0) {
+    body = xml.slice(0, lastHost + '</host>'.length);
+  } else {
+    const hostStart = xml.search(/<host[\s>]/);
+    const head = hostStart >= 0 ? xml.slice(0, hostStart) : xml;
+    body = head.slice(0, head.lastIndexOf('>') + 1);
+  }
+  return `${body}</nmaprun>`;
+}
+
+function service(node: Node | undefined): Service | undefined {
+  if (!node) return undefined;
+  const out: Service = {};
+  for (const key of ['name', 'product', 'version', 'extrainfo', 'method', 'tunnel'] as const) {
+    const value = attr(node, key);
+    if (value) out[key] = value;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+function port(node: Node): NmapPort | undefined {
+  const id = num(node, 'portid');
+  const state = first(node, 'state');
+  if (id === undefined || !state) return undefined;
+  const reasonTtl = num(state, 'reason_ttl');
+  const svc = service(first(node, 'service'));
+  const scripts = all(node, 'script').map((s) => ({
+    id: attr(s, 'id') ?? '',
+    output: attr(s, 'output') ?? '',
+  }));
+  return {
+    protocol: attr(node, 'protocol') ?? 'tcp',
+    port: id,
+    state: attr(state, 'state') ?? 'unknown',
+    reason: attr(state, 'reason') ?? '',
+    ...(reasonTtl !== undefined ? { reasonTtl } : {}),
+    ...(svc ? { service: svc } : {}),
+    ...(scripts.length ? { scripts } : {}),
+  };
+}
+
+/**
+ * Old nmap (before 5.x) wrote `<extraports>` without a protocol. When a run scanned TCP and UDP,
+ * each block goes to the protocol whose unlisted port count it fits.
+ */
+function assignProtocols(
+  extraports: NmapExtraPorts[],
+  ports: readonly NmapPort[],
+  scanInfo: readonly NmapScanInfo[],
+): void {
+  const remaining = new Map<string, number>();
+  for (const info of scanInfo) {
+    const listed = ports.filter((p) => p.protocol === info.protocol).length;
+    remaining.set(info.protocol, (remaining.get(info.protocol) ?? 0) + info.numservices - listed);
+  }
+  for (const block of extraports) {
+    if (block.protocol) {
+      remaining.set(block.protocol, (remaining.get(block.protocol) ?? 0) - block.count);
+    }
+  }
+  for (const block of extraports) {
+    if (block.protocol) continue;
+    const candidates = [...remaining].filter(([, left]) => left >= block.count);
+    const exact = candidates.find(([, left]) => left === block.count);
+    const chosen =
+      exact?.[0] ??
+      (candidates.length === 1 ? candidates[0]?.[0] : undefined) ??
+      (block.state === 'open|filtered' && remaining.has('udp') ? 'udp' : undefined) ??
+      scanInfo[0]?.protocol ??
+      'tcp';
+    block.protocol = chosen;
+    remaining.set(chosen, (remaining.get(chosen) ?? 0) - block.count);
+  }
+}
+
+function host(node: Node, scanInfo: readonly NmapScanInfo[]): NmapHost {
+  const status = first(node, 'status');
+  const portsNode = first(node, 'ports');
+  const ports = all(portsNode, 'port').flatMap((p) => port(p) ?? []);
+  const extraports: NmapExtraPorts[] = all(portsNode, 'extraports').map((e) => {
+    const reasons = all(e, 'extrareasons').map((r) => {
+      const proto = attr(r, 'proto');
+      const list = attr(r, 'ports');
+      return {
+        reason: attr(r, 'reason') ?? '',
+        count: num(r, 'count') ?? 0,
+        ...(proto ? { proto } : {}),
+        ...(list ? { ports: list } : {}),
+      };
+    });
+    const protocol = reasons.find((r) => r.proto)?.proto;
+    return {
+      state: attr(e, 'state') ?? 'unknown',
+      count: num(e, 'count') ?? 0,
+      reasons,
+      ...(protocol ? { protocol } : {}),
+    };
+  });
+  assignProtocols(extraports, ports, scanInfo);
+  const osName = attr(first(first(node, 'os'), 'osmatch'), 'name');
+  const reasonTtl = num(status, 'reason_ttl');
+  const startTime = num(node, 'starttime');
+  const endTime = num(node, 'endtime');
+  return {
+    addresses: all(node, 'address').map((a) => {
+      const vendor = attr(a, 'vendor');
+      return {
+        addr: attr(a, 'addr') ?? '',
+        addrtype: attr(a, 'addrtype') ?? 'ipv4',
+        ...(vendor ? { vendor } : {}),
+      };
+    }),
+    hostnames: all(first(node, 'hostnames'), 'hostname').map((h) => {
+      const type = attr(h, 'type');
+      return { name: attr(h, 'name') ?? '', ...(type ? { type } : {}) };
+    }),
+    status: attr(status, 'state') ?? 'unknown',
+    reason: attr(status, 'reason') ?? '',
+    ...(reasonTtl !== undefined ? { reasonTtl } : {}),
+    ports,
+    extraports,
+    ...(startTime !== undefined ? { startTime } : {}),
+    ...(endTime !== undefined ? { endTime } : {}),
+    ...(osName ? { os: osName } : {}),
+  };
+}
+
+/** Parses one nmap XML document; `source` names it in errors. Throws when it is not nmap XML. */
+export function parseNmapXml(xml: string, source = 'nmap XML'): NmapRun {
+  const complete = /<\/nmaprun\s*>/.test(xml);
+  const prepared = withoutDoctype(complete ? xml : closeTruncated(xml));
+  let doc: Node;
+  try {
+    doc = parser.parse(prepared) as Node;
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new Error(`${source} is not well-formed XML: ${why}`, { cause: error });
+  }
+  const root = first(doc, 'nmaprun');
+  if (!root) {
+    throw new Error(`${source} is not nmap XML: it has no <nmaprun> element`);
+  }
+  const scanInfo: NmapScanInfo[] = all(root, 'scaninfo').map((s) => ({
+    type: attr(s, 'type') ?? '',
+    protocol: attr(s, 'protocol') ?? '',
+    numservices: num(s, 'numservices') ?? 0,
+    services: attr(s, 'services') ?? '',
+  }));
+  const targets: NmapTargetNote[] = all(root, 'target').map((t) => ({
+    specification: attr(t, 'specification') ?? '',
+    status: attr(t, 'status') ?? '',
+    reason: attr(t, 'reason') ?? '',
+  }));
+  const runstats = first(root, 'runstats');
+  const finishedNode = first(runstats, 'finished');
+  const hostsNode = first(runstats, 'hosts');
+  const finished: NonNullable<NmapRun['finished']> = {};
+  for (const key of ['time', 'elapsed'] as const) {
+    const value = num(finishedNode, key);
+    if (value !== undefined) finished[key] = value;
+  }
+  for (const key of ['summary', 'exit', 'errormsg'] as const) {
+    const value = attr(finishedNode, key);
+    if (value) finished[key] = value;
+  }
+  const start = num(root, 'start');
+  return {
+    scanner: attr(root, 'scanner') ?? 'nmap',
+    version: attr(root, 'version') ?? '',
+    args: attr(root, 'args') ?? '',
+    ...(start !== undefined ? { start } : {}),
+    scanInfo,
+    hosts: all(root, 'host').map((h) => host(h, scanInfo)),
+    targets,
+    messages: all(root, 'output').map(text).filter(Boolean),
+    complete,
+    ...(finishedNode ? { finished } : {}),
+    ...(hostsNode
+      ? {
+          hostCounts: {
+            up: num(hostsNode, 'up') ?? 0,
+            down: num(hostsNode, 'down') ?? 0,
+            total: num(hostsNode, 'total') ?? 0,
+          },
+        }
+      : {}),
+  };
+}

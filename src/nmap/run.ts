@@ -1,0 +1,121 @@
+// Runs nmap as an argv (never a shell) with a cleaned environment and a deadline, streaming its
+// progress lines to the log, and reads back the XML it wrote, finished or not.
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { buildNmapArgs, nmapEnv, topPortsArgs, type NmapInvocation } from './command.js';
+import type { Nmap } from './install.js';
+import { parseNmapXml } from './parse.js';
+import { parseNmapPortList } from '../ports.js';
+import { NmapError } from '../errors.js';
+import type { NmapRun, PortRange } from '../types.js';
+
+export interface ProcessResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+/** Spawns argv[0] with argv[1..], kills it at the deadline, and reports each stdout line as it comes. */
+export function runProcess(
+  argv: readonly string[],
+  options: { env: NodeJS.ProcessEnv; deadline?: number; onLine?: (line: string) => void },
+): Promise<ProcessResult> {
+  const [command, ...args] = argv;
+  if (!command) throw new Error('empty argv');
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let pending = '';
+    let timedOut = false;
+    const timer =
+      options.deadline === undefined
+        ? undefined
+        : setTimeout(
+            () => {
+              timedOut = true;
+              child.kill('SIGTERM');
+              setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+            },
+            Math.max(0, options.deadline - Date.now()),
+          );
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      if (!options.onLine) return;
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) options.onLine(line);
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, timedOut });
+    });
+  });
+}
+
+/** Asks the installed nmap for its own top-N list, so `default` follows the nmap version in use. */
+export async function nmapTopPorts(
+  nmap: Nmap,
+  protocol: 'tcp' | 'udp',
+  count: number,
+): Promise<PortRange[]> {
+  const prefix = protocol === 'udp' ? (nmap.rawPrefix ?? []) : [];
+  const result = await runProcess([...prefix, nmap.path, ...topPortsArgs(protocol, count)], {
+    env: nmapEnv(process.env),
+  });
+  const services = /<scaninfo[^>]*\sservices="([^"]*)"/.exec(result.stdout)?.[1];
+  if (result.code !== 0 || services === undefined) {
+    throw new NmapError(
+      `nmap could not list its top ${count} ${protocol.toUpperCase()} ports: ${(result.stderr || result.stdout).trim()}`,
+    );
+  }
+  return parseNmapPortList(services, protocol);
+}
+
+export interface NmapOutcome {
+  invocation: NmapInvocation;
+  args: string[];
+  run: NmapRun | null;
+  /** nmap's own words when it failed or was stopped. */
+  error?: string;
+  timedOut: boolean;
+}
+
+/** One nmap run: starts it, waits until it ends or the deadline, and parses whatever XML it left. */
+export async function runNmap(
+  nmap: Nmap,
+  invocation: NmapInvocation,
+  deadline: number,
+  onLine: (line: string) => void,
+): Promise<NmapOutcome> {
+  const args = buildNmapArgs(invocation);
+  const needsRaw = invocation.scanType === 'syn' || invocation.udp.length > 0;
+  const prefix = needsRaw ? (nmap.rawPrefix ?? []) : [];
+  const result = await runProcess([...prefix, nmap.path, ...args], {
+    env: nmapEnv(process.env),
+    deadline,
+    onLine,
+  });
+  let run: NmapRun | null = null;
+  let parseError: string | undefined;
+  try {
+    run = parseNmapXml(await readFile(invocation.xmlPath, 'utf8'), invocation.xmlPath);
+  } catch (error) {
+    parseError = error instanceof Error ? error.message : String(error);
+  }
+  const nmapSaid = (result.stderr.trim() || run?.finished?.errormsg || '').trim();
+  let error: string | undefined;
+  if (result.timedOut) error = 'stopped at the scan-timeout budget';
+  else if (result.code !== 0) {
+    error = `nmap exited with ${result.code ?? result.signal}: ${nmapSaid || 'no message'}`;
+  } else if (!run) error = `nmap wrote no readable XML: ${parseError ?? ''}`;
+  return { invocation, args, run, timedOut: result.timedOut, ...(error ? { error } : {}) };
+}

@@ -1,0 +1,125 @@
+// The scan plan: which addresses and which ports, in which nmap runs. Pure: the facts it needs from
+// the world (DNS answers, routes, nmap's top-port lists) are gathered beforehand and passed in.
+import { EXPOSED_SERVICES, mergeRanges, type PortSelection } from './ports.js';
+import { expectedPorts } from './rules.js';
+import type { Settings } from './settings.js';
+import { canonicalIp, familyOf } from './targets.js';
+import type { PortRange, Protocol, Target } from './types.js';
+
+export interface PlanFacts {
+  /** Hostname target -> every address it resolved to (both families), or an error text. */
+  resolved: ReadonlyMap<string, string[] | { error: string }>;
+  /** Address or CIDR -> why this runner cannot reach it (no route for its family), when it cannot. */
+  unreachable: ReadonlyMap<string, string>;
+  /** nmap's own top-N list for a protocol, as ranges. */
+  topPorts(protocol: Protocol, count: number): PortRange[];
+}
+
+export interface NmapRunPlan {
+  family: 4 | 6;
+  /** Addresses and CIDR blocks, canonical. */
+  targets: string[];
+}
+
+export interface ScanPlan {
+  tcp: PortRange[];
+  udp: PortRange[];
+  runs: NmapRunPlan[];
+  /** Name -> the addresses it resolved to in the chosen families. */
+  resolved: Map<string, string[]>;
+  /** Hostname targets with no address to scan, and why. */
+  unresolved: { target: string; reason: string }[];
+  /** Addresses and blocks left out because this runner has no route to them. */
+  unreachable: { target: string; address: string; reason: string }[];
+  /** How many addresses the runs cover (CIDR blocks counted in full). */
+  addressCount: number;
+}
+
+export const DEFAULT_TOP = 1000;
+
+function selectPorts(
+  selection: PortSelection,
+  protocol: Protocol,
+  settings: Settings,
+  facts: PlanFacts,
+): PortRange[] {
+  const expected = expectedPorts(settings.rules, protocol);
+  switch (selection.kind) {
+    case 'none':
+      return mergeRanges(expected);
+    case 'all':
+      return [{ from: 1, to: 65535, protocol }];
+    case 'top':
+      return mergeRanges([...facts.topPorts(protocol, selection.count), ...expected]);
+    case 'list':
+      return mergeRanges([...selection.ranges, ...expected]);
+    case 'default': {
+      const extra =
+        protocol === 'tcp'
+          ? EXPOSED_SERVICES.map((s) => ({ from: s.port, to: s.port, protocol }))
+          : [];
+      return mergeRanges([...facts.topPorts(protocol, DEFAULT_TOP), ...extra, ...expected]);
+    }
+  }
+}
+
+function wanted(settings: Settings, family: 4 | 6): boolean {
+  return settings.ipVersion === 'both' || settings.ipVersion === String(family);
+}
+
+export function makePlan(settings: Settings, facts: PlanFacts): ScanPlan {
+  const byFamily: Record<4 | 6, string[]> = { 4: [], 6: [] };
+  const resolved = new Map<string, string[]>();
+  const unresolved: ScanPlan['unresolved'] = [];
+  const unreachable: ScanPlan['unreachable'] = [];
+  let addressCount = 0;
+
+  const add = (target: Target, address: string, size: number): void => {
+    const family = target.kind === 'cidr6' ? 6 : target.kind === 'cidr4' ? 4 : familyOf(address);
+    if (!wanted(settings, family)) return;
+    const reason = facts.unreachable.get(address);
+    if (reason) {
+      unreachable.push({ target: target.spec, address, reason });
+      return;
+    }
+    if (!byFamily[family].includes(address)) {
+      byFamily[family].push(address);
+      addressCount += size;
+    }
+  };
+
+  for (const target of settings.targets) {
+    if (target.kind === 'hostname') {
+      const answer = facts.resolved.get(target.spec);
+      if (!answer || !Array.isArray(answer)) {
+        unresolved.push({ target: target.spec, reason: answer?.error ?? 'not resolved' });
+        continue;
+      }
+      const addresses = answer.map(canonicalIp).filter((a) => wanted(settings, familyOf(a)));
+      if (addresses.length === 0) {
+        const families = settings.ipVersion === 'both' ? 'any' : `an IPv${settings.ipVersion}`;
+        unresolved.push({ target: target.spec, reason: `has no ${families} address` });
+        continue;
+      }
+      resolved.set(target.spec, addresses);
+      for (const address of addresses) add(target, address, 1);
+    } else if (target.kind === 'cidr4' || target.kind === 'cidr6') {
+      add(target, target.spec, target.size);
+    } else {
+      add(target, canonicalIp(target.spec), 1);
+    }
+  }
+
+  const runs = ([4, 6] as const)
+    .filter((family) => byFamily[family].length > 0)
+    .map((family) => ({ family, targets: byFamily[family] }));
+  return {
+    tcp: selectPorts(settings.tcpPorts, 'tcp', settings, facts),
+    udp: selectPorts(settings.udpPorts, 'udp', settings, facts),
+    runs,
+    resolved,
+    unresolved,
+    unreachable,
+    addressCount,
+  };
+}

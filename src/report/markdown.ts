@@ -1,0 +1,33 @@
+// Markdown that untrusted text cannot escape from. Banners, DNS names and nmap's messages come from
+// the scanned hosts: they are shown only inside code spans, where GitHub makes no mention, issue
+// reference, link or HTML of them, with table pipes escaped and control characters removed.
+
+const MAX_CELL = 120;
+
+/** Text on one line, printable, and not longer than max characters. */
+export function oneLine(text: string, max = MAX_CELL): string {
+  // eslint-disable-next-line no-control-regex
+  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
+  const chars = [...flat];
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : flat;
+}
+
+/** Untrusted text as an inline code span, safe in running text and in table cells. */
+export function code(text: string, max = MAX_CELL): string {
+  const flat = oneLine(text, max).replace(/\|/g, '\\|');
+  if (flat === '') return '';
+  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${flat}${pad}${fence}`;
+}
+
+/** A Markdown table; every cell is already safe Markdown. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? word : many}`;
+}

@@ -1,0 +1,63 @@
+// report.json: the findings, the observed state of every address, and the settings that produced
+// them. It is the machine-readable result of a run and the file a later merge reads.
+import { countPorts } from '../ports.js';
+import type { ScanPlan } from '../plan.js';
+import type { Settings } from '../settings.js';
+import type { Finding, ObservedAddress, PortRange } from '../types.js';
+import type { Verdict } from '../verdict.js';
+
+export const REPORT_SCHEMA = 'port-drift/report@1';
+
+export interface Scanned {
+  addresses: number;
+  tcpPorts: number;
+  udpPorts: number;
+}
+
+export interface ScanRecord {
+  /** nmap's argv, or the XML file read. */
+  args?: string[];
+  xml: string;
+  error?: string;
+}
+
+export interface Report {
+  schema: typeof REPORT_SCHEMA;
+  name: string;
+  startedAt: string;
+  finishedAt: string;
+  verdict: Verdict;
+  scanned: Scanned;
+  scan: {
+    source: 'nmap' | 'xml';
+    nmapVersion?: string;
+    scanType?: string;
+    privilege?: string;
+    runs: ScanRecord[];
+  };
+  settings: Record<string, unknown>;
+  findings: Finding[];
+  observed: ObservedAddress[];
+}
+
+/** The settings as the report shows them: everything but secrets. */
+export function publicSettings(settings: Settings, plan: ScanPlan | null): Record<string, unknown> {
+  const tcp: PortRange[] = plan?.tcp ?? [];
+  const udp: PortRange[] = plan?.udp ?? [];
+  return {
+    name: settings.name,
+    mode: settings.mode,
+    targets: settings.targets.map((t) => t.spec),
+    rules: settings.rules,
+    ports: settings.tcpPorts,
+    udpPorts: settings.udpPorts,
+    tcpPortCount: countPorts(tcp),
+    udpPortCount: countPorts(udp),
+    ipVersion: settings.ipVersion,
+    scanType: settings.scanType,
+    failOn: [...settings.failOn],
+    scanTimeoutMs: settings.scanTimeoutMs,
+    maxAddresses: settings.maxAddresses,
+    xml: settings.xml,
+  };
+}

@@ -1,0 +1,181 @@
+// Reads every input once, validates it, and returns one typed Settings object. Nothing else in
+// port-drift reads inputs; every mistake becomes a ConfigurationError naming the input and the fix.
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { ConfigurationError } from './errors.js';
+import { parsePortSelection, type PortSelection } from './ports.js';
+import { parseRules } from './rules.js';
+import { parseTargets } from './targets.js';
+import { FINDING_KINDS, type FindingKind, type Rule, type Target } from './types.js';
+
+/** Where inputs come from: @actions/core in the action; anything with the same shape elsewhere. */
+export interface InputSource {
+  getInput(name: string): string;
+  getBooleanInput(name: string): boolean;
+  setSecret(secret: string): void;
+}
+
+export interface Settings {
+  name: string;
+  mode: 'check';
+  targets: Target[];
+  rules: Rule[];
+  tcpPorts: PortSelection;
+  udpPorts: PortSelection;
+  ipVersion: 'both' | '4' | '6';
+  scanType: 'auto' | 'syn' | 'connect';
+  failOn: ReadonlySet<FindingKind>;
+  scanTimeoutMs: number;
+  maxAddresses: number;
+  prComment: boolean;
+  githubToken: string;
+  notify: 'change' | 'always';
+  /** Glob of nmap XML files to read instead of scanning; empty to scan. */
+  xml: string;
+  reportDir: string;
+  installNmap: boolean;
+}
+
+function oneOf<T extends string>(input: string, value: string, allowed: readonly T[]): T {
+  const v = value.trim().toLowerCase();
+  if ((allowed as readonly string[]).includes(v)) return v as T;
+  throw new ConfigurationError(input, `'${value}' is not one of: ${allowed.join(', ')}.`);
+}
+
+/** YAML 1.2 booleans via getBooleanInput; an absent input (outside the runner) takes its default. */
+function readBoolean(source: InputSource, input: string, byDefault: boolean): boolean {
+  if (source.getInput(input).trim() === '') return byDefault;
+  try {
+    return source.getBooleanInput(input);
+  } catch {
+    throw new ConfigurationError(
+      input,
+      `'${source.getInput(input)}' is not a boolean. Use true or false.`,
+    );
+  }
+}
+
+/** `90s`, `20m`, `1h30m`, `500ms`: a duration in milliseconds. */
+export function parseDuration(input: string, value: string): number {
+  const text = value.trim().toLowerCase();
+  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  if (text === '' || parts.map((p) => p[0]).join('') !== text) {
+    throw new ConfigurationError(
+      input,
+      `'${value}' is not a duration. Write a number with a unit, such as 90s, 20m or 1h30m.`,
+    );
+  }
+  const ms = parts.reduce((sum, p) => sum + Number(p[1]) * (unit[p[2] ?? 's'] ?? 0), 0);
+  if (ms < 1000) throw new ConfigurationError(input, `'${value}' is under one second.`);
+  return ms;
+}
+
+export function parseFailOn(input: string, value: string): Set<FindingKind> {
+  const kinds = value
+    .split(/[\s,]+/)
+    .map((k) => k.trim().toLowerCase())
+    .filter(Boolean);
+  if (kinds.length === 1 && kinds[0] === 'none') return new Set();
+  const out = new Set<FindingKind>();
+  for (const kind of kinds) {
+    if (!(FINDING_KINDS as readonly string[]).includes(kind)) {
+      throw new ConfigurationError(
+        input,
+        `'${kind}' is not a drift kind. Use any of ${FINDING_KINDS.join(', ')}, or 'none'.`,
+      );
+    }
+    out.add(kind as FindingKind);
+  }
+  if (out.size === 0) {
+    throw new ConfigurationError(input, `is empty. List drift kinds, or write 'none'.`);
+  }
+  return out;
+}
+
+function notYet(input: string, issue: string): ConfigurationError {
+  return new ConfigurationError(
+    input,
+    `is not supported yet by this version of port-drift (${issue}). Remove it from the workflow.`,
+  );
+}
+
+/** Reads and checks every input. Throws ConfigurationError before anything is scanned. */
+export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = process.env): Settings {
+  const get = (name: string): string => source.getInput(name).trim();
+
+  // Secrets first, so that nothing below can print them.
+  const githubToken = get('github-token');
+  if (githubToken) source.setSecret(githubToken);
+  const slack = get('slack-webhook-url');
+  if (slack) source.setSecret(slack);
+
+  const maxText = get('max-addresses') || '4096';
+  if (!/^\d+$/.test(maxText) || Number(maxText) < 1) {
+    throw new ConfigurationError('max-addresses', `'${maxText}' is not a positive whole number.`);
+  }
+  const maxAddresses = Number(maxText);
+
+  const mode = oneOf('mode', get('mode') || 'check', ['check', 'record', 'merge']);
+  if (mode !== 'check') throw notYet('mode', `mode: ${mode}`);
+  if (get('policy')) throw notYet('policy', 'policy files');
+  if (get('shard')) throw notYet('shard', 'sharding');
+  if (get('results')) throw notYet('results', 'mode: merge');
+  if (readBoolean(source, 'issue', false)) throw notYet('issue', 'issue notifications');
+  if (slack) throw notYet('slack-webhook-url', 'Slack notifications');
+
+  const xml = get('xml');
+  const targets = parseTargets('targets', source.getInput('targets'), maxAddresses);
+  if (targets.length === 0 && !xml) {
+    throw new ConfigurationError(
+      'targets',
+      'is empty. Give hostnames, IPs or CIDR blocks to scan (or `xml` with nmap XML files to read).',
+    );
+  }
+  const total = targets.reduce((n, t) => n + t.size, 0);
+  if (total > maxAddresses) {
+    throw new ConfigurationError(
+      'targets',
+      `name ${total} addresses, more than max-addresses (${maxAddresses}). Scan fewer, split the work with a matrix, or raise max-addresses.`,
+    );
+  }
+
+  const rules = parseRules('expected', source.getInput('expected'));
+  const names = new Set(targets.map((t) => t.spec.toLowerCase()));
+  for (const rule of rules) {
+    const isName = /[a-z]/i.test(rule.pattern) && !rule.pattern.includes(':');
+    if (isName && !names.has(rule.pattern.toLowerCase()) && targets.length > 0) {
+      throw new ConfigurationError(
+        'expected',
+        `${rule.source}: '${rule.pattern}' names no entry of targets. Write the target exactly as in targets, an IP, a CIDR or '*'.`,
+      );
+    }
+  }
+
+  const reportDirInput = get('report-dir');
+  const runnerTemp = env['RUNNER_TEMP'] || tmpdir();
+  const reportDir = reportDirInput
+    ? resolve(env['GITHUB_WORKSPACE'] ?? process.cwd(), reportDirInput)
+    : join(runnerTemp, 'port-drift');
+  if (!isAbsolute(reportDir)) throw new Error(`report-dir did not resolve: ${reportDir}`);
+
+  return {
+    name: get('name') || env['GITHUB_WORKFLOW'] || 'port-drift',
+    mode,
+    targets,
+    rules,
+    tcpPorts: parsePortSelection('ports', get('ports') || 'default', 'tcp'),
+    udpPorts: parsePortSelection('udp-ports', get('udp-ports'), 'udp'),
+    ipVersion: oneOf('ip-version', get('ip-version') || 'both', ['both', '4', '6']),
+    scanType: oneOf('scan-type', get('scan-type') || 'auto', ['auto', 'syn', 'connect']),
+    failOn: parseFailOn('fail-on', get('fail-on') || 'unexpected-open, missing, host-down'),
+    scanTimeoutMs: parseDuration('scan-timeout', get('scan-timeout') || '20m'),
+    maxAddresses,
+    prComment: readBoolean(source, 'pr-comment', true),
+    githubToken,
+    notify: oneOf('notify', get('notify') || 'change', ['change', 'always']),
+    xml,
+    reportDir,
+    installNmap: readBoolean(source, 'install-nmap', true),
+  };
+}

@@ -1,0 +1,134 @@
+// Target entries: what a user may write in `targets` (hostnames, IPv4, IPv6, CIDR blocks), and the
+// address arithmetic that maps a scanned address back to the entries that named it.
+import ipaddr from 'ipaddr.js';
+import { ConfigurationError } from './errors.js';
+import type { Target } from './types.js';
+
+const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i;
+
+/** Splits a list input: one entry per line or comma-separated, `#` starts a comment. */
+export function splitList(value: string): string[] {
+  return value
+    .split(/\r?\n/)
+    .map((line) => line.replace(/#.*$/, ''))
+    .flatMap((line) => line.split(','))
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+}
+
+function isIPv4(text: string): boolean {
+  return ipaddr.IPv4.isValidFourPartDecimal(text);
+}
+
+function isIPv6(text: string): boolean {
+  return text.includes(':') && !text.includes('%') && ipaddr.IPv6.isValid(text);
+}
+
+export function isHostname(text: string): boolean {
+  const name = text.endsWith('.') ? text.slice(0, -1) : text;
+  if (name.length === 0 || name.length > 253) return false;
+  const labels = name.split('.');
+  // An all-numeric last label is a mistyped IPv4 address, not a name.
+  if (/^\d+$/.test(labels.at(-1) ?? '')) return false;
+  return labels.every((label) => HOST_LABEL.test(label));
+}
+
+/** Classifies one entry, or says why it is not a target. */
+export function classifyTarget(entry: string): Target | string {
+  if (entry.startsWith('-')) {
+    return `'${entry}' starts with '-': targets are never nmap options`;
+  }
+  if (/[\s;&|`$<>()'"\\*!?{}[\]]/.test(entry)) {
+    return `'${entry}' holds characters no hostname, IP or CIDR has`;
+  }
+  const slash = entry.indexOf('/');
+  if (slash >= 0) {
+    const base = entry.slice(0, slash);
+    const bitsText = entry.slice(slash + 1);
+    const v4 = isIPv4(base);
+    const v6 = !v4 && isIPv6(base);
+    if (!v4 && !v6) return `'${entry}' is not a CIDR block: '${base}' is not an IP address`;
+    const max = v4 ? 32 : 128;
+    if (!/^\d{1,3}$/.test(bitsText) || Number(bitsText) > max) {
+      return `'${entry}' has a prefix length outside 0-${max}`;
+    }
+    const bits = Number(bitsText);
+    const size = 2 ** (max - bits);
+    return { spec: entry, kind: v4 ? 'cidr4' : 'cidr6', size };
+  }
+  if (isIPv4(entry)) return { spec: entry, kind: 'ipv4', size: 1 };
+  if (isIPv6(entry)) return { spec: entry, kind: 'ipv6', size: 1 };
+  if (isHostname(entry)) return { spec: entry, kind: 'hostname', size: 1 };
+  return `'${entry}' is not a hostname, an IPv4 or IPv6 address, or a CIDR block`;
+}
+
+/** Reads the `targets` input into entries, refusing anything that is not a target. */
+export function parseTargets(input: string, value: string, maxAddresses: number): Target[] {
+  const targets: Target[] = [];
+  const seen = new Set<string>();
+  for (const entry of splitList(value)) {
+    const target = classifyTarget(entry);
+    if (typeof target === 'string') {
+      throw new ConfigurationError(
+        input,
+        `${target}. Write hostnames, IPv4 or IPv6 addresses, or CIDR blocks, one per line or comma-separated.`,
+      );
+    }
+    if (target.size > maxAddresses) {
+      throw new ConfigurationError(
+        input,
+        `'${entry}' holds ${formatCount(target.size)} addresses, more than max-addresses (${maxAddresses}). Split it into smaller blocks across shards, or raise max-addresses.`,
+      );
+    }
+    const key = target.spec.toLowerCase();
+    if (!seen.has(key)) {
+      seen.add(key);
+      targets.push(target);
+    }
+  }
+  return targets;
+}
+
+function formatCount(n: number): string {
+  return n > 1e15 ? n.toExponential(2) : n.toLocaleString('en-US');
+}
+
+/** The address family of an IP literal. */
+export function familyOf(address: string): 4 | 6 {
+  return address.includes(':') ? 6 : 4;
+}
+
+/** Canonical text of an IP (lower-case, shortest IPv6), so two spellings compare equal. */
+export function canonicalIp(address: string): string {
+  return ipaddr.parse(address).toString();
+}
+
+/** Does the IP/CIDR pattern cover the address? Patterns that are not IPs or CIDRs cover nothing. */
+export function coversAddress(pattern: string, address: string): boolean {
+  try {
+    const ip = ipaddr.parse(address);
+    if (pattern.includes('/')) {
+      const [net, bits] = ipaddr.parseCIDR(pattern);
+      return net.kind() === ip.kind() && ip.match(net, bits);
+    }
+    if (!ipaddr.isValid(pattern)) return false;
+    return ipaddr.parse(pattern).toString() === ip.toString();
+  } catch {
+    return false;
+  }
+}
+
+/** The target entries that name an address: its own literal, a CIDR that holds it, a name that resolved to it. */
+export function targetsNaming(
+  targets: readonly Target[],
+  address: string,
+  resolved: ReadonlyMap<string, readonly string[]>,
+): string[] {
+  return targets
+    .filter((t) =>
+      t.kind === 'hostname'
+        ? (resolved.get(t.spec) ?? []).includes(address)
+        : coversAddress(t.spec, address),
+    )
+    .map((t) => t.spec);
+}

@@ -1,0 +1,194 @@
+// The values that flow through port-drift, from the nmap XML it reads to the findings it reports.
+// Only data lives here: no behaviour, no GitHub.
+
+export type Protocol = 'tcp' | 'udp';
+
+/** nmap's own words for a port's state: open, closed, filtered, unfiltered, open|filtered, closed|filtered. */
+export type PortState = string;
+
+export interface Service {
+  name?: string;
+  product?: string;
+  version?: string;
+  extrainfo?: string;
+  /** `probed` when version detection talked to it, `table` when nmap only guessed from the port number. */
+  method?: string;
+  tunnel?: string;
+}
+
+// ---------------------------------------------------------------------------
+// What nmap wrote: a faithful, typed reading of one nmap XML file.
+
+export interface NmapAddress {
+  addr: string;
+  /** ipv4, ipv6 or mac. */
+  addrtype: string;
+  vendor?: string;
+}
+
+export interface NmapHostname {
+  name: string;
+  /** `user` for the name the user gave, `PTR` for reverse DNS. */
+  type?: string;
+}
+
+export interface NmapPort {
+  protocol: string;
+  port: number;
+  state: PortState;
+  reason: string;
+  reasonTtl?: number;
+  service?: Service;
+  scripts?: { id: string; output: string }[];
+}
+
+export interface NmapExtraReason {
+  reason: string;
+  count: number;
+  proto?: string;
+  ports?: string;
+}
+
+export interface NmapExtraPorts {
+  state: PortState;
+  count: number;
+  /** From `extrareasons proto`, or inferred from the scan's port counts for old nmap. */
+  protocol?: string;
+  reasons: NmapExtraReason[];
+}
+
+export interface NmapHost {
+  addresses: NmapAddress[];
+  hostnames: NmapHostname[];
+  /** up, down, unknown, skipped. */
+  status: string;
+  reason: string;
+  reasonTtl?: number;
+  ports: NmapPort[];
+  extraports: NmapExtraPorts[];
+  startTime?: number;
+  endTime?: number;
+  /** Best OS guess, when OS detection ran. */
+  os?: string;
+}
+
+export interface NmapScanInfo {
+  type: string;
+  protocol: string;
+  numservices: number;
+  services: string;
+}
+
+export interface NmapTargetNote {
+  specification: string;
+  status: string;
+  reason: string;
+}
+
+export interface NmapRun {
+  scanner: string;
+  version: string;
+  args: string;
+  start?: number;
+  scanInfo: NmapScanInfo[];
+  hosts: NmapHost[];
+  /** `<target status="skipped">`: names nmap could not resolve, and the like. */
+  targets: NmapTargetNote[];
+  /** Text nmap wrote into the file outside of elements it describes (warnings, `<output>`). */
+  messages: string[];
+  /** False when the file ends before `</nmaprun>` (nmap killed or still running). */
+  complete: boolean;
+  finished?: {
+    time?: number;
+    elapsed?: number;
+    summary?: string;
+    /** success or error. */
+    exit?: string;
+    errormsg?: string;
+  };
+  hostCounts?: { up: number; down: number; total: number };
+}
+
+// ---------------------------------------------------------------------------
+// What the user declared.
+
+export type TargetKind = 'ipv4' | 'ipv6' | 'cidr4' | 'cidr6' | 'hostname';
+
+export interface Target {
+  /** The entry as the user wrote it. */
+  spec: string;
+  kind: TargetKind;
+  /** How many addresses it stands for (1 for an address or a hostname). */
+  size: number;
+}
+
+export interface PortRange {
+  from: number;
+  to: number;
+  protocol: Protocol;
+}
+
+export interface PortRule extends PortRange {
+  /** `?`: may be open, never drift. */
+  optional: boolean;
+}
+
+export interface Rule {
+  /** As written: a target, an IP, a CIDR or `*`. */
+  pattern: string;
+  /** Empty for `none`. */
+  ports: PortRule[];
+  /** Where the rule was declared, for messages and reports: `expected` line 3, or `policy.yml:12`. */
+  source: string;
+}
+
+// ---------------------------------------------------------------------------
+// What port-drift observed, per scanned address.
+
+export type FindingKind = 'unexpected-open' | 'missing' | 'host-down' | 'inconclusive';
+export const FINDING_KINDS: readonly FindingKind[] = [
+  'unexpected-open',
+  'missing',
+  'host-down',
+  'inconclusive',
+];
+
+export interface ObservedPort {
+  port: number;
+  protocol: Protocol;
+  state: PortState;
+  reason: string;
+  service?: Service;
+}
+
+export interface ObservedAddress {
+  address: string;
+  family: 4 | 6;
+  /** Every target entry that named this address, in the order the user wrote them. */
+  targets: string[];
+  /** Names this address answered to: the hostname targets that resolved to it, and reverse DNS when known. */
+  hostnames: string[];
+  /**
+   * up: something answered; down: nothing answered on any scanned port;
+   * unresolved: a hostname target without any address; inconclusive: not scanned to the end.
+   */
+  status: 'up' | 'down' | 'unresolved' | 'inconclusive';
+  reason: string;
+  /** Ports in a state other than the host's dominant closed/filtered state; always every open port. */
+  ports: ObservedPort[];
+  /** Counts of the ports nmap folded away, by state. */
+  extraports: { state: PortState; count: number; protocol: Protocol }[];
+}
+
+export interface Finding {
+  kind: FindingKind;
+  target: string;
+  address: string;
+  port?: number;
+  protocol?: Protocol;
+  expected: string;
+  observed: string;
+  service?: Service;
+  /** Why, in a sentence, for inconclusive and host-down findings. */
+  detail?: string;
+}
