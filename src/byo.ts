@@ -35,13 +35,18 @@ export async function readXmlScan(settings: Settings): Promise<ScanOutcome> {
     }
   }
 
-  // Names in the XML: the name a user gave nmap for each address (`<hostname type="user">`).
+  // Names in the XML, for matching hostname targets: the name a user gave nmap
+  // (`<hostname type="user">`) and reverse DNS (`PTR`; nmap 4.x wrote only that), any case.
   const resolved = new Map<string, string[]>();
   for (const { run } of runs) {
     for (const host of run.hosts) {
       const ip = host.addresses.find((a) => a.addrtype !== 'mac');
-      for (const name of host.hostnames.filter((h) => h.type === 'user')) {
-        if (ip) resolved.set(name.name, [...(resolved.get(name.name) ?? []), canonicalIp(ip.addr)]);
+      if (!ip) continue;
+      for (const { name } of host.hostnames) {
+        const spec = settings.targets.find(
+          (t) => t.spec.toLowerCase() === name.toLowerCase(),
+        )?.spec;
+        if (spec) resolved.set(spec, [...(resolved.get(spec) ?? []), canonicalIp(ip.addr)]);
       }
     }
   }
@@ -61,7 +66,7 @@ export async function readXmlScan(settings: Settings): Promise<ScanOutcome> {
       const address = canonicalIp(ip.addr);
       if (seen.has(address)) continue;
       seen.add(address);
-      const userName = host.hostnames.find((h) => h.type === 'user')?.name;
+      const userName = (host.hostnames.find((h) => h.type === 'user') ?? host.hostnames[0])?.name;
       const targets =
         settings.targets.length > 0
           ? targetsNaming(settings.targets, address, resolved)

@@ -3,7 +3,7 @@
 import { EXPOSED_SERVICES, mergeRanges, type PortSelection } from './ports.js';
 import { expectedPorts } from './rules.js';
 import type { Settings } from './settings.js';
-import { canonicalIp, familyOf } from './targets.js';
+import { canonicalIp, coversBlock, familyOf } from './targets.js';
 import type { PortRange, Protocol, Target } from './types.js';
 
 export interface PlanFacts {
@@ -82,13 +82,19 @@ export function makePlan(settings: Settings, facts: PlanFacts): ScanPlan {
       unreachable.push({ target: target.spec, address, reason });
       return;
     }
-    if (!byFamily[family].includes(address)) {
+    // An address or block inside a block already planned is scanned once, as part of that block.
+    const covered = byFamily[family].some(
+      (spec) => spec === address || (spec.includes('/') && coversBlock(spec, address)),
+    );
+    if (!covered) {
       byFamily[family].push(address);
       addressCount += size;
     }
   };
 
-  for (const target of settings.targets) {
+  // Largest blocks first, so that whatever they hold is not planned twice.
+  const ordered = [...settings.targets].sort((a, b) => b.size - a.size);
+  for (const target of ordered) {
     if (target.kind === 'hostname') {
       const answer = facts.resolved.get(target.spec);
       if (!answer || !Array.isArray(answer)) {

@@ -99,6 +99,13 @@ export async function scan(settings: Settings, startedAt: number): Promise<ScanO
       topPorts: (protocol: Protocol, count: number) => top.get(`${protocol}/${count}`) ?? [],
     });
     for (const [name, addrs] of made.resolved) core.info(`${name} -> ${addrs.join(', ')}`);
+    // Names can stand for many addresses: the bound holds for what DNS answered, still before any scan.
+    if (made.addressCount > settings.maxAddresses) {
+      throw new ConfigurationError(
+        'max-addresses',
+        `the targets resolve to ${made.addressCount} addresses, more than max-addresses (${settings.maxAddresses}). Scan fewer, split the work with a matrix, or raise max-addresses.`,
+      );
+    }
     for (const u of made.unresolved) core.warning(`${u.target} ${u.reason}`);
     for (const u of made.unreachable) core.warning(u.reason);
     core.info(

@@ -1,8 +1,10 @@
 // Reads every input once, validates it, and returns one typed Settings object. Nothing else in
 // port-drift reads inputs; every mistake becomes a ConfigurationError naming the input and the fix.
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ConfigurationError } from './errors.js';
+import { parsePolicy, type Policy } from './policy.js';
 import { parsePortSelection, type PortSelection } from './ports.js';
 import { parseRules } from './rules.js';
 import { parseTargets } from './targets.js';
@@ -17,9 +19,13 @@ export interface InputSource {
 
 export interface Settings {
   name: string;
-  mode: 'check';
+  mode: 'check' | 'record';
   targets: Target[];
+  /** Named groups of targets from the policy file, lower-case names. */
+  groups: Map<string, string[]>;
   rules: Rule[];
+  /** The policy file read (check) or to write (record), absolute; empty when none. */
+  policyPath: string;
   tcpPorts: PortSelection;
   udpPorts: PortSelection;
   ipVersion: 'both' | '4' | '6';
@@ -100,6 +106,26 @@ function notYet(input: string, issue: string): ConfigurationError {
   );
 }
 
+function readPolicy(shown: string, path: string): Policy {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    throw new ConfigurationError(
+      'policy',
+      `cannot read ${shown} (${code || 'unreadable'}). Give a path relative to the repository root, and check out the repository first (actions/checkout).`,
+    );
+  }
+  return parsePolicy(text, shown);
+}
+
+/** The targets of the input and then those of the policy file, each once. */
+function mergeTargets(fromInput: Target[], fromPolicy: Target[]): Target[] {
+  const seen = new Set(fromInput.map((t) => t.spec.toLowerCase()));
+  return [...fromInput, ...fromPolicy.filter((t) => !seen.has(t.spec.toLowerCase()))];
+}
+
 /** Reads and checks every input. Throws ConfigurationError before anything is scanned. */
 export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = process.env): Settings {
   const get = (name: string): string => source.getInput(name).trim();
@@ -117,19 +143,47 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
   const maxAddresses = Number(maxText);
 
   const mode = oneOf('mode', get('mode') || 'check', ['check', 'record', 'merge']);
-  if (mode !== 'check') throw notYet('mode', `mode: ${mode}`);
-  if (get('policy')) throw notYet('policy', 'policy files');
+  if (mode === 'merge') throw notYet('mode', `mode: ${mode}`);
   if (get('shard')) throw notYet('shard', 'sharding');
   if (get('results')) throw notYet('results', 'mode: merge');
   if (readBoolean(source, 'issue', false)) throw notYet('issue', 'issue notifications');
   if (slack) throw notYet('slack-webhook-url', 'Slack notifications');
 
+  const workspace = env['GITHUB_WORKSPACE'] ?? process.cwd();
+  const reportDirInput = get('report-dir');
+  const runnerTemp = env['RUNNER_TEMP'] || tmpdir();
+  const reportDir = reportDirInput
+    ? resolve(workspace, reportDirInput)
+    : join(runnerTemp, 'port-drift');
+  if (!isAbsolute(reportDir)) throw new Error(`report-dir did not resolve: ${reportDir}`);
+
   const xml = get('xml');
-  const targets = parseTargets('targets', source.getInput('targets'), maxAddresses);
+  if (xml && mode === 'record') {
+    throw new ConfigurationError(
+      'xml',
+      'cannot be used with mode: record, which scans. Remove one of them.',
+    );
+  }
+  const policyInput = get('policy');
+  const policyPath = policyInput
+    ? resolve(workspace, policyInput)
+    : mode === 'record'
+      ? join(reportDir, 'policy.yml')
+      : '';
+  // In record mode the policy file is written; when it exists already, its targets and groups are kept.
+  const policy =
+    policyPath && (mode === 'check' || existsSync(policyPath))
+      ? readPolicy(policyInput || policyPath, policyPath)
+      : undefined;
+
+  const targets = mergeTargets(
+    parseTargets('targets', source.getInput('targets'), maxAddresses),
+    policy?.targets ?? [],
+  );
   if (targets.length === 0 && !xml) {
     throw new ConfigurationError(
       'targets',
-      'is empty. Give hostnames, IPs or CIDR blocks to scan (or `xml` with nmap XML files to read).',
+      'is empty. Give hostnames, IPs or CIDR blocks to scan (or a policy file with targets, or `xml` with nmap XML files to read).',
     );
   }
   const total = targets.reduce((n, t) => n + t.size, 0);
@@ -140,8 +194,14 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
     );
   }
 
-  const rules = parseRules('expected', source.getInput('expected'));
+  const inputRules = parseRules('expected', source.getInput('expected'));
+  const groups = policy?.groups ?? new Map<string, string[]>();
   const names = new Set(targets.map((t) => t.spec.toLowerCase()));
+  // A group of the policy file may be named in `expected` too.
+  const rules = inputRules.flatMap((rule) => {
+    const members = groups.get(rule.pattern.toLowerCase());
+    return members ? members.map((pattern) => ({ ...rule, pattern })) : [rule];
+  });
   for (const rule of rules) {
     const isName = /[a-z]/i.test(rule.pattern) && !rule.pattern.includes(':');
     if (isName && !names.has(rule.pattern.toLowerCase()) && targets.length > 0) {
@@ -152,18 +212,14 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
     }
   }
 
-  const reportDirInput = get('report-dir');
-  const runnerTemp = env['RUNNER_TEMP'] || tmpdir();
-  const reportDir = reportDirInput
-    ? resolve(env['GITHUB_WORKSPACE'] ?? process.cwd(), reportDirInput)
-    : join(runnerTemp, 'port-drift');
-  if (!isAbsolute(reportDir)) throw new Error(`report-dir did not resolve: ${reportDir}`);
-
   return {
-    name: get('name') || env['GITHUB_WORKFLOW'] || 'port-drift',
+    name: get('name') || policy?.name || env['GITHUB_WORKFLOW'] || 'port-drift',
     mode,
     targets,
-    rules,
+    groups,
+    // In record mode the file's old rules are replaced by what the scan observes.
+    rules: mode === 'record' ? [] : [...rules, ...(policy?.rules ?? [])],
+    policyPath,
     tcpPorts: parsePortSelection('ports', get('ports') || 'default', 'tcp'),
     udpPorts: parsePortSelection('udp-ports', get('udp-ports'), 'udp'),
     ipVersion: oneOf('ip-version', get('ip-version') || 'both', ['both', '4', '6']),

@@ -118,6 +118,18 @@ export function coversAddress(pattern: string, address: string): boolean {
   }
 }
 
+/** Does the CIDR block hold the address or the whole of the other block? */
+export function coversBlock(block: string, addressOrBlock: string): boolean {
+  if (!addressOrBlock.includes('/')) return coversAddress(block, addressOrBlock);
+  try {
+    const [outer, outerBits] = ipaddr.parseCIDR(block);
+    const [inner, innerBits] = ipaddr.parseCIDR(addressOrBlock);
+    return outer.kind() === inner.kind() && innerBits >= outerBits && inner.match(outer, outerBits);
+  } catch {
+    return false;
+  }
+}
+
 /** The target entries that name an address: its own literal, a CIDR that holds it, a name that resolved to it. */
 export function targetsNaming(
   targets: readonly Target[],

@@ -112,8 +112,7 @@ describe('settings', () => {
 
   it('says plainly which inputs belong to a later version', () => {
     const t = { targets: '203.0.113.5' };
-    refuses({ ...t, policy: 'ports.yml' }, 'policy', /not supported yet/);
-    refuses({ ...t, mode: 'record' }, 'mode', /not supported yet/);
+    refuses({ ...t, mode: 'merge' }, 'mode', /not supported yet/);
     refuses({ ...t, shard: '1/2' }, 'shard', /not supported yet/);
     refuses({ ...t, issue: 'true' }, 'issue', /not supported yet/);
   });

@@ -1,0 +1,245 @@
+// Policy files: YAML with targets, named groups of targets and rules, read with their line numbers
+// so that every mistake names the file, the line and the key; and written back by record mode.
+// Pure: the caller reads and writes the file.
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, stringify, type Node } from 'yaml';
+import { ConfigurationError } from './errors.js';
+import { parsePattern, parseRulePorts } from './rules.js';
+import { classifyTarget } from './targets.js';
+import type { PortRule, Rule, Target } from './types.js';
+
+export interface Policy {
+  name?: string;
+  /** Every target the file names: its `targets` and every group's members. */
+  targets: Target[];
+  groups: Map<string, string[]>;
+  /** Group patterns already expanded into one rule per member. */
+  rules: Rule[];
+}
+
+const TOP_KEYS = ['name', 'targets', 'groups', 'rules'] as const;
+const GROUP_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
+
+class PolicyReader {
+  private readonly lines = new LineCounter();
+  constructor(private readonly file: string) {}
+
+  fail(node: Node | null | undefined, key: string, problem: string): never {
+    const offset = node?.range?.[0];
+    const line = offset === undefined ? '' : `:${this.lines.linePos(offset).line}`;
+    throw new ConfigurationError(
+      'policy',
+      `${this.file}${line}${key ? `, key '${key}'` : ''}: ${problem}`,
+    );
+  }
+
+  where(node: Node | null | undefined): string {
+    const offset = node?.range?.[0];
+    return offset === undefined ? this.file : `${this.file}:${this.lines.linePos(offset).line}`;
+  }
+
+  parse(text: string): Node | null {
+    const doc = parseDocument(text, {
+      lineCounter: this.lines,
+      uniqueKeys: true,
+      prettyErrors: false,
+    });
+    const error = doc.errors[0];
+    if (error) {
+      const line = this.lines.linePos(error.pos[0]).line;
+      throw new ConfigurationError(
+        'policy',
+        `${this.file}${line ? `:${line}` : ''}: not valid YAML: ${error.message.split('\n')[0]}`,
+      );
+    }
+    return doc.contents;
+  }
+
+  /** A list of strings, or one string; numbers are taken as written. */
+  strings(node: unknown, key: string): { value: string; node: Node }[] {
+    const items = isSeq(node) ? node.items : [node];
+    return items.map((item) => {
+      if (isScalar(item) && ['string', 'number'].includes(typeof item.value)) {
+        return { value: String(item.value).trim(), node: item };
+      }
+      return this.fail(item as Node, key, 'expected a string or a list of strings');
+    });
+  }
+}
+
+/** Reads a policy file's text; `file` names it in errors. */
+export function parsePolicy(text: string, file: string): Policy {
+  const reader: PolicyReader = new PolicyReader(file);
+  const root = reader.parse(text);
+  if (root === null || (isScalar(root) && root.value === null)) {
+    reader.fail(root, '', 'the file is empty. Give at least targets and rules.');
+  }
+  if (!isMap(root)) reader.fail(root, '', 'expected a mapping with targets, groups and rules');
+
+  const section = (
+    key: (typeof TOP_KEYS)[number],
+  ): { node: unknown; keyNode: Node } | undefined => {
+    const pair = root.items.find((p) => isScalar(p.key) && p.key.value === key);
+    return pair ? { node: pair.value, keyNode: pair.key as Node } : undefined;
+  };
+  for (const pair of root.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : '?';
+    if (!(TOP_KEYS as readonly string[]).includes(key)) {
+      reader.fail(pair.key as Node, key, `unknown key. A policy has only ${TOP_KEYS.join(', ')}.`);
+    }
+  }
+
+  const policy: Policy = { targets: [], groups: new Map(), rules: [] };
+  const seen = new Set<string>();
+  const addTarget = (spec: string, node: Node, key: string): void => {
+    const target = classifyTarget(spec);
+    if (typeof target === 'string') {
+      reader.fail(node, key, `${target}. Write hostnames, IPv4 or IPv6 addresses, or CIDR blocks.`);
+    }
+    if (!seen.has(target.spec.toLowerCase())) {
+      seen.add(target.spec.toLowerCase());
+      policy.targets.push(target);
+    }
+  };
+
+  const name = section('name');
+  if (name) {
+    if (!isScalar(name.node) || typeof name.node.value !== 'string' || !name.node.value.trim()) {
+      reader.fail(name.keyNode, 'name', 'expected a non-empty string');
+    }
+    policy.name = name.node.value.trim();
+  }
+
+  const targets = section('targets');
+  if (targets) {
+    for (const { value, node } of reader.strings(targets.node, 'targets')) {
+      addTarget(value, node, 'targets');
+    }
+  }
+
+  const groups = section('groups');
+  if (groups) {
+    if (!isMap(groups.node))
+      reader.fail(
+        groups.keyNode,
+        'groups',
+        'expected a mapping of group names to lists of targets',
+      );
+    for (const pair of groups.node.items) {
+      const groupName = isScalar(pair.key) ? String(pair.key.value) : '';
+      const key = `groups.${groupName}`;
+      if (!GROUP_NAME.test(groupName)) {
+        reader.fail(
+          pair.key as Node,
+          key,
+          'a group name starts with a letter and holds letters, digits, _ or -',
+        );
+      }
+      const members = reader.strings(pair.value, key);
+      for (const { value, node } of members) addTarget(value, node, key);
+      policy.groups.set(
+        groupName.toLowerCase(),
+        members.map((m) => m.value),
+      );
+    }
+    for (const groupName of policy.groups.keys()) {
+      if (seen.has(groupName)) {
+        reader.fail(
+          groups.keyNode,
+          `groups.${groupName}`,
+          `'${groupName}' is both a group and a target: rename the group`,
+        );
+      }
+    }
+  }
+
+  const rules = section('rules');
+  if (rules) {
+    if (!isMap(rules.node))
+      reader.fail(
+        rules.keyNode,
+        'rules',
+        "expected a mapping of patterns to ports, such as 'web: [80, 443]'",
+      );
+    for (const pair of rules.node.items) {
+      const raw = isScalar(pair.key) ? String(pair.key.value) : '';
+      const key = `rules.${raw}`;
+      const ports = parsePortsNode(reader, pair.value, key);
+      const members = policy.groups.get(raw.toLowerCase());
+      const source = reader.where(pair.key as Node);
+      if (members) {
+        for (const member of members) policy.rules.push({ pattern: member, ports, source });
+        continue;
+      }
+      const pattern = parsePattern(raw);
+      if (typeof pattern !== 'string') {
+        reader.fail(
+          pair.key as Node,
+          key,
+          `${pattern.error}. A pattern is a target, a group, an IP, a CIDR or '*'.`,
+        );
+      }
+      const isName = /[a-z]/i.test(pattern) && !pattern.includes(':');
+      if (isName && !seen.has(pattern.toLowerCase())) {
+        reader.fail(
+          pair.key as Node,
+          key,
+          `'${pattern}' names no target and no group of this file. Check the spelling, or add it to targets.`,
+        );
+      }
+      policy.rules.push({ pattern, ports, source });
+    }
+  }
+  return policy;
+}
+
+function parsePortsNode(reader: PolicyReader, node: unknown, key: string): PortRule[] {
+  if (node === null || (isScalar(node) && node.value === null)) {
+    reader.fail(node, key, "no ports (write a list of ports, or 'none')");
+  }
+  const items = reader.strings(node, key);
+  const ports = parseRulePorts(items.map((i) => i.value).join(','));
+  if (typeof ports === 'string') {
+    reader.fail(items[0]?.node, key, `${ports}. Example: [22, 443, 8000-8100, 53/udp, '8080?'].`);
+  }
+  return ports;
+}
+
+/** A rule's ports in the policy's own words, `22`, `53/udp`, `8080?`. */
+function formatPorts(ports: readonly PortRule[]): (string | number)[] {
+  return ports.map((p) => {
+    const range = p.from === p.to ? `${p.from}` : `${p.from}-${p.to}`;
+    const text = `${range}${p.protocol === 'udp' ? '/udp' : ''}${p.optional ? '?' : ''}`;
+    return /^\d+$/.test(text) ? Number(text) : text;
+  });
+}
+
+/** Writes a policy file that parsePolicy reads back to the same targets, groups and rules. */
+export function formatPolicy(
+  policy: {
+    name?: string;
+    targets: readonly string[];
+    groups?: ReadonlyMap<string, readonly string[]>;
+    rules: readonly Rule[];
+  },
+  header: readonly string[] = [],
+): string {
+  const doc: Record<string, unknown> = {};
+  if (policy.name) doc['name'] = policy.name;
+  doc['targets'] = [...policy.targets];
+  if (policy.groups && policy.groups.size > 0) {
+    doc['groups'] = Object.fromEntries([...policy.groups].map(([k, v]) => [k, [...v]]));
+  }
+  const rules: Record<string, (string | number)[] | string> = {};
+  for (const rule of policy.rules) {
+    const ports = formatPorts(rule.ports);
+    const prior = rules[rule.pattern];
+    rules[rule.pattern] = Array.isArray(prior)
+      ? [...prior, ...ports]
+      : ports.length
+        ? ports
+        : 'none';
+  }
+  doc['rules'] = rules;
+  const comments = header.map((line) => `# ${line}`.trimEnd()).join('\n');
+  return `${comments ? `${comments}\n` : ''}${stringify(doc, { lineWidth: 0 })}`;
+}

@@ -1,0 +1,56 @@
+// Record mode: turns an observed state into rules that a later check of the same targets passes.
+// Pure. A target's rule lists what is open on every one of its addresses; an address that differs
+// gets a rule of its own for the rest, and a CIDR block gets `none` plus a rule per live address.
+import type { ObservedAddress, PortRule, Rule, Target } from './types.js';
+
+const SOURCE = 'recorded';
+
+function keyOf(p: PortRule): string {
+  return `${p.from}/${p.protocol}${p.optional ? '?' : ''}`;
+}
+
+/** What a later check must find open (and, for silent UDP ports, may find open) at one address. */
+function portsOf(obs: ObservedAddress): PortRule[] {
+  return obs.ports
+    .filter((p) => p.state === 'open' || (p.protocol === 'udp' && p.state === 'open|filtered'))
+    .map((p) => ({ from: p.port, to: p.port, protocol: p.protocol, optional: p.state !== 'open' }))
+    .sort((a, b) => a.protocol.localeCompare(b.protocol) || a.from - b.from);
+}
+
+export function recordRules(
+  targets: readonly Target[],
+  observed: readonly ObservedAddress[],
+): Rule[] {
+  const rules: Rule[] = [];
+  const perAddress = new Map<string, PortRule[]>();
+  const addAddressRule = (address: string, ports: PortRule[]): void => {
+    const known = new Set((perAddress.get(address) ?? []).map(keyOf));
+    const extra = ports.filter((p) => !known.has(keyOf(p)));
+    if (extra.length) perAddress.set(address, [...(perAddress.get(address) ?? []), ...extra]);
+  };
+
+  for (const target of targets) {
+    const live = observed.filter((o) => o.status === 'up' && o.targets.includes(target.spec));
+    if (target.kind === 'cidr4' || target.kind === 'cidr6') {
+      rules.push({ pattern: target.spec, ports: [], source: SOURCE });
+      for (const obs of live) {
+        const ports = portsOf(obs);
+        if (ports.length) addAddressRule(obs.address, ports);
+      }
+      continue;
+    }
+    const sets = live.map(portsOf);
+    const common = (sets[0] ?? []).filter((p) =>
+      sets.every((s) => s.some((q) => keyOf(q) === keyOf(p))),
+    );
+    rules.push({ pattern: target.spec, ports: common, source: SOURCE });
+    const commonKeys = new Set(common.map(keyOf));
+    live.forEach((obs, i) => {
+      const rest = (sets[i] ?? []).filter((p) => !commonKeys.has(keyOf(p)));
+      if (rest.length) addAddressRule(obs.address, rest);
+    });
+  }
+  for (const [address, ports] of perAddress)
+    rules.push({ pattern: address, ports, source: SOURCE });
+  return rules;
+}
