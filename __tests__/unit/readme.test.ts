@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { parsePolicy } from '../../src/policy.js';
 import { EXPOSED_SERVICES } from '../../src/ports.js';
 import { repoRoot } from '../helpers/paths.js';
 
@@ -61,5 +62,12 @@ describe('README', () => {
     const firstScreen = readme.split('\n').slice(0, 15).join('\n');
     assert.match(firstScreen, /npm ci && npm run demo/);
     assert.match(firstScreen, /npm test/);
+  });
+
+  it('shows a policy file example that port-drift reads', () => {
+    const section = readme.split(/^## /m).find((x) => x.startsWith('Policy file\n')) ?? '';
+    const example = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    const policy = parsePolicy(example, 'README example');
+    assert.ok(policy.targets.length >= 4 && policy.rules.length >= 5);
   });
 });
