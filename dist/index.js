@@ -38256,7 +38256,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5467);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4795);
 // The action's entry point: everything happens in run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -38266,7 +38266,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5467:
+/***/ 4795:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -52781,13 +52781,22 @@ function observeHost(host, address, targets, hostnames) {
         extraports,
     };
 }
+/** One host seen by several runs (TCP and UDP, say) as one: up when any run saw it up. */
+function mergeHost(a, b) {
+    const up = a.status === 'up' ? a : b;
+    return {
+        ...up,
+        hostnames: [...a.hostnames, ...b.hostnames],
+        ports: [...a.ports, ...b.ports],
+        extraports: [...a.extraports, ...b.extraports],
+    };
+}
 /**
  * The observed state of a scan: one entry per scanned address, plus entries for what could not be
  * scanned (unresolved names, unreachable families, runs that did not finish).
  */
 function observe(targets, plan, runs) {
     const out = [];
-    const seen = new Set();
     const namesOf = (address) => [...plan.resolved].filter(([, addrs]) => addrs.includes(address)).map(([name]) => name);
     for (const { target, reason } of plan.unresolved) {
         out.push(placeholder('', [target], 'unresolved', `${target} ${reason}`));
@@ -52795,24 +52804,40 @@ function observe(targets, plan, runs) {
     for (const { target, address, reason } of plan.unreachable) {
         out.push(placeholder(address, [target], 'inconclusive', reason));
     }
+    const hosts = new Map();
+    const reported = new Map();
     for (const entry of runs) {
         for (const host of entry.run?.hosts ?? []) {
             const address = hostAddress(host);
-            if (!address || seen.has(address))
+            if (!address)
                 continue;
-            seen.add(address);
-            out.push(observeHost(host, address, targetsNaming(targets, address, plan.resolved), namesOf(address)));
+            const known = hosts.get(address);
+            hosts.set(address, known ? mergeHost(known, host) : host);
+            const protocols = reported.get(address) ?? new Set();
+            entry.protocols.forEach((p) => protocols.add(p));
+            reported.set(address, protocols);
         }
-        // What a run did not finish: single addresses it never reported, and its CIDR blocks as a whole.
+    }
+    const unfinished = runs.filter((r) => !r.finished);
+    for (const [address, host] of hosts) {
+        const obs = observeHost(host, address, targetsNaming(targets, address, plan.resolved), namesOf(address));
+        // A run that stopped before this address: its ports of that protocol are unknown, not closed.
+        const unscanned = unfinished
+            .filter((r) => r.targets.some((t) => t === address || coversBlock(t, address)))
+            .flatMap((r) => r.protocols)
+            .filter((p) => !reported.get(address)?.has(p));
+        out.push(unscanned.length ? { ...obs, unscanned: [...new Set(unscanned)] } : obs);
+    }
+    // What a run did not finish and nmap never reported: single addresses, and blocks as a whole.
+    const placed = new Set();
+    for (const entry of unfinished) {
         for (const spec of entry.targets) {
             const isBlock = spec.includes('/');
-            if (isBlock ? entry.finished : seen.has(spec))
+            if (placed.has(spec) || (!isBlock && hosts.has(spec)))
                 continue;
-            const named = isBlock ? targets.filter((t) => t.spec === spec).map((t) => t.spec) : null;
+            placed.add(spec);
             const why = entry.why ?? 'nmap did not report it';
-            out.push(placeholder(spec, named ?? targetsNaming(targets, spec, plan.resolved), 'inconclusive', isBlock ? `only part of the block was scanned: ${why}` : why, isBlock ? [] : namesOf(spec)));
-            if (!isBlock)
-                seen.add(spec);
+            out.push(placeholder(spec, isBlock ? [spec] : targetsNaming(targets, spec, plan.resolved), 'inconclusive', isBlock ? `only part of the block was scanned: ${why}` : why, isBlock ? [] : namesOf(spec)));
         }
     }
     return out;
@@ -53054,6 +53079,7 @@ async function readXmlScan(settings) {
         plan: null,
         observed,
         scannedPorts: merged,
+        flapping: [],
         scanned: { addresses: seen.size, tcpPorts: countPorts(tcp), udpPorts: countPorts(udp) },
         source: 'xml',
         runs: runs.map(({ file, run }) => ({
@@ -53239,7 +53265,8 @@ function findingsFor(obs, exp, scanned) {
     }
     for (const [port, protocol] of portsIn(exp.required)) {
         const seen = byPort.get(`${port}/${protocol}`);
-        if (!seen && !rangesContain(scanned, port, protocol)) {
+        const unknown = !rangesContain(scanned, port, protocol) || obs.unscanned?.includes(protocol);
+        if (!seen && unknown) {
             findings.push(portFinding(obs, 'inconclusive', port, protocol, 'open', seen, 'not scanned'));
             continue;
         }
@@ -53854,7 +53881,11 @@ const ALLOWED = new Map([
     ['-n', 'flag'],
     ['-v', 'flag'],
     ['-T4', 'flag'],
+    ['-sV', 'flag'],
+    ['--version-light', 'flag'],
     ['--reason', 'flag'],
+    ['--min-rate', 'value'],
+    ['--max-retries', 'value'],
     ['--stats-every', 'value'],
     ['-p', 'value'],
     ['-oX', 'value'],
@@ -53896,6 +53927,18 @@ function assertAllowed(args) {
         }
     }
 }
+/** Retransmissions in the sweep: an open port is missed only when all 1 + 3 probes are lost. */
+const SWEEP_RETRIES = 3;
+/** Retransmissions when re-checking a finding: nmap's own default is 10, with normal timing. */
+const VERIFY_RETRIES = 6;
+/**
+ * The sweep's packet rate: enough to send every probe once in about four seconds, between 1,000
+ * and 50,000 packets a second. nmap's own timing slows to a crawl on hosts that drop everything;
+ * a floor on the rate keeps a full-range scan of such a host to seconds.
+ */
+function sweepRate(probes) {
+    return Math.min(50_000, Math.max(1_000, Math.ceil(probes / 4 / 1000) * 1000));
+}
 function buildNmapArgs(inv) {
     if (!(0,external_node_path_namespaceObject.isAbsolute)(inv.xmlPath))
         throw new Error(`XML path must be absolute: ${inv.xmlPath}`);
@@ -53910,7 +53953,17 @@ function buildNmapArgs(inv) {
         args.push('-6');
     // -Pn: firewalls that drop pings must not hide open ports. -n: names were resolved already.
     // -v: down hosts are written to the XML too.
-    args.push('-Pn', '-n', '-v', '-T4', '--reason');
+    args.push('-Pn', '-n', '-v', '--reason');
+    if (inv.profile === 'sweep') {
+        const probes = inv.targetAddresses * (countPorts(inv.tcp) + countPorts(inv.udp));
+        args.push('-T4', '--min-rate', String(sweepRate(probes)), '--max-retries', String(SWEEP_RETRIES));
+    }
+    else if (inv.profile === 'verify') {
+        args.push('--max-retries', String(VERIFY_RETRIES));
+    }
+    else {
+        args.push('-sV', '--version-light');
+    }
     if (inv.statsEvery)
         args.push('--stats-every', inv.statsEvery);
     args.push('-p', portArgument(inv.tcp, inv.udp));
@@ -53984,6 +54037,19 @@ async function nmapTopPorts(nmap, protocol, count) {
         throw new NmapError(`nmap could not list its top ${count} ${protocol.toUpperCase()} ports: ${(result.stderr || result.stdout).trim()}`);
     }
     return parseNmapPortList(services, protocol);
+}
+/**
+ * nmap's progress lines (`--stats-every`) in a form people read: `SYN Stealth Scan: 52% done,
+ * about 27 s left`. Other lines pass as they are.
+ */
+function describeProgress(line) {
+    const m = /^(.+?) Timing: About ([\d.]+)% done(?:; ETC: [\d:]+ \((\d+):(\d+):(\d+) remaining\))?/.exec(line.trim());
+    if (!m)
+        return line;
+    const left = m[3] === undefined
+        ? ''
+        : `, about ${Number(m[3]) * 3600 + Number(m[4]) * 60 + Number(m[5])} s left`;
+    return `${m[1]}: ${Math.floor(Number(m[2]))}% done${left}`;
 }
 /** One nmap run: starts it, waits until it ends or the deadline, and parses whatever XML it left. */
 async function runNmap(nmap, invocation, deadline, onLine) {
@@ -54106,9 +54172,150 @@ function makePlan(settings, facts) {
     };
 }
 
+;// CONCATENATED MODULE: ./lib/verify.js
+// Careful on the verdict: which ports the fast sweep must have re-checked before anything is
+// reported, and how the re-check's answers replace the sweep's. A finding of the sweep that the
+// re-check does not reproduce is flapping, not drift. Pure.
+
+
+
+
+const verify_range = (port, protocol) => ({ from: port, to: port, protocol });
+/**
+ * Every port whose sweep state would produce a finding, and every port a rule names, on every
+ * address that answered: one re-check per address family, over the union of those ports.
+ */
+function recheckPlan(rules, observed, scanned) {
+    const byFamily = new Map();
+    const add = (obs, ports) => {
+        if (ports.length === 0)
+            return;
+        const entry = byFamily.get(obs.family) ?? { addresses: new Set(), ports: [] };
+        entry.addresses.add(obs.address);
+        entry.ports.push(...ports);
+        byFamily.set(obs.family, entry);
+    };
+    const findings = findDrift(rules, observed, scanned);
+    for (const obs of observed) {
+        if (obs.status !== 'up')
+            continue;
+        const fromFindings = findings
+            .filter((f) => f.address === obs.address && f.port !== undefined && f.observed !== 'not scanned')
+            .map((f) => verify_range(f.port ?? 0, f.protocol ?? 'tcp'));
+        const expected = expectationFor(rules, obs.address, obs.targets).allowed.filter((r) => scanned.some((s) => s.protocol === r.protocol && r.from <= s.to && r.to >= s.from));
+        add(obs, [...fromFindings, ...expected]);
+    }
+    return [...byFamily].map(([family, { addresses, ports }]) => {
+        const merged = mergeRanges(ports);
+        return {
+            family,
+            addresses: [...addresses],
+            tcp: merged.filter((r) => r.protocol === 'tcp'),
+            udp: merged.filter((r) => r.protocol === 'udp'),
+        };
+    });
+}
+/** The ports that end as unexpected-open, by family: version detection says what listens there. */
+function identifyPlan(findings) {
+    const byFamily = new Map();
+    for (const f of findings) {
+        if (f.kind !== 'unexpected-open' || f.port === undefined)
+            continue;
+        const family = f.address.includes(':') ? 6 : 4;
+        const entry = byFamily.get(family) ?? { addresses: new Set(), ports: [] };
+        entry.addresses.add(f.address);
+        entry.ports.push(verify_range(f.port, f.protocol ?? 'tcp'));
+        byFamily.set(family, entry);
+    }
+    return [...byFamily].map(([family, { addresses, ports }]) => {
+        const merged = mergeRanges(ports);
+        return {
+            family,
+            addresses: [...addresses],
+            tcp: merged.filter((r) => r.protocol === 'tcp'),
+            udp: merged.filter((r) => r.protocol === 'udp'),
+        };
+    });
+}
+/** What version detection saw, added to the ports it saw open; states stay as the re-check left them. */
+function withServices(observed, runs) {
+    const services = new Map();
+    for (const run of runs) {
+        for (const host of run.hosts) {
+            const ip = host.addresses.find((a) => a.addrtype === 'ipv4' || a.addrtype === 'ipv6');
+            for (const p of ip ? host.ports : []) {
+                if (p.state === 'open' && p.service) {
+                    services.set(`${canonicalIp(ip?.addr ?? '')} ${p.port}/${p.protocol}`, p.service);
+                }
+            }
+        }
+    }
+    return observed.map((obs) => ({
+        ...obs,
+        ports: obs.ports.map((p) => {
+            const service = services.get(`${obs.address} ${p.port}/${p.protocol}`);
+            return service ? { ...p, service } : p;
+        }),
+    }));
+}
+/** The observed state with the re-check's answers in place of the sweep's, for the ports it saw. */
+function applyRecheck(observed, runs) {
+    const answers = new Map();
+    for (const run of runs) {
+        for (const host of run.hosts) {
+            const ip = host.addresses.find((a) => a.addrtype === 'ipv4' || a.addrtype === 'ipv6');
+            if (!ip)
+                continue;
+            const ports = host.ports.flatMap((p) => p.protocol === 'tcp' || p.protocol === 'udp'
+                ? [
+                    {
+                        port: p.port,
+                        protocol: p.protocol,
+                        state: p.state,
+                        reason: p.reason,
+                        ...(p.service ? { service: p.service } : {}),
+                    },
+                ]
+                : []);
+            answers.set(canonicalIp(ip.addr), ports);
+        }
+    }
+    return observed.map((obs) => {
+        const checked = answers.get(obs.address);
+        if (!checked || obs.status !== 'up')
+            return obs;
+        const key = (p) => `${p.port}/${p.protocol}`;
+        const replaced = new Set(checked.map(key));
+        const ports = [...obs.ports.filter((p) => !replaced.has(key(p))), ...checked].sort((a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port);
+        return { ...obs, ports };
+    });
+}
+const findingKey = (f) => `${f.kind} ${f.address} ${f.port}/${f.protocol}`;
+/** The sweep's port findings that the re-checked state no longer produces. */
+function flapping(before, after, rechecked) {
+    const remaining = new Set(after.map(findingKey));
+    const stateIn = (f) => rechecked
+        .find((o) => o.address === f.address)
+        ?.ports.find((p) => p.port === f.port && p.protocol === f.protocol)?.state ?? 'not open';
+    return before
+        .filter((f) => f.port !== undefined && !remaining.has(findingKey(f)))
+        .map((f) => ({
+        target: f.target,
+        address: f.address,
+        port: f.port ?? 0,
+        protocol: f.protocol ?? 'tcp',
+        kind: f.kind,
+        sweep: f.observed,
+        recheck: stateIn(f),
+    }));
+}
+
 ;// CONCATENATED MODULE: ./lib/scan.js
 // The scan phase: nmap found or installed, the plan made from the network's facts, one nmap run per
 // address family, and the observed state read back from nmap's XML.
+
+
+
 
 
 
@@ -54129,8 +54336,49 @@ function chooseScanType(settings, canRaw, privilege) {
         : `scan-type: ${type}`);
     return type;
 }
+/** Time kept back from the budget for reading XML and writing the reports. */
+const REPORT_RESERVE_MS = 3000;
+function addressesIn(targets) {
+    return targets.reduce((n, spec) => {
+        const t = classifyTarget(spec);
+        return n + (typeof t === 'string' ? 1 : t.size);
+    }, 0);
+}
+function sweepJob(family, protocol, targets, plan) {
+    return {
+        label: `IPv${family} ${protocol.toUpperCase()} sweep`,
+        file: `nmap-ipv${family}-${protocol}.xml`,
+        protocols: [protocol],
+        invocation: {
+            profile: 'sweep',
+            family,
+            tcp: protocol === 'tcp' ? plan.tcp : [],
+            udp: protocol === 'udp' ? plan.udp : [],
+            targets,
+            targetAddresses: addressesIn(targets),
+        },
+    };
+}
+function phaseJob(r, profile) {
+    const phase = profile === 'verify' ? 'recheck' : 'identify';
+    return {
+        label: `IPv${r.family} ${phase}`,
+        file: `nmap-ipv${r.family}-${phase}.xml`,
+        protocols: [
+            ...(r.tcp.length ? ['tcp'] : []),
+            ...(r.udp.length ? ['udp'] : []),
+        ],
+        invocation: {
+            profile,
+            family: r.family,
+            tcp: r.tcp,
+            udp: r.udp,
+            targets: r.addresses,
+            targetAddresses: r.addresses.length,
+        },
+    };
+}
 async function scan(settings, startedAt) {
-    const deadline = startedAt + settings.scanTimeoutMs;
     const nmap = await group('nmap', async () => {
         const found = await ensureNmap(settings.installNmap);
         info(`nmap ${found.version} at ${found.path}`);
@@ -54192,44 +54440,72 @@ async function scan(settings, startedAt) {
     });
     await (0,promises_namespaceObject.mkdir)(settings.reportDir, { recursive: true });
     const records = [];
-    const results = [];
-    for (const run of plan.runs) {
-        const label = `IPv${run.family}`;
-        const xmlPath = (0,external_node_path_namespaceObject.join)(settings.reportDir, `nmap-ipv${run.family}.xml`);
-        const outcome = await group(`Scan ${label}: ${run.targets.length} targets`, async () => {
-            const result = await runNmap(nmap, {
-                family: run.family,
-                scanType,
-                tcp: plan.tcp,
-                udp: plan.udp,
-                targets: run.targets,
-                xmlPath,
-                statsEvery: '30s',
-            }, deadline, (line) => info(line));
-            info(`nmap ${result.args.join(' ')}`);
-            if (result.error)
-                warning(`${label} scan: ${result.error}`);
-            return result;
-        });
+    const run = async (job, deadline) => {
+        const outcome = await runNmap(nmap, {
+            ...job.invocation,
+            scanType,
+            xmlPath: (0,external_node_path_namespaceObject.join)(settings.reportDir, job.file),
+            statsEvery: '15s',
+        }, deadline, (line) => info(`[${job.label}] ${describeProgress(line)}`));
+        info(`[${job.label}] nmap ${outcome.args.join(' ')}`);
+        if (outcome.error)
+            warning(`${job.label}: ${outcome.error}`);
         records.push({
+            phase: job.invocation.profile,
             args: outcome.args,
-            xml: xmlPath,
+            xml: (0,external_node_path_namespaceObject.join)(settings.reportDir, job.file),
             ...(outcome.error ? { error: outcome.error } : {}),
         });
-        const finished = !outcome.error && (outcome.run?.complete ?? false);
-        results.push({
+        return {
             run: outcome.run,
-            finished,
-            targets: run.targets,
+            finished: !outcome.error && (outcome.run?.complete ?? false),
+            targets: job.invocation.targets,
+            protocols: job.protocols,
             ...(outcome.error ? { why: outcome.error } : {}),
+        };
+    };
+    // Fast on the sweep: every family and protocol at once, at a floor rate, few retransmissions.
+    // The sweep may use three quarters of the budget; the re-check the rest.
+    const budget = settings.scanTimeoutMs;
+    const sweepJobs = plan.runs.flatMap((r) => ['tcp', 'udp']
+        .filter((protocol) => plan[protocol].length > 0)
+        .map((protocol) => sweepJob(r.family, protocol, r.targets, plan)));
+    const swept = await group(`Sweep: ${plan.addressCount} addresses, ${countPorts(plan.tcp)} TCP + ${countPorts(plan.udp)} UDP ports`, async () => {
+        const results = await Promise.all(sweepJobs.map((job) => run(job, startedAt + budget * 0.75)));
+        return observe(settings.targets, plan, results);
+    });
+    const scannedPorts = [...plan.tcp, ...plan.udp];
+    // Careful on the verdict: what would be a finding, and every expected port, checked again with
+    // nmap's normal timing and version detection, before anything is reported.
+    const rechecks = recheckPlan(settings.rules, swept, scannedPorts);
+    let observed = swept;
+    let flaps = [];
+    if (rechecks.length > 0) {
+        observed = await group(`Re-check: ${rechecks.reduce((n, r) => n + countPorts(r.tcp) + countPorts(r.udp), 0)} ports on ${rechecks.reduce((n, r) => n + r.addresses.length, 0)} addresses`, async () => {
+            const results = await Promise.all(rechecks.map((r) => run(phaseJob(r, 'verify'), startedAt + budget * 0.9)));
+            return applyRecheck(swept, results.flatMap((r) => (r.run ? [r.run] : [])));
+        });
+        flaps = flapping(findDrift(settings.rules, swept, scannedPorts), findDrift(settings.rules, observed, scannedPorts), observed);
+        for (const f of flaps) {
+            info(`flapping: ${f.address} ${f.port}/${f.protocol} was ${f.sweep} in the sweep, ${f.recheck} when re-checked`);
+        }
+    }
+    // What ends as unexpected-open: ask what listens there (version detection is slow on silent
+    // services, so it runs only where there is drift to explain).
+    const identify = identifyPlan(findDrift(settings.rules, observed, scannedPorts));
+    if (identify.length > 0) {
+        const beforeIdentify = observed;
+        observed = await group('Identify: version detection on the drifting ports', async () => {
+            const results = await Promise.all(identify.map((r) => run(phaseJob(r, 'identify'), startedAt + budget - REPORT_RESERVE_MS)));
+            return withServices(beforeIdentify, results.flatMap((r) => (r.run ? [r.run] : [])));
         });
     }
-    const observed = observe(settings.targets, plan, results);
-    const failures = records.flatMap((r, i) => r.error && !results[i]?.why?.startsWith('stopped') ? [r.error] : []);
+    const failures = records.flatMap((r) => r.error && !r.error.startsWith('stopped') ? [r.error] : []);
     return {
         plan,
         observed,
-        scannedPorts: [...plan.tcp, ...plan.udp],
+        scannedPorts,
+        flapping: flaps,
         scanned: {
             addresses: plan.addressCount,
             tcpPorts: countPorts(plan.tcp),
@@ -54489,6 +54765,7 @@ async function run() {
             },
             settings: { ...publicSettings(settings, outcome.plan), rules },
             findings,
+            flapping: outcome.flapping,
             observed: outcome.observed,
         };
         // Reports and outputs first: they stand whatever a notification does later.

@@ -96,6 +96,7 @@ export async function readXmlScan(settings: Settings): Promise<ScanOutcome> {
     plan: null,
     observed,
     scannedPorts: merged,
+    flapping: [],
     scanned: { addresses: seen.size, tcpPorts: countPorts(tcp), udpPorts: countPorts(udp) },
     source: 'xml',
     runs: runs.map(({ file, run }) => ({

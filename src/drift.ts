@@ -89,7 +89,8 @@ export function findingsFor(
   }
   for (const [port, protocol] of portsIn(exp.required)) {
     const seen = byPort.get(`${port}/${protocol}`);
-    if (!seen && !rangesContain(scanned, port, protocol)) {
+    const unknown = !rangesContain(scanned, port, protocol) || obs.unscanned?.includes(protocol);
+    if (!seen && unknown) {
       findings.push(portFinding(obs, 'inconclusive', port, protocol, 'open', seen, 'not scanned'));
       continue;
     }

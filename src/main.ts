@@ -53,6 +53,7 @@ export async function run(): Promise<void> {
       },
       settings: { ...publicSettings(settings, outcome.plan), rules },
       findings,
+      flapping: outcome.flapping,
       observed: outcome.observed,
     };
 

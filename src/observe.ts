@@ -1,7 +1,7 @@
 // Turns what nmap wrote into the observed state of every planned address: each address with the
 // target entries that named it, whether anything answered, and its ports. Pure.
 import type { ScanPlan } from './plan.js';
-import { canonicalIp, familyOf, targetsNaming } from './targets.js';
+import { canonicalIp, coversBlock, familyOf, targetsNaming } from './targets.js';
 import type {
   NmapHost,
   NmapRun,
@@ -87,6 +87,29 @@ export function observeHost(
   };
 }
 
+/** One nmap run's result, as the scan phase hands it over. */
+export interface RunResult {
+  run: NmapRun | null;
+  /** False when nmap was stopped (the budget) or failed before the end. */
+  finished: boolean;
+  /** The addresses and blocks it was given. */
+  targets: readonly string[];
+  /** The protocols it scanned. */
+  protocols: readonly Protocol[];
+  why?: string;
+}
+
+/** One host seen by several runs (TCP and UDP, say) as one: up when any run saw it up. */
+function mergeHost(a: NmapHost, b: NmapHost): NmapHost {
+  const up = a.status === 'up' ? a : b;
+  return {
+    ...up,
+    hostnames: [...a.hostnames, ...b.hostnames],
+    ports: [...a.ports, ...b.ports],
+    extraports: [...a.extraports, ...b.extraports],
+  };
+}
+
 /**
  * The observed state of a scan: one entry per scanned address, plus entries for what could not be
  * scanned (unresolved names, unreachable families, runs that did not finish).
@@ -94,15 +117,9 @@ export function observeHost(
 export function observe(
   targets: readonly Target[],
   plan: ScanPlan,
-  runs: readonly {
-    run: NmapRun | null;
-    finished: boolean;
-    targets: readonly string[];
-    why?: string;
-  }[],
+  runs: readonly RunResult[],
 ): ObservedAddress[] {
   const out: ObservedAddress[] = [];
-  const seen = new Set<string>();
   const namesOf = (address: string): string[] =>
     [...plan.resolved].filter(([, addrs]) => addrs.includes(address)).map(([name]) => name);
 
@@ -112,36 +129,52 @@ export function observe(
   for (const { target, address, reason } of plan.unreachable) {
     out.push(placeholder(address, [target], 'inconclusive', reason));
   }
+
+  const hosts = new Map<string, NmapHost>();
+  const reported = new Map<string, Set<Protocol>>();
   for (const entry of runs) {
     for (const host of entry.run?.hosts ?? []) {
       const address = hostAddress(host);
-      if (!address || seen.has(address)) continue;
-      seen.add(address);
-      out.push(
-        observeHost(
-          host,
-          address,
-          targetsNaming(targets, address, plan.resolved),
-          namesOf(address),
-        ),
-      );
+      if (!address) continue;
+      const known = hosts.get(address);
+      hosts.set(address, known ? mergeHost(known, host) : host);
+      const protocols = reported.get(address) ?? new Set();
+      entry.protocols.forEach((p) => protocols.add(p));
+      reported.set(address, protocols);
     }
-    // What a run did not finish: single addresses it never reported, and its CIDR blocks as a whole.
+  }
+  const unfinished = runs.filter((r) => !r.finished);
+  for (const [address, host] of hosts) {
+    const obs = observeHost(
+      host,
+      address,
+      targetsNaming(targets, address, plan.resolved),
+      namesOf(address),
+    );
+    // A run that stopped before this address: its ports of that protocol are unknown, not closed.
+    const unscanned = unfinished
+      .filter((r) => r.targets.some((t) => t === address || coversBlock(t, address)))
+      .flatMap((r) => r.protocols)
+      .filter((p) => !reported.get(address)?.has(p));
+    out.push(unscanned.length ? { ...obs, unscanned: [...new Set(unscanned)] } : obs);
+  }
+  // What a run did not finish and nmap never reported: single addresses, and blocks as a whole.
+  const placed = new Set<string>();
+  for (const entry of unfinished) {
     for (const spec of entry.targets) {
       const isBlock = spec.includes('/');
-      if (isBlock ? entry.finished : seen.has(spec)) continue;
-      const named = isBlock ? targets.filter((t) => t.spec === spec).map((t) => t.spec) : null;
+      if (placed.has(spec) || (!isBlock && hosts.has(spec))) continue;
+      placed.add(spec);
       const why = entry.why ?? 'nmap did not report it';
       out.push(
         placeholder(
           spec,
-          named ?? targetsNaming(targets, spec, plan.resolved),
+          isBlock ? [spec] : targetsNaming(targets, spec, plan.resolved),
           'inconclusive',
           isBlock ? `only part of the block was scanned: ${why}` : why,
           isBlock ? [] : namesOf(spec),
         ),
       );
-      if (!isBlock) seen.add(spec);
     }
   }
   return out;

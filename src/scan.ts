@@ -3,17 +3,28 @@
 import * as core from '@actions/core';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { findDrift } from './drift.js';
 import { ConfigurationError } from './errors.js';
 import { resolveNames, routeProblem } from './network.js';
-import type { ScanType } from './nmap/command.js';
+import type { NmapInvocation, ScanType } from './nmap/command.js';
 import { ensureNmap } from './nmap/install.js';
-import { nmapTopPorts, runNmap } from './nmap/run.js';
-import { observe } from './observe.js';
+import { describeProgress, nmapTopPorts, runNmap } from './nmap/run.js';
+import { observe, type RunResult } from './observe.js';
 import { makePlan, type ScanPlan } from './plan.js';
 import { countPorts } from './ports.js';
 import type { ScanRecord, Scanned } from './report/report.js';
 import type { Settings } from './settings.js';
+import { classifyTarget } from './targets.js';
 import type { ObservedAddress, PortRange, Protocol } from './types.js';
+import {
+  applyRecheck,
+  flapping,
+  identifyPlan,
+  recheckPlan,
+  withServices,
+  type Flap,
+  type Recheck,
+} from './verify.js';
 
 export interface ScanOutcome {
   plan: ScanPlan | null;
@@ -26,6 +37,8 @@ export interface ScanOutcome {
   scanType?: string;
   privilege?: string;
   runs: ScanRecord[];
+  /** Sweep findings that the careful re-check did not reproduce: shown, not reported as drift. */
+  flapping: Flap[];
   /** nmap's own message when a run failed (not merely ran out of time): the step fails with it. */
   nmapFailure?: string;
 }
@@ -46,8 +59,60 @@ function chooseScanType(settings: Settings, canRaw: boolean, privilege: string):
   return type;
 }
 
+/** Time kept back from the budget for reading XML and writing the reports. */
+const REPORT_RESERVE_MS = 3000;
+
+interface Job {
+  label: string;
+  file: string;
+  protocols: Protocol[];
+  invocation: Omit<NmapInvocation, 'scanType' | 'xmlPath'>;
+}
+
+function addressesIn(targets: readonly string[]): number {
+  return targets.reduce((n, spec) => {
+    const t = classifyTarget(spec);
+    return n + (typeof t === 'string' ? 1 : t.size);
+  }, 0);
+}
+
+function sweepJob(family: 4 | 6, protocol: Protocol, targets: string[], plan: ScanPlan): Job {
+  return {
+    label: `IPv${family} ${protocol.toUpperCase()} sweep`,
+    file: `nmap-ipv${family}-${protocol}.xml`,
+    protocols: [protocol],
+    invocation: {
+      profile: 'sweep',
+      family,
+      tcp: protocol === 'tcp' ? plan.tcp : [],
+      udp: protocol === 'udp' ? plan.udp : [],
+      targets,
+      targetAddresses: addressesIn(targets),
+    },
+  };
+}
+
+function phaseJob(r: Recheck, profile: 'verify' | 'identify'): Job {
+  const phase = profile === 'verify' ? 'recheck' : 'identify';
+  return {
+    label: `IPv${r.family} ${phase}`,
+    file: `nmap-ipv${r.family}-${phase}.xml`,
+    protocols: [
+      ...(r.tcp.length ? ['tcp' as const] : []),
+      ...(r.udp.length ? ['udp' as const] : []),
+    ],
+    invocation: {
+      profile,
+      family: r.family,
+      tcp: r.tcp,
+      udp: r.udp,
+      targets: r.addresses,
+      targetAddresses: r.addresses.length,
+    },
+  };
+}
+
 export async function scan(settings: Settings, startedAt: number): Promise<ScanOutcome> {
-  const deadline = startedAt + settings.scanTimeoutMs;
   const nmap = await core.group('nmap', async () => {
     const found = await ensureNmap(settings.installNmap);
     core.info(`nmap ${found.version} at ${found.path}`);
@@ -116,56 +181,108 @@ export async function scan(settings: Settings, startedAt: number): Promise<ScanO
 
   await mkdir(settings.reportDir, { recursive: true });
   const records: ScanRecord[] = [];
-  const results: {
-    run: Awaited<ReturnType<typeof runNmap>>['run'];
-    finished: boolean;
-    targets: string[];
-    why?: string;
-  }[] = [];
-  for (const run of plan.runs) {
-    const label = `IPv${run.family}`;
-    const xmlPath = join(settings.reportDir, `nmap-ipv${run.family}.xml`);
-    const outcome = await core.group(`Scan ${label}: ${run.targets.length} targets`, async () => {
-      const result = await runNmap(
-        nmap,
-        {
-          family: run.family,
-          scanType,
-          tcp: plan.tcp,
-          udp: plan.udp,
-          targets: run.targets,
-          xmlPath,
-          statsEvery: '30s',
-        },
-        deadline,
-        (line) => core.info(line),
-      );
-      core.info(`nmap ${result.args.join(' ')}`);
-      if (result.error) core.warning(`${label} scan: ${result.error}`);
-      return result;
-    });
+  const run = async (job: Job, deadline: number): Promise<RunResult> => {
+    const outcome = await runNmap(
+      nmap,
+      {
+        ...job.invocation,
+        scanType,
+        xmlPath: join(settings.reportDir, job.file),
+        statsEvery: '15s',
+      },
+      deadline,
+      (line) => core.info(`[${job.label}] ${describeProgress(line)}`),
+    );
+    core.info(`[${job.label}] nmap ${outcome.args.join(' ')}`);
+    if (outcome.error) core.warning(`${job.label}: ${outcome.error}`);
     records.push({
+      phase: job.invocation.profile,
       args: outcome.args,
-      xml: xmlPath,
+      xml: join(settings.reportDir, job.file),
       ...(outcome.error ? { error: outcome.error } : {}),
     });
-    const finished = !outcome.error && (outcome.run?.complete ?? false);
-    results.push({
+    return {
       run: outcome.run,
-      finished,
-      targets: run.targets,
+      finished: !outcome.error && (outcome.run?.complete ?? false),
+      targets: job.invocation.targets,
+      protocols: job.protocols,
       ...(outcome.error ? { why: outcome.error } : {}),
+    };
+  };
+
+  // Fast on the sweep: every family and protocol at once, at a floor rate, few retransmissions.
+  // The sweep may use three quarters of the budget; the re-check the rest.
+  const budget = settings.scanTimeoutMs;
+  const sweepJobs = plan.runs.flatMap((r) =>
+    (['tcp', 'udp'] as const)
+      .filter((protocol) => plan[protocol].length > 0)
+      .map((protocol) => sweepJob(r.family, protocol, r.targets, plan)),
+  );
+  const swept = await core.group(
+    `Sweep: ${plan.addressCount} addresses, ${countPorts(plan.tcp)} TCP + ${countPorts(plan.udp)} UDP ports`,
+    async () => {
+      const results = await Promise.all(
+        sweepJobs.map((job) => run(job, startedAt + budget * 0.75)),
+      );
+      return observe(settings.targets, plan, results);
+    },
+  );
+  const scannedPorts = [...plan.tcp, ...plan.udp];
+
+  // Careful on the verdict: what would be a finding, and every expected port, checked again with
+  // nmap's normal timing and version detection, before anything is reported.
+  const rechecks = recheckPlan(settings.rules, swept, scannedPorts);
+  let observed = swept;
+  let flaps: Flap[] = [];
+  if (rechecks.length > 0) {
+    observed = await core.group(
+      `Re-check: ${rechecks.reduce((n, r) => n + countPorts(r.tcp) + countPorts(r.udp), 0)} ports on ${rechecks.reduce((n, r) => n + r.addresses.length, 0)} addresses`,
+      async () => {
+        const results = await Promise.all(
+          rechecks.map((r) => run(phaseJob(r, 'verify'), startedAt + budget * 0.9)),
+        );
+        return applyRecheck(
+          swept,
+          results.flatMap((r) => (r.run ? [r.run] : [])),
+        );
+      },
+    );
+    flaps = flapping(
+      findDrift(settings.rules, swept, scannedPorts),
+      findDrift(settings.rules, observed, scannedPorts),
+      observed,
+    );
+    for (const f of flaps) {
+      core.info(
+        `flapping: ${f.address} ${f.port}/${f.protocol} was ${f.sweep} in the sweep, ${f.recheck} when re-checked`,
+      );
+    }
+  }
+
+  // What ends as unexpected-open: ask what listens there (version detection is slow on silent
+  // services, so it runs only where there is drift to explain).
+  const identify = identifyPlan(findDrift(settings.rules, observed, scannedPorts));
+  if (identify.length > 0) {
+    const beforeIdentify = observed;
+    observed = await core.group('Identify: version detection on the drifting ports', async () => {
+      const results = await Promise.all(
+        identify.map((r) => run(phaseJob(r, 'identify'), startedAt + budget - REPORT_RESERVE_MS)),
+      );
+      return withServices(
+        beforeIdentify,
+        results.flatMap((r) => (r.run ? [r.run] : [])),
+      );
     });
   }
 
-  const observed = observe(settings.targets, plan, results);
-  const failures = records.flatMap((r, i) =>
-    r.error && !results[i]?.why?.startsWith('stopped') ? [r.error] : [],
+  const failures = records.flatMap((r) =>
+    r.error && !r.error.startsWith('stopped') ? [r.error] : [],
   );
   return {
     plan,
     observed,
-    scannedPorts: [...plan.tcp, ...plan.udp],
+    scannedPorts,
+    flapping: flaps,
     scanned: {
       addresses: plan.addressCount,
       tcpPorts: countPorts(plan.tcp),

@@ -178,6 +178,8 @@ export interface ObservedAddress {
   ports: ObservedPort[];
   /** Counts of the ports nmap folded away, by state. */
   extraports: { state: PortState; count: number; protocol: Protocol }[];
+  /** Protocols whose scan stopped (the budget) before this address: their ports are unknown. */
+  unscanned?: Protocol[];
 }
 
 export interface Finding {

@@ -76,7 +76,7 @@ describe('the action on a fleet', { skip }, () => {
     // nmap's top 1000, the built-in exposed services and the expected ports, without duplicates.
     assert.ok((scanned['tcpPorts'] ?? 0) > 1000, JSON.stringify(scanned));
     assert.equal(scanned['udpPorts'], 0);
-    assert.ok(run.files.includes('report.json') && run.files.includes('nmap-ipv4.xml'));
+    assert.ok(run.files.includes('report.json') && run.files.includes('nmap-ipv4-tcp.xml'));
   });
 
   it('writes report.json with the verdict, the findings and every observed address', () => {

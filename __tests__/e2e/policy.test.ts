@@ -80,7 +80,7 @@ describe('the policy model on a fleet', { skip }, () => {
     assert.equal(v4.length, 1, 'an address named by a name and a block is reported once');
     assert.deepEqual(v4[0]?.targets, ['dual.fleet.test', '203.0.113.40/30']);
     assert.deepEqual(v6[0]?.targets, ['dual.fleet.test']);
-    assert.ok(run.files.includes('nmap-ipv4.xml') && run.files.includes('nmap-ipv6.xml'));
+    assert.ok(run.files.includes('nmap-ipv4-tcp.xml') && run.files.includes('nmap-ipv6-tcp.xml'));
     assert.match(run.summary, /## ❌ Drift found: `dual stack`/);
   });
 

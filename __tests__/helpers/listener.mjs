@@ -4,8 +4,8 @@
 //
 // Config: { name, tcp: [{ address, port, banner? }], udp: [{ address, port, reply? }] }, where
 // banner/reply are base64 (so any bytes survive argv: UTF-8, NUL, escape sequences, hostile text).
-// Every TCP connection gets the banner (if any) and is then held open, input ignored, until the
-// peer closes it or it idles for 30 s. Every UDP datagram is answered with the reply (if any; with
+// Every TCP connection gets the banner (if any) and is then held open until the peer sends
+// anything (then closed), closes it, or it idles for 30 s. Every UDP datagram is answered with the reply (if any; with
 // no reply the port stays silent, which nmap calls open|filtered).
 //
 // Prints `READY <json>` on stdout once every socket is bound, or exits 1 with the reason on
@@ -57,7 +57,9 @@ function bindTcp({ address, port, banner }) {
       socket.on('close', () => sockets.delete(socket));
       socket.on('error', () => socket.destroy());
       socket.setTimeout(IDLE_MS, () => socket.destroy());
-      socket.on('data', () => {});
+      // Like most real services, it hangs up on input it does not understand; nmap's version
+      // probes then move on at once instead of waiting out each probe's timeout.
+      socket.on('data', () => socket.end());
       if (bytes && bytes.length > 0) socket.write(bytes);
     });
     server.once('error', reject);

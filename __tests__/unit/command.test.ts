@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { assertAllowed, buildNmapArgs, nmapEnv, portArgument } from '../../src/nmap/command.js';
 
 const base = {
+  profile: 'sweep' as const,
+  targetAddresses: 17,
   family: 4 as const,
   scanType: 'syn' as const,
   tcp: [
@@ -24,6 +26,22 @@ describe('nmap command', () => {
     ]);
     assert.ok(args.includes('-sS') && args.includes('-Pn') && args.includes('-v'));
     assert.equal(args[args.indexOf('-p') + 1], '22,8000-8100');
+  });
+
+  it('sweeps fast at a floor rate, re-checks with normal timing, identifies with -sV', () => {
+    const sweep = buildNmapArgs(base);
+    assert.equal(sweep[sweep.indexOf('--min-rate') + 1], '1000');
+    assert.ok(sweep.includes('-T4') && !sweep.includes('-sV'));
+    const full = buildNmapArgs({
+      ...base,
+      tcp: [{ from: 1, to: 65535, protocol: 'tcp' }],
+      targetAddresses: 3,
+    });
+    assert.equal(full[full.indexOf('--min-rate') + 1], '50000');
+    const verify = buildNmapArgs({ ...base, profile: 'verify' });
+    assert.ok(!verify.includes('--min-rate') && !verify.includes('-T4'));
+    assert.equal(verify[verify.indexOf('--max-retries') + 1], '6');
+    assert.ok(buildNmapArgs({ ...base, profile: 'identify' }).includes('-sV'));
   });
 
   it('scans IPv6 with -6, connect with -sT, UDP with -sU and T:/U: ports', () => {

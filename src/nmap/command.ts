@@ -1,18 +1,28 @@
 // Builds nmap's argv from the plan through an allow-list: no user string ever becomes an option,
 // targets come after `--`, and nothing goes through a shell.
 import { isAbsolute } from 'node:path';
-import { formatPortList } from '../ports.js';
+import { countPorts, formatPortList } from '../ports.js';
 import { classifyTarget } from '../targets.js';
 import type { PortRange } from '../types.js';
 
 export type ScanType = 'syn' | 'connect';
 
+/**
+ * sweep: fast, for discovery (a minimum packet rate, few retransmissions).
+ * verify: careful, for the verdict (nmap's normal timing, many retransmissions).
+ * identify: version detection on what ends as a finding, so that the report says what listens.
+ */
+export type Profile = 'sweep' | 'verify' | 'identify';
+
 export interface NmapInvocation {
+  profile: Profile;
   family: 4 | 6;
   scanType: ScanType;
   tcp: readonly PortRange[];
   udp: readonly PortRange[];
   targets: readonly string[];
+  /** How many addresses the targets hold (CIDR blocks in full), for the sweep's rate. */
+  targetAddresses: number;
   xmlPath: string;
   /** How often nmap prints progress, for the log. */
   statsEvery?: string;
@@ -28,7 +38,11 @@ const ALLOWED: ReadonlyMap<string, 'flag' | 'value'> = new Map([
   ['-n', 'flag'],
   ['-v', 'flag'],
   ['-T4', 'flag'],
+  ['-sV', 'flag'],
+  ['--version-light', 'flag'],
   ['--reason', 'flag'],
+  ['--min-rate', 'value'],
+  ['--max-retries', 'value'],
   ['--stats-every', 'value'],
   ['-p', 'value'],
   ['-oX', 'value'],
@@ -69,6 +83,20 @@ export function assertAllowed(args: readonly string[]): void {
   }
 }
 
+/** Retransmissions in the sweep: an open port is missed only when all 1 + 3 probes are lost. */
+export const SWEEP_RETRIES = 3;
+/** Retransmissions when re-checking a finding: nmap's own default is 10, with normal timing. */
+export const VERIFY_RETRIES = 6;
+
+/**
+ * The sweep's packet rate: enough to send every probe once in about four seconds, between 1,000
+ * and 50,000 packets a second. nmap's own timing slows to a crawl on hosts that drop everything;
+ * a floor on the rate keeps a full-range scan of such a host to seconds.
+ */
+export function sweepRate(probes: number): number {
+  return Math.min(50_000, Math.max(1_000, Math.ceil(probes / 4 / 1000) * 1000));
+}
+
 export function buildNmapArgs(inv: NmapInvocation): string[] {
   if (!isAbsolute(inv.xmlPath)) throw new Error(`XML path must be absolute: ${inv.xmlPath}`);
   if (inv.tcp.length === 0 && inv.udp.length === 0) throw new Error('no ports to scan');
@@ -78,7 +106,21 @@ export function buildNmapArgs(inv: NmapInvocation): string[] {
   if (inv.family === 6) args.push('-6');
   // -Pn: firewalls that drop pings must not hide open ports. -n: names were resolved already.
   // -v: down hosts are written to the XML too.
-  args.push('-Pn', '-n', '-v', '-T4', '--reason');
+  args.push('-Pn', '-n', '-v', '--reason');
+  if (inv.profile === 'sweep') {
+    const probes = inv.targetAddresses * (countPorts(inv.tcp) + countPorts(inv.udp));
+    args.push(
+      '-T4',
+      '--min-rate',
+      String(sweepRate(probes)),
+      '--max-retries',
+      String(SWEEP_RETRIES),
+    );
+  } else if (inv.profile === 'verify') {
+    args.push('--max-retries', String(VERIFY_RETRIES));
+  } else {
+    args.push('-sV', '--version-light');
+  }
   if (inv.statsEvery) args.push('--stats-every', inv.statsEvery);
   args.push('-p', portArgument(inv.tcp, inv.udp));
   args.push('-oX', inv.xmlPath);

@@ -80,6 +80,23 @@ export async function nmapTopPorts(
   return parseNmapPortList(services, protocol);
 }
 
+/**
+ * nmap's progress lines (`--stats-every`) in a form people read: `SYN Stealth Scan: 52% done,
+ * about 27 s left`. Other lines pass as they are.
+ */
+export function describeProgress(line: string): string {
+  const m =
+    /^(.+?) Timing: About ([\d.]+)% done(?:; ETC: [\d:]+ \((\d+):(\d+):(\d+) remaining\))?/.exec(
+      line.trim(),
+    );
+  if (!m) return line;
+  const left =
+    m[3] === undefined
+      ? ''
+      : `, about ${Number(m[3]) * 3600 + Number(m[4]) * 60 + Number(m[5])} s left`;
+  return `${m[1]}: ${Math.floor(Number(m[2]))}% done${left}`;
+}
+
 export interface NmapOutcome {
   invocation: NmapInvocation;
   args: string[];

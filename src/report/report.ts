@@ -4,6 +4,7 @@ import { countPorts } from '../ports.js';
 import type { ScanPlan } from '../plan.js';
 import type { Settings } from '../settings.js';
 import type { Finding, ObservedAddress, PortRange } from '../types.js';
+import type { Flap } from '../verify.js';
 import type { Verdict } from '../verdict.js';
 
 export const REPORT_SCHEMA = 'port-drift/report@1';
@@ -15,6 +16,8 @@ export interface Scanned {
 }
 
 export interface ScanRecord {
+  /** sweep or verify (the re-check); absent for XML files read. */
+  phase?: string;
   /** nmap's argv, or the XML file read. */
   args?: string[];
   xml: string;
@@ -37,6 +40,8 @@ export interface Report {
   };
   settings: Record<string, unknown>;
   findings: Finding[];
+  /** Sweep findings that the careful re-check did not reproduce: not drift. */
+  flapping: Flap[];
   observed: ObservedAddress[];
 }
 
