@@ -13,6 +13,7 @@ import { makePlan, type ScanPlan } from './plan.js';
 import { countPorts } from './ports.js';
 import type { ScanRecord, Scanned } from './report/report.js';
 import type { Settings } from './settings.js';
+import { shardPlan } from './shard.js';
 import type { ObservedAddress, PortRange, Protocol } from './types.js';
 
 export interface ScanOutcome {
@@ -93,11 +94,15 @@ export async function scan(settings: Settings, startedAt: number): Promise<ScanO
         selection.kind === 'top' ? selection.count : selection.kind === 'default' ? 1000 : 0;
       if (count > 0) top.set(`${protocol}/${count}`, await nmapTopPorts(nmap, protocol, count));
     }
-    const made = makePlan(settings, {
-      resolved,
-      unreachable,
-      topPorts: (protocol: Protocol, count: number) => top.get(`${protocol}/${count}`) ?? [],
-    });
+    const made = shardPlan(
+      makePlan(settings, {
+        resolved,
+        unreachable,
+        topPorts: (protocol: Protocol, count: number) => top.get(`${protocol}/${count}`) ?? [],
+      }),
+      settings.shard,
+    );
+    if (settings.shard) core.info(`shard ${settings.shard.index}/${settings.shard.count}`);
     for (const [name, addrs] of made.resolved) core.info(`${name} -> ${addrs.join(', ')}`);
     for (const u of made.unresolved) core.warning(`${u.target} ${u.reason}`);
     for (const u of made.unreachable) core.warning(u.reason);

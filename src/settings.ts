@@ -5,6 +5,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { ConfigurationError } from './errors.js';
 import { parsePortSelection, type PortSelection } from './ports.js';
 import { parseRules } from './rules.js';
+import { parseShard, type Shard } from './shard.js';
 import { parseTargets } from './targets.js';
 import { FINDING_KINDS, type FindingKind, type Rule, type Target } from './types.js';
 
@@ -16,8 +17,9 @@ export interface InputSource {
 }
 
 export interface Settings {
+  /** Empty with mode: merge when not given: the shards' name is used. */
   name: string;
-  mode: 'check';
+  mode: 'check' | 'merge';
   targets: Target[];
   rules: Rule[];
   tcpPorts: PortSelection;
@@ -32,6 +34,10 @@ export interface Settings {
   notify: 'change' | 'always';
   /** Glob of nmap XML files to read instead of scanning; empty to scan. */
   xml: string;
+  /** This job's share of the addresses (`shard: i/n`), or undefined to scan them all. */
+  shard?: Shard;
+  /** With mode: merge, the glob of shard result files (report.json). */
+  results: string;
   reportDir: string;
   installNmap: boolean;
 }
@@ -117,26 +123,54 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
   const maxAddresses = Number(maxText);
 
   const mode = oneOf('mode', get('mode') || 'check', ['check', 'record', 'merge']);
-  if (mode !== 'check') throw notYet('mode', `mode: ${mode}`);
+  if (mode === 'record') throw notYet('mode', `mode: ${mode}`);
   if (get('policy')) throw notYet('policy', 'policy files');
-  if (get('shard')) throw notYet('shard', 'sharding');
-  if (get('results')) throw notYet('results', 'mode: merge');
+  const shard = parseShard('shard', get('shard'));
+  const results = get('results');
+  if (mode === 'merge' && !results) {
+    throw new ConfigurationError(
+      'results',
+      'is empty, and mode: merge needs it: a glob of the report.json files the shard jobs wrote, such as shards/**/report.json.',
+    );
+  }
+  if (mode !== 'merge' && results) {
+    throw new ConfigurationError(
+      'results',
+      'is only read with mode: merge. Remove it, or set mode: merge.',
+    );
+  }
+  if (shard && mode === 'merge') {
+    throw new ConfigurationError(
+      'shard',
+      'names a share of a scan; mode: merge scans nothing. Remove shard from the merge job.',
+    );
+  }
   if (readBoolean(source, 'issue', false)) throw notYet('issue', 'issue notifications');
   if (slack) throw notYet('slack-webhook-url', 'Slack notifications');
 
   const xml = get('xml');
+  if (shard && xml) {
+    throw new ConfigurationError(
+      'shard',
+      'splits a scan, and xml reads files instead of scanning. Use one or the other.',
+    );
+  }
   const targets = parseTargets('targets', source.getInput('targets'), maxAddresses);
-  if (targets.length === 0 && !xml) {
+  if (targets.length === 0 && !xml && mode !== 'merge') {
     throw new ConfigurationError(
       'targets',
       'is empty. Give hostnames, IPs or CIDR blocks to scan (or `xml` with nmap XML files to read).',
     );
   }
+  // A shard scans its share: max-addresses bounds each job, so n shards may cover n times as many.
   const total = targets.reduce((n, t) => n + t.size, 0);
-  if (total > maxAddresses) {
+  const shards = shard?.count ?? 1;
+  if (total > maxAddresses * shards) {
     throw new ConfigurationError(
       'targets',
-      `name ${total} addresses, more than max-addresses (${maxAddresses}). Scan fewer, split the work with a matrix, or raise max-addresses.`,
+      shard
+        ? `name ${total} addresses, more than ${shards} shards of max-addresses (${maxAddresses}) each. Use more shards, or raise max-addresses.`
+        : `name ${total} addresses, more than max-addresses (${maxAddresses}). Scan fewer, split the work with a matrix (shard), or raise max-addresses.`,
     );
   }
 
@@ -160,7 +194,7 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
   if (!isAbsolute(reportDir)) throw new Error(`report-dir did not resolve: ${reportDir}`);
 
   return {
-    name: get('name') || env['GITHUB_WORKFLOW'] || 'port-drift',
+    name: get('name') || (mode === 'merge' ? '' : env['GITHUB_WORKFLOW'] || 'port-drift'),
     mode,
     targets,
     rules,
@@ -175,6 +209,8 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
     githubToken,
     notify: oneOf('notify', get('notify') || 'change', ['change', 'always']),
     xml,
+    ...(shard ? { shard } : {}),
+    results,
     reportDir,
     installNmap: readBoolean(source, 'install-nmap', true),
   };
