@@ -55,9 +55,9 @@ async function main(argv: readonly string[]): Promise<number> {
 
   // Only the flags given count: INPUT_* variables left in the environment are not inputs here.
   for (const input of INPUTS) delete process.env[inputVariable(input.name)];
-  for (const [name, value] of Object.entries(command.inputs)) {
-    process.env[inputVariable(name)] = value;
-  }
+  // A command on someone's host does not install system packages unless asked to.
+  const inputs = { 'install-nmap': 'false', ...command.inputs };
+  for (const [name, value] of Object.entries(inputs)) process.env[inputVariable(name)] = value;
   if (process.env['GITHUB_ACTIONS'] !== 'true') plainOutput(process.env['RUNNER_DEBUG'] === '1');
   // Outputs go to a file, as on a runner, rather than into the terminal as set-output commands.
   const scratch = process.env['GITHUB_OUTPUT']

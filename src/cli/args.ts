@@ -56,7 +56,7 @@ export const INPUTS: readonly { name: string; default: string; help: string }[] 
     default: '$TMPDIR/port-drift',
     help: 'Where report.json and report.sarif go',
   },
-  { name: 'install-nmap', default: 'true', help: 'Install nmap with apt-get/brew when missing' },
+  { name: 'install-nmap', default: 'false', help: 'Install nmap with apt-get/brew when missing' },
 ];
 
 /** Inputs that are lists: giving the flag again adds a line, as a YAML block would. */
