@@ -149,6 +149,12 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
   if (slack) throw notYet('slack-webhook-url', 'Slack notifications');
 
   const xml = get('xml');
+  if (mode === 'merge' && xml) {
+    throw new ConfigurationError(
+      'xml',
+      'is not read with mode: merge, which reads the shard results. Remove it from the merge job.',
+    );
+  }
   if (shard && xml) {
     throw new ConfigurationError(
       'shard',

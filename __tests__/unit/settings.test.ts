@@ -147,6 +147,7 @@ describe('settings', () => {
       /only read with mode: merge/,
     );
     refuses({ mode: 'merge', results: 'x', shard: '1/2' }, 'shard', /Remove shard/);
+    refuses({ mode: 'merge', results: 'x', xml: 'scan.xml' }, 'xml', /not read with mode: merge/);
   });
 
   it('reads durations', () => {

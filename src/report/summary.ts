@@ -203,7 +203,7 @@ function render(report: Report, reportPath: string, options: SummaryOptions, cap
   if (errors.length > errorLines.length)
     errorLines.push(`- _and ${errors.length - errorLines.length} more in report.json_`);
   out.push(
-    `<sub>${how} Report: ${code(reportPath, 300)}</sub>`,
+    `<sub>${how}</sub>`,
     ...(errorLines.length ? ['**nmap did not finish cleanly:**', ...errorLines] : []),
   );
   return out.join('\n\n') + '\n';
