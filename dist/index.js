@@ -53768,7 +53768,7 @@ function render(report, reportPath, options, caps) {
     const errorLines = errors.slice(0, MAX_ERRORS_SHOWN).map((r) => `- ${code(r.error ?? '', 300)}`);
     if (errors.length > errorLines.length)
         errorLines.push(`- _and ${errors.length - errorLines.length} more in report.json_`);
-    out.push(`<sub>${how} Report: ${code(reportPath, 300)}</sub>`, ...(errorLines.length ? ['**nmap did not finish cleanly:**', ...errorLines] : []));
+    out.push(`<sub>${how}</sub>`, ...(errorLines.length ? ['**nmap did not finish cleanly:**', ...errorLines] : []));
     return out.join('\n\n') + '\n';
 }
 function renderSummary(report, reportPath, options = {}) {
@@ -54751,6 +54751,9 @@ function readSettings(source, env = process.env) {
     if (slack)
         throw notYet('slack-webhook-url', 'Slack notifications');
     const xml = get('xml');
+    if (mode === 'merge' && xml) {
+        throw new ConfigurationError('xml', 'is not read with mode: merge, which reads the shard results. Remove it from the merge job.');
+    }
     if (shard && xml) {
         throw new ConfigurationError('shard', 'splits a scan, and xml reads files instead of scanning. Use one or the other.');
     }

@@ -38332,9 +38332,10 @@ async function main(argv) {
     // Only the flags given count: INPUT_* variables left in the environment are not inputs here.
     for (const input of _cli_args_js__WEBPACK_IMPORTED_MODULE_3__/* .INPUTS */ .mc)
         delete process.env[(0,_cli_args_js__WEBPACK_IMPORTED_MODULE_3__/* .inputVariable */ .LO)(input.name)];
-    for (const [name, value] of Object.entries(command.inputs)) {
+    // A command on someone's host does not install system packages unless asked to.
+    const inputs = { 'install-nmap': 'false', ...command.inputs };
+    for (const [name, value] of Object.entries(inputs))
         process.env[(0,_cli_args_js__WEBPACK_IMPORTED_MODULE_3__/* .inputVariable */ .LO)(name)] = value;
-    }
     if (process.env['GITHUB_ACTIONS'] !== 'true')
         plainOutput(process.env['RUNNER_DEBUG'] === '1');
     // Outputs go to a file, as on a runner, rather than into the terminal as set-output commands.
@@ -38427,7 +38428,7 @@ const INPUTS = [
         default: '$TMPDIR/port-drift',
         help: 'Where report.json and report.sarif go',
     },
-    { name: 'install-nmap', default: 'true', help: 'Install nmap with apt-get/brew when missing' },
+    { name: 'install-nmap', default: 'false', help: 'Install nmap with apt-get/brew when missing' },
 ];
 /** Inputs that are lists: giving the flag again adds a line, as a YAML block would. */
 const REPEATABLE = new Set(['targets', 'expected', 'xml']);
@@ -54028,7 +54029,7 @@ function render(report, reportPath, options, caps) {
     const errorLines = errors.slice(0, MAX_ERRORS_SHOWN).map((r) => `- ${code(r.error ?? '', 300)}`);
     if (errors.length > errorLines.length)
         errorLines.push(`- _and ${errors.length - errorLines.length} more in report.json_`);
-    out.push(`<sub>${how} Report: ${code(reportPath, 300)}</sub>`, ...(errorLines.length ? ['**nmap did not finish cleanly:**', ...errorLines] : []));
+    out.push(`<sub>${how}</sub>`, ...(errorLines.length ? ['**nmap did not finish cleanly:**', ...errorLines] : []));
     return out.join('\n\n') + '\n';
 }
 function renderSummary(report, reportPath, options = {}) {
@@ -55009,6 +55010,9 @@ function readSettings(source, env = process.env) {
     if (slack)
         throw notYet('slack-webhook-url', 'Slack notifications');
     const xml = get('xml');
+    if (mode === 'merge' && xml) {
+        throw new ConfigurationError('xml', 'is not read with mode: merge, which reads the shard results. Remove it from the merge job.');
+    }
     if (shard && xml) {
         throw new ConfigurationError('shard', 'splits a scan, and xml reads files instead of scanning. Use one or the other.');
     }
