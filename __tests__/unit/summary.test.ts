@@ -2,8 +2,14 @@
 // under GitHub's 1 MiB limit, with a pointer to report.json for what it leaves out.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { MAX_SUMMARY_BYTES, renderSummary, toTerminal } from '../../src/report/summary.js';
-import type { ObservedAddress } from '../../src/types.js';
+import {
+  MAX_SUMMARY_BYTES,
+  fairRows,
+  groupByTarget,
+  renderSummary,
+  toTerminal,
+} from '../../src/report/summary.js';
+import type { Finding, ObservedAddress } from '../../src/types.js';
 import { report, up } from '../helpers/reports.js';
 
 const MiB = 1024 * 1024;
@@ -135,5 +141,45 @@ describe('job summary', () => {
     const text = toTerminal(renderSummary(r, 'report.json'));
     assert.doesNotMatch(text, /<\/?(details|summary|sub)>/);
     assert.match(text, /### Every address: what is open \(1 address\)/);
+  });
+});
+
+describe('drift rows at scale', () => {
+  const f = (target: string, port: number): Finding => ({
+    kind: 'unexpected-open',
+    target,
+    address: '203.0.113.1',
+    port,
+    protocol: 'tcp',
+    expected: 'not open',
+    observed: 'open',
+  });
+  const groups = (sizes: Record<string, number>): Map<string, Finding[]> =>
+    groupByTarget(
+      Object.entries(sizes).flatMap(([t, n]) => Array.from({ length: n }, (_, i) => f(t, i + 1))),
+    );
+  const count = (rows: Finding[]): Record<string, number> =>
+    rows.reduce<Record<string, number>>(
+      (c, r) => ({ ...c, [r.target]: (c[r.target] ?? 0) + 1 }),
+      {},
+    );
+
+  it('shows every row when they fit', () => {
+    assert.deepEqual(count(fairRows(groups({ a: 3, b: 2 }), 10)), { a: 3, b: 2 });
+  });
+
+  it('gives every target its share, so that one big target does not hide the others', () => {
+    assert.deepEqual(count(fairRows(groups({ a: 1000, b: 5, c: 400 }), 300)), {
+      a: 148,
+      b: 5,
+      c: 147,
+    });
+  });
+
+  it('shows one row each for the first targets when there are more targets than rows', () => {
+    const many = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`t${i}`, 2]));
+    const rows = fairRows(groups(many), 300);
+    assert.equal(rows.length, 300);
+    assert.equal(new Set(rows.map((r) => r.target)).size, 300);
   });
 });
