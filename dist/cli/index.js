@@ -53880,7 +53880,8 @@ function plural(n, word, many = `${word}s`) {
 const MAX_SUMMARY_BYTES = 512 * 1024;
 const MAX_FINDING_ROWS = 300;
 const MAX_ADDRESS_ROWS = 500;
-const MAX_ROLLUP_ROWS = 30;
+/** Rows of the rollups (most common drift, and drift per target). */
+const MAX_ROLLUP_ROWS = 50;
 /** More findings than this, and the summary opens with the most common drift, rolled up by port. */
 const ROLLUP_FROM = 30;
 const MAX_OPEN_PORTS_SHOWN = 20;
@@ -53919,14 +53920,59 @@ function openPorts(obs) {
     const more = open.length - shown.length;
     return shown.join(', ') + (more > 0 ? `, and ${more} more` : '');
 }
-/** Findings grouped by target (targets in the order they first drift), then by address and port. */
+/** Findings by target, targets in the order they first drift; within one, by address and port. */
 function groupByTarget(findings) {
-    const order = new Map();
+    const groups = new Map();
     for (const f of findings)
-        if (!order.has(f.target))
-            order.set(f.target, order.size);
-    // sort() is stable: within a target, findings keep their order (by address, then port).
-    return [...findings].sort((a, b) => (order.get(a.target) ?? 0) - (order.get(b.target) ?? 0));
+        groups.set(f.target, [...(groups.get(f.target) ?? []), f]);
+    return groups;
+}
+/**
+ * At most `max` rows, grouped by target, and fair: when they do not all fit, every target gets an
+ * equal share (targets that need less leave theirs to the others), so no target hides the rest.
+ */
+function fairRows(groups, max) {
+    const sizes = [...groups.values()].map((g) => g.length);
+    let share = 0;
+    // The largest share that fits: a few binary steps over 0..max.
+    for (let lo = 0, hi = max; lo <= hi;) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (sizes.reduce((n, size) => n + Math.min(size, mid), 0) <= max) {
+            share = mid;
+            lo = mid + 1;
+        }
+        else {
+            hi = mid - 1;
+        }
+    }
+    // What the equal share leaves over goes one row each to the first targets that have more.
+    let left = max - sizes.reduce((n, size) => n + Math.min(size, share), 0);
+    return [...groups.values()].flatMap((g) => {
+        const extra = g.length > share && left > 0 ? 1 : 0;
+        left -= extra;
+        return g.slice(0, share + extra);
+    });
+}
+/** One row per target: how many of its addresses drift, by kind, and on which ports. */
+function targetOverview(groups, max) {
+    const rows = [...groups].slice(0, max).map(([target, fs]) => {
+        const ports = [
+            ...new Map(fs.filter((f) => f.port !== undefined).map((f) => [portLabel(f), f])).values(),
+        ];
+        const shown = ports.slice(0, 8).map((f) => {
+            const name = f.service?.name ?? '';
+            return `${portLabel(f)}${name ? ` ${code(name, 30)}` : ''}`;
+        });
+        return [
+            code(target),
+            new Set(fs.map((f) => f.address || f.target)).size.toLocaleString('en-US'),
+            ...FINDING_KINDS.map((k) => fs.filter((f) => f.kind === k).length.toLocaleString('en-US')),
+            shown.join(', ') +
+                (ports.length > shown.length ? `, and ${ports.length - shown.length} more` : ''),
+        ];
+    });
+    return (table(['Target', 'Addresses', ...FINDING_KINDS, 'Ports'], rows) +
+        cut(groups.size, rows.length, 'target', 'targets'));
 }
 /** The most common drift: one row per kind and port, with how many addresses show it. */
 function rollup(findings, max) {
@@ -54007,10 +54053,15 @@ function render(report, reportPath, options, caps) {
         if (findings.length > ROLLUP_FROM && caps.rollup > 0) {
             out.push('### Most common drift', rollup(findings, caps.rollup));
         }
-        const grouped = groupByTarget(findings).slice(0, caps.findings);
-        out.push('### Drift by target', (grouped.length
-            ? table(['Target', 'Address', 'Port', 'Finding', 'Expected', 'Observed', 'Service / detail'], grouped.map(findingRow))
-            : '') + cut(findings.length, grouped.length, 'finding', 'findings'));
+        const groups = groupByTarget(findings);
+        const rows = fairRows(groups, caps.findings);
+        out.push('### Drift by target');
+        if (findings.length > ROLLUP_FROM && caps.rollup > 0) {
+            out.push(targetOverview(groups, caps.rollup));
+        }
+        out.push((rows.length
+            ? table(['Target', 'Address', 'Port', 'Finding', 'Expected', 'Observed', 'Service / detail'], rows.map(findingRow))
+            : '') + cut(findings.length, rows.length, 'finding', 'findings'));
     }
     const shown = observed.slice(0, caps.addresses);
     const rows = shown.map((o) => [
