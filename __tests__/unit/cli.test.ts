@@ -58,6 +58,7 @@ describe('command line', () => {
   it('refuses unknown flags, missing values, stray arguments and scalars given twice', () => {
     for (const [argv, words] of [
       [['--target', 'x'], /unknown flag --target/],
+      [['-t', 'x'], /unknown flag -t: flags are long/],
       [['--targets'], /--targets needs a value/],
       [['--targets', '--ports', '22'], /--targets needs a value/],
       [['203.0.113.5'], /unexpected argument '203\.0\.113\.5'.*--targets 203\.0\.113\.5/],

@@ -72,6 +72,9 @@ export function parseArgs(argv: readonly string[]): Command {
     const arg = argv[i] ?? '';
     if (arg === '-h' || arg === '--help') return { kind: 'help' };
     if (arg === '-V' || arg === '--version') return { kind: 'version' };
+    if (arg.startsWith('-') && !arg.startsWith('--')) {
+      throw new UsageError(`unknown flag ${arg}: flags are long, such as --targets (see --help)`);
+    }
     if (!arg.startsWith('--')) {
       throw new UsageError(
         `unexpected argument '${arg}': every value follows its flag, such as --targets ${arg}`,
