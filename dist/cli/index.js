@@ -38441,6 +38441,9 @@ function parseArgs(argv) {
             return { kind: 'help' };
         if (arg === '-V' || arg === '--version')
             return { kind: 'version' };
+        if (arg.startsWith('-') && !arg.startsWith('--')) {
+            throw new UsageError(`unknown flag ${arg}: flags are long, such as --targets (see --help)`);
+        }
         if (!arg.startsWith('--')) {
             throw new UsageError(`unexpected argument '${arg}': every value follows its flag, such as --targets ${arg}`);
         }
@@ -54405,7 +54408,8 @@ async function writeReports(report, reportDir, env = process.env) {
     const paths = { report: (0,external_node_path_.join)(reportDir, 'report.json'), sarif: (0,external_node_path_.join)(reportDir, 'report.sarif') };
     await (0,promises_namespaceObject.writeFile)(paths.report, JSON.stringify(report, null, 2) + '\n');
     const sarif = toSarif(report, await declarationSources(env));
-    await (0,promises_namespaceObject.writeFile)(paths.sarif, JSON.stringify(sarif, null, 2) + '\n');
+    // Compact: at 20,000 hosts a pretty-printed SARIF is twice the size, and only machines read it.
+    await (0,promises_namespaceObject.writeFile)(paths.sarif, JSON.stringify(sarif) + '\n');
     return paths;
 }
 
