@@ -33,6 +33,20 @@ export function up(
   };
 }
 
+/** A hostname target that does not resolve, as the scan observes it. */
+export function unresolved(target: string): ObservedAddress {
+  return {
+    address: '',
+    family: 4,
+    targets: [target],
+    hostnames: [],
+    status: 'unresolved',
+    reason: `${target} does not resolve`,
+    ports: [],
+    extraports: [],
+  };
+}
+
 export function report(
   observed: ObservedAddress[],
   expected: string,

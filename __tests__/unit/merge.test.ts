@@ -7,23 +7,14 @@ import { mergeReports, type ShardResult } from '../../src/merge.js';
 import { unitKey } from '../../src/shard.js';
 import type { FindingKind, ObservedAddress } from '../../src/types.js';
 import { brief } from '../helpers/action.js';
-import { report, up } from '../helpers/reports.js';
+import { report, unresolved, up } from '../helpers/reports.js';
 
 const EXPECTED = 'web.example.com: 443\n203.0.113.0/29: 22?\ngone.example.com: 443';
 const TARGETS = ['web.example.com', '203.0.113.0/29', 'gone.example.com'];
 const failOn = new Set<FindingKind>(['unexpected-open', 'missing', 'host-down']);
 
 const observed: ObservedAddress[] = [
-  {
-    address: '',
-    family: 4,
-    targets: ['gone.example.com'],
-    hostnames: [],
-    status: 'unresolved',
-    reason: 'gone.example.com does not resolve',
-    ports: [],
-    extraports: [],
-  },
+  unresolved('gone.example.com'),
   up('203.0.113.40', ['web.example.com'], [{ port: 443 }, { port: 6379, service: 'redis' }]),
   up('2001:db8::40', ['web.example.com'], [{ port: 8080 }]),
   up('203.0.113.1', ['203.0.113.0/29'], [{ port: 22 }, { port: 27017, service: 'mongodb' }]),

@@ -9,9 +9,8 @@ import {
   toSarif,
   workflowPathFromRef,
 } from '../../src/report/sarif.js';
-import type { ObservedAddress } from '../../src/types.js';
 import { sharedDir } from '../helpers/paths.js';
-import { report, up } from '../helpers/reports.js';
+import { report, unresolved, up } from '../helpers/reports.js';
 import { sarifValidator } from '../helpers/sarif.js';
 
 const WORKFLOW = `name: exposure watch
@@ -33,16 +32,7 @@ jobs:
             203.0.113.0/28: 22?
 `;
 
-const down: ObservedAddress = {
-  address: '',
-  family: 4,
-  targets: ['gone.example.com'],
-  hostnames: [],
-  status: 'unresolved',
-  reason: 'gone.example.com does not resolve',
-  ports: [],
-  extraports: [],
-};
+const down = unresolved('gone.example.com');
 
 function fleet(version = '1.0'): ReturnType<typeof report> {
   return report(
