@@ -32338,7 +32338,7 @@ __webpack_unused_export__ = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
 exports.As = publicApi.stringify;
-__webpack_unused_export__ = visit.visit;
+exports.YR = visit.visit;
 __webpack_unused_export__ = visit.visitAsync;
 
 
@@ -38256,7 +38256,7 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4795);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6166);
 // The action's entry point: everything happens in run().
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -38266,7 +38266,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4795:
+/***/ 6166:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -53294,6 +53294,336 @@ function countByKind(findings) {
     return counts;
 }
 
+;// CONCATENATED MODULE: ./lib/report/report.js
+// report.json: the findings, the observed state of every address, and the settings that produced
+// them. It is the machine-readable result of a run and the file a later merge reads.
+
+const REPORT_SCHEMA = 'port-drift/report@1';
+/** The settings as the report shows them: everything but secrets. */
+function publicSettings(settings, plan) {
+    const tcp = plan?.tcp ?? [];
+    const udp = plan?.udp ?? [];
+    return {
+        name: settings.name,
+        mode: settings.mode,
+        targets: settings.targets.map((t) => t.spec),
+        rules: settings.rules,
+        ports: settings.tcpPorts,
+        udpPorts: settings.udpPorts,
+        tcpPortCount: countPorts(tcp),
+        udpPortCount: countPorts(udp),
+        ipVersion: settings.ipVersion,
+        scanType: settings.scanType,
+        failOn: [...settings.failOn],
+        scanTimeoutMs: settings.scanTimeoutMs,
+        maxAddresses: settings.maxAddresses,
+        xml: settings.xml,
+        ...(settings.shard ? { shard: settings.shard } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/shard.js
+// Sharding: `shard: i/n` keeps this job's share of a scan plan, so that a matrix of n jobs scans every
+// address exactly once and `mode: merge` can report as one run would. Pure and deterministic: every
+// job makes the same full plan, orders its units the same way, and keeps every n-th one.
+
+
+/** GitHub's matrix runs at most 256 jobs; more shards than that can never all run. */
+const MAX_SHARDS = 256;
+function parseShard(input, value) {
+    const text = value.trim();
+    if (text === '')
+        return undefined;
+    const m = /^(\d+)\s*\/\s*(\d+)$/.exec(text);
+    const index = Number(m?.[1]);
+    const count = Number(m?.[2]);
+    if (!m || index < 1 || count < 1 || index > count || count > MAX_SHARDS) {
+        throw new ConfigurationError(input, `'${value}' is not i/n with 1 <= i <= n <= ${MAX_SHARDS}. Example for a matrix: shard: \${{ matrix.shard }}/4.`);
+    }
+    return { index, count };
+}
+/** Every address of a CIDR block, in order. Callers bound the block's size (max-addresses). */
+function expandBlock(spec) {
+    const [net, bits] = ipaddr.parseCIDR(spec);
+    const bytes = net.toByteArray();
+    const width = bytes.length * 8;
+    let first = bytes.reduce((n, b) => (n << 8n) | BigInt(b), 0n);
+    const hostBits = BigInt(width - bits);
+    first = (first >> hostBits) << hostBits;
+    const out = [];
+    for (let i = 0n; i < 1n << hostBits; i++) {
+        let value = first + i;
+        const next = new Array(bytes.length);
+        for (let b = bytes.length - 1; b >= 0; b--) {
+            next[b] = Number(value & 0xffn);
+            value >>= 8n;
+        }
+        out.push(ipaddr.fromByteArray(next).toString());
+    }
+    return out;
+}
+/** A key that sorts addresses numerically, IPv4 before IPv6. */
+function addressKey(address) {
+    const ip = ipaddr.parse(address);
+    const hex = ip
+        .toByteArray()
+        .map((b) => b.toString(16).padStart(2, '0'))
+        .join('');
+    return `${ip.kind() === 'ipv4' ? 4 : 6}:${hex}`;
+}
+/** Orders observed entries the way every shard and the merge agree on: names first, then addresses. */
+function unitKey(address, target) {
+    if (!address)
+        return `0:${target.toLowerCase()}`;
+    return address.includes('/')
+        ? `${addressKey(address.split('/')[0] ?? '')}/${address}`
+        : addressKey(address);
+}
+/**
+ * This shard's part of the plan. The units are the addresses to scan (blocks expanded, each
+ * address once, however many entries name it), the names that did not resolve and the entries
+ * this runner cannot reach; each is owned by exactly one shard, so no finding is made twice.
+ * `resolved` stays whole: an address is still named by every entry that names it.
+ */
+function shardPlan(plan, shard) {
+    if (!shard)
+        return plan;
+    const units = new Map();
+    for (const run of plan.runs) {
+        for (const spec of run.targets) {
+            for (const address of spec.includes('/') ? expandBlock(spec) : [spec]) {
+                const key = addressKey(address);
+                if (!units.has(key))
+                    units.set(key, { key, scan: { family: run.family, address } });
+            }
+        }
+    }
+    for (const u of plan.unresolved) {
+        const key = unitKey('', u.target);
+        units.set(key, { key, unresolved: u });
+    }
+    for (const u of plan.unreachable) {
+        const key = `${unitKey(u.address, u.target)} ${u.target}`;
+        units.set(key, { key, unreachable: u });
+    }
+    const mine = [...units.values()]
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+        .filter((_, i) => i % shard.count === shard.index - 1);
+    const byFamily = { 4: [], 6: [] };
+    const unresolved = [];
+    const unreachable = [];
+    for (const unit of mine) {
+        if ('scan' in unit)
+            byFamily[unit.scan.family].push(unit.scan.address);
+        else if ('unresolved' in unit)
+            unresolved.push(unit.unresolved);
+        else
+            unreachable.push(unit.unreachable);
+    }
+    return {
+        ...plan,
+        runs: [4, 6]
+            .filter((family) => byFamily[family].length > 0)
+            .map((family) => ({ family, targets: byFamily[family] })),
+        unresolved,
+        unreachable,
+        addressCount: byFamily[4].length + byFamily[6].length,
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/types.js
+// The values that flow through port-drift, from the nmap XML it reads to the findings it reports.
+// Only data lives here: no behaviour, no GitHub.
+const FINDING_KINDS = [
+    'unexpected-open',
+    'missing',
+    'host-down',
+    'inconclusive',
+];
+
+;// CONCATENATED MODULE: ./lib/verdict.js
+// The verdict: does this run fail, and the one line that says why.
+
+
+function decide(findings, failOn) {
+    const byKind = countByKind(findings);
+    const counts = Object.fromEntries(FINDING_KINDS.map((k) => [k, byKind.get(k) ?? 0]));
+    const drift = counts['unexpected-open'] + counts.missing + counts['host-down'] > 0;
+    const failed = FINDING_KINDS.some((k) => failOn.has(k) && counts[k] > 0);
+    const listed = FINDING_KINDS.filter((k) => counts[k] > 0).map((k) => `${counts[k]} ${k}`);
+    const message = listed.length === 0
+        ? 'No drift: every open port is expected and every expected port is open.'
+        : `${drift ? 'Drift' : 'No drift, but'}: ${listed.join(', ')}.`;
+    return { drift, failed, counts, message };
+}
+
+;// CONCATENATED MODULE: ./lib/merge.js
+// mode: merge: reads the report.json of every shard job, checks that they are all the shards of one
+// policy, and makes the Report one run over all the targets would have made. The findings are
+// computed again from the merged observed state and the rules, by the same findDrift.
+
+
+
+
+
+
+
+
+function shardOf(r) {
+    const shard = r.report.settings['shard'];
+    if (!shard) {
+        throw new ConfigurationError('results', `${r.file} is not a shard result (it was written without shard: i/n). Merge only the report.json files of the shard jobs.`);
+    }
+    return shard;
+}
+/** The one value every shard must agree on, or a ConfigurationError naming the files that differ. */
+function agreed(results, what, pick) {
+    const first = results[0];
+    if (!first)
+        return;
+    const want = JSON.stringify(pick(first.report));
+    const other = results.find((r) => JSON.stringify(pick(r.report)) !== want);
+    if (other) {
+        throw new ConfigurationError('results', `${first.file} and ${other.file} are not shards of one scan: their ${what} differ. Give every shard job the same inputs.`);
+    }
+}
+/** Checks that the files are shards 1..n of one scan, each present once. */
+function checkShards(results) {
+    const count = shardOf(results[0]).count;
+    const byIndex = new Map();
+    for (const r of results) {
+        const shard = shardOf(r);
+        if (shard.count !== count) {
+            throw new ConfigurationError('results', `${results[0].file} is a shard of ${count} and ${r.file} a shard of ${shard.count}: merge the results of one matrix.`);
+        }
+        byIndex.set(shard.index, [...(byIndex.get(shard.index) ?? []), r.file]);
+    }
+    const twice = [...byIndex].filter(([, files]) => files.length > 1);
+    if (twice.length > 0) {
+        const [index, files] = twice[0];
+        throw new ConfigurationError('results', `shard ${index}/${count} is there ${files.length} times (${files.join(', ')}). Give each matrix job its own artifact name.`);
+    }
+    const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !byIndex.has(i));
+    if (missing.length > 0) {
+        throw new ConfigurationError('results', `shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')} missing: found ${[
+            ...byIndex.keys(),
+        ]
+            .sort((a, b) => a - b)
+            .map((i) => `${i}/${count}`)
+            .join(', ')}. Did a shard job fail before writing its report.json, or does the glob miss its file?`);
+    }
+    agreed(results, 'names', (r) => r.name);
+    agreed(results, 'targets', (r) => r.settings['targets']);
+    agreed(results, 'rules', (r) => r.settings['rules'].map(({ pattern, ports }) => ({ pattern, ports })));
+    agreed(results, 'port selections', (r) => [r.settings['ports'], r.settings['udpPorts']]);
+    agreed(results, 'ip-version settings', (r) => r.settings['ipVersion']);
+    return count;
+}
+/** Every shard's own view of DNS: shards that saw different answers may have split a name badly. */
+function dnsDisagreements(results) {
+    const names = new Map();
+    for (const r of results) {
+        for (const [name, addrs] of Object.entries(r.report.scan.resolved ?? {})) {
+            names.set(name, (names.get(name) ?? new Set()).add(JSON.stringify([...addrs].sort())));
+        }
+    }
+    return [...names].filter(([, answers]) => answers.size > 1).map(([name]) => name);
+}
+/** The report of one run over all targets, from the reports of its shards. Pure. */
+function mergeReports(results, settings, finishedAt) {
+    const count = checkShards(results);
+    const sorted = [...results].sort((a, b) => shardOf(a).index - shardOf(b).index);
+    const first = sorted[0].report;
+    if (settings.name && settings.name !== first.name) {
+        throw new ConfigurationError('name', `'${settings.name}' differs from the name the shards scanned under ('${first.name}'). Give the merge job the same name, or none.`);
+    }
+    const rules = first.settings['rules'];
+    if (settings.targets.length > 0 || settings.rules.length > 0) {
+        const same = JSON.stringify(settings.targets.map((t) => t.spec)) ===
+            JSON.stringify(first.settings['targets']) &&
+            JSON.stringify(settings.rules.map(({ pattern, ports }) => ({ pattern, ports }))) ===
+                JSON.stringify(rules.map(({ pattern, ports }) => ({ pattern, ports })));
+        if (!same) {
+            throw new ConfigurationError('results', 'the shards scanned other targets or rules than this job names. The merge job needs no targets or expected: leave them out, or give the same as the shard jobs.');
+        }
+    }
+    // Each address (or unresolved name) is owned by one shard; a duplicate can only come from shards
+    // that saw DNS differently, and then the first shard's view stands.
+    const observed = new Map();
+    for (const { report } of sorted) {
+        for (const obs of report.observed) {
+            const target = obs.targets[0] ?? '';
+            // Two entries the runner cannot reach may share an address; they stay two, as in one run.
+            const key = unitKey(obs.address, target) + (obs.status === 'inconclusive' ? ` ${target}` : '');
+            if (!observed.has(key))
+                observed.set(key, obs);
+        }
+    }
+    const merged = [...observed.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([, obs]) => obs);
+    const ports = mergeRanges(sorted.flatMap((r) => r.report.scan.ports ?? []));
+    const findings = findDrift(rules, merged, ports);
+    const failures = sorted.flatMap((r) => (r.report.failure ? [r.report.failure] : []));
+    const warnings = dnsDisagreements(sorted).map((name) => `${name} resolved to different addresses in different shard jobs: an address may have been scanned twice or not at all.`);
+    const started = sorted.map((r) => r.report.startedAt).sort()[0] ?? first.startedAt;
+    const report = {
+        schema: REPORT_SCHEMA,
+        name: first.name,
+        startedAt: started,
+        finishedAt: finishedAt.toISOString(),
+        verdict: decide(findings, settings.failOn),
+        scanned: {
+            addresses: sorted.reduce((n, r) => n + r.report.scanned.addresses, 0),
+            tcpPorts: Math.max(...sorted.map((r) => r.report.scanned.tcpPorts)),
+            udpPorts: Math.max(...sorted.map((r) => r.report.scanned.udpPorts)),
+        },
+        scan: {
+            source: first.scan.source,
+            ...(first.scan.nmapVersion ? { nmapVersion: first.scan.nmapVersion } : {}),
+            ...(first.scan.scanType ? { scanType: first.scan.scanType } : {}),
+            ...(first.scan.privilege ? { privilege: first.scan.privilege } : {}),
+            runs: sorted.flatMap((r) => r.report.scan.runs),
+            ports,
+            resolved: Object.assign({}, ...sorted.map((r) => r.report.scan.resolved ?? {})),
+        },
+        settings: (({ shard: _shard, ...rest }) => ({
+            ...rest,
+            mode: 'merge',
+            failOn: [...settings.failOn],
+        }))(first.settings),
+        findings,
+        flapping: sorted.flatMap((r) => r.report.flapping ?? []),
+        observed: merged,
+        ...(failures.length ? { failure: failures.join('; ') } : {}),
+        merged: { files: sorted.map((r) => r.file), shards: count },
+    };
+    return { report, warnings };
+}
+/** Reads the files the `results` glob names. */
+async function readResults(pattern) {
+    const globber = await create(pattern, { matchDirectories: false });
+    const files = (await globber.glob()).sort();
+    if (files.length === 0) {
+        throw new ConfigurationError('results', `'${pattern}' matches no file. Download the shard jobs' artifacts first, and check the path.`);
+    }
+    const out = [];
+    for (const file of files) {
+        let parsed;
+        try {
+            parsed = JSON.parse(await (0,promises_namespaceObject.readFile)(file, 'utf8'));
+        }
+        catch (error) {
+            throw new ConfigurationError('results', `cannot read ${file}: ${getErrorMessage(error)}`);
+        }
+        if (parsed?.schema !== REPORT_SCHEMA) {
+            throw new ConfigurationError('results', `${file} is not a port-drift report.json (schema ${JSON.stringify(parsed?.schema) ?? 'none'}, want ${REPORT_SCHEMA}).`);
+        }
+        out.push({ file, report: parsed });
+    }
+    return out;
+}
+
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./lib/policy.js
@@ -53528,43 +53858,6 @@ function recordRules(targets, observed) {
     return rules;
 }
 
-;// CONCATENATED MODULE: ./lib/report/report.js
-// report.json: the findings, the observed state of every address, and the settings that produced
-// them. It is the machine-readable result of a run and the file a later merge reads.
-
-const REPORT_SCHEMA = 'port-drift/report@1';
-/** The settings as the report shows them: everything but secrets. */
-function publicSettings(settings, plan) {
-    const tcp = plan?.tcp ?? [];
-    const udp = plan?.udp ?? [];
-    return {
-        name: settings.name,
-        mode: settings.mode,
-        targets: settings.targets.map((t) => t.spec),
-        rules: settings.rules,
-        ports: settings.tcpPorts,
-        udpPorts: settings.udpPorts,
-        tcpPortCount: countPorts(tcp),
-        udpPortCount: countPorts(udp),
-        ipVersion: settings.ipVersion,
-        scanType: settings.scanType,
-        failOn: [...settings.failOn],
-        scanTimeoutMs: settings.scanTimeoutMs,
-        maxAddresses: settings.maxAddresses,
-        xml: settings.xml,
-    };
-}
-
-;// CONCATENATED MODULE: ./lib/types.js
-// The values that flow through port-drift, from the nmap XML it reads to the findings it reports.
-// Only data lives here: no behaviour, no GitHub.
-const FINDING_KINDS = [
-    'unexpected-open',
-    'missing',
-    'host-down',
-    'inconclusive',
-];
-
 ;// CONCATENATED MODULE: ./lib/report/markdown.js
 // Markdown that untrusted text cannot escape from. Banners, DNS names and nmap's messages come from
 // the scanned hosts: they are shown only inside code spans, where GitHub makes no mention, issue
@@ -53597,13 +53890,22 @@ function plural(n, word, many = `${word}s`) {
 }
 
 ;// CONCATENATED MODULE: ./lib/report/summary.js
-// The job summary: the verdict first, then what drifted, then per target what is open. Everything
-// that came from a scanned host goes through code() so that it cannot become Markdown.
+// The job summary, the main screen of a run: the verdict first, counts at a glance, the drift grouped
+// by target with what nmap saw, and every address folded away. Readable at 20 hosts and at 20,000:
+// long tables are cut, the most common drift is rolled up, and the whole stays under a byte budget
+// far below GitHub's 1 MiB limit. Everything from a scanned host goes through code().
 
 
-/** Rows shown before the rest is left to report.json, so the summary stays far below GitHub's 1 MiB. */
+/** GitHub refuses a step summary over 1 MiB; stay well under it whatever the scan found. */
+const MAX_SUMMARY_BYTES = 512 * 1024;
 const MAX_FINDING_ROWS = 300;
 const MAX_ADDRESS_ROWS = 500;
+/** Rows of the rollups (most common drift, and drift per target). */
+const MAX_ROLLUP_ROWS = 50;
+/** More findings than this, and the summary opens with the most common drift, rolled up by port. */
+const ROLLUP_FROM = 30;
+const MAX_OPEN_PORTS_SHOWN = 20;
+const MAX_ERRORS_SHOWN = 10;
 function describeService(service) {
     if (!service)
         return '';
@@ -53626,32 +53928,109 @@ function findingRow(f) {
     ];
 }
 function openPorts(obs) {
-    const open = obs.ports.filter((p) => p.state === 'open');
     if (obs.status !== 'up')
         return code(obs.reason);
+    const open = obs.ports.filter((p) => p.state === 'open');
     if (open.length === 0)
         return 'none';
-    return open
-        .map((p) => {
+    const shown = open.slice(0, MAX_OPEN_PORTS_SHOWN).map((p) => {
         const name = p.service?.name ?? '';
         return `${p.port}/${p.protocol}${name ? ` ${code(name, 30)}` : ''}`;
-    })
-        .join(', ');
+    });
+    const more = open.length - shown.length;
+    return shown.join(', ') + (more > 0 ? `, and ${more} more` : '');
 }
-function capped(items, max) {
-    if (items.length <= max)
-        return { shown: items, note: '' };
-    return {
-        shown: items.slice(0, max),
-        note: `\n\n_${plural(items.length - max, 'more row')} in report.json._`,
-    };
+/** Findings by target, targets in the order they first drift; within one, by address and port. */
+function groupByTarget(findings) {
+    const groups = new Map();
+    for (const f of findings)
+        groups.set(f.target, [...(groups.get(f.target) ?? []), f]);
+    return groups;
 }
-function renderSummary(report, reportPath) {
+/**
+ * At most `max` rows, grouped by target, and fair: when they do not all fit, every target gets an
+ * equal share (targets that need less leave theirs to the others), so no target hides the rest.
+ */
+function fairRows(groups, max) {
+    const sizes = [...groups.values()].map((g) => g.length);
+    let share = 0;
+    // The largest share that fits: a few binary steps over 0..max.
+    for (let lo = 0, hi = max; lo <= hi;) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (sizes.reduce((n, size) => n + Math.min(size, mid), 0) <= max) {
+            share = mid;
+            lo = mid + 1;
+        }
+        else {
+            hi = mid - 1;
+        }
+    }
+    // What the equal share leaves over goes one row each to the first targets that have more.
+    let left = max - sizes.reduce((n, size) => n + Math.min(size, share), 0);
+    return [...groups.values()].flatMap((g) => {
+        const extra = g.length > share && left > 0 ? 1 : 0;
+        left -= extra;
+        return g.slice(0, share + extra);
+    });
+}
+/** One row per target: how many of its addresses drift, by kind, and on which ports. */
+function targetOverview(groups, max) {
+    const rows = [...groups].slice(0, max).map(([target, fs]) => {
+        const ports = [
+            ...new Map(fs.filter((f) => f.port !== undefined).map((f) => [portLabel(f), f])).values(),
+        ];
+        const shown = ports.slice(0, 8).map((f) => {
+            const name = f.service?.name ?? '';
+            return `${portLabel(f)}${name ? ` ${code(name, 30)}` : ''}`;
+        });
+        return [
+            code(target),
+            new Set(fs.map((f) => f.address || f.target)).size.toLocaleString('en-US'),
+            ...FINDING_KINDS.map((k) => fs.filter((f) => f.kind === k).length.toLocaleString('en-US')),
+            shown.join(', ') +
+                (ports.length > shown.length ? `, and ${ports.length - shown.length} more` : ''),
+        ];
+    });
+    return (table(['Target', 'Addresses', ...FINDING_KINDS, 'Ports'], rows) +
+        cut(groups.size, rows.length, 'target', 'targets'));
+}
+/** The most common drift: one row per kind and port, with how many addresses show it. */
+function rollup(findings, max) {
+    const groups = new Map();
+    for (const f of findings) {
+        const key = `${f.kind} ${portLabel(f)}`;
+        const g = groups.get(key) ?? { f, addresses: new Set(), services: new Set() };
+        g.addresses.add(f.address || f.target);
+        if (f.service?.name)
+            g.services.add(f.service.name);
+        groups.set(key, g);
+    }
+    const rows = [...groups.values()].sort((a, b) => b.addresses.size - a.addresses.size);
+    const shown = rows
+        .slice(0, max)
+        .map((g) => [
+        `**${g.f.kind}**`,
+        portLabel(g.f) || '—',
+        code([...g.services].slice(0, 3).join(', ')),
+        g.addresses.size.toLocaleString('en-US'),
+        code(g.f.target),
+    ]);
+    return (table(['Finding', 'Port', 'Service', 'Addresses', 'For example'], shown) +
+        (rows.length > shown.length
+            ? `\n\n_${plural(rows.length - shown.length, 'more kind of drift', 'more kinds of drift')} in report.json._`
+            : ''));
+}
+function cut(total, shown, one, many) {
+    return total > shown ? `\n\n_${plural(total - shown, one, many)} more in report.json._` : '';
+}
+function render(report, reportPath, options, caps) {
     const { verdict, findings, observed, scanned } = report;
     const counted = FINDING_KINDS.filter((k) => verdict.counts[k] > 0)
-        .map((k) => `${verdict.counts[k]} ${k}`)
+        .map((k) => `${verdict.counts[k].toLocaleString('en-US')} ${k}`)
         .join(' · ');
-    const icon = verdict.failed ? '❌' : verdict.drift || findings.length > 0 ? '⚠️' : '✅';
+    const shard = report.settings['shard'];
+    // A shard never fails the step (its merge job does): its drift is a warning here.
+    const icon = verdict.failed && !shard ? '❌' : verdict.drift || findings.length > 0 ? '⚠️' : '✅';
     const headline = verdict.failed
         ? 'Drift found'
         : verdict.drift
@@ -53659,31 +54038,394 @@ function renderSummary(report, reportPath) {
             : findings.length > 0
                 ? 'No drift, with warnings'
                 : 'No drift';
-    const drifting = new Set(findings.map((f) => f.address)).size;
-    const out = [`## ${icon} ${headline}: ${code(report.name)}`];
+    const drifting = new Set(findings.map((f) => f.address || f.target)).size;
+    const out = [
+        `## ${icon} ${shard ? `Shard ${shard.index}/${shard.count}: ` : ''}${headline}: ${code(report.name)}`,
+    ];
     const fails = report.settings['failOn'];
     out.push(findings.length > 0
-        ? `**${counted}** on ${plural(drifting, 'address', 'addresses')} of ${scanned.addresses}. Fails on: ${fails.length ? fails.join(', ') : 'none'}.`
+        ? `**${counted}** on ${plural(drifting, 'address', 'addresses')} of ${scanned.addresses.toLocaleString('en-US')}. Fails on: ${fails.length ? fails.join(', ') : 'none'}.`
         : `${plural(scanned.addresses, 'address', 'addresses')} × ${plural(scanned.tcpPorts, 'TCP port')}${scanned.udpPorts ? ` + ${plural(scanned.udpPorts, 'UDP port')}` : ''}: every open port is expected and every expected port is open.`);
-    if (findings.length > 0) {
-        const { shown, note } = capped(findings, MAX_FINDING_ROWS);
-        out.push('### Drift', table(['Target', 'Address', 'Port', 'Finding', 'Expected', 'Observed', 'Service / detail'], shown.map(findingRow)) + note);
+    if (shard) {
+        out.push(`> This job scanned its share of the addresses (shard ${shard.index} of ${shard.count}). It does not fail on drift: the merge job (\`mode: merge\`) reports, notifies and fails for all of them.`);
     }
-    const { shown, note } = capped(observed, MAX_ADDRESS_ROWS);
+    if (report.merged) {
+        out.push(`Merged from ${plural(report.merged.shards, 'shard')}.`);
+    }
+    const links = [
+        ...(options.issueUrl && /^https:\/\/[^\s()<>[\]]+$/.test(options.issueUrl)
+            ? [`[Drift issue](${options.issueUrl})`]
+            : []),
+        `report: ${code(reportPath, 300)}`,
+        ...(options.sarifPath ? [`SARIF: ${code(options.sarifPath, 300)}`] : []),
+    ];
+    out.push(links.join(' · '));
+    const at = (n) => n.toLocaleString('en-US');
+    out.push(table(['Addresses', 'TCP ports', 'UDP ports', ...FINDING_KINDS], [
+        [
+            at(scanned.addresses),
+            at(scanned.tcpPorts),
+            at(scanned.udpPorts),
+            ...FINDING_KINDS.map((k) => at(verdict.counts[k])),
+        ],
+    ]));
+    if (findings.length > 0) {
+        if (findings.length > ROLLUP_FROM && caps.rollup > 0) {
+            out.push('### Most common drift', rollup(findings, caps.rollup));
+        }
+        const groups = groupByTarget(findings);
+        const rows = fairRows(groups, caps.findings);
+        out.push('### Drift by target');
+        if (findings.length > ROLLUP_FROM && caps.rollup > 0) {
+            out.push(targetOverview(groups, caps.rollup));
+        }
+        out.push((rows.length
+            ? table(['Target', 'Address', 'Port', 'Finding', 'Expected', 'Observed', 'Service / detail'], rows.map(findingRow))
+            : '') + cut(findings.length, rows.length, 'finding', 'findings'));
+    }
+    const shown = observed.slice(0, caps.addresses);
     const rows = shown.map((o) => [
         code(o.targets.join(', ')),
         code(o.address || '—'),
         o.status,
         openPorts(o),
     ]);
-    out.push(`<details><summary>Every address: what is open (${plural(observed.length, 'address', 'addresses')})</summary>`, table(['Target', 'Address', 'Status', 'Open ports'], rows) + note, '</details>');
+    out.push(`<details><summary>Every address: what is open (${plural(observed.length, 'address', 'addresses')})</summary>`, (rows.length ? table(['Target', 'Address', 'Status', 'Open ports'], rows) : '') +
+        cut(observed.length, shown.length, 'address', 'addresses'), '</details>');
     const scan = report.scan;
     const how = scan.source === 'xml'
         ? `Read ${plural(scan.runs.length, 'nmap XML file')}.`
         : `nmap ${scan.nmapVersion ?? '?'}, ${scan.scanType ?? '?'} scan (${scan.privilege ?? ''}), ${plural(scan.runs.length, 'run')}.`;
-    const errors = scan.runs.filter((r) => r.error).map((r) => `- ${code(r.error ?? '', 300)}`);
-    out.push(`<sub>${how} Report: ${code(reportPath, 300)}</sub>`, ...(errors.length ? ['**nmap did not finish cleanly:**', ...errors] : []));
+    const errors = scan.runs.filter((r) => r.error);
+    const errorLines = errors.slice(0, MAX_ERRORS_SHOWN).map((r) => `- ${code(r.error ?? '', 300)}`);
+    if (errors.length > errorLines.length)
+        errorLines.push(`- _and ${errors.length - errorLines.length} more in report.json_`);
+    out.push(`<sub>${how}</sub>`, ...(errorLines.length ? ['**nmap did not finish cleanly:**', ...errorLines] : []));
     return out.join('\n\n') + '\n';
+}
+function renderSummary(report, reportPath, options = {}) {
+    const budget = options.maxBytes ?? MAX_SUMMARY_BYTES;
+    let caps = {
+        findings: MAX_FINDING_ROWS,
+        addresses: MAX_ADDRESS_ROWS,
+        rollup: MAX_ROLLUP_ROWS,
+    };
+    for (;;) {
+        const markdown = render(report, reportPath, options, caps);
+        if (Buffer.byteLength(markdown) <= budget)
+            return markdown;
+        if (caps.findings + caps.addresses + caps.rollup === 0) {
+            // Only the fixed parts are left and they still do not fit: keep the verdict, cut the rest.
+            const head = markdown.split('\n\n').slice(0, 2).join('\n\n');
+            return `${head.slice(0, Math.max(0, budget - 200))}\n\n_The rest is in report.json._\n`;
+        }
+        caps = {
+            findings: Math.floor(caps.findings / 2),
+            addresses: Math.floor(caps.addresses / 2),
+            rollup: Math.floor(caps.rollup / 2),
+        };
+    }
+}
+/** The summary for a terminal: the same Markdown without the HTML GitHub uses to fold it. */
+function toTerminal(markdown) {
+    return markdown
+        .replace(/^<details><summary>(.*)<\/summary>$/gm, '### $1')
+        .replace(/^<\/details>\n?/gm, '')
+        .replace(/<\/?sub>/g, '');
+}
+
+;// CONCATENATED MODULE: ./lib/version.js
+// port-drift's version, as package.json says (a unit test keeps them equal): SARIF and the CLI show it.
+const VERSION = '0.1.0';
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./lib/report/sarif.js
+// report.sarif: the findings as SARIF 2.1.0 for GitHub code scanning. Pure: the report, the rules
+// and where they were declared go in, a SARIF object comes out. One rule per drift kind; each
+// result points at the line that declared the rule (or target) it is about, and carries a
+// fingerprint of what it is about (never of volatile data), so an alert is followed across runs.
+
+
+
+
+
+
+
+const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
+/** The key of our own fingerprint: a new algorithm gets a new version, so old alerts close cleanly. */
+const FINGERPRINT_KEY = 'portDrift/v1';
+const RULES = {
+    'unexpected-open': {
+        name: 'UnexpectedOpenPort',
+        short: 'A port is open that the policy does not allow',
+        full: 'A scanned port answered as open, and no rule for its address lists it.',
+        help: 'Something listens where the policy says nothing should be reachable: a forgotten service, a default configuration bound to every interface, or a firewall rule that drifted. Close the port (bind the service to a private interface, or block it in the firewall), or, if it is meant to be reachable, add it to the rule for this target.',
+        severity: '7.5',
+    },
+    missing: {
+        name: 'MissingPort',
+        short: 'A port the policy requires is not open',
+        full: 'A port a rule requires was scanned and found closed or filtered, or did not answer.',
+        help: 'A service the policy declares reachable is not: it is down, or a firewall drops it. Start the service or open the firewall for it; or, if it may be closed, mark the port optional with `?` in the rule, or remove it.',
+        severity: '5.0',
+    },
+    'host-down': {
+        name: 'HostDown',
+        short: 'A declared host does not resolve or answers nothing',
+        full: 'A hostname target does not resolve, or an address answered nothing on any scanned port.',
+        help: 'The host is gone, renamed, or behind a firewall that drops everything from the scanner. Check the DNS name and the host; remove the target when it is retired.',
+        severity: '5.0',
+    },
+    inconclusive: {
+        name: 'Inconclusive',
+        short: 'A target or port could not be decided',
+        full: 'The scan ran out of time, the runner has no route for the address family, a required port was not scanned, or a required UDP port is open|filtered.',
+        help: 'port-drift could not tell whether this matches the policy. Raise scan-timeout, scan IPv6 from a runner that has IPv6, or look at the detail of the result.',
+        severity: '2.0',
+    },
+};
+/** `owner/repo/.github/workflows/scan.yml@refs/heads/main` -> `.github/workflows/scan.yml`. */
+function workflowPathFromRef(ref) {
+    const match = /^[^/]+\/[^/]+\/(.+?)@/.exec(ref ?? '');
+    return match?.[1];
+}
+/** Literal `[`, `]` and `\` escaped, so that untrusted text cannot become a SARIF embedded link. */
+function sarifText(text, max = 300) {
+    return oneLine(text, max).replace(/[\\[\]]/g, (c) => `\\${c}`);
+}
+function fingerprint(name, f) {
+    const key = [name, f.kind, f.target, f.address, f.port ?? '', f.protocol ?? ''].join('\u0000');
+    return (0,external_node_crypto_.createHash)('sha256').update(key).digest('hex');
+}
+function workflowValues(text) {
+    const lineCounter = new dist/* LineCounter */.HN();
+    const out = [];
+    try {
+        const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter });
+        (0,dist/* visit */.YR)(doc, {
+            Pair(_, pair) {
+                const key = (0,dist/* isScalar */.jn)(pair.key) ? String(pair.key.value) : '';
+                if ((key !== 'expected' && key !== 'targets') || !(0,dist/* isScalar */.jn)(pair.value))
+                    return;
+                const value = pair.value;
+                const start = value.range?.[0];
+                if (start === undefined)
+                    return;
+                const block = value.type === 'BLOCK_LITERAL' || value.type === 'BLOCK_FOLDED';
+                out.push({
+                    key,
+                    text: String(value.value),
+                    line: lineCounter.linePos(start).line + (block ? 1 : 0),
+                    block,
+                });
+            },
+        });
+    }
+    catch {
+        return [];
+    }
+    return out;
+}
+/** Finds the declaring line: in a policy file (`policy.yml:12`), or in the workflow. */
+class Locator {
+    sources;
+    values;
+    constructor(sources) {
+        this.sources = sources;
+        this.values = sources.workflowText ? workflowValues(sources.workflowText) : [];
+    }
+    /** A rule: its own file and line, or its line in the `expected` input of the workflow. */
+    rule(rule) {
+        const inFile = /^(.+):(\d+)$/.exec(rule.source);
+        if (inFile?.[1] && inFile[2]) {
+            return { uri: this.relative(inFile[1]), line: Number(inFile[2]) };
+        }
+        const lineNo = Number(/ line (\d+)$/.exec(rule.source)?.[1] ?? 0);
+        return this.inWorkflow('expected', rule.pattern, lineNo);
+    }
+    /** A target entry: the line of the `targets` input that names it. */
+    target(spec) {
+        return this.inWorkflow('targets', spec, 0);
+    }
+    /**
+     * The workflow line of an input's line `lineNo` (1-based; 0 when unknown) that holds `needle`:
+     * in the step whose value has it there, else wherever a value of that input has it, else the
+     * first value of that input, else the top of the workflow.
+     */
+    inWorkflow(key, needle, lineNo) {
+        const uri = this.sources.workflowPath;
+        if (!uri)
+            return undefined;
+        const want = needle.toLowerCase();
+        const candidates = this.values.filter((v) => v.key === key);
+        const lines = (v) => v.text.toLowerCase().split('\n');
+        const at = (v, index) => ({
+            uri,
+            line: v.line + (v.block ? index : 0),
+        });
+        for (const v of candidates) {
+            if (lineNo > 0 && lines(v)[lineNo - 1]?.includes(want))
+                return at(v, lineNo - 1);
+        }
+        for (const v of candidates) {
+            const index = lines(v).findIndex((l) => l.includes(want));
+            if (index >= 0)
+                return at(v, index);
+        }
+        const first = candidates[0];
+        return first ? at(first, 0) : { uri, line: 1 };
+    }
+    relative(path) {
+        const root = this.sources.workspace;
+        return root && (0,external_node_path_namespaceObject.isAbsolute)(path) && !(0,external_node_path_namespaceObject.relative)(root, path).startsWith('..')
+            ? (0,external_node_path_namespaceObject.relative)(root, path).split(external_node_path_namespaceObject.sep).join('/')
+            : path;
+    }
+}
+/** The rule a finding is about: the one that requires its port, else any rule for its address. */
+function ruleFor(f, rules, targets) {
+    const applied = expectationFor(rules, f.address, targets).rules;
+    if (f.port === undefined)
+        return undefined;
+    const requiring = applied.find((r) => r.ports.some((p) => !p.optional && p.protocol === f.protocol && p.from <= f.port && f.port <= p.to));
+    return requiring ?? applied[0];
+}
+function where(f) {
+    const at = f.address || f.target;
+    const port = f.port === undefined ? '' : `:${f.port}/${f.protocol ?? 'tcp'}`;
+    return f.address && f.target !== f.address ? `${at}${port} (${f.target})` : `${at}${port}`;
+}
+function messageFor(f) {
+    const service = describeService(f.service);
+    const saw = service ? ` nmap saw: ${service}.` : '';
+    switch (f.kind) {
+        case 'unexpected-open':
+            return `${where(f)} is open, and no rule allows it.${saw}`;
+        case 'missing':
+            return `${where(f)} must be open, and is ${f.observed}.${saw}`;
+        case 'host-down':
+            return `${where(f)} is down: ${f.detail ?? f.observed}.`;
+        case 'inconclusive':
+            return `${where(f)} could not be decided: ${f.detail ?? f.observed}.`;
+    }
+}
+function toSarif(report, sources) {
+    const rules = (report.settings['rules'] ?? []);
+    const failOn = new Set((report.settings['failOn'] ?? []));
+    const targetsOf = new Map(report.observed.map((o) => [o.address, o.targets]));
+    const locate = new Locator(sources);
+    const results = report.findings.map((f) => {
+        const targets = f.address ? (targetsOf.get(f.address) ?? [f.target]) : [f.target];
+        const rule = ruleFor(f, rules, targets);
+        const place = (rule ? locate.rule(rule) : undefined) ?? locate.target(f.target);
+        const logical = {
+            name: where(f),
+            fullyQualifiedName: `${report.name}/${where(f)}`,
+            kind: 'resource',
+        };
+        return {
+            ruleId: f.kind,
+            ruleIndex: FINDING_KINDS.indexOf(f.kind),
+            level: failOn.has(f.kind) ? 'error' : 'warning',
+            message: { text: sarifText(messageFor(f), 1000) },
+            locations: [
+                {
+                    ...(place
+                        ? {
+                            physicalLocation: {
+                                artifactLocation: { uri: place.uri, uriBaseId: '%SRCROOT%' },
+                                region: { startLine: place.line },
+                            },
+                        }
+                        : {}),
+                    logicalLocations: [logical],
+                },
+            ],
+            partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(report.name, f) },
+            properties: {
+                target: f.target,
+                address: f.address,
+                ...(f.port === undefined ? {} : { port: f.port, protocol: f.protocol }),
+                expected: f.expected,
+                observed: f.observed,
+                ...(f.service ? { service: describeService(f.service) } : {}),
+                ...(rule ? { rule: rule.source } : {}),
+            },
+        };
+    });
+    return {
+        $schema: SARIF_SCHEMA_URI,
+        version: '2.1.0',
+        runs: [
+            {
+                tool: {
+                    driver: {
+                        name: 'port-drift',
+                        version: sources.toolVersion,
+                        semanticVersion: sources.toolVersion,
+                        rules: FINDING_KINDS.map((kind) => ({
+                            id: kind,
+                            name: RULES[kind].name,
+                            shortDescription: { text: RULES[kind].short },
+                            fullDescription: { text: RULES[kind].full },
+                            help: { text: RULES[kind].help, markdown: RULES[kind].help },
+                            defaultConfiguration: { level: failOn.has(kind) ? 'error' : 'warning' },
+                            properties: {
+                                tags: ['security', 'network', 'port-drift'],
+                                precision: 'high',
+                                'security-severity': RULES[kind].severity,
+                            },
+                        })),
+                    },
+                },
+                // One category per policy name, so two policies in one repository keep their own alerts.
+                automationDetails: { id: `port-drift/${report.name}/` },
+                originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The repository root.' } } },
+                invocations: [
+                    {
+                        executionSuccessful: !report.scan.runs.some((r) => r.error),
+                        startTimeUtc: report.startedAt,
+                        endTimeUtc: report.finishedAt,
+                    },
+                ],
+                results,
+                properties: { verdict: report.verdict.message, scanned: report.scanned },
+            },
+        ],
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/report/write.js
+// Writes the report files into report-dir: report.json (what a merge reads) and report.sarif (for
+// code scanning), and finds where the workflow that declared the rules lives, for SARIF locations.
+
+
+
+
+/** The workflow file and, when the repository is checked out, its text. */
+async function declarationSources(env) {
+    const workflowPath = workflowPathFromRef(env['GITHUB_WORKFLOW_REF']);
+    const workspace = env['GITHUB_WORKSPACE'];
+    let workflowText;
+    if (workflowPath && workspace) {
+        workflowText = await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.resolve)(workspace, workflowPath), 'utf8').catch(() => undefined);
+    }
+    return {
+        toolVersion: VERSION,
+        ...(workflowPath ? { workflowPath } : {}),
+        ...(workflowText !== undefined ? { workflowText } : {}),
+        ...(workspace ? { workspace } : {}),
+    };
+}
+async function writeReports(report, reportDir, env = process.env) {
+    await (0,promises_namespaceObject.mkdir)(reportDir, { recursive: true });
+    const paths = { report: (0,external_node_path_namespaceObject.join)(reportDir, 'report.json'), sarif: (0,external_node_path_namespaceObject.join)(reportDir, 'report.sarif') };
+    await (0,promises_namespaceObject.writeFile)(paths.report, JSON.stringify(report, null, 2) + '\n');
+    const sarif = toSarif(report, await declarationSources(env));
+    // Compact: at 20,000 hosts a pretty-printed SARIF is twice the size, and only machines read it.
+    await (0,promises_namespaceObject.writeFile)(paths.sarif, JSON.stringify(sarif) + '\n');
+    return paths;
 }
 
 ;// CONCATENATED MODULE: external "node:dgram"
@@ -54326,6 +55068,7 @@ function flapping(before, after, rechecked) {
 
 
 
+
 function chooseScanType(settings, canRaw, privilege) {
     if (settings.scanType === 'syn' && !canRaw) {
         throw new ConfigurationError('scan-type', `syn needs raw sockets, and this runner has none (${privilege}). Use scan-type: connect or auto, or run as root.`);
@@ -54420,11 +55163,13 @@ async function scan(settings, startedAt) {
             if (count > 0)
                 top.set(`${protocol}/${count}`, await nmapTopPorts(nmap, protocol, count));
         }
-        const made = makePlan(settings, {
+        const made = shardPlan(makePlan(settings, {
             resolved,
             unreachable,
             topPorts: (protocol, count) => top.get(`${protocol}/${count}`) ?? [],
-        });
+        }), settings.shard);
+        if (settings.shard)
+            info(`shard ${settings.shard.index}/${settings.shard.count}`);
         for (const [name, addrs] of made.resolved)
             info(`${name} -> ${addrs.join(', ')}`);
         // Names can stand for many addresses: the bound holds for what DNS answered, still before any scan.
@@ -54534,6 +55279,7 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 
 
 
+
 function oneOf(input, value, allowed) {
     const v = value.trim().toLowerCase();
     if (allowed.includes(v))
@@ -54618,12 +55364,17 @@ function readSettings(source, env = process.env) {
     }
     const maxAddresses = Number(maxText);
     const mode = oneOf('mode', get('mode') || 'check', ['check', 'record', 'merge']);
-    if (mode === 'merge')
-        throw notYet('mode', `mode: ${mode}`);
-    if (get('shard'))
-        throw notYet('shard', 'sharding');
-    if (get('results'))
-        throw notYet('results', 'mode: merge');
+    const shard = parseShard('shard', get('shard'));
+    const results = get('results');
+    if (mode === 'merge' && !results) {
+        throw new ConfigurationError('results', 'is empty, and mode: merge needs it: a glob of the report.json files the shard jobs wrote, such as shards/**/report.json.');
+    }
+    if (mode !== 'merge' && results) {
+        throw new ConfigurationError('results', 'is only read with mode: merge. Remove it, or set mode: merge.');
+    }
+    if (shard && mode !== 'check') {
+        throw new ConfigurationError('shard', `names a share of a scan to check; mode: ${mode} cannot be sharded. Remove shard from this job.`);
+    }
     if (readBoolean(source, 'issue', false))
         throw notYet('issue', 'issue notifications');
     if (slack)
@@ -54637,8 +55388,11 @@ function readSettings(source, env = process.env) {
     if (!(0,external_node_path_namespaceObject.isAbsolute)(reportDir))
         throw new Error(`report-dir did not resolve: ${reportDir}`);
     const xml = get('xml');
-    if (xml && mode === 'record') {
-        throw new ConfigurationError('xml', 'cannot be used with mode: record, which scans. Remove one of them.');
+    if (xml && mode !== 'check') {
+        throw new ConfigurationError('xml', `cannot be used with mode: ${mode}: xml reads files instead of scanning, and only mode: check compares them. Remove one of them.`);
+    }
+    if (shard && xml) {
+        throw new ConfigurationError('shard', 'splits a scan, and xml reads files instead of scanning. Use one or the other.');
     }
     const policyInput = get('policy');
     const policyPath = policyInput
@@ -54647,16 +55401,20 @@ function readSettings(source, env = process.env) {
             ? (0,external_node_path_namespaceObject.join)(reportDir, 'policy.yml')
             : '';
     // In record mode the policy file is written; when it exists already, its targets and groups are kept.
-    const policy = policyPath && (mode === 'check' || (0,external_node_fs_namespaceObject.existsSync)(policyPath))
+    const policy = policyPath && (mode !== 'record' || (0,external_node_fs_namespaceObject.existsSync)(policyPath))
         ? readPolicy(policyInput || policyPath, policyPath)
         : undefined;
     const targets = mergeTargets(parseTargets('targets', source.getInput('targets'), maxAddresses), policy?.targets ?? []);
-    if (targets.length === 0 && !xml) {
+    if (targets.length === 0 && !xml && mode !== 'merge') {
         throw new ConfigurationError('targets', 'is empty. Give hostnames, IPs or CIDR blocks to scan (or a policy file with targets, or `xml` with nmap XML files to read).');
     }
+    // A shard scans its share: max-addresses bounds each job, so n shards may cover n times as many.
     const total = targets.reduce((n, t) => n + t.size, 0);
-    if (total > maxAddresses) {
-        throw new ConfigurationError('targets', `name ${total} addresses, more than max-addresses (${maxAddresses}). Scan fewer, split the work with a matrix, or raise max-addresses.`);
+    const shards = shard?.count ?? 1;
+    if (total > maxAddresses * shards) {
+        throw new ConfigurationError('targets', shard
+            ? `name ${total} addresses, more than ${shards} shards of max-addresses (${maxAddresses}) each. Use more shards, or raise max-addresses.`
+            : `name ${total} addresses, more than max-addresses (${maxAddresses}). Scan fewer, split the work with a matrix (shard), or raise max-addresses.`);
     }
     const inputRules = parseRules('expected', source.getInput('expected'));
     const groups = policy?.groups ?? new Map();
@@ -54673,7 +55431,9 @@ function readSettings(source, env = process.env) {
         }
     }
     return {
-        name: get('name') || policy?.name || env['GITHUB_WORKFLOW'] || 'port-drift',
+        name: get('name') ||
+            policy?.name ||
+            (mode === 'merge' ? '' : env['GITHUB_WORKFLOW'] || 'port-drift'),
         mode,
         targets,
         groups,
@@ -54691,30 +55451,19 @@ function readSettings(source, env = process.env) {
         githubToken,
         notify: oneOf('notify', get('notify') || 'change', ['change', 'always']),
         xml,
+        ...(shard ? { shard } : {}),
+        results,
         reportDir,
         installNmap: readBoolean(source, 'install-nmap', true),
     };
 }
 
-;// CONCATENATED MODULE: ./lib/verdict.js
-// The verdict: does this run fail, and the one line that says why.
-
-
-function decide(findings, failOn) {
-    const byKind = countByKind(findings);
-    const counts = Object.fromEntries(FINDING_KINDS.map((k) => [k, byKind.get(k) ?? 0]));
-    const drift = counts['unexpected-open'] + counts.missing + counts['host-down'] > 0;
-    const failed = FINDING_KINDS.some((k) => failOn.has(k) && counts[k] > 0);
-    const listed = FINDING_KINDS.filter((k) => counts[k] > 0).map((k) => `${counts[k]} ${k}`);
-    const message = listed.length === 0
-        ? 'No drift: every open port is expected and every expected port is open.'
-        : `${drift ? 'Drift' : 'No drift, but'}: ${listed.join(', ')}.`;
-    return { drift, failed, counts, message };
-}
-
 ;// CONCATENATED MODULE: ./lib/main.js
-// The action: inputs -> settings -> scan (or read XML) -> observed state -> findings -> reports ->
-// verdict. GitHub lives here at the edge; every step it calls is a plain function.
+// The action: inputs -> settings -> scan (or read XML, or merge shard results) -> observed state ->
+// findings -> reports -> verdict. GitHub lives here at the edge; every step it calls is a plain
+// function. Every mode makes one Report and then goes through the same tail.
+
+
 
 
 
@@ -54734,65 +55483,40 @@ async function writeSummary(markdown) {
         await summary.addRaw(markdown).write();
     }
     else {
-        info(markdown);
+        info(toTerminal(markdown));
     }
 }
-async function run() {
-    try {
-        const startedAt = Date.now();
-        const settings = readSettings(core_namespaceObject);
-        const outcome = settings.xml ? await readXmlScan(settings) : await scan(settings, startedAt);
-        // Record mode writes what it saw as the policy, and then checks the scan against it: a
-        // recorded policy that its own scan would not pass is a bug, and shows as findings.
-        const rules = settings.mode === 'record' ? recordRules(settings.targets, outcome.observed) : settings.rules;
-        if (settings.mode === 'record')
-            await writeRecordedPolicy(settings, rules);
-        const findings = findDrift(rules, outcome.observed, outcome.scannedPorts);
-        const verdict = decide(findings, settings.mode === 'record' ? new Set() : settings.failOn);
-        const report = {
-            schema: REPORT_SCHEMA,
-            name: settings.name,
-            startedAt: new Date(startedAt).toISOString(),
-            finishedAt: new Date().toISOString(),
-            verdict,
-            scanned: outcome.scanned,
-            scan: {
-                source: outcome.source,
-                ...(outcome.nmapVersion ? { nmapVersion: outcome.nmapVersion } : {}),
-                ...(outcome.scanType ? { scanType: outcome.scanType } : {}),
-                ...(outcome.privilege ? { privilege: outcome.privilege } : {}),
-                runs: outcome.runs,
-            },
-            settings: { ...publicSettings(settings, outcome.plan), rules },
-            findings,
-            flapping: outcome.flapping,
-            observed: outcome.observed,
-        };
-        // Reports and outputs first: they stand whatever a notification does later.
-        await (0,promises_namespaceObject.mkdir)(settings.reportDir, { recursive: true });
-        const reportPath = (0,external_node_path_namespaceObject.join)(settings.reportDir, 'report.json');
-        await (0,promises_namespaceObject.writeFile)(reportPath, JSON.stringify(report, null, 2) + '\n');
-        setOutput('drift', String(verdict.drift));
-        setOutput('findings', JSON.stringify(findings));
-        setOutput('report', reportPath);
-        setOutput('scanned', JSON.stringify(outcome.scanned));
-        await writeSummary(renderSummary(report, reportPath));
-        if (outcome.nmapFailure) {
-            setFailed(outcome.nmapFailure);
-        }
-        else if (verdict.failed) {
-            setFailed(verdict.message);
-        }
-        else if (findings.length > 0) {
-            warning(verdict.message);
-        }
-        else {
-            info(verdict.message);
-        }
-    }
-    catch (error) {
-        fail(error);
-    }
+/** Scans (or reads nmap XML) and compares: the report of this job. */
+async function scanReport(settings, startedAt) {
+    const outcome = settings.xml ? await readXmlScan(settings) : await scan(settings, startedAt);
+    // Record mode writes what it saw as the policy, and then checks the scan against it: a
+    // recorded policy that its own scan would not pass is a bug, and shows as findings.
+    const rules = settings.mode === 'record' ? recordRules(settings.targets, outcome.observed) : settings.rules;
+    if (settings.mode === 'record')
+        await writeRecordedPolicy(settings, rules);
+    const findings = findDrift(rules, outcome.observed, outcome.scannedPorts);
+    return {
+        schema: REPORT_SCHEMA,
+        name: settings.name,
+        startedAt: new Date(startedAt).toISOString(),
+        finishedAt: new Date().toISOString(),
+        verdict: decide(findings, settings.mode === 'record' ? new Set() : settings.failOn),
+        scanned: outcome.scanned,
+        scan: {
+            source: outcome.source,
+            ...(outcome.nmapVersion ? { nmapVersion: outcome.nmapVersion } : {}),
+            ...(outcome.scanType ? { scanType: outcome.scanType } : {}),
+            ...(outcome.privilege ? { privilege: outcome.privilege } : {}),
+            runs: outcome.runs,
+            ports: outcome.scannedPorts,
+            ...(outcome.plan ? { resolved: Object.fromEntries(outcome.plan.resolved) } : {}),
+        },
+        settings: { ...publicSettings(settings, outcome.plan), rules },
+        findings,
+        flapping: outcome.flapping,
+        observed: outcome.observed,
+        ...(outcome.nmapFailure ? { failure: outcome.nmapFailure } : {}),
+    };
 }
 async function writeRecordedPolicy(settings, rules) {
     const text = formatPolicy({
@@ -54810,15 +55534,73 @@ async function writeRecordedPolicy(settings, rules) {
     setOutput('policy-path', settings.policyPath);
     info(`Recorded the observed state as ${settings.policyPath}`);
 }
+/** Reads the shard jobs' report.json files into the report one run over every target makes. */
+async function mergeReport(settings) {
+    const results = await group('Merge', async () => {
+        const found = await readResults(settings.results);
+        for (const r of found)
+            info(r.file);
+        return found;
+    });
+    const { report, warnings } = mergeReports(results, settings, new Date());
+    for (const w of warnings)
+        warning(w);
+    return report;
+}
+async function run() {
+    try {
+        const startedAt = Date.now();
+        const settings = readSettings(core_namespaceObject);
+        const report = settings.mode === 'merge'
+            ? await mergeReport(settings)
+            : await scanReport(settings, startedAt);
+        const { verdict, findings } = report;
+        // Reports and outputs first: they stand whatever a notification does later.
+        const paths = await writeReports(report, settings.reportDir);
+        setOutput('drift', String(verdict.drift));
+        setOutput('findings', JSON.stringify(findings));
+        setOutput('report', paths.report);
+        setOutput('sarif', paths.sarif);
+        setOutput('scanned', JSON.stringify(report.scanned));
+        await writeSummary(renderSummary(report, paths.report, { sarifPath: paths.sarif }));
+        // Notifications go here, once per policy: never from a shard, whose merge job speaks for all.
+        if (report.failure) {
+            setFailed(report.failure);
+            return 'failure';
+        }
+        if (settings.shard && findings.length > 0) {
+            const { index, count } = settings.shard;
+            notice(`Shard ${index}/${count}: ${verdict.message} The merge job reports and fails.`);
+            return 'pass';
+        }
+        if (verdict.failed) {
+            setFailed(verdict.message);
+            return 'drift';
+        }
+        if (findings.length > 0)
+            warning(verdict.message);
+        else
+            info(verdict.message);
+        return 'pass';
+    }
+    catch (error) {
+        return fail(error);
+    }
+}
 /** One place for every error: users' mistakes and nmap's failures in a line, bugs with a debug stack. */
 function fail(error) {
-    if (error instanceof ConfigurationError || error instanceof NmapError) {
+    if (error instanceof ConfigurationError) {
         setFailed(error.message);
-        return;
+        return 'configuration-error';
+    }
+    if (error instanceof NmapError) {
+        setFailed(error.message);
+        return 'failure';
     }
     if (error instanceof Error && error.stack)
         debug(error.stack);
     setFailed(`port-drift failed: ${getErrorMessage(error)}`);
+    return 'failure';
 }
 
 

@@ -1,84 +1,66 @@
-// The action: inputs -> settings -> scan (or read XML) -> observed state -> findings -> reports ->
-// verdict. GitHub lives here at the edge; every step it calls is a plain function.
+// The action: inputs -> settings -> scan (or read XML, or merge shard results) -> observed state ->
+// findings -> reports -> verdict. GitHub lives here at the edge; every step it calls is a plain
+// function. Every mode makes one Report and then goes through the same tail.
 import * as core from '@actions/core';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { readXmlScan } from './byo.js';
 import { findDrift } from './drift.js';
 import { ConfigurationError, NmapError, getErrorMessage } from './errors.js';
+import { mergeReports, readResults } from './merge.js';
 import { formatPolicy } from './policy.js';
 import { recordRules } from './record.js';
 import { publicSettings, REPORT_SCHEMA, type Report } from './report/report.js';
-import { renderSummary } from './report/summary.js';
+import { renderSummary, toTerminal } from './report/summary.js';
+import { writeReports } from './report/write.js';
 import { scan } from './scan.js';
 import { readSettings, type Settings } from './settings.js';
 import type { Rule } from './types.js';
 import { decide } from './verdict.js';
+
+/** How a run ended, for callers that map it to an exit code (the CLI). */
+export type Outcome = 'pass' | 'drift' | 'configuration-error' | 'failure';
 
 /** Writes the job summary, or prints it when there is no runner to take it (a local run). */
 async function writeSummary(markdown: string): Promise<void> {
   if (process.env['GITHUB_STEP_SUMMARY']) {
     await core.summary.addRaw(markdown).write();
   } else {
-    core.info(markdown);
+    core.info(toTerminal(markdown));
   }
 }
 
-export async function run(): Promise<void> {
-  try {
-    const startedAt = Date.now();
-    const settings = readSettings(core);
-    const outcome = settings.xml ? await readXmlScan(settings) : await scan(settings, startedAt);
-
-    // Record mode writes what it saw as the policy, and then checks the scan against it: a
-    // recorded policy that its own scan would not pass is a bug, and shows as findings.
-    const rules =
-      settings.mode === 'record' ? recordRules(settings.targets, outcome.observed) : settings.rules;
-    if (settings.mode === 'record') await writeRecordedPolicy(settings, rules);
-    const findings = findDrift(rules, outcome.observed, outcome.scannedPorts);
-    const verdict = decide(findings, settings.mode === 'record' ? new Set() : settings.failOn);
-    const report: Report = {
-      schema: REPORT_SCHEMA,
-      name: settings.name,
-      startedAt: new Date(startedAt).toISOString(),
-      finishedAt: new Date().toISOString(),
-      verdict,
-      scanned: outcome.scanned,
-      scan: {
-        source: outcome.source,
-        ...(outcome.nmapVersion ? { nmapVersion: outcome.nmapVersion } : {}),
-        ...(outcome.scanType ? { scanType: outcome.scanType } : {}),
-        ...(outcome.privilege ? { privilege: outcome.privilege } : {}),
-        runs: outcome.runs,
-      },
-      settings: { ...publicSettings(settings, outcome.plan), rules },
-      findings,
-      flapping: outcome.flapping,
-      observed: outcome.observed,
-    };
-
-    // Reports and outputs first: they stand whatever a notification does later.
-    await mkdir(settings.reportDir, { recursive: true });
-    const reportPath = join(settings.reportDir, 'report.json');
-    await writeFile(reportPath, JSON.stringify(report, null, 2) + '\n');
-    core.setOutput('drift', String(verdict.drift));
-    core.setOutput('findings', JSON.stringify(findings));
-    core.setOutput('report', reportPath);
-    core.setOutput('scanned', JSON.stringify(outcome.scanned));
-    await writeSummary(renderSummary(report, reportPath));
-
-    if (outcome.nmapFailure) {
-      core.setFailed(outcome.nmapFailure);
-    } else if (verdict.failed) {
-      core.setFailed(verdict.message);
-    } else if (findings.length > 0) {
-      core.warning(verdict.message);
-    } else {
-      core.info(verdict.message);
-    }
-  } catch (error) {
-    fail(error);
-  }
+/** Scans (or reads nmap XML) and compares: the report of this job. */
+async function scanReport(settings: Settings, startedAt: number): Promise<Report> {
+  const outcome = settings.xml ? await readXmlScan(settings) : await scan(settings, startedAt);
+  // Record mode writes what it saw as the policy, and then checks the scan against it: a
+  // recorded policy that its own scan would not pass is a bug, and shows as findings.
+  const rules =
+    settings.mode === 'record' ? recordRules(settings.targets, outcome.observed) : settings.rules;
+  if (settings.mode === 'record') await writeRecordedPolicy(settings, rules);
+  const findings = findDrift(rules, outcome.observed, outcome.scannedPorts);
+  return {
+    schema: REPORT_SCHEMA,
+    name: settings.name,
+    startedAt: new Date(startedAt).toISOString(),
+    finishedAt: new Date().toISOString(),
+    verdict: decide(findings, settings.mode === 'record' ? new Set() : settings.failOn),
+    scanned: outcome.scanned,
+    scan: {
+      source: outcome.source,
+      ...(outcome.nmapVersion ? { nmapVersion: outcome.nmapVersion } : {}),
+      ...(outcome.scanType ? { scanType: outcome.scanType } : {}),
+      ...(outcome.privilege ? { privilege: outcome.privilege } : {}),
+      runs: outcome.runs,
+      ports: outcome.scannedPorts,
+      ...(outcome.plan ? { resolved: Object.fromEntries(outcome.plan.resolved) } : {}),
+    },
+    settings: { ...publicSettings(settings, outcome.plan), rules },
+    findings,
+    flapping: outcome.flapping,
+    observed: outcome.observed,
+    ...(outcome.nmapFailure ? { failure: outcome.nmapFailure } : {}),
+  };
 }
 
 async function writeRecordedPolicy(settings: Settings, rules: Rule[]): Promise<void> {
@@ -101,12 +83,70 @@ async function writeRecordedPolicy(settings: Settings, rules: Rule[]): Promise<v
   core.info(`Recorded the observed state as ${settings.policyPath}`);
 }
 
+/** Reads the shard jobs' report.json files into the report one run over every target makes. */
+async function mergeReport(settings: Settings): Promise<Report> {
+  const results = await core.group('Merge', async () => {
+    const found = await readResults(settings.results);
+    for (const r of found) core.info(r.file);
+    return found;
+  });
+  const { report, warnings } = mergeReports(results, settings, new Date());
+  for (const w of warnings) core.warning(w);
+  return report;
+}
+
+export async function run(): Promise<Outcome> {
+  try {
+    const startedAt = Date.now();
+    const settings = readSettings(core);
+    const report =
+      settings.mode === 'merge'
+        ? await mergeReport(settings)
+        : await scanReport(settings, startedAt);
+    const { verdict, findings } = report;
+
+    // Reports and outputs first: they stand whatever a notification does later.
+    const paths = await writeReports(report, settings.reportDir);
+    core.setOutput('drift', String(verdict.drift));
+    core.setOutput('findings', JSON.stringify(findings));
+    core.setOutput('report', paths.report);
+    core.setOutput('sarif', paths.sarif);
+    core.setOutput('scanned', JSON.stringify(report.scanned));
+    await writeSummary(renderSummary(report, paths.report, { sarifPath: paths.sarif }));
+
+    // Notifications go here, once per policy: never from a shard, whose merge job speaks for all.
+    if (report.failure) {
+      core.setFailed(report.failure);
+      return 'failure';
+    }
+    if (settings.shard && findings.length > 0) {
+      const { index, count } = settings.shard;
+      core.notice(`Shard ${index}/${count}: ${verdict.message} The merge job reports and fails.`);
+      return 'pass';
+    }
+    if (verdict.failed) {
+      core.setFailed(verdict.message);
+      return 'drift';
+    }
+    if (findings.length > 0) core.warning(verdict.message);
+    else core.info(verdict.message);
+    return 'pass';
+  } catch (error) {
+    return fail(error);
+  }
+}
+
 /** One place for every error: users' mistakes and nmap's failures in a line, bugs with a debug stack. */
-function fail(error: unknown): void {
-  if (error instanceof ConfigurationError || error instanceof NmapError) {
+function fail(error: unknown): Outcome {
+  if (error instanceof ConfigurationError) {
     core.setFailed(error.message);
-    return;
+    return 'configuration-error';
+  }
+  if (error instanceof NmapError) {
+    core.setFailed(error.message);
+    return 'failure';
   }
   if (error instanceof Error && error.stack) core.debug(error.stack);
   core.setFailed(`port-drift failed: ${getErrorMessage(error)}`);
+  return 'failure';
 }

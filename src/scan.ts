@@ -14,6 +14,7 @@ import { makePlan, type ScanPlan } from './plan.js';
 import { countPorts } from './ports.js';
 import type { ScanRecord, Scanned } from './report/report.js';
 import type { Settings } from './settings.js';
+import { shardPlan } from './shard.js';
 import { classifyTarget } from './targets.js';
 import type { ObservedAddress, PortRange, Protocol } from './types.js';
 import {
@@ -158,11 +159,15 @@ export async function scan(settings: Settings, startedAt: number): Promise<ScanO
         selection.kind === 'top' ? selection.count : selection.kind === 'default' ? 1000 : 0;
       if (count > 0) top.set(`${protocol}/${count}`, await nmapTopPorts(nmap, protocol, count));
     }
-    const made = makePlan(settings, {
-      resolved,
-      unreachable,
-      topPorts: (protocol: Protocol, count: number) => top.get(`${protocol}/${count}`) ?? [],
-    });
+    const made = shardPlan(
+      makePlan(settings, {
+        resolved,
+        unreachable,
+        topPorts: (protocol: Protocol, count: number) => top.get(`${protocol}/${count}`) ?? [],
+      }),
+      settings.shard,
+    );
+    if (settings.shard) core.info(`shard ${settings.shard.index}/${settings.shard.count}`);
     for (const [name, addrs] of made.resolved) core.info(`${name} -> ${addrs.join(', ')}`);
     // Names can stand for many addresses: the bound holds for what DNS answered, still before any scan.
     if (made.addressCount > settings.maxAddresses) {

@@ -7,6 +7,7 @@ import { ConfigurationError } from './errors.js';
 import { parsePolicy, type Policy } from './policy.js';
 import { parsePortSelection, type PortSelection } from './ports.js';
 import { parseRules } from './rules.js';
+import { parseShard, type Shard } from './shard.js';
 import { parseTargets } from './targets.js';
 import { FINDING_KINDS, type FindingKind, type Rule, type Target } from './types.js';
 
@@ -18,8 +19,9 @@ export interface InputSource {
 }
 
 export interface Settings {
+  /** Empty with mode: merge when not given: the shards' name is used. */
   name: string;
-  mode: 'check' | 'record';
+  mode: 'check' | 'record' | 'merge';
   targets: Target[];
   /** Named groups of targets from the policy file, lower-case names. */
   groups: Map<string, string[]>;
@@ -38,6 +40,10 @@ export interface Settings {
   notify: 'change' | 'always';
   /** Glob of nmap XML files to read instead of scanning; empty to scan. */
   xml: string;
+  /** This job's share of the addresses (`shard: i/n`), or undefined to scan them all. */
+  shard?: Shard;
+  /** With mode: merge, the glob of shard result files (report.json). */
+  results: string;
   reportDir: string;
   installNmap: boolean;
 }
@@ -143,9 +149,26 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
   const maxAddresses = Number(maxText);
 
   const mode = oneOf('mode', get('mode') || 'check', ['check', 'record', 'merge']);
-  if (mode === 'merge') throw notYet('mode', `mode: ${mode}`);
-  if (get('shard')) throw notYet('shard', 'sharding');
-  if (get('results')) throw notYet('results', 'mode: merge');
+  const shard = parseShard('shard', get('shard'));
+  const results = get('results');
+  if (mode === 'merge' && !results) {
+    throw new ConfigurationError(
+      'results',
+      'is empty, and mode: merge needs it: a glob of the report.json files the shard jobs wrote, such as shards/**/report.json.',
+    );
+  }
+  if (mode !== 'merge' && results) {
+    throw new ConfigurationError(
+      'results',
+      'is only read with mode: merge. Remove it, or set mode: merge.',
+    );
+  }
+  if (shard && mode !== 'check') {
+    throw new ConfigurationError(
+      'shard',
+      `names a share of a scan to check; mode: ${mode} cannot be sharded. Remove shard from this job.`,
+    );
+  }
   if (readBoolean(source, 'issue', false)) throw notYet('issue', 'issue notifications');
   if (slack) throw notYet('slack-webhook-url', 'Slack notifications');
 
@@ -158,10 +181,16 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
   if (!isAbsolute(reportDir)) throw new Error(`report-dir did not resolve: ${reportDir}`);
 
   const xml = get('xml');
-  if (xml && mode === 'record') {
+  if (xml && mode !== 'check') {
     throw new ConfigurationError(
       'xml',
-      'cannot be used with mode: record, which scans. Remove one of them.',
+      `cannot be used with mode: ${mode}: xml reads files instead of scanning, and only mode: check compares them. Remove one of them.`,
+    );
+  }
+  if (shard && xml) {
+    throw new ConfigurationError(
+      'shard',
+      'splits a scan, and xml reads files instead of scanning. Use one or the other.',
     );
   }
   const policyInput = get('policy');
@@ -172,7 +201,7 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
       : '';
   // In record mode the policy file is written; when it exists already, its targets and groups are kept.
   const policy =
-    policyPath && (mode === 'check' || existsSync(policyPath))
+    policyPath && (mode !== 'record' || existsSync(policyPath))
       ? readPolicy(policyInput || policyPath, policyPath)
       : undefined;
 
@@ -180,17 +209,21 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
     parseTargets('targets', source.getInput('targets'), maxAddresses),
     policy?.targets ?? [],
   );
-  if (targets.length === 0 && !xml) {
+  if (targets.length === 0 && !xml && mode !== 'merge') {
     throw new ConfigurationError(
       'targets',
       'is empty. Give hostnames, IPs or CIDR blocks to scan (or a policy file with targets, or `xml` with nmap XML files to read).',
     );
   }
+  // A shard scans its share: max-addresses bounds each job, so n shards may cover n times as many.
   const total = targets.reduce((n, t) => n + t.size, 0);
-  if (total > maxAddresses) {
+  const shards = shard?.count ?? 1;
+  if (total > maxAddresses * shards) {
     throw new ConfigurationError(
       'targets',
-      `name ${total} addresses, more than max-addresses (${maxAddresses}). Scan fewer, split the work with a matrix, or raise max-addresses.`,
+      shard
+        ? `name ${total} addresses, more than ${shards} shards of max-addresses (${maxAddresses}) each. Use more shards, or raise max-addresses.`
+        : `name ${total} addresses, more than max-addresses (${maxAddresses}). Scan fewer, split the work with a matrix (shard), or raise max-addresses.`,
     );
   }
 
@@ -213,7 +246,10 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
   }
 
   return {
-    name: get('name') || policy?.name || env['GITHUB_WORKFLOW'] || 'port-drift',
+    name:
+      get('name') ||
+      policy?.name ||
+      (mode === 'merge' ? '' : env['GITHUB_WORKFLOW'] || 'port-drift'),
     mode,
     targets,
     groups,
@@ -231,6 +267,8 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
     githubToken,
     notify: oneOf('notify', get('notify') || 'change', ['change', 'always']),
     xml,
+    ...(shard ? { shard } : {}),
+    results,
     reportDir,
     installNmap: readBoolean(source, 'install-nmap', true),
   };

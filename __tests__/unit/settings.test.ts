@@ -112,9 +112,44 @@ describe('settings', () => {
 
   it('says plainly which inputs belong to a later version', () => {
     const t = { targets: '203.0.113.5' };
-    refuses({ ...t, mode: 'merge' }, 'mode', /not supported yet/);
-    refuses({ ...t, shard: '1/2' }, 'shard', /not supported yet/);
     refuses({ ...t, issue: 'true' }, 'issue', /not supported yet/);
+  });
+
+  it('reads shard: i/n, and refuses anything else naming the input', () => {
+    const s = readSettings(inputs({ targets: '203.0.113.0/24', shard: ' 2 / 3 ' }), {});
+    assert.deepEqual(s.shard, { index: 2, count: 3 });
+    for (const bad of ['0/2', '3/2', '1', '1/0', 'a/b', '1/300', '-1/2']) {
+      refuses({ targets: '203.0.113.5', shard: bad }, 'shard', /is not i\/n/);
+    }
+    refuses({ targets: '203.0.113.5', shard: '1/2', xml: 'scan.xml' }, 'shard', /xml/);
+  });
+
+  it('lets n shards cover n times max-addresses, and no more', () => {
+    const many = { targets: '203.0.113.0/24, 198.51.100.0/24', 'max-addresses': '256' };
+    refuses(many, 'targets', /more than max-addresses \(256\).*matrix \(shard\)/);
+    assert.equal(readSettings(inputs({ ...many, shard: '1/2' }), {}).shard?.count, 2);
+    refuses({ ...many, 'max-addresses': '128' }, 'targets', /more than max-addresses/);
+  });
+
+  it('reads mode: merge with results, needing no targets, and keeps shard and results apart', () => {
+    const s = readSettings(inputs({ mode: 'merge', results: 'shards/*/report.json' }), {
+      GITHUB_WORKFLOW: 'watch',
+    });
+    assert.equal(s.mode, 'merge');
+    assert.equal(s.results, 'shards/*/report.json');
+    assert.equal(s.name, '', 'the name comes from the shards');
+    refuses({ mode: 'merge' }, 'results', /mode: merge needs it/);
+    refuses(
+      { targets: '203.0.113.5', results: 'x/*.json' },
+      'results',
+      /only read with mode: merge/,
+    );
+    refuses({ mode: 'merge', results: 'x', shard: '1/2' }, 'shard', /Remove shard/);
+    refuses(
+      { mode: 'merge', results: 'x', xml: 'scan.xml' },
+      'xml',
+      /cannot be used with mode: merge/,
+    );
   });
 
   it('reads durations', () => {

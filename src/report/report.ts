@@ -37,12 +37,20 @@ export interface Report {
     scanType?: string;
     privilege?: string;
     runs: ScanRecord[];
+    /** Every port the scans covered (a required port outside them is inconclusive): merge needs it. */
+    ports?: PortRange[];
+    /** Hostname -> the addresses it resolved to, as this run saw DNS. */
+    resolved?: Record<string, string[]>;
   };
   settings: Record<string, unknown>;
   findings: Finding[];
   /** Sweep findings that the careful re-check did not reproduce: not drift. */
   flapping: Flap[];
   observed: ObservedAddress[];
+  /** nmap's own message when a scan failed (not merely ran out of time): the step fails with it. */
+  failure?: string;
+  /** With mode: merge, the result files merged. */
+  merged?: { files: string[]; shards: number };
 }
 
 /** The settings as the report shows them: everything but secrets. */
@@ -64,5 +72,6 @@ export function publicSettings(settings: Settings, plan: ScanPlan | null): Recor
     scanTimeoutMs: settings.scanTimeoutMs,
     maxAddresses: settings.maxAddresses,
     xml: settings.xml,
+    ...(settings.shard ? { shard: settings.shard } : {}),
   };
 }

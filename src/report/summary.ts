@@ -1,12 +1,30 @@
-// The job summary: the verdict first, then what drifted, then per target what is open. Everything
-// that came from a scanned host goes through code() so that it cannot become Markdown.
+// The job summary, the main screen of a run: the verdict first, counts at a glance, the drift grouped
+// by target with what nmap saw, and every address folded away. Readable at 20 hosts and at 20,000:
+// long tables are cut, the most common drift is rolled up, and the whole stays under a byte budget
+// far below GitHub's 1 MiB limit. Everything from a scanned host goes through code().
 import { FINDING_KINDS, type Finding, type ObservedAddress, type Service } from '../types.js';
 import { code, plural, table } from './markdown.js';
 import type { Report } from './report.js';
 
-/** Rows shown before the rest is left to report.json, so the summary stays far below GitHub's 1 MiB. */
+/** GitHub refuses a step summary over 1 MiB; stay well under it whatever the scan found. */
+export const MAX_SUMMARY_BYTES = 512 * 1024;
 const MAX_FINDING_ROWS = 300;
 const MAX_ADDRESS_ROWS = 500;
+/** Rows of the rollups (most common drift, and drift per target). */
+const MAX_ROLLUP_ROWS = 50;
+/** More findings than this, and the summary opens with the most common drift, rolled up by port. */
+const ROLLUP_FROM = 30;
+const MAX_OPEN_PORTS_SHOWN = 20;
+const MAX_ERRORS_SHOWN = 10;
+
+export interface SummaryOptions {
+  /** Path of report.sarif, when written. */
+  sarifPath?: string;
+  /** URL of the drift issue, when one is kept. */
+  issueUrl?: string;
+  /** Byte budget (an issue body allows 65,536 characters, a step summary 1 MiB). */
+  maxBytes?: number;
+}
 
 export function describeService(service: Service | undefined): string {
   if (!service) return '';
@@ -32,31 +50,120 @@ function findingRow(f: Finding): string[] {
 }
 
 function openPorts(obs: ObservedAddress): string {
-  const open = obs.ports.filter((p) => p.state === 'open');
   if (obs.status !== 'up') return code(obs.reason);
+  const open = obs.ports.filter((p) => p.state === 'open');
   if (open.length === 0) return 'none';
-  return open
-    .map((p) => {
-      const name = p.service?.name ?? '';
-      return `${p.port}/${p.protocol}${name ? ` ${code(name, 30)}` : ''}`;
-    })
-    .join(', ');
+  const shown = open.slice(0, MAX_OPEN_PORTS_SHOWN).map((p) => {
+    const name = p.service?.name ?? '';
+    return `${p.port}/${p.protocol}${name ? ` ${code(name, 30)}` : ''}`;
+  });
+  const more = open.length - shown.length;
+  return shown.join(', ') + (more > 0 ? `, and ${more} more` : '');
 }
 
-function capped<T>(items: readonly T[], max: number): { shown: readonly T[]; note: string } {
-  if (items.length <= max) return { shown: items, note: '' };
-  return {
-    shown: items.slice(0, max),
-    note: `\n\n_${plural(items.length - max, 'more row')} in report.json._`,
-  };
+/** Findings by target, targets in the order they first drift; within one, by address and port. */
+export function groupByTarget(findings: readonly Finding[]): Map<string, Finding[]> {
+  const groups = new Map<string, Finding[]>();
+  for (const f of findings) groups.set(f.target, [...(groups.get(f.target) ?? []), f]);
+  return groups;
 }
 
-export function renderSummary(report: Report, reportPath: string): string {
+/**
+ * At most `max` rows, grouped by target, and fair: when they do not all fit, every target gets an
+ * equal share (targets that need less leave theirs to the others), so no target hides the rest.
+ */
+export function fairRows(groups: ReadonlyMap<string, readonly Finding[]>, max: number): Finding[] {
+  const sizes = [...groups.values()].map((g) => g.length);
+  let share = 0;
+  // The largest share that fits: a few binary steps over 0..max.
+  for (let lo = 0, hi = max; lo <= hi;) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (sizes.reduce((n, size) => n + Math.min(size, mid), 0) <= max) {
+      share = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  // What the equal share leaves over goes one row each to the first targets that have more.
+  let left = max - sizes.reduce((n, size) => n + Math.min(size, share), 0);
+  return [...groups.values()].flatMap((g) => {
+    const extra = g.length > share && left > 0 ? 1 : 0;
+    left -= extra;
+    return g.slice(0, share + extra);
+  });
+}
+
+/** One row per target: how many of its addresses drift, by kind, and on which ports. */
+function targetOverview(groups: ReadonlyMap<string, readonly Finding[]>, max: number): string {
+  const rows = [...groups].slice(0, max).map(([target, fs]) => {
+    const ports = [
+      ...new Map(fs.filter((f) => f.port !== undefined).map((f) => [portLabel(f), f])).values(),
+    ];
+    const shown = ports.slice(0, 8).map((f) => {
+      const name = f.service?.name ?? '';
+      return `${portLabel(f)}${name ? ` ${code(name, 30)}` : ''}`;
+    });
+    return [
+      code(target),
+      new Set(fs.map((f) => f.address || f.target)).size.toLocaleString('en-US'),
+      ...FINDING_KINDS.map((k) => fs.filter((f) => f.kind === k).length.toLocaleString('en-US')),
+      shown.join(', ') +
+        (ports.length > shown.length ? `, and ${ports.length - shown.length} more` : ''),
+    ];
+  });
+  return (
+    table(['Target', 'Addresses', ...FINDING_KINDS, 'Ports'], rows) +
+    cut(groups.size, rows.length, 'target', 'targets')
+  );
+}
+
+/** The most common drift: one row per kind and port, with how many addresses show it. */
+function rollup(findings: readonly Finding[], max: number): string {
+  const groups = new Map<string, { f: Finding; addresses: Set<string>; services: Set<string> }>();
+  for (const f of findings) {
+    const key = `${f.kind} ${portLabel(f)}`;
+    const g = groups.get(key) ?? { f, addresses: new Set(), services: new Set() };
+    g.addresses.add(f.address || f.target);
+    if (f.service?.name) g.services.add(f.service.name);
+    groups.set(key, g);
+  }
+  const rows = [...groups.values()].sort((a, b) => b.addresses.size - a.addresses.size);
+  const shown = rows
+    .slice(0, max)
+    .map((g) => [
+      `**${g.f.kind}**`,
+      portLabel(g.f) || '—',
+      code([...g.services].slice(0, 3).join(', ')),
+      g.addresses.size.toLocaleString('en-US'),
+      code(g.f.target),
+    ]);
+  return (
+    table(['Finding', 'Port', 'Service', 'Addresses', 'For example'], shown) +
+    (rows.length > shown.length
+      ? `\n\n_${plural(rows.length - shown.length, 'more kind of drift', 'more kinds of drift')} in report.json._`
+      : '')
+  );
+}
+
+function cut(total: number, shown: number, one: string, many: string): string {
+  return total > shown ? `\n\n_${plural(total - shown, one, many)} more in report.json._` : '';
+}
+
+interface Caps {
+  findings: number;
+  addresses: number;
+  rollup: number;
+}
+
+function render(report: Report, reportPath: string, options: SummaryOptions, caps: Caps): string {
   const { verdict, findings, observed, scanned } = report;
   const counted = FINDING_KINDS.filter((k) => verdict.counts[k] > 0)
-    .map((k) => `${verdict.counts[k]} ${k}`)
+    .map((k) => `${verdict.counts[k].toLocaleString('en-US')} ${k}`)
     .join(' · ');
-  const icon = verdict.failed ? '❌' : verdict.drift || findings.length > 0 ? '⚠️' : '✅';
+  const shard = report.settings['shard'] as { index: number; count: number } | undefined;
+  // A shard never fails the step (its merge job does): its drift is a warning here.
+  const icon = verdict.failed && !shard ? '❌' : verdict.drift || findings.length > 0 ? '⚠️' : '✅';
   const headline = verdict.failed
     ? 'Drift found'
     : verdict.drift
@@ -64,27 +171,69 @@ export function renderSummary(report: Report, reportPath: string): string {
       : findings.length > 0
         ? 'No drift, with warnings'
         : 'No drift';
-  const drifting = new Set(findings.map((f) => f.address)).size;
-  const out: string[] = [`## ${icon} ${headline}: ${code(report.name)}`];
+  const drifting = new Set(findings.map((f) => f.address || f.target)).size;
+  const out: string[] = [
+    `## ${icon} ${shard ? `Shard ${shard.index}/${shard.count}: ` : ''}${headline}: ${code(report.name)}`,
+  ];
   const fails = report.settings['failOn'] as string[];
   out.push(
     findings.length > 0
-      ? `**${counted}** on ${plural(drifting, 'address', 'addresses')} of ${scanned.addresses}. Fails on: ${fails.length ? fails.join(', ') : 'none'}.`
+      ? `**${counted}** on ${plural(drifting, 'address', 'addresses')} of ${scanned.addresses.toLocaleString('en-US')}. Fails on: ${fails.length ? fails.join(', ') : 'none'}.`
       : `${plural(scanned.addresses, 'address', 'addresses')} × ${plural(scanned.tcpPorts, 'TCP port')}${scanned.udpPorts ? ` + ${plural(scanned.udpPorts, 'UDP port')}` : ''}: every open port is expected and every expected port is open.`,
+  );
+  if (shard) {
+    out.push(
+      `> This job scanned its share of the addresses (shard ${shard.index} of ${shard.count}). It does not fail on drift: the merge job (\`mode: merge\`) reports, notifies and fails for all of them.`,
+    );
+  }
+  if (report.merged) {
+    out.push(`Merged from ${plural(report.merged.shards, 'shard')}.`);
+  }
+  const links = [
+    ...(options.issueUrl && /^https:\/\/[^\s()<>[\]]+$/.test(options.issueUrl)
+      ? [`[Drift issue](${options.issueUrl})`]
+      : []),
+    `report: ${code(reportPath, 300)}`,
+    ...(options.sarifPath ? [`SARIF: ${code(options.sarifPath, 300)}`] : []),
+  ];
+  out.push(links.join(' · '));
+
+  const at = (n: number): string => n.toLocaleString('en-US');
+  out.push(
+    table(
+      ['Addresses', 'TCP ports', 'UDP ports', ...FINDING_KINDS],
+      [
+        [
+          at(scanned.addresses),
+          at(scanned.tcpPorts),
+          at(scanned.udpPorts),
+          ...FINDING_KINDS.map((k) => at(verdict.counts[k])),
+        ],
+      ],
+    ),
   );
 
   if (findings.length > 0) {
-    const { shown, note } = capped(findings, MAX_FINDING_ROWS);
+    if (findings.length > ROLLUP_FROM && caps.rollup > 0) {
+      out.push('### Most common drift', rollup(findings, caps.rollup));
+    }
+    const groups = groupByTarget(findings);
+    const rows = fairRows(groups, caps.findings);
+    out.push('### Drift by target');
+    if (findings.length > ROLLUP_FROM && caps.rollup > 0) {
+      out.push(targetOverview(groups, caps.rollup));
+    }
     out.push(
-      '### Drift',
-      table(
-        ['Target', 'Address', 'Port', 'Finding', 'Expected', 'Observed', 'Service / detail'],
-        shown.map(findingRow),
-      ) + note,
+      (rows.length
+        ? table(
+            ['Target', 'Address', 'Port', 'Finding', 'Expected', 'Observed', 'Service / detail'],
+            rows.map(findingRow),
+          )
+        : '') + cut(findings.length, rows.length, 'finding', 'findings'),
     );
   }
 
-  const { shown, note } = capped(observed, MAX_ADDRESS_ROWS);
+  const shown = observed.slice(0, caps.addresses);
   const rows = shown.map((o) => [
     code(o.targets.join(', ')),
     code(o.address || '—'),
@@ -93,7 +242,8 @@ export function renderSummary(report: Report, reportPath: string): string {
   ]);
   out.push(
     `<details><summary>Every address: what is open (${plural(observed.length, 'address', 'addresses')})</summary>`,
-    table(['Target', 'Address', 'Status', 'Open ports'], rows) + note,
+    (rows.length ? table(['Target', 'Address', 'Status', 'Open ports'], rows) : '') +
+      cut(observed.length, shown.length, 'address', 'addresses'),
     '</details>',
   );
 
@@ -102,10 +252,48 @@ export function renderSummary(report: Report, reportPath: string): string {
     scan.source === 'xml'
       ? `Read ${plural(scan.runs.length, 'nmap XML file')}.`
       : `nmap ${scan.nmapVersion ?? '?'}, ${scan.scanType ?? '?'} scan (${scan.privilege ?? ''}), ${plural(scan.runs.length, 'run')}.`;
-  const errors = scan.runs.filter((r) => r.error).map((r) => `- ${code(r.error ?? '', 300)}`);
+  const errors = scan.runs.filter((r) => r.error);
+  const errorLines = errors.slice(0, MAX_ERRORS_SHOWN).map((r) => `- ${code(r.error ?? '', 300)}`);
+  if (errors.length > errorLines.length)
+    errorLines.push(`- _and ${errors.length - errorLines.length} more in report.json_`);
   out.push(
-    `<sub>${how} Report: ${code(reportPath, 300)}</sub>`,
-    ...(errors.length ? ['**nmap did not finish cleanly:**', ...errors] : []),
+    `<sub>${how}</sub>`,
+    ...(errorLines.length ? ['**nmap did not finish cleanly:**', ...errorLines] : []),
   );
   return out.join('\n\n') + '\n';
+}
+
+export function renderSummary(
+  report: Report,
+  reportPath: string,
+  options: SummaryOptions = {},
+): string {
+  const budget = options.maxBytes ?? MAX_SUMMARY_BYTES;
+  let caps: Caps = {
+    findings: MAX_FINDING_ROWS,
+    addresses: MAX_ADDRESS_ROWS,
+    rollup: MAX_ROLLUP_ROWS,
+  };
+  for (;;) {
+    const markdown = render(report, reportPath, options, caps);
+    if (Buffer.byteLength(markdown) <= budget) return markdown;
+    if (caps.findings + caps.addresses + caps.rollup === 0) {
+      // Only the fixed parts are left and they still do not fit: keep the verdict, cut the rest.
+      const head = markdown.split('\n\n').slice(0, 2).join('\n\n');
+      return `${head.slice(0, Math.max(0, budget - 200))}\n\n_The rest is in report.json._\n`;
+    }
+    caps = {
+      findings: Math.floor(caps.findings / 2),
+      addresses: Math.floor(caps.addresses / 2),
+      rollup: Math.floor(caps.rollup / 2),
+    };
+  }
+}
+
+/** The summary for a terminal: the same Markdown without the HTML GitHub uses to fold it. */
+export function toTerminal(markdown: string): string {
+  return markdown
+    .replace(/^<details><summary>(.*)<\/summary>$/gm, '### $1')
+    .replace(/^<\/details>\n?/gm, '')
+    .replace(/<\/?sub>/g, '');
 }
