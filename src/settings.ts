@@ -27,8 +27,13 @@ export interface Settings {
   failOn: ReadonlySet<FindingKind>;
   scanTimeoutMs: number;
   maxAddresses: number;
+  /** Keep one GitHub issue per name. */
+  issue: boolean;
+  issueLabels: string[];
   prComment: boolean;
   githubToken: string;
+  /** Slack incoming webhook; empty for none. Masked. */
+  slackWebhookUrl: string;
   notify: 'change' | 'always';
   /** Glob of nmap XML files to read instead of scanning; empty to scan. */
   xml: string;
@@ -100,6 +105,57 @@ function notYet(input: string, issue: string): ConfigurationError {
   );
 }
 
+/** Labels: comma- or newline-separated, trimmed, without duplicates; GitHub's 50-character limit. */
+export function parseLabels(input: string, value: string): string[] {
+  const labels = [
+    ...new Set(
+      value
+        .split(/[,\n]/)
+        .map((l) => l.trim())
+        .filter(Boolean),
+    ),
+  ];
+  for (const label of labels) {
+    if ([...label].length > 50) {
+      throw new ConfigurationError(input, `'${label}' is longer than GitHub's 50 characters.`);
+    }
+  }
+  if (labels.length === 0) {
+    throw new ConfigurationError(
+      input,
+      'is empty. The issue is found again by its labels: give at least one.',
+    );
+  }
+  return labels;
+}
+
+/**
+ * A Slack webhook must be https: it carries the findings and is itself a secret. Plain http is
+ * allowed only to the loopback address, for tests and local relays. The URL is never repeated in a
+ * message: it is masked, and a message naming it would only show `***`.
+ */
+function checkWebhookUrl(value: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigurationError(
+      'slack-webhook-url',
+      'is not a URL. Give the incoming webhook URL.',
+    );
+  }
+  const loopback = url.hostname === '127.0.0.1' || url.hostname === '[::1]';
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new ConfigurationError(
+      'slack-webhook-url',
+      `must be an https:// URL (http:// only to the loopback address), not ${url.protocol}//.`,
+    );
+  }
+  if (url.username || url.password) {
+    throw new ConfigurationError('slack-webhook-url', 'must not carry a user name or password.');
+  }
+}
+
 /** Reads and checks every input. Throws ConfigurationError before anything is scanned. */
 export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = process.env): Settings {
   const get = (name: string): string => source.getInput(name).trim();
@@ -108,7 +164,12 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
   const githubToken = get('github-token');
   if (githubToken) source.setSecret(githubToken);
   const slack = get('slack-webhook-url');
-  if (slack) source.setSecret(slack);
+  if (slack) {
+    source.setSecret(slack);
+    // A message quoting only the path (where the webhook's secret is) must not show it either.
+    const path = URL.canParse(slack) ? new URL(slack).pathname : '';
+    if (path.length > 8) source.setSecret(path);
+  }
 
   const maxText = get('max-addresses') || '4096';
   if (!/^\d+$/.test(maxText) || Number(maxText) < 1) {
@@ -121,8 +182,7 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
   if (get('policy')) throw notYet('policy', 'policy files');
   if (get('shard')) throw notYet('shard', 'sharding');
   if (get('results')) throw notYet('results', 'mode: merge');
-  if (readBoolean(source, 'issue', false)) throw notYet('issue', 'issue notifications');
-  if (slack) throw notYet('slack-webhook-url', 'Slack notifications');
+  if (slack) checkWebhookUrl(slack);
 
   const xml = get('xml');
   const targets = parseTargets('targets', source.getInput('targets'), maxAddresses);
@@ -171,8 +231,11 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
     failOn: parseFailOn('fail-on', get('fail-on') || 'unexpected-open, missing, host-down'),
     scanTimeoutMs: parseDuration('scan-timeout', get('scan-timeout') || '20m'),
     maxAddresses,
+    issue: readBoolean(source, 'issue', false),
+    issueLabels: parseLabels('issue-labels', get('issue-labels') || 'port-drift'),
     prComment: readBoolean(source, 'pr-comment', true),
     githubToken,
+    slackWebhookUrl: slack,
     notify: oneOf('notify', get('notify') || 'change', ['change', 'always']),
     xml,
     reportDir,
