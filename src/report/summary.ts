@@ -15,11 +15,21 @@ export function describeService(service: Service | undefined): string {
     .join(' ');
 }
 
-function portLabel(f: Pick<Finding, 'port' | 'protocol'>): string {
+export function portLabel(f: Pick<Finding, 'port' | 'protocol'>): string {
   return f.port === undefined ? '' : `${f.port}/${f.protocol ?? 'tcp'}`;
 }
 
-function findingRow(f: Finding): string[] {
+export const FINDING_HEADER = [
+  'Target',
+  'Address',
+  'Port',
+  'Finding',
+  'Expected',
+  'Observed',
+  'Service / detail',
+] as const;
+
+export function findingRow(f: Finding): string[] {
   return [
     code(f.target),
     code(f.address),
@@ -75,13 +85,7 @@ export function renderSummary(report: Report, reportPath: string): string {
 
   if (findings.length > 0) {
     const { shown, note } = capped(findings, MAX_FINDING_ROWS);
-    out.push(
-      '### Drift',
-      table(
-        ['Target', 'Address', 'Port', 'Finding', 'Expected', 'Observed', 'Service / detail'],
-        shown.map(findingRow),
-      ) + note,
-    );
+    out.push('### Drift', table(FINDING_HEADER, shown.map(findingRow)) + note);
   }
 
   const { shown, note } = capped(observed, MAX_ADDRESS_ROWS);
