@@ -7,6 +7,7 @@ import { readXmlScan } from './byo.js';
 import { findDrift } from './drift.js';
 import { ConfigurationError, NmapError, getErrorMessage } from './errors.js';
 import { publicSettings, REPORT_SCHEMA, type Report } from './report/report.js';
+import { notify, readRunContext } from './notify/index.js';
 import { renderSummary } from './report/summary.js';
 import { scan } from './scan.js';
 import { readSettings } from './settings.js';
@@ -66,6 +67,25 @@ export async function run(): Promise<void> {
       core.warning(verdict.message);
     } else {
       core.info(verdict.message);
+    }
+
+    // Notifications last: whatever they do, the verdict above stands.
+    try {
+      await core.group('Notifications', () =>
+        notify(
+          {
+            settings,
+            verdict,
+            findings,
+            addresses: outcome.scanned.addresses,
+            nmapFailed: Boolean(outcome.nmapFailure),
+          },
+          readRunContext(settings.name),
+        ),
+      );
+    } catch (error) {
+      if (error instanceof Error && error.stack) core.debug(error.stack);
+      core.warning(`Notifications failed: ${getErrorMessage(error)}`);
     }
   } catch (error) {
     fail(error);
