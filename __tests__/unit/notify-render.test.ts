@@ -19,8 +19,9 @@ import {
   slackEventFor,
 } from '../../src/notify/slack.js';
 import type { Finding } from '../../src/types.js';
+import { outsideCodeSpans } from '../helpers/markdown.js';
 
-export const HOSTILE =
+const HOSTILE =
   'OpenSSH_8.9p1 <!channel> <!here> <@U123ABC> <https://evil.test|click> @admin #1 <img src=x onerror=alert(1)> [x](http://evil.test) ` ``` |';
 
 const run: RunInfo = {
@@ -52,17 +53,12 @@ function result(findings: Finding[]): Result {
   };
 }
 
-/** Text outside code spans: where GitHub would render mentions, references, links and HTML. */
-function outsideCode(md: string): string {
-  return md.replace(/<!-- port-drift:[^>]* -->/g, '').replace(/(`+)[^`]*?\1|(`+)[\s\S]*?\2/g, '');
-}
-
 describe('issue body and pull-request comment', () => {
   it('shows hostile service text only inside code spans', () => {
     const fs = [finding(1)];
     const body = renderIssueBody(run, result(fs), compare(undefined, stateOf(fs)), stateOf(fs));
     assert.ok(body.startsWith(issueMarker('fleet watch')));
-    const bare = outsideCode(body);
+    const bare = outsideCodeSpans(body.replace(/<!-- port-drift:[^>]* -->/g, ''));
     for (const bad of ['@admin', '#1', '<img', 'evil.test', '<!channel>']) {
       assert.equal(bare.includes(bad), false, `${bad} outside a code span:\n${bare}`);
     }
