@@ -2,11 +2,12 @@
 // that answer like GitHub's REST API and a Slack webhook. The scans come from small nmap XML files
 // (the `xml` input), so these tests need neither nmap nor root.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runAction, type ActionRun } from '../helpers/action.js';
+import { startCacheServer } from '../helpers/cache-server.js';
 import { runCommand } from '../helpers/fleet.js';
 import { startGitHubServer, type GitHubServer } from '../helpers/github-server.js';
 import { writeNmapXml, type XmlHost } from '../helpers/nmap-xml.js';
@@ -290,6 +291,40 @@ describe('GitHub faults', () => {
     assert.match(warnings(run).join('\n'), /422 Validation Failed/);
   });
 
+  it('finds its issue by label and marker across pages, among other names’ issues and pull requests', async () => {
+    const first = await scheduled(gh, undefined, MONGO, { name: 'paged' });
+    const mine = gh.issues.find((i) => i.html_url === first.outputs['issue-url'])!;
+    // 150 more open issues with the same label, newer than ours: ours is on the second page.
+    for (let n = 0; n < 150; n++) {
+      gh.issues.push({
+        ...mine,
+        number: gh.issues.length + 1,
+        title: `noise ${n}`,
+        body:
+          n % 2
+            ? 'no marker here'
+            : mine.body.replace(/port-drift:issue:[0-9a-f]+/, 'port-drift:issue:0000000000000000'),
+        comments: [],
+        created: 10_000 + n,
+        updated: 10_000 + n,
+        ...(n % 3 === 0 ? { pull_request: { url: 'x' } } : {}),
+      });
+    }
+    const from = gh.requests.length;
+    const again = await scheduled(gh, undefined, MONGO_REDIS, { name: 'paged' });
+    assert.equal(again.outputs['issue-url'], mine.html_url, again.stdout);
+    assert.equal(gh.issues.filter((i) => i.title === mine.title).length, 1);
+    assert.match(mine.body, /6379\/tcp/);
+    const pages = gh.requests.slice(from).filter((r) => r.route === 'list-issues');
+    assert.ok(
+      pages.some((r) => /[?&]page=2\b/.test(r.path)),
+      JSON.stringify(pages),
+    );
+    // Another name with the same labels gets its own issue.
+    const other = await scheduled(gh, undefined, MONGO, { name: 'paged too' });
+    assert.notEqual(other.outputs['issue-url'], mine.html_url);
+  });
+
   it('keeps a huge drift under GitHub’s 65,536-character limit, saying what was cut', async () => {
     const ports = Array.from({ length: 3000 }, (_, i) => 20000 + i);
     const xml = writeNmapXml(join(work, 'huge.xml'), ports, [
@@ -416,5 +451,49 @@ describe('Slack faults', () => {
       run.stdout,
       /No GitHub Actions cache here .*: no last state, so Slack treats the drift as new/,
     );
+  });
+});
+
+describe('notify: change without an issue, on a runner with the Actions cache', () => {
+  it('keeps the last state in the cache: Slack hears of new and resolved drift, once each', async () => {
+    const gh = await startGitHubServer();
+    const slack = await startSlackServer();
+    const cache = await startCacheServer();
+    // RUNNER_TEMP is the same in every run of a runner; the state's cache path lives under it.
+    const runnerTemp = join(work, 'runner-temp');
+    mkdirSync(runnerTemp, { recursive: true });
+    try {
+      const runs: ActionRun[] = [];
+      for (const open of [MONGO, MONGO, CLEAN, CLEAN, MONGO]) {
+        runs.push(
+          await scheduled(
+            gh,
+            slack,
+            open,
+            { issue: 'false' },
+            { ...cache.env, RUNNER_TEMP: runnerTemp },
+          ),
+        );
+      }
+      for (const run of runs) assert.deepEqual(warnings(run), [], run.stdout);
+      assert.deepEqual(
+        slack.messages.map((m) => (m.blocks[0] as { text?: { text: string } }).text?.text),
+        [
+          '🚨 New port drift: fleet watch',
+          '✅ Port drift resolved: fleet watch',
+          '🚨 New port drift: fleet watch',
+        ],
+      );
+      // A new entry only when the state changed: first drift, clean, drift again.
+      assert.deepEqual(
+        cache.entries.map((e) => e.key.replace(/^port-drift-state-[0-9a-f]{16}-/, '')),
+        [`${runNo - 4}-1`, `${runNo - 2}-1`, `${runNo}-1`],
+      );
+      assert.equal(gh.requests.length, 0, 'no GitHub call: issue is off');
+    } finally {
+      await gh.close();
+      await slack.close();
+      await cache.close();
+    }
   });
 });
