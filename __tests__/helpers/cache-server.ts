@@ -75,8 +75,9 @@ export async function startCacheServer(): Promise<CacheServer> {
       }
       const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
       const field = (camel: string, snake: string): unknown => input[camel] ?? input[snake];
-      const key = String(field('key', 'key') ?? '');
-      const version = String(field('version', 'version') ?? '');
+      const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+      const key = text(field('key', 'key'));
+      const version = text(field('version', 'version'));
       switch (path.slice(SERVICE.length)) {
         case 'CreateCacheEntry': {
           if (entries.some((e) => e.key === key && e.version === version)) {
