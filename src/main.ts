@@ -71,17 +71,15 @@ export async function run(): Promise<void> {
 
     // Notifications last: whatever they do, the verdict above stands.
     try {
-      await core.group('Notifications', () =>
-        notify(
-          {
-            settings,
-            verdict,
-            findings,
-            addresses: outcome.scanned.addresses,
-            nmapFailed: Boolean(outcome.nmapFailure),
-          },
-          readRunContext(settings.name),
-        ),
+      await notify(
+        {
+          settings,
+          verdict,
+          findings,
+          addresses: outcome.scanned.addresses,
+          nmapFailed: Boolean(outcome.nmapFailure),
+        },
+        readRunContext(settings.name),
       );
     } catch (error) {
       if (error instanceof Error && error.stack) core.debug(error.stack);

@@ -390,6 +390,25 @@ describe('the pull-request comment', () => {
     assert.equal(gh.issues.filter((i) => !i.pull_request).length, 0, 'no issue: issue is off');
   });
 
+  it('keeps one comment when creating it is answered 500 but was made', async () => {
+    const other = gh.addPullRequest('Another change');
+    const otherEvent = join(work, 'event-other.json');
+    writeFileSync(
+      otherEvent,
+      JSON.stringify({ pull_request: { number: other, head: { sha: 'b0b0b0b' } } }),
+    );
+    gh.fail({ route: 'create-comment', status: 502, carryOut: true });
+    const run = await scheduled(
+      gh,
+      undefined,
+      MONGO,
+      { issue: 'false' },
+      { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: otherEvent },
+    );
+    assert.deepEqual(warnings(run), [], run.stdout);
+    assert.equal(gh.issues.find((i) => i.number === other)!.comments.length, 1);
+  });
+
   it('warns, but does not fail, with a read-only token (a fork)', async () => {
     const run = await onPr(CLEAN, gh.tokens.readOnly);
     assert.equal(run.code, 0, run.stdout);

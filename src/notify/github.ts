@@ -80,3 +80,31 @@ export function describeGitHubError(error: unknown, permission: string): string 
       return status ? `GitHub answered ${status}: ${message}` : message;
   }
 }
+
+/**
+ * Creates something that must not exist twice (the issue, the sticky comment). A create answered
+ * with a 5xx, or lost on the way back, may still have been made: GitHub sometimes does both. So it
+ * is never retried blindly (callers pass `request: { retries: 0 }`): `find` looks for it first, and
+ * the create is repeated only when it is not there.
+ */
+export async function createOnce<T>(
+  what: string,
+  create: () => Promise<T>,
+  find: () => Promise<T | undefined>,
+  log: Log,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await create();
+    } catch (error) {
+      const status = statusOf(error);
+      if (attempt >= 3 || (status !== undefined && status < 500)) throw error;
+      log.info(
+        `Creating ${what} failed (${status ?? getErrorMessage(error)}); checking whether it was made anyway.`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, attempt * 1000));
+      const made = await find();
+      if (made !== undefined) return made;
+    }
+  }
+}

@@ -78,7 +78,11 @@ export async function notify(input: NotifyInput, context: RunContext): Promise<v
   const { settings } = input;
   const wantsPr = settings.prComment && context.pull !== undefined;
   if (!settings.issue && !wantsPr && !settings.slackWebhookUrl) return;
+  await core.group('Notifications', () => deliver(input, context, wantsPr));
+}
 
+async function deliver(input: NotifyInput, context: RunContext, wantsPr: boolean): Promise<void> {
+  const { settings } = input;
   const { status, tracked } = classify(input.findings, settings.failOn, input.nmapFailed);
   const current = stateOf(tracked);
   const result: Result = {
@@ -142,6 +146,7 @@ export async function notify(input: NotifyInput, context: RunContext): Promise<v
           context.pull.sha,
           context.run,
           result,
+          log,
         );
         core.info(`Pull-request comment: ${done.action} ${done.url}.`);
       } catch (error) {

@@ -2,7 +2,7 @@
 // hidden marker in the body (never the search API). Opened on drift, updated in place when the drift
 // changes, left alone when it does not, closed when a scan is clean, reopened when drift returns.
 import { compare, type DriftState } from './changes.js';
-import { statusOf, type GitHub, type Log } from './github.js';
+import { createOnce, statusOf, type GitHub, type Log } from './github.js';
 import {
   issueMarker,
   issueTitle,
@@ -81,43 +81,6 @@ async function ensureLabels(
         // carries the label, which GitHub then creates itself.
         log.debug(`label ${name}: ${String(created)}`);
       }
-    }
-  }
-}
-
-/**
- * Creates the issue. A create answered with a 5xx may still have been made (GitHub sometimes does
- * both), so the create is never retried blindly: the open issues are listed again first, and the
- * create is repeated only when none carries the marker.
- */
-async function createIssue(
-  gh: GitHub,
-  repo: Repo,
-  labels: readonly string[],
-  marker: string,
-  title: string,
-  body: string,
-  log: Log,
-): Promise<FoundIssue> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const { data } = await gh.rest.issues.create({
-        ...repo,
-        title,
-        body,
-        labels: [...labels],
-        request: { retries: 0 },
-      });
-      return { number: data.number, url: data.html_url, body };
-    } catch (error) {
-      const status = statusOf(error);
-      if (attempt >= 3 || (status !== undefined && status < 500)) throw error;
-      log.info(
-        `Creating the issue failed (${status ?? String(error)}); checking whether it was made anyway.`,
-      );
-      await new Promise((r) => setTimeout(r, attempt * 1000));
-      const made = await findIssues(gh, repo, labels, marker, 'open');
-      if (made[0]) return made[0];
     }
   }
 }
@@ -203,13 +166,20 @@ export async function syncIssue(
   }
 
   await ensureLabels(gh, repo, labels, log);
-  const created = await createIssue(
-    gh,
-    repo,
-    labels,
-    marker,
-    issueTitle(run.name),
-    renderIssueBody(run, result, compare(undefined, current), current),
+  const body = renderIssueBody(run, result, compare(undefined, current), current);
+  const created = await createOnce(
+    'the issue',
+    async () => {
+      const { data } = await gh.rest.issues.create({
+        ...repo,
+        title: issueTitle(run.name),
+        body,
+        labels: [...labels],
+        request: { retries: 0 },
+      });
+      return { number: data.number, url: data.html_url, body };
+    },
+    async () => (await findIssues(gh, repo, labels, marker, 'open'))[0],
     log,
   );
   return { url: created.url, action: 'created' };
