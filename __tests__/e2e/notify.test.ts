@@ -190,6 +190,7 @@ describe('an hourly scan with an issue and Slack', () => {
       '✅ Port drift resolved: fleet watch',
       '🚨 New port drift: fleet watch',
     ]);
+    assert.match(JSON.stringify(slack.messages[1]), /6379\/tcp `redis` _\(new\)_/);
     assert.match(
       JSON.stringify(slack.messages[0]),
       /\*unexpected-open\* `203\.0\.113\.20` 27017\/tcp `mongodb MongoDB 7\.0\.4`/,

@@ -4,7 +4,7 @@ import { getErrorMessage } from '../errors.js';
 import { oneLine } from '../report/markdown.js';
 import { describeService, portLabel } from '../report/summary.js';
 import type { Finding } from '../types.js';
-import { describeChanges, type Changes, type FindingRef } from './changes.js';
+import { describeChanges, findingKey, type Changes, type FindingRef } from './changes.js';
 import type { Log } from './github.js';
 import type { Result, RunInfo } from './render.js';
 
@@ -117,12 +117,17 @@ export function buildSlackMessage(
   if (event === 'resolved') {
     blocks.push(section(`No drift in ${runLink(run)}. ${verdict}`));
   } else {
+    const added = new Set(changes.added.map(findingKey));
     blocks.push(section(`*${verdict}* ${slackEscape(describeChanges(changes), 200)}`));
     const lines = [
       ...(changes.known && !changes.detailsLost
         ? changes.resolved.map((f) => `${findingLine(f)} _(resolved)_`)
         : []),
-      ...result.findings.map(findingLine),
+      ...result.findings.map((f) =>
+        event === 'changed' && added.has(findingKey(f))
+          ? `${findingLine(f)} _(new)_`
+          : findingLine(f),
+      ),
     ];
     // Header, verdict and context take three blocks; the rest may be findings.
     const max = Math.min(MAX_FINDING_SECTIONS, SLACK_MAX_BLOCKS - 4);
