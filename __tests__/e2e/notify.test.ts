@@ -166,6 +166,9 @@ describe('an hourly scan with an issue and Slack', () => {
       ['create-comment', 'update-issue'],
     );
     assert.match(gh.issues[0]!.comments[1]!.body, /Resolved: no drift in \[run 104\]/);
+    // The closed issue still says what the drift was.
+    assert.match(bodies[3]!, /Resolved: no drift in \[run 104\]\([^)]+\)\. The drift was:/);
+    assert.match(bodies[3]!, /- Resolved: \*\*unexpected-open\*\* `203\.0\.113\.20` 6379\/tcp/);
     assert.deepEqual(
       gh.requests.slice(mark[4], mark[5]).filter((r) => r.method !== 'GET'),
       [],
@@ -204,6 +207,32 @@ describe('an hourly scan with an issue and Slack', () => {
       assert.equal(log.includes(WEBHOOK_PATH), false);
       assert.equal(log.includes('s3cr3tW3bh00kT0k3n'), false);
       assert.equal(log.includes(gh.tokens.write), false);
+    }
+  });
+});
+
+describe('an issue a person closed as not planned', () => {
+  it('stays closed while the drift is the same, and is reopened when it changes', async () => {
+    const gh = await startGitHubServer();
+    try {
+      await scheduled(gh, undefined, MONGO);
+      const issue = gh.issues[0]!;
+      issue.state = 'closed';
+      issue.state_reason = 'not_planned';
+      const from = gh.requests.length;
+      const same = await scheduled(gh, undefined, MONGO);
+      assert.equal(issue.state, 'closed');
+      assert.deepEqual(
+        gh.requests.slice(from).filter((r) => r.method !== 'GET'),
+        [],
+      );
+      assert.equal(same.outputs['issue-url'], issue.html_url);
+      await scheduled(gh, undefined, MONGO_REDIS);
+      assert.equal(issue.state, 'open');
+      assert.equal(gh.issues.length, 1);
+      assert.match(issue.comments.at(-1)!.body, /Drift is back/);
+    } finally {
+      await gh.close();
     }
   });
 });

@@ -31,6 +31,8 @@ interface FoundIssue {
   number: number;
   url: string;
   body: string;
+  /** Why a closed issue was closed: `completed` (by port-drift, or fixed), `not_planned`. */
+  stateReason?: string;
 }
 
 /** The issues of this name in one state, by the first label and the marker; oldest first. */
@@ -54,7 +56,12 @@ async function findIssues(
   for await (const page of gh.paginate.iterator(gh.rest.issues.listForRepo, params)) {
     for (const issue of page.data) {
       if (issue.pull_request || !issue.body?.includes(marker)) continue;
-      found.push({ number: issue.number, url: issue.html_url, body: issue.body });
+      found.push({
+        number: issue.number,
+        url: issue.html_url,
+        body: issue.body,
+        ...(issue.state_reason ? { stateReason: issue.state_reason } : {}),
+      });
     }
     // Closed issues: the most recently updated one is the one to reopen; ten pages are plenty.
     if (state === 'closed' && (found.length > 0 || ++pages >= 10)) break;
@@ -145,11 +152,17 @@ export async function syncIssue(
     return { url: issue.url, ...(previous && { previous }), action: 'updated' };
   }
 
-  // No open issue: the last one of this name, closed when a scan was clean, is reopened.
+  // No open issue: the last one of this name (closed when a scan was clean, or by a person) is
+  // reopened.
   const [closed] = await findIssues(gh, repo, labels, marker, 'closed');
   if (closed) {
     const before = readStateMarker(closed.body);
     const changes = compare(before, current);
+    // Closed by a person as not planned, with this very drift: they have seen it. It is reopened
+    // when the drift changes, not every hour.
+    if (closed.stateReason === 'not_planned' && !changes.changed) {
+      return { url: closed.url, ...(before && { previous: before }), action: 'unchanged' };
+    }
     await gh.rest.issues.update({
       ...repo,
       issue_number: closed.number,

@@ -145,7 +145,12 @@ export function renderIssueBody(
   const parts = [issueMarker(run.name), headline(run.name, result)];
   const footer = `<sub>Updated by [run ${run.runId}](${run.runUrl}) at ${new Date().toISOString()}. port-drift keeps this issue up to date while the drift lasts and closes it when a scan is clean.</sub>`;
   if (result.status === 'clean') {
-    parts.push(`Resolved: no drift in [run ${run.runId}](${run.runUrl}).`);
+    // What the drift was stays on the closed issue, for whoever reads it later.
+    const was = changeLines(changes);
+    parts.push(
+      `Resolved: no drift in [run ${run.runId}](${run.runUrl}).${was.length ? ' The drift was:' : ''}`,
+      ...(was.length ? [was.join('\n')] : []),
+    );
     return [...parts, footer, stateMarker(state)].join('\n\n');
   }
   parts.push(
