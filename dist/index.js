@@ -63004,7 +63004,9 @@ function renderIssueBody(run, result, changes, state) {
     const parts = [issueMarker(run.name), headline(run.name, result)];
     const footer = `<sub>Updated by [run ${run.runId}](${run.runUrl}) at ${new Date().toISOString()}. port-drift keeps this issue up to date while the drift lasts and closes it when a scan is clean.</sub>`;
     if (result.status === 'clean') {
-        parts.push(`Resolved: no drift in [run ${run.runId}](${run.runUrl}).`);
+        // What the drift was stays on the closed issue, for whoever reads it later.
+        const was = changeLines(changes);
+        parts.push(`Resolved: no drift in [run ${run.runId}](${run.runUrl}).${was.length ? ' The drift was:' : ''}`, ...(was.length ? [was.join('\n')] : []));
         return [...parts, footer, stateMarker(state)].join('\n\n');
     }
     parts.push(`**${result.message}** ${plural(result.addresses, 'address', 'addresses')} scanned.`, '### What changed', [describeChanges(changes), ...changeLines(changes)].join('\n'), '### Findings');
@@ -63062,7 +63064,12 @@ async function findIssues(gh, repo, labels, marker, state) {
         for (const issue of page.data) {
             if (issue.pull_request || !issue.body?.includes(marker))
                 continue;
-            found.push({ number: issue.number, url: issue.html_url, body: issue.body });
+            found.push({
+                number: issue.number,
+                url: issue.html_url,
+                body: issue.body,
+                ...(issue.state_reason ? { stateReason: issue.state_reason } : {}),
+            });
         }
         // Closed issues: the most recently updated one is the one to reopen; ten pages are plenty.
         if (state === 'closed' && (found.length > 0 || ++pages >= 10))
@@ -63137,11 +63144,17 @@ async function syncIssue(gh, repo, labels, run, result, current, log) {
         });
         return { url: issue.url, ...(previous && { previous }), action: 'updated' };
     }
-    // No open issue: the last one of this name, closed when a scan was clean, is reopened.
+    // No open issue: the last one of this name (closed when a scan was clean, or by a person) is
+    // reopened.
     const [closed] = await findIssues(gh, repo, labels, marker, 'closed');
     if (closed) {
         const before = readStateMarker(closed.body);
         const changes = compare(before, current);
+        // Closed by a person as not planned, with this very drift: they have seen it. It is reopened
+        // when the drift changes, not every hour.
+        if (closed.stateReason === 'not_planned' && !changes.changed) {
+            return { url: closed.url, ...(before && { previous: before }), action: 'unchanged' };
+        }
         await gh.rest.issues.update({
             ...repo,
             issue_number: closed.number,
