@@ -314,6 +314,22 @@ describe('GitHub faults', () => {
     for (const run of [bad, gone, down]) assert.equal(run.code, 1);
   });
 
+  it('warns, without waiting an hour, when the primary rate limit is spent', async () => {
+    gh.fail({
+      route: 'list-issues',
+      status: 403,
+      message: 'API rate limit exceeded for installation ID 1.',
+      headers: {
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
+      },
+    });
+    const run = await scheduled(gh, undefined, MONGO, { name: 'limited' });
+    assert.equal(run.code, 1);
+    assert.match(warnings(run).join('\n'), /issue was not updated: GitHub's rate limit stopped it/);
+    assert.match(run.stdout, /GitHub primary rate limit on GET .*giving up/);
+  });
+
   it('warns on a 422 and leaves the verdict alone', async () => {
     gh.fail({ route: 'update-issue', status: 422, message: 'Validation Failed' });
     const run = await scheduled(gh, undefined, CLEAN, { name: 'flaky create' });

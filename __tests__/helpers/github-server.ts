@@ -46,6 +46,8 @@ export interface Fault {
   retryAfter?: number;
   /** Carry out the request, then answer with the fault anyway. */
   carryOut?: boolean;
+  /** More response headers, such as an exhausted x-ratelimit-remaining. */
+  headers?: Record<string, string>;
 }
 
 export interface GitHubServer {
@@ -294,7 +296,7 @@ export async function startGitHubServer(): Promise<GitHubServer> {
           res,
           fault.status,
           { message: fault.message ?? (secondary ? SECONDARY : `fault ${fault.status}`) },
-          secondary ? { 'retry-after': String(fault.retryAfter) } : {},
+          { ...(secondary ? { 'retry-after': String(fault.retryAfter) } : {}), ...fault.headers },
         );
         // A request refused is not read: drain it so the connection stays usable.
         req.resume();
