@@ -1,5 +1,5 @@
 // The action: inputs -> settings -> scan (or read XML) -> observed state -> findings -> reports ->
-// verdict. GitHub lives here at the edge; every step it calls is a plain function.
+// verdict -> notifications. GitHub lives here at the edge; every step it calls is a plain function.
 import * as core from '@actions/core';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
