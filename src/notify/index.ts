@@ -9,7 +9,7 @@ import type { Settings } from '../settings.js';
 import type { Finding } from '../types.js';
 import type { Verdict } from '../verdict.js';
 import { classify, compare, describeChanges, stateOf, type DriftState } from './changes.js';
-import { createGitHub, describeGitHubError, type GitHub, type Log } from './github.js';
+import { createGitHub, describeGitHubError, statusOf, type GitHub, type Log } from './github.js';
 import { syncIssue, type Repo } from './issue.js';
 import { syncPrComment } from './pr-comment.js';
 import type { Result, RunInfo } from './render.js';
@@ -150,8 +150,12 @@ async function deliver(input: NotifyInput, context: RunContext, wantsPr: boolean
         );
         core.info(`Pull-request comment: ${done.action} ${done.url}.`);
       } catch (error) {
+        const fork =
+          statusOf(error) === 403
+            ? ' A pull request from a fork gets a read-only token: the result is in the job summary.'
+            : '';
         core.warning(
-          `The pull-request comment was not written: ${describeGitHubError(error, 'pull-requests: write')} A pull request from a fork gets a read-only token: the result is in the job summary.`,
+          `The pull-request comment was not written: ${describeGitHubError(error, 'pull-requests: write')}${fork}`,
         );
       }
     }
