@@ -109257,7 +109257,10 @@ async function deliver(input, context, wantsPr) {
                 info(`Pull-request comment: ${done.action} ${done.url}.`);
             }
             catch (error) {
-                warning(`The pull-request comment was not written: ${describeGitHubError(error, 'pull-requests: write')} A pull request from a fork gets a read-only token: the result is in the job summary.`);
+                const fork = statusOf(error) === 403
+                    ? ' A pull request from a fork gets a read-only token: the result is in the job summary.'
+                    : '';
+                warning(`The pull-request comment was not written: ${describeGitHubError(error, 'pull-requests: write')}${fork}`);
             }
         }
     }
@@ -110035,7 +110038,7 @@ function decide(findings, failOn) {
 
 ;// CONCATENATED MODULE: ./lib/main.js
 // The action: inputs -> settings -> scan (or read XML) -> observed state -> findings -> reports ->
-// verdict. GitHub lives here at the edge; every step it calls is a plain function.
+// verdict -> notifications. GitHub lives here at the edge; every step it calls is a plain function.
 
 
 
