@@ -1,6 +1,6 @@
 // The action: inputs -> settings -> scan (or read XML, or merge shard results) -> observed state ->
-// findings -> reports -> verdict. GitHub lives here at the edge; every step it calls is a plain
-// function. Every mode makes one Report and then goes through the same tail.
+// findings -> reports -> verdict -> notifications. GitHub lives here at the edge; every step it
+// calls is a plain function. Every mode makes one Report and then goes through the same tail.
 import * as core from '@actions/core';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -11,6 +11,7 @@ import { mergeReports, readResults } from './merge.js';
 import { formatPolicy } from './policy.js';
 import { recordRules } from './record.js';
 import { publicSettings, REPORT_SCHEMA, type Report } from './report/report.js';
+import { notify, readRunContext } from './notify/index.js';
 import { renderSummary, toTerminal } from './report/summary.js';
 import { writeReports } from './report/write.js';
 import { scan } from './scan.js';
@@ -114,23 +115,41 @@ export async function run(): Promise<Outcome> {
     core.setOutput('scanned', JSON.stringify(report.scanned));
     await writeSummary(renderSummary(report, paths.report, { sarifPath: paths.sarif }));
 
-    // Notifications go here, once per policy: never from a shard, whose merge job speaks for all.
-    if (report.failure) {
-      core.setFailed(report.failure);
-      return 'failure';
-    }
-    if (settings.shard && findings.length > 0) {
-      const { index, count } = settings.shard;
-      core.notice(`Shard ${index}/${count}: ${verdict.message} The merge job reports and fails.`);
+    // A shard reports its share; the merge job speaks (fails and notifies) for all of them.
+    if (settings.shard && !report.failure) {
+      if (findings.length > 0) {
+        const { index, count } = settings.shard;
+        core.notice(`Shard ${index}/${count}: ${verdict.message} The merge job reports and fails.`);
+      }
       return 'pass';
     }
-    if (verdict.failed) {
-      core.setFailed(verdict.message);
-      return 'drift';
-    }
-    if (findings.length > 0) core.warning(verdict.message);
+    if (report.failure) core.setFailed(report.failure);
+    else if (verdict.failed) core.setFailed(verdict.message);
+    else if (findings.length > 0) core.warning(verdict.message);
     else core.info(verdict.message);
-    return 'pass';
+    const outcome: Outcome = report.failure ? 'failure' : verdict.failed ? 'drift' : 'pass';
+    if (settings.shard) return outcome;
+
+    // Notifications last: whatever they do, the verdict above stands.
+    try {
+      const notified = await notify(
+        {
+          settings,
+          verdict,
+          findings,
+          addresses: report.scanned.addresses,
+          nmapFailed: Boolean(report.failure),
+        },
+        readRunContext(settings.name),
+      );
+      if (notified.issueUrl && process.env['GITHUB_STEP_SUMMARY']) {
+        await core.summary.addRaw(`\n[The drift issue](${encodeURI(notified.issueUrl)})\n`).write();
+      }
+    } catch (error) {
+      if (error instanceof Error && error.stack) core.debug(error.stack);
+      core.warning(`Notifications failed: ${getErrorMessage(error)}`);
+    }
+    return outcome;
   } catch (error) {
     return fail(error);
   }

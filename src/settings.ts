@@ -35,8 +35,13 @@ export interface Settings {
   failOn: ReadonlySet<FindingKind>;
   scanTimeoutMs: number;
   maxAddresses: number;
+  /** Keep one GitHub issue per name. */
+  issue: boolean;
+  issueLabels: string[];
   prComment: boolean;
   githubToken: string;
+  /** Slack incoming webhook; empty for none. Masked. */
+  slackWebhookUrl: string;
   notify: 'change' | 'always';
   /** Glob of nmap XML files to read instead of scanning; empty to scan. */
   xml: string;
@@ -105,13 +110,6 @@ export function parseFailOn(input: string, value: string): Set<FindingKind> {
   return out;
 }
 
-function notYet(input: string, issue: string): ConfigurationError {
-  return new ConfigurationError(
-    input,
-    `is not supported yet by this version of port-drift (${issue}). Remove it from the workflow.`,
-  );
-}
-
 function readPolicy(shown: string, path: string): Policy {
   let text: string;
   try {
@@ -132,6 +130,57 @@ function mergeTargets(fromInput: Target[], fromPolicy: Target[]): Target[] {
   return [...fromInput, ...fromPolicy.filter((t) => !seen.has(t.spec.toLowerCase()))];
 }
 
+/** Labels: comma- or newline-separated, trimmed, without duplicates; GitHub's 50-character limit. */
+export function parseLabels(input: string, value: string): string[] {
+  const labels = [
+    ...new Set(
+      value
+        .split(/[,\n]/)
+        .map((l) => l.trim())
+        .filter(Boolean),
+    ),
+  ];
+  for (const label of labels) {
+    if ([...label].length > 50) {
+      throw new ConfigurationError(input, `'${label}' is longer than GitHub's 50 characters.`);
+    }
+  }
+  if (labels.length === 0) {
+    throw new ConfigurationError(
+      input,
+      'is empty. The issue is found again by its labels: give at least one.',
+    );
+  }
+  return labels;
+}
+
+/**
+ * A Slack webhook must be https: it carries the findings and is itself a secret. Plain http is
+ * allowed only to the loopback address, for tests and local relays. The URL is never repeated in a
+ * message: it is masked, and a message naming it would only show `***`.
+ */
+function checkWebhookUrl(value: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigurationError(
+      'slack-webhook-url',
+      'is not a URL. Give the incoming webhook URL.',
+    );
+  }
+  const loopback = url.hostname === '127.0.0.1' || url.hostname === '[::1]';
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new ConfigurationError(
+      'slack-webhook-url',
+      `must be an https:// URL (http:// only to the loopback address), not ${url.protocol}//.`,
+    );
+  }
+  if (url.username || url.password) {
+    throw new ConfigurationError('slack-webhook-url', 'must not carry a user name or password.');
+  }
+}
+
 /** Reads and checks every input. Throws ConfigurationError before anything is scanned. */
 export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = process.env): Settings {
   const get = (name: string): string => source.getInput(name).trim();
@@ -140,7 +189,12 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
   const githubToken = get('github-token');
   if (githubToken) source.setSecret(githubToken);
   const slack = get('slack-webhook-url');
-  if (slack) source.setSecret(slack);
+  if (slack) {
+    source.setSecret(slack);
+    // A message quoting only the path (where the webhook's secret is) must not show it either.
+    const path = URL.canParse(slack) ? new URL(slack).pathname : '';
+    if (path.length > 8) source.setSecret(path);
+  }
 
   const maxText = get('max-addresses') || '4096';
   if (!/^\d+$/.test(maxText) || Number(maxText) < 1) {
@@ -169,8 +223,7 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
       `names a share of a scan to check; mode: ${mode} cannot be sharded. Remove shard from this job.`,
     );
   }
-  if (readBoolean(source, 'issue', false)) throw notYet('issue', 'issue notifications');
-  if (slack) throw notYet('slack-webhook-url', 'Slack notifications');
+  if (slack) checkWebhookUrl(slack);
 
   const workspace = env['GITHUB_WORKSPACE'] ?? process.cwd();
   const reportDirInput = get('report-dir');
@@ -263,8 +316,11 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
     failOn: parseFailOn('fail-on', get('fail-on') || 'unexpected-open, missing, host-down'),
     scanTimeoutMs: parseDuration('scan-timeout', get('scan-timeout') || '20m'),
     maxAddresses,
+    issue: readBoolean(source, 'issue', false),
+    issueLabels: parseLabels('issue-labels', get('issue-labels') || 'port-drift'),
     prComment: readBoolean(source, 'pr-comment', true),
     githubToken,
+    slackWebhookUrl: slack,
     notify: oneOf('notify', get('notify') || 'change', ['change', 'always']),
     xml,
     ...(shard ? { shard } : {}),

@@ -47,10 +47,61 @@ describe('settings', () => {
     assert.deepEqual(source.secrets, ['ghs_secret']);
     const slack = inputs({
       targets: '203.0.113.5',
-      'slack-webhook-url': 'https://hooks.example/T/B/x',
+      'slack-webhook-url': 'https://hooks.slack.com/services/T0/B0/s3cret',
     });
-    assert.throws(() => readSettings(slack, {}));
-    assert.deepEqual(slack.secrets, ['https://hooks.example/T/B/x']);
+    assert.equal(
+      readSettings(slack, {}).slackWebhookUrl,
+      'https://hooks.slack.com/services/T0/B0/s3cret',
+    );
+    // The path alone is masked too: a message quoting only the path must not show the secret.
+    assert.deepEqual(slack.secrets, [
+      'https://hooks.slack.com/services/T0/B0/s3cret',
+      '/services/T0/B0/s3cret',
+    ]);
+  });
+
+  it('reads the notification inputs with the contract defaults', () => {
+    const s = readSettings(inputs({ targets: '203.0.113.5' }), {});
+    assert.equal(s.issue, false);
+    assert.deepEqual(s.issueLabels, ['port-drift']);
+    assert.equal(s.prComment, true);
+    assert.equal(s.slackWebhookUrl, '');
+    assert.equal(s.notify, 'change');
+    const on = readSettings(
+      inputs({
+        targets: '203.0.113.5',
+        issue: 'true',
+        'issue-labels': 'security, drift\nsecurity',
+      }),
+      {},
+    );
+    assert.equal(on.issue, true);
+    assert.deepEqual(on.issueLabels, ['security', 'drift']);
+  });
+
+  it('refuses a Slack webhook that is not https, naming the input', () => {
+    const t = { targets: '203.0.113.5' };
+    refuses(
+      { ...t, 'slack-webhook-url': 'http://hooks.slack.com/x' },
+      'slack-webhook-url',
+      /https:\/\//,
+    );
+    refuses({ ...t, 'slack-webhook-url': 'hooks.slack.com/x' }, 'slack-webhook-url', /not a URL/);
+    refuses({ ...t, 'slack-webhook-url': 'ftp://127.0.0.1/x' }, 'slack-webhook-url', /https:\/\//);
+    refuses(
+      { ...t, 'slack-webhook-url': 'http://localhost:8080/x' },
+      'slack-webhook-url',
+      /loopback/,
+    );
+    // Plain http only to the loopback address (tests, local relays).
+    for (const url of ['http://127.0.0.1:8080/hook', 'http://[::1]:8080/hook']) {
+      assert.equal(
+        readSettings(inputs({ ...t, 'slack-webhook-url': url }), {}).slackWebhookUrl,
+        url,
+      );
+    }
+    refuses({ ...t, 'issue-labels': ' , ' }, 'issue-labels', /is empty/);
+    refuses({ ...t, issue: 'yes' }, 'issue', /not a boolean/);
   });
 
   it('refuses option-like and shell-like targets, naming the entry', () => {
@@ -108,11 +159,6 @@ describe('settings', () => {
       'expected',
       /'web\.exmaple\.com' names no entry of targets/,
     );
-  });
-
-  it('says plainly which inputs belong to a later version', () => {
-    const t = { targets: '203.0.113.5' };
-    refuses({ ...t, issue: 'true' }, 'issue', /not supported yet/);
   });
 
   it('reads shard: i/n, and refuses anything else naming the input', () => {

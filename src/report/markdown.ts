@@ -24,8 +24,12 @@ export function code(text: string, max = MAX_CELL): string {
 
 /** A Markdown table; every cell is already safe Markdown. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+  return [tableRow(header), tableRow(header.map(() => '---')), ...rows.map(tableRow)].join('\n');
+}
+
+/** One row of a Markdown table; every cell is already safe Markdown. */
+export function tableRow(cells: readonly string[]): string {
+  return `| ${cells.join(' | ')} |`;
 }
 
 export function plural(n: number, word: string, many = `${word}s`): string {

@@ -33,11 +33,21 @@ export function describeService(service: Service | undefined): string {
     .join(' ');
 }
 
-function portLabel(f: Pick<Finding, 'port' | 'protocol'>): string {
+export function portLabel(f: Pick<Finding, 'port' | 'protocol'>): string {
   return f.port === undefined ? '' : `${f.port}/${f.protocol ?? 'tcp'}`;
 }
 
-function findingRow(f: Finding): string[] {
+export const FINDING_HEADER = [
+  'Target',
+  'Address',
+  'Port',
+  'Finding',
+  'Expected',
+  'Observed',
+  'Service / detail',
+] as const;
+
+export function findingRow(f: Finding): string[] {
   return [
     code(f.target),
     code(f.address),
@@ -224,12 +234,8 @@ function render(report: Report, reportPath: string, options: SummaryOptions, cap
       out.push(targetOverview(groups, caps.rollup));
     }
     out.push(
-      (rows.length
-        ? table(
-            ['Target', 'Address', 'Port', 'Finding', 'Expected', 'Observed', 'Service / detail'],
-            rows.map(findingRow),
-          )
-        : '') + cut(findings.length, rows.length, 'finding', 'findings'),
+      (rows.length ? table(FINDING_HEADER, rows.map(findingRow)) : '') +
+        cut(findings.length, rows.length, 'finding', 'findings'),
     );
   }
 

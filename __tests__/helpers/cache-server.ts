@@ -1,0 +1,139 @@
+// A loopback server that answers like the GitHub Actions cache service (v2, the one GitHub-hosted
+// runners use): the Twirp calls of @actions/cache, and the signed blob URLs it uploads archives to
+// and downloads them from. Entries are immutable; a restore by prefix gets the newest match.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface CacheEntry {
+  id: number;
+  key: string;
+  version: string;
+  data?: Buffer;
+  finalized: boolean;
+}
+
+export interface CacheServer {
+  /** ACTIONS_RESULTS_URL */
+  url: string;
+  entries: CacheEntry[];
+  /** The environment a runner gives a step to use this cache service. */
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+const SERVICE = '/twirp/github.actions.results.api.v1.CacheService/';
+
+export async function startCacheServer(): Promise<CacheServer> {
+  const entries: CacheEntry[] = [];
+  let url = '';
+  const blobUrl = (e: CacheEntry): string => `${url}/devstoreaccount1/cache/entry-${e.id}?sig=test`;
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const path = new URL(req.url ?? '/', url).pathname;
+      const json = (status: number, data: unknown): void => {
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(data));
+      };
+      const blob = /^\/devstoreaccount1\/cache\/entry-(\d+)$/.exec(path);
+      if (blob) {
+        const entry = entries.find((e) => e.id === Number(blob[1]));
+        if (!entry) {
+          res.writeHead(404).end();
+        } else if (req.method === 'PUT') {
+          entry.data = body;
+          res
+            .writeHead(201, {
+              etag: `"0x${entry.id}"`,
+              'last-modified': new Date().toUTCString(),
+              'x-ms-request-id': String(entry.id),
+              'x-ms-version': '2024-05-04',
+              'x-ms-request-server-encrypted': 'true',
+            })
+            .end();
+        } else if (req.method === 'GET' && entry.data) {
+          res
+            .writeHead(200, {
+              'content-type': 'application/octet-stream',
+              'content-length': String(entry.data.length),
+            })
+            .end(entry.data);
+        } else {
+          res.writeHead(404).end();
+        }
+        return;
+      }
+      if (req.method !== 'POST' || !path.startsWith(SERVICE)) {
+        json(404, { code: 'bad_route', msg: 'no such route' });
+        return;
+      }
+      if (!/^Bearer .+/.test(req.headers.authorization ?? '')) {
+        json(401, { code: 'unauthenticated', msg: 'no token' });
+        return;
+      }
+      const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
+      const field = (camel: string, snake: string): unknown => input[camel] ?? input[snake];
+      const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+      const key = text(field('key', 'key'));
+      const version = text(field('version', 'version'));
+      switch (path.slice(SERVICE.length)) {
+        case 'CreateCacheEntry': {
+          if (entries.some((e) => e.key === key && e.version === version)) {
+            json(200, { ok: false, message: 'cache entry already exists' });
+            return;
+          }
+          const entry: CacheEntry = { id: entries.length + 1, key, version, finalized: false };
+          entries.push(entry);
+          json(200, { ok: true, signed_upload_url: blobUrl(entry) });
+          return;
+        }
+        case 'FinalizeCacheEntryUpload': {
+          const entry = entries.find((e) => e.key === key && e.version === version);
+          if (!entry?.data) {
+            json(200, { ok: false, message: 'nothing uploaded' });
+            return;
+          }
+          entry.finalized = true;
+          json(200, { ok: true, entry_id: String(entry.id) });
+          return;
+        }
+        case 'GetCacheEntryDownloadURL': {
+          const ready = entries.filter((e) => e.finalized && e.version === version);
+          const restoreKeys = (field('restoreKeys', 'restore_keys') ?? []) as string[];
+          const hit =
+            ready.find((e) => e.key === key) ??
+            [key, ...restoreKeys]
+              .map((prefix) => ready.filter((e) => e.key.startsWith(prefix)).at(-1))
+              .find(Boolean);
+          json(
+            200,
+            hit
+              ? { ok: true, signed_download_url: blobUrl(hit), matched_key: hit.key }
+              : { ok: false },
+          );
+          return;
+        }
+        default:
+          json(404, { code: 'bad_route', msg: 'no such method' });
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    entries,
+    env: {
+      ACTIONS_CACHE_SERVICE_V2: 'true',
+      ACTIONS_RESULTS_URL: `${url}/`,
+      ACTIONS_RUNTIME_TOKEN: 'test-runtime-token',
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

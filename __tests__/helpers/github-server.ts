@@ -1,0 +1,353 @@
+// A loopback server that answers like GitHub's REST API for what port-drift uses: issues, issue
+// comments and labels of one repository, with Link-header pagination, x-ratelimit-* headers, token
+// checks, and faults injected per route (401, 403, 404, 422, 500, secondary rate limits, and a 500
+// for a request that was nonetheless carried out, as GitHub sometimes does).
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Comment {
+  id: number;
+  body: string;
+  html_url: string;
+}
+
+export interface Issue {
+  number: number;
+  title: string;
+  body: string;
+  state: 'open' | 'closed';
+  state_reason: string | null;
+  labels: string[];
+  comments: Comment[];
+  html_url: string;
+  /** Pull requests are issues too in GitHub's API: they are listed, with this key. */
+  pull_request?: { url: string };
+  created: number;
+  updated: number;
+}
+
+export type Route =
+  | 'list-issues'
+  | 'create-issue'
+  | 'update-issue'
+  | 'list-comments'
+  | 'create-comment'
+  | 'update-comment'
+  | 'get-label'
+  | 'create-label';
+
+export interface Fault {
+  route: Route;
+  status: number;
+  /** How many requests fail this way; default 1. */
+  times?: number;
+  message?: string;
+  /** Retry-After header, seconds (a secondary rate limit). */
+  retryAfter?: number;
+  /** Carry out the request, then answer with the fault anyway. */
+  carryOut?: boolean;
+  /** More response headers, such as an exhausted x-ratelimit-remaining. */
+  headers?: Record<string, string>;
+}
+
+export interface GitHubServer {
+  url: string;
+  owner: string;
+  repo: string;
+  /** Tokens that may write; `readOnly` ones may only read (like a fork's token). */
+  tokens: { write: string; readOnly: string };
+  issues: Issue[];
+  labels: Set<string>;
+  /** Every request: `METHOD /path?query` (the route before any fault). */
+  requests: { method: string; path: string; route: Route | 'other' }[];
+  fail(fault: Fault): void;
+  /** Adds a pull request (an issue with pull_request) and returns its number. */
+  addPullRequest(title: string): number;
+  close(): Promise<void>;
+}
+
+const SECONDARY =
+  'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.';
+
+interface Matched {
+  route: Route | 'other';
+  params: string[];
+}
+
+function match(method: string, path: string, owner: string, repo: string): Matched {
+  const base = `/repos/${owner}/${repo}`;
+  const rel = path.startsWith(base) ? path.slice(base.length) : undefined;
+  const table: [string, RegExp, Route][] = [
+    ['GET', /^\/issues$/, 'list-issues'],
+    ['POST', /^\/issues$/, 'create-issue'],
+    ['PATCH', /^\/issues\/(\d+)$/, 'update-issue'],
+    ['GET', /^\/issues\/(\d+)\/comments$/, 'list-comments'],
+    ['POST', /^\/issues\/(\d+)\/comments$/, 'create-comment'],
+    ['PATCH', /^\/issues\/comments\/(\d+)$/, 'update-comment'],
+    ['GET', /^\/labels\/([^/]+)$/, 'get-label'],
+    ['POST', /^\/labels$/, 'create-label'],
+  ];
+  if (rel !== undefined) {
+    for (const [m, re, route] of table) {
+      const hit = method === m ? re.exec(rel) : null;
+      if (hit) return { route, params: hit.slice(1).map(decodeURIComponent) };
+    }
+  }
+  return { route: 'other', params: [] };
+}
+
+async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+}
+
+export async function startGitHubServer(): Promise<GitHubServer> {
+  const owner = 'octo';
+  const repo = 'fleet';
+  const tokens = { write: 'ghs_writeTOKEN0000', readOnly: 'ghs_readonlyTOKEN0' };
+  const issues: Issue[] = [];
+  const labels = new Set<string>();
+  const faults: Fault[] = [];
+  const requests: GitHubServer['requests'] = [];
+  let nextComment = 1000;
+  let clock = 0;
+  let url = '';
+
+  const issueJson = (i: Issue): Record<string, unknown> => ({
+    number: i.number,
+    title: i.title,
+    body: i.body,
+    state: i.state,
+    state_reason: i.state_reason,
+    labels: i.labels.map((name) => ({ name })),
+    html_url: i.html_url,
+    comments: i.comments.length,
+    ...(i.pull_request ? { pull_request: i.pull_request } : {}),
+  });
+  const commentJson = (c: Comment): Record<string, unknown> => ({ ...c });
+
+  function send(res: ServerResponse, status: number, data: unknown, headers = {}): void {
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'x-ratelimit-limit': '5000',
+      'x-ratelimit-remaining': '4990',
+      'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
+      'x-ratelimit-used': '10',
+      'x-ratelimit-resource': 'core',
+      ...headers,
+    });
+    res.end(data === undefined ? '' : JSON.stringify(data));
+  }
+
+  function page<T>(res: ServerResponse, query: URLSearchParams, items: T[], path: string): void {
+    const perPage = Math.min(Number(query.get('per_page') ?? 30) || 30, 100);
+    const pageNo = Number(query.get('page') ?? 1) || 1;
+    const last = Math.max(1, Math.ceil(items.length / perPage));
+    const link = (n: number): string => {
+      const q = new URLSearchParams(query);
+      q.set('page', String(n));
+      return `<${url}${path}?${q.toString()}>`;
+    };
+    const links: string[] = [];
+    if (pageNo < last) links.push(`${link(pageNo + 1)}; rel="next"`, `${link(last)}; rel="last"`);
+    if (pageNo > 1) links.push(`${link(1)}; rel="first"`, `${link(pageNo - 1)}; rel="prev"`);
+    send(
+      res,
+      200,
+      items.slice((pageNo - 1) * perPage, pageNo * perPage),
+      links.length ? { link: links.join(', ') } : {},
+    );
+  }
+
+  const tooLong = (body: unknown): boolean => typeof body === 'string' && body.length > 65_536;
+  const str = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : fallback);
+
+  /** Carries out a request; returns the response to give. */
+  async function handle(
+    m: Matched,
+    req: IncomingMessage,
+    query: URLSearchParams,
+  ): Promise<[number, unknown, Record<string, string>?]> {
+    const body = req.method === 'GET' ? {} : await readBody(req);
+    const issue = (n: string | undefined): Issue | undefined =>
+      issues.find((i) => i.number === Number(n));
+    switch (m.route) {
+      case 'list-issues': {
+        const state = query.get('state') ?? 'open';
+        const wanted = (query.get('labels') ?? '').split(',').filter(Boolean);
+        let list = issues.filter(
+          (i) =>
+            (state === 'all' || i.state === state) && wanted.every((l) => i.labels.includes(l)),
+        );
+        const key = query.get('sort') === 'updated' ? 'updated' : 'created';
+        const dir = query.get('direction') ?? 'desc';
+        list = [...list].sort((a, b) => (dir === 'asc' ? a[key] - b[key] : b[key] - a[key]));
+        return [200, { __page: list.map(issueJson) }];
+      }
+      case 'create-issue': {
+        if (typeof body['title'] !== 'string' || body['title'] === '')
+          return [422, { message: 'Validation Failed' }];
+        if (tooLong(body['body'])) return [422, { message: 'Validation Failed', field: 'body' }];
+        const number = issues.length + 1;
+        const names = Array.isArray(body['labels']) ? (body['labels'] as string[]) : [];
+        for (const l of names) labels.add(l);
+        const created: Issue = {
+          number,
+          title: body['title'],
+          body: typeof body['body'] === 'string' ? body['body'] : '',
+          state: 'open',
+          state_reason: null,
+          labels: names,
+          comments: [],
+          html_url: `https://github.com/${owner}/${repo}/issues/${number}`,
+          created: ++clock,
+          updated: clock,
+        };
+        issues.push(created);
+        return [201, issueJson(created)];
+      }
+      case 'update-issue': {
+        const i = issue(m.params[0]);
+        if (!i) return [404, { message: 'Not Found' }];
+        if (tooLong(body['body'])) return [422, { message: 'Validation Failed', field: 'body' }];
+        if (typeof body['title'] === 'string') i.title = body['title'];
+        if (typeof body['body'] === 'string') i.body = body['body'];
+        if (body['state'] === 'open' || body['state'] === 'closed') {
+          i.state = body['state'];
+          i.state_reason =
+            body['state'] === 'closed' ? str(body['state_reason'], 'completed') : 'reopened';
+        }
+        i.updated = ++clock;
+        return [200, issueJson(i)];
+      }
+      case 'list-comments': {
+        const i = issue(m.params[0]);
+        if (!i) return [404, { message: 'Not Found' }];
+        return [200, { __page: i.comments.map(commentJson) }];
+      }
+      case 'create-comment': {
+        const i = issue(m.params[0]);
+        if (!i) return [404, { message: 'Not Found' }];
+        if (tooLong(body['body'])) return [422, { message: 'Validation Failed', field: 'body' }];
+        const id = ++nextComment;
+        const c: Comment = {
+          id,
+          body: str(body['body']),
+          html_url: `${i.html_url}#issuecomment-${id}`,
+        };
+        i.comments.push(c);
+        i.updated = ++clock;
+        return [201, commentJson(c)];
+      }
+      case 'update-comment': {
+        const c = issues.flatMap((i) => i.comments).find((x) => x.id === Number(m.params[0]));
+        if (!c) return [404, { message: 'Not Found' }];
+        if (tooLong(body['body'])) return [422, { message: 'Validation Failed', field: 'body' }];
+        c.body = str(body['body']);
+        return [200, commentJson(c)];
+      }
+      case 'get-label':
+        return labels.has(m.params[0] ?? '')
+          ? [200, { name: m.params[0] }]
+          : [404, { message: 'Not Found' }];
+      case 'create-label': {
+        const name = str(body['name']);
+        if (labels.has(name))
+          return [422, { message: 'Validation Failed', errors: [{ code: 'already_exists' }] }];
+        labels.add(name);
+        return [201, { name }];
+      }
+      default:
+        return [404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' }];
+    }
+  }
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      const u = new URL(req.url ?? '/', url);
+      const method = req.method ?? 'GET';
+      const m = match(method, u.pathname, owner, repo);
+      requests.push({ method, path: `${u.pathname}${u.search}`, route: m.route });
+
+      const auth = req.headers.authorization ?? '';
+      const token = /^(?:token|bearer) (.+)$/i.exec(auth)?.[1];
+      if (token !== tokens.write && token !== tokens.readOnly) {
+        send(res, 401, {
+          message: 'Bad credentials',
+          documentation_url: 'https://docs.github.com/rest',
+        });
+        return;
+      }
+      if (token === tokens.readOnly && method !== 'GET') {
+        send(res, 403, {
+          message: 'Resource not accessible by integration',
+          documentation_url: 'https://docs.github.com/rest/issues/issues#create-an-issue',
+        });
+        return;
+      }
+
+      const fault = faults.find((f) => f.route === m.route && (f.times ?? 1) > 0);
+      if (fault) fault.times = (fault.times ?? 1) - 1;
+      if (fault && !fault.carryOut) {
+        const secondary = fault.retryAfter !== undefined;
+        send(
+          res,
+          fault.status,
+          { message: fault.message ?? (secondary ? SECONDARY : `fault ${fault.status}`) },
+          { ...(secondary ? { 'retry-after': String(fault.retryAfter) } : {}), ...fault.headers },
+        );
+        // A request refused is not read: drain it so the connection stays usable.
+        req.resume();
+        return;
+      }
+      const [status, data, headers] = await handle(m, req, u.searchParams);
+      if (fault) {
+        send(res, fault.status, { message: fault.message ?? `fault ${fault.status}` });
+        return;
+      }
+      const paged = (data as { __page?: unknown[] } | null)?.__page;
+      if (paged) page(res, u.searchParams, paged, u.pathname);
+      else send(res, status, data, headers);
+    })().catch((error: unknown) => {
+      send(res, 500, { message: String(error) });
+    });
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url,
+    owner,
+    repo,
+    tokens,
+    issues,
+    labels,
+    requests,
+    fail: (fault) => void faults.push({ ...fault }),
+    addPullRequest(title) {
+      const number = issues.length + 1;
+      issues.push({
+        number,
+        title,
+        body: '',
+        state: 'open',
+        state_reason: null,
+        labels: [],
+        comments: [],
+        html_url: `https://github.com/${owner}/${repo}/pull/${number}`,
+        pull_request: { url: `${url}/repos/${owner}/${repo}/pulls/${number}` },
+        created: ++clock,
+        updated: clock,
+      });
+      return number;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

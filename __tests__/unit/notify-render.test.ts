@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { compare, stateOf } from '../../src/notify/changes.js';
+import {
+  GITHUB_BODY_LIMIT,
+  issueMarker,
+  readStateMarker,
+  renderIssueBody,
+  renderPrComment,
+  stateMarker,
+  type Result,
+  type RunInfo,
+} from '../../src/notify/render.js';
+import {
+  SLACK_MAX_BLOCKS,
+  SLACK_SECTION_LIMIT,
+  buildSlackMessage,
+  slackEscape,
+  slackEventFor,
+} from '../../src/notify/slack.js';
+import type { Finding } from '../../src/types.js';
+import { outsideCodeSpans } from '../helpers/markdown.js';
+
+const HOSTILE =
+  'OpenSSH_8.9p1 <!channel> <!here> <@U123ABC> <https://evil.test|click> @admin #1 <img src=x onerror=alert(1)> [x](http://evil.test) ` ``` |';
+
+const run: RunInfo = {
+  name: 'fleet watch',
+  runId: '42',
+  runUrl: 'https://github.com/o/r/actions/runs/42',
+};
+
+function finding(i: number, service = 'ssh'): Finding {
+  return {
+    kind: 'unexpected-open',
+    target: `host${i}.example`,
+    address: `203.0.113.${i % 250}`,
+    port: 1000 + i,
+    protocol: 'tcp',
+    expected: 'not open',
+    observed: 'open',
+    service: { name: service, product: HOSTILE },
+  };
+}
+
+function result(findings: Finding[]): Result {
+  return {
+    status: findings.length ? 'drift' : 'clean',
+    message: findings.length ? `Drift: ${findings.length} unexpected-open.` : 'No drift.',
+    failed: findings.length > 0,
+    findings,
+    addresses: 250,
+  };
+}
+
+describe('issue body and pull-request comment', () => {
+  it('shows hostile service text only inside code spans', () => {
+    const fs = [finding(1)];
+    const body = renderIssueBody(run, result(fs), compare(undefined, stateOf(fs)), stateOf(fs));
+    assert.ok(body.startsWith(issueMarker('fleet watch')));
+    const bare = outsideCodeSpans(body.replace(/<!-- port-drift:[^>]* -->/g, ''));
+    for (const bad of ['@admin', '#1', '<img', 'evil.test', '<!channel>']) {
+      assert.equal(bare.includes(bad), false, `${bad} outside a code span:\n${bare}`);
+    }
+    assert.match(body, /<!-- port-drift:state:[A-Za-z0-9+/=]+ -->/);
+  });
+
+  it('stays under GitHub’s body limit with a note when findings are cut', () => {
+    const fs = Array.from({ length: 3000 }, (_, i) => finding(i));
+    const state = stateOf(fs);
+    const body = renderIssueBody(run, result(fs), compare(undefined, state), state);
+    assert.ok(body.length <= GITHUB_BODY_LIMIT, `${body.length}`);
+    assert.match(body, /\d[\d,]* more findings not shown here \(GitHub's 65,536-character limit\)/);
+    const comment = renderPrComment(run, result(fs), 'abcdef1234567');
+    assert.ok(comment.length <= GITHUB_BODY_LIMIT);
+    assert.match(comment, /more findings not shown/);
+    // The state survives the cut: the next run still recognises the same drift.
+    assert.equal(readStateMarker(body)?.digest, state.digest);
+  });
+
+  it('carries the state in a marker that reads back, and ignores a tampered one', () => {
+    const state = stateOf([finding(1), finding(2)]);
+    assert.deepEqual(readStateMarker(`text\n${stateMarker(state)}\n`), state);
+    assert.equal(readStateMarker('<!-- port-drift:state:bm90IGpzb24= -->'), undefined);
+    assert.equal(readStateMarker('no marker'), undefined);
+  });
+});
+
+describe('Slack message', () => {
+  it('escapes Slack’s control sequences and keeps untrusted text in code', () => {
+    assert.equal(
+      slackEscape('<!channel> & <@U1|x> `a`'),
+      "&lt;!channel&gt; &amp; &lt;@U1|x&gt; 'a'",
+    );
+    const fs = [finding(1)];
+    const msg = JSON.stringify(
+      buildSlackMessage(run, result(fs), compare(undefined, stateOf(fs)), 'new'),
+    );
+    for (const bad of [
+      '<!channel>',
+      '<!here>',
+      '<@U123ABC>',
+      '<https://evil.test|click>',
+      '<img',
+    ]) {
+      assert.equal(msg.includes(bad), false, bad);
+    }
+    // The only link is the one to the run.
+    assert.deepEqual(
+      [...msg.matchAll(/<([^>]*)>/g)].map((m) => m[1]),
+      ['https://github.com/o/r/actions/runs/42|run 42'],
+    );
+  });
+
+  it('summarises within Slack’s limits: 3000 characters a section, 50 blocks', () => {
+    const fs = Array.from({ length: 5000 }, (_, i) => finding(i));
+    const msg = buildSlackMessage(run, result(fs), compare(undefined, stateOf(fs)), 'new');
+    assert.ok(msg.blocks.length <= SLACK_MAX_BLOCKS);
+    for (const b of msg.blocks) {
+      const text = (b as { text?: { text?: string } }).text?.text ?? '';
+      assert.ok(text.length <= SLACK_SECTION_LIMIT, `${text.length}`);
+    }
+    assert.match(JSON.stringify(msg), /…and \d+ more in the job summary/);
+  });
+
+  it('speaks on new, changed and resolved drift, and once per drift with notify: change', () => {
+    const a = stateOf([finding(1)]);
+    const b = stateOf([finding(1), finding(2)]);
+    const clean = stateOf([]);
+    assert.equal(slackEventFor('drift', undefined, compare(undefined, a), 'change'), 'new');
+    assert.equal(slackEventFor('drift', clean, compare(clean, a), 'change'), 'new');
+    assert.equal(slackEventFor('drift', a, compare(a, b), 'change'), 'changed');
+    assert.equal(slackEventFor('drift', a, compare(a, a), 'change'), undefined);
+    assert.equal(slackEventFor('drift', a, compare(a, a), 'always'), 'ongoing');
+    assert.equal(slackEventFor('clean', a, compare(a, clean), 'change'), 'resolved');
+    assert.equal(slackEventFor('clean', clean, compare(clean, clean), 'always'), undefined);
+    assert.equal(slackEventFor('undecided', a, compare(a, clean), 'always'), undefined);
+  });
+});

@@ -1,0 +1,174 @@
+// What changed since the last run: findings are compared by what they are about (kind, address,
+// port, protocol), not by how nmap described them, so the same drift seen again is no change.
+// Pure: values in, values out.
+import { createHash } from 'node:crypto';
+import type { Finding, FindingKind, Protocol } from '../types.js';
+
+/** The part of a finding that identifies it from run to run, and enough to show it later. */
+export interface FindingRef {
+  kind: FindingKind;
+  target: string;
+  address: string;
+  port?: number;
+  protocol?: Protocol;
+}
+
+/** What a run leaves for the next: the drift it saw. */
+export interface DriftState {
+  /** SHA-256 of the sorted keys: equal digests, same drift. */
+  digest: string;
+  count: number;
+  /** The findings; left out where a state must stay small (many findings), keeping the digest. */
+  findings?: FindingRef[];
+}
+
+export interface Changes {
+  /** False when there was no previous state to compare with: everything is reported as new. */
+  known: boolean;
+  /** Any difference at all (or no previous state). */
+  changed: boolean;
+  added: FindingRef[];
+  resolved: FindingRef[];
+  /** Still there since the last run. */
+  kept: number;
+  /** Previous state kept only its digest (too many findings): added/resolved are unknown. */
+  detailsLost: boolean;
+}
+
+export function findingKey(f: FindingRef): string {
+  // A hostname that did not resolve has no address: its target is what identifies it.
+  const where = f.address || `name:${f.target}`;
+  const port = f.port === undefined ? '' : `${f.port}/${f.protocol ?? 'tcp'}`;
+  return `${f.kind}|${where}|${port}`;
+}
+
+export function toRef(f: FindingRef): FindingRef {
+  return {
+    kind: f.kind,
+    target: f.target,
+    address: f.address,
+    ...(f.port === undefined ? {} : { port: f.port, protocol: f.protocol ?? 'tcp' }),
+  };
+}
+
+export function stateOf(findings: readonly Finding[]): DriftState {
+  const byKey = new Map(findings.map((f) => [findingKey(f), toRef(f)]));
+  const keys = [...byKey.keys()].sort();
+  const digest = createHash('sha256').update(keys.join('\n')).digest('hex');
+  return { digest, count: keys.length, findings: keys.map((k) => byKey.get(k)!) };
+}
+
+export function compare(previous: DriftState | undefined, current: DriftState): Changes {
+  if (!previous) {
+    return {
+      known: false,
+      changed: true,
+      added: current.findings ?? [],
+      resolved: [],
+      kept: 0,
+      detailsLost: current.findings === undefined,
+    };
+  }
+  if (previous.digest === current.digest) {
+    return {
+      known: true,
+      changed: false,
+      added: [],
+      resolved: [],
+      kept: current.count,
+      detailsLost: false,
+    };
+  }
+  if (!previous.findings || !current.findings) {
+    return {
+      known: true,
+      changed: true,
+      added: [],
+      resolved: [],
+      kept: 0,
+      detailsLost: true,
+    };
+  }
+  const before = new Set(previous.findings.map(findingKey));
+  const now = new Set(current.findings.map(findingKey));
+  return {
+    known: true,
+    changed: true,
+    added: current.findings.filter((f) => !before.has(findingKey(f))),
+    resolved: previous.findings.filter((f) => !now.has(findingKey(f))),
+    kept: current.findings.filter((f) => before.has(findingKey(f))).length,
+    detailsLost: false,
+  };
+}
+
+/** A state read back from an issue body or a cache file: anything malformed is no state. */
+export function parseState(value: unknown): DriftState | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  if (typeof v['digest'] !== 'string' || !/^[0-9a-f]{64}$/.test(v['digest'])) return undefined;
+  if (typeof v['count'] !== 'number' || !Number.isInteger(v['count']) || v['count'] < 0) {
+    return undefined;
+  }
+  const state: DriftState = { digest: v['digest'], count: v['count'] };
+  if (Array.isArray(v['findings'])) {
+    const refs: FindingRef[] = [];
+    for (const item of v['findings'] as unknown[]) {
+      const ref = parseRef(item);
+      if (!ref) return { digest: state.digest, count: state.count };
+      refs.push(ref);
+    }
+    state.findings = refs;
+  }
+  return state;
+}
+
+const KINDS: readonly string[] = ['unexpected-open', 'missing', 'host-down', 'inconclusive'];
+
+function parseRef(item: unknown): FindingRef | undefined {
+  if (typeof item !== 'object' || item === null) return undefined;
+  const r = item as Record<string, unknown>;
+  if (typeof r['kind'] !== 'string' || !KINDS.includes(r['kind'])) return undefined;
+  if (typeof r['target'] !== 'string' || typeof r['address'] !== 'string') return undefined;
+  const ref: FindingRef = {
+    kind: r['kind'] as FindingKind,
+    target: r['target'],
+    address: r['address'],
+  };
+  if (r['port'] !== undefined) {
+    const port = r['port'];
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+      return undefined;
+    }
+    ref.port = port;
+    ref.protocol = r['protocol'] === 'udp' ? 'udp' : 'tcp';
+  }
+  return ref;
+}
+
+/** One line counting the changes, for an issue comment, the log and Slack. */
+export function describeChanges(changes: Changes): string {
+  if (!changes.known) return 'First report of this drift.';
+  if (!changes.changed) return 'No change since the last run.';
+  if (changes.detailsLost) return 'The drift changed since the last run.';
+  const parts = [
+    changes.added.length ? `${changes.added.length} new` : '',
+    changes.resolved.length ? `${changes.resolved.length} resolved` : '',
+    changes.kept ? `${changes.kept} unchanged` : '',
+  ].filter(Boolean);
+  return `Since the last run: ${parts.join(', ')}.`;
+}
+
+/**
+ * What a run says about the drift. `undecided`: nothing drifted that counts, but the run could not
+ * say all is clean either (inconclusive findings, or nmap failed); it neither opens nor closes.
+ * Inconclusive findings count as drift only when fail-on lists them.
+ */
+export function classify(
+  findings: readonly Finding[],
+  failOn: ReadonlySet<FindingKind>,
+  nmapFailed: boolean,
+): { status: 'drift' | 'clean' | 'undecided'; tracked: Finding[] } {
+  const tracked = findings.filter((f) => f.kind !== 'inconclusive' || failOn.has('inconclusive'));
+  if (tracked.length > 0) return { status: 'drift', tracked };
+  return { status: findings.length === 0 && !nmapFailed ? 'clean' : 'undecided', tracked };
+}
