@@ -51,7 +51,8 @@ function portFinding(
     protocol,
     expected,
     observed,
-    ...(seen?.service ? { service: seen.service } : {}),
+    // What nmap saw listening; on a port that is not open it has only guessed from the number.
+    ...(seen?.service && seen.state === 'open' ? { service: seen.service } : {}),
   };
 }
 

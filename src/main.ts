@@ -142,6 +142,7 @@ export async function run(): Promise<Outcome> {
         },
         readRunContext(settings.name),
       );
+      // The summary went out before the issue existed: add the link to it now.
       if (notified.issueUrl && process.env['GITHUB_STEP_SUMMARY']) {
         await core.summary.addRaw(`\n[The drift issue](${encodeURI(notified.issueUrl)})\n`).write();
       }

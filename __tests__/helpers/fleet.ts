@@ -69,6 +69,8 @@ export interface HostSpec<N extends string = string> {
   dropAll?: boolean;
   /** Drop this percentage (0-100) of inbound packets at random (`numgen random mod 100 < N`). */
   lossPercent?: number;
+  /** More nft rules for the host's input chain, one statement each, as written. */
+  nft?: readonly string[];
 }
 
 export interface FleetHost {
@@ -461,7 +463,8 @@ const b64 = (v: string | Uint8Array | undefined): string | undefined =>
 function nftRules(spec: HostSpec): string | undefined {
   const drop = spec.dropTcp ?? [];
   const loss = spec.lossPercent ?? 0;
-  if (!spec.dropAll && drop.length === 0 && loss === 0) return undefined;
+  const extra = spec.nft ?? [];
+  if (!spec.dropAll && drop.length === 0 && loss === 0 && extra.length === 0) return undefined;
   if (!(Number.isInteger(loss) && loss >= 0 && loss <= 100)) {
     throw new Error(`host ${spec.name}: lossPercent must be an integer 0-100`);
   }
@@ -472,6 +475,7 @@ function nftRules(spec: HostSpec): string | undefined {
     '    iif "lo" accept',
   ];
   if (loss > 0) lines.push(`    numgen random mod 100 < ${loss} drop`);
+  for (const rule of extra) lines.push(`    ${rule}`);
   if (spec.dropAll) {
     lines.push('    ct state established,related accept');
     lines.push(

@@ -72,6 +72,15 @@ export function publicSettings(settings: Settings, plan: ScanPlan | null): Recor
     scanTimeoutMs: settings.scanTimeoutMs,
     maxAddresses: settings.maxAddresses,
     xml: settings.xml,
+    ...(settings.policyPath ? { policy: settings.policyPath } : {}),
     ...(settings.shard ? { shard: settings.shard } : {}),
+    // Which notifications were asked for; never the token nor the webhook URL.
+    notifications: {
+      issue: settings.issue,
+      issueLabels: settings.issueLabels,
+      prComment: settings.prComment,
+      slack: Boolean(settings.slackWebhookUrl),
+      notify: settings.notify,
+    },
   };
 }

@@ -239,6 +239,25 @@ function render(report: Report, reportPath: string, options: SummaryOptions, cap
     );
   }
 
+  const flaps = report.flapping ?? [];
+  if (flaps.length > 0) {
+    const shownFlaps = flaps.slice(0, caps.findings);
+    out.push(
+      `### Flapping: ${plural(flaps.length, 'port')} the re-check did not confirm (not drift)`,
+      table(
+        ['Target', 'Address', 'Port', 'Would have been', 'Sweep', 'Re-check'],
+        shownFlaps.map((f) => [
+          code(f.target),
+          code(f.address),
+          portLabel(f),
+          f.kind,
+          code(f.sweep),
+          code(f.recheck),
+        ]),
+      ) + cut(flaps.length, shownFlaps.length, 'port', 'ports'),
+    );
+  }
+
   const shown = observed.slice(0, caps.addresses);
   const rows = shown.map((o) => [
     code(o.targets.join(', ')),
