@@ -196,7 +196,10 @@ export async function scan(settings: Settings, startedAt: number): Promise<ScanO
         statsEvery: '15s',
       },
       deadline,
-      (line) => core.info(`[${job.label}] ${describeProgress(line)}`),
+      (line) => {
+        const shown = describeProgress(line);
+        if (shown !== undefined) core.info(`[${job.label}] ${shown}`);
+      },
     );
     core.info(`[${job.label}] nmap ${outcome.args.join(' ')}`);
     if (outcome.error) core.warning(`${job.label}: ${outcome.error}`);

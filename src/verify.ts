@@ -3,7 +3,6 @@
 // re-check does not reproduce is flapping, not drift. Pure.
 import { findDrift } from './drift.js';
 import { mergeRanges } from './ports.js';
-import { expectationFor } from './rules.js';
 import type {
   Finding,
   NmapRun,
@@ -37,8 +36,9 @@ export interface Flap {
 const range = (port: number, protocol: Protocol): PortRange => ({ from: port, to: port, protocol });
 
 /**
- * Every port whose sweep state would produce a finding, and every port a rule names, on every
- * address that answered: one re-check per address family, over the union of those ports.
+ * Every port whose sweep state would produce a finding (an expected port not seen open is one: it
+ * would be missing) on every address that answered: one re-check per address family, over the
+ * union of those ports. An expected port the sweep saw open needs none: a SYN-ACK is proof.
  */
 export function recheckPlan(
   rules: readonly Rule[],
@@ -56,15 +56,14 @@ export function recheckPlan(
   const findings = findDrift(rules, observed, scanned);
   for (const obs of observed) {
     if (obs.status !== 'up') continue;
-    const fromFindings = findings
-      .filter(
-        (f) => f.address === obs.address && f.port !== undefined && f.observed !== 'not scanned',
-      )
-      .map((f) => range(f.port ?? 0, f.protocol ?? 'tcp'));
-    const expected = expectationFor(rules, obs.address, obs.targets).allowed.filter((r) =>
-      scanned.some((s) => s.protocol === r.protocol && r.from <= s.to && r.to >= s.from),
+    add(
+      obs,
+      findings
+        .filter(
+          (f) => f.address === obs.address && f.port !== undefined && f.observed !== 'not scanned',
+        )
+        .map((f) => range(f.port ?? 0, f.protocol ?? 'tcp')),
     );
-    add(obs, [...fromFindings, ...expected]);
   }
   return [...byFamily].map(([family, { addresses, ports }]) => {
     const merged = mergeRanges(ports);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { assertAllowed, buildNmapArgs, nmapEnv, portArgument } from '../../src/nmap/command.js';
+import { describeProgress } from '../../src/nmap/run.js';
 
 const base = {
   profile: 'sweep' as const,
@@ -74,5 +75,22 @@ describe('nmap command', () => {
       NMAP_PRIVILEGED: '1',
     });
     assert.deepEqual(env, { PATH: '/usr/bin' });
+  });
+});
+
+describe('nmap progress in the log', () => {
+  it('turns progress lines into percent and seconds left, and keeps only lines worth reading', () => {
+    assert.equal(
+      describeProgress(
+        'SYN Stealth Scan Timing: About 52.67% done; ETC: 09:31 (0:01:27 remaining)',
+      ),
+      'SYN Stealth Scan: 52% done, about 87 s left',
+    );
+    assert.equal(
+      describeProgress('Discovered open port 27017/tcp on 203.0.113.5'),
+      'Discovered open port 27017/tcp on 203.0.113.5',
+    );
+    assert.equal(describeProgress('22/tcp  open  ssh     syn-ack ttl 64'), undefined);
+    assert.equal(describeProgress('Nmap scan report for 203.0.113.5'), undefined);
   });
 });

@@ -80,16 +80,22 @@ export async function nmapTopPorts(
   return parseNmapPortList(services, protocol);
 }
 
+/** What of nmap's own log is worth a line in the job's log; its per-host tables are in the XML. */
+const WORTH_LOGGING =
+  /^(Discovered open port|Initiating|Completed|Stats:|Warning|WARNING|Note:|Failed|Unable|Increasing send delay|.* Timing: About)/;
+
 /**
  * nmap's progress lines (`--stats-every`) in a form people read: `SYN Stealth Scan: 52% done,
- * about 27 s left`. Other lines pass as they are.
+ * about 27 s left`; other lines worth logging as they are; the rest undefined.
  */
-export function describeProgress(line: string): string {
+export function describeProgress(line: string): string | undefined {
+  const text = line.trim();
+  if (!WORTH_LOGGING.test(text)) return undefined;
   const m =
     /^(.+?) Timing: About ([\d.]+)% done(?:; ETC: [\d:]+ \((\d+):(\d+):(\d+) remaining\))?/.exec(
-      line.trim(),
+      text,
     );
-  if (!m) return line;
+  if (!m) return text;
   const left =
     m[3] === undefined
       ? ''
