@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -10,6 +11,8 @@ import { recordRules } from '../../src/record.js';
 import { readSettings } from '../../src/settings.js';
 import type { ObservedAddress, PortRange } from '../../src/types.js';
 import { inputs } from '../helpers/inputs.js';
+import { repoRoot } from '../helpers/paths.js';
+import { parse as parseYaml } from 'yaml';
 
 const POLICY = `# The production fleet
 name: production
@@ -125,6 +128,28 @@ describe('policy file', () => {
       s.rules.filter((r) => r.ports.some((p) => p.from === 8443)).map((r) => r.pattern),
       ['www.example.com', 'api.example.com'],
     );
+  });
+
+  it('has a JSON Schema that editors check it with, agreeing with the parser', () => {
+    const schema = JSON.parse(readFileSync(join(repoRoot, 'policy.schema.json'), 'utf8')) as object;
+    const validate = new Ajv({ allErrors: true }).compile(schema);
+    const recorded = formatPolicy({
+      targets: ['a.example', '2001:db8::1'],
+      rules: parsePolicy('targets: [a.example]\nrules:\n  a.example: [22, 53/udp, 161/udp?]\n', 'x')
+        .rules,
+    });
+    for (const text of [POLICY, recorded]) {
+      assert.ok(validate(parseYaml(text)), JSON.stringify(validate.errors));
+    }
+    for (const bad of [
+      'targets: [a.example]\nrule: {}\n',
+      'targets: ["-iL /etc/passwd"]\n',
+      'targets: [a.example]\nrules:\n  a.example: [70000]\n',
+      'targets: [a.example]\nrules:\n  a.example: "22/sctp"\n',
+    ]) {
+      assert.equal(validate(parseYaml(bad)), false, bad);
+      assert.throws(() => parsePolicy(bad, 'bad.yml'), ConfigurationError);
+    }
   });
 
   it('says which policy file it cannot read, and how to fix it', () => {

@@ -28,7 +28,9 @@ export interface SummaryOptions {
 
 export function describeService(service: Service | undefined): string {
   if (!service) return '';
-  return [service.name, service.product, service.version, service.extrainfo]
+  // nmap says `unknown` when it has neither a probe match nor a name for the port number.
+  const name = service.name === 'unknown' ? undefined : service.name;
+  return [name, service.product, service.version, service.extrainfo]
     .filter((s): s is string => Boolean(s))
     .join(' ');
 }
