@@ -83,8 +83,12 @@ export function assertAllowed(args: readonly string[]): void {
   }
 }
 
-/** Retransmissions in the sweep: an open port is missed only when all 1 + 3 probes are lost. */
-export const SWEEP_RETRIES = 3;
+/**
+ * Retransmissions in the sweep. TCP: none; a port whose probe or answer was lost stays silent, and
+ * the silent ports of hosts that answered are swept again (see scan.ts). UDP ports are silent by
+ * nature, so UDP probes are retransmitted instead.
+ */
+export const SWEEP_RETRIES = { tcp: 0, udp: 2 } as const;
 /** Retransmissions when re-checking a finding: nmap's own default is 10, with normal timing. */
 export const VERIFY_RETRIES = 6;
 
@@ -114,7 +118,7 @@ export function buildNmapArgs(inv: NmapInvocation): string[] {
       '--min-rate',
       String(sweepRate(probes)),
       '--max-retries',
-      String(SWEEP_RETRIES),
+      String(inv.udp.length > 0 ? SWEEP_RETRIES.udp : SWEEP_RETRIES.tcp),
     );
   } else if (inv.profile === 'verify') {
     args.push('--max-retries', String(VERIFY_RETRIES));
