@@ -105,7 +105,6 @@ describe('the port-drift command', { skip }, () => {
     assert.match(run.stdout, /^## ✅ No drift: `port-drift`$/m);
     assert.doesNotMatch(run.stdout + run.stderr, /^::/m, 'no workflow commands in a terminal');
     assert.deepEqual(readdirSync(join(work, 'clean')).sort(), [
-      'nmap-ipv4-recheck.xml',
       'nmap-ipv4-tcp.xml',
       'report.json',
       'report.sarif',

@@ -79,6 +79,15 @@ export interface Notified {
   issueUrl?: string;
 }
 
+/** Is any notification asked for? Without one, notifications are not even loaded. */
+export function wanted(settings: Settings): boolean {
+  return (
+    settings.issue ||
+    Boolean(settings.slackWebhookUrl) ||
+    (settings.prComment && /^pull_request(_target)?$/.test(process.env['GITHUB_EVENT_NAME'] ?? ''))
+  );
+}
+
 export async function notify(input: NotifyInput, context: RunContext): Promise<Notified> {
   const { settings } = input;
   const wantsPr = settings.prComment && context.pull !== undefined;
