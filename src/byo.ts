@@ -4,7 +4,7 @@ import * as glob from '@actions/glob';
 import { readFile } from 'node:fs/promises';
 import { ConfigurationError, getErrorMessage } from './errors.js';
 import { parseNmapXml } from './nmap/parse.js';
-import { observeHost } from './observe.js';
+import { hostAddress, observeHost } from './observe.js';
 import { countPorts, mergeRanges, parseNmapPortList } from './ports.js';
 import type { ScanOutcome } from './scan.js';
 import type { Settings } from './settings.js';
@@ -61,10 +61,8 @@ export async function readXmlScan(settings: Settings): Promise<ScanOutcome> {
       }
     }
     for (const host of run.hosts) {
-      const ip = host.addresses.find((a) => a.addrtype === 'ipv4' || a.addrtype === 'ipv6');
-      if (!ip) continue;
-      const address = canonicalIp(ip.addr);
-      if (seen.has(address)) continue;
+      const address = hostAddress(host);
+      if (!address || seen.has(address)) continue;
       seen.add(address);
       const userName = (host.hostnames.find((h) => h.type === 'user') ?? host.hostnames[0])?.name;
       const targets =

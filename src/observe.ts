@@ -22,13 +22,31 @@ const SILENT = new Set([
   'user-set',
 ]);
 
-function hostAddress(host: NmapHost): string | undefined {
+/** A host's IP address, canonical; undefined for a host nmap knew only by MAC. */
+export function hostAddress(host: NmapHost): string | undefined {
   const ip = host.addresses.find((a) => a.addrtype === 'ipv4' || a.addrtype === 'ipv6');
   return ip ? canonicalIp(ip.addr) : undefined;
 }
 
 function asProtocol(text: string | undefined): Protocol | undefined {
   return text === 'tcp' || text === 'udp' ? text : undefined;
+}
+
+/** A host's TCP and UDP ports as port-drift keeps them. */
+export function observedPorts(host: NmapHost): ObservedPort[] {
+  return host.ports.flatMap((p) => {
+    const protocol = asProtocol(p.protocol);
+    if (!protocol) return [];
+    return [
+      {
+        port: p.port,
+        protocol,
+        state: p.state,
+        reason: p.reason,
+        ...(p.service ? { service: p.service } : {}),
+      },
+    ];
+  });
 }
 
 /** Did anything answer? An open or closed port, or a reset or ICMP error from the host, says yes. */
@@ -45,19 +63,7 @@ export function observeHost(
   targets: string[],
   hostnames: string[],
 ): ObservedAddress {
-  const ports: ObservedPort[] = host.ports.flatMap((p) => {
-    const protocol = asProtocol(p.protocol);
-    if (!protocol) return [];
-    return [
-      {
-        port: p.port,
-        protocol,
-        state: p.state,
-        reason: p.reason,
-        ...(p.service ? { service: p.service } : {}),
-      },
-    ];
-  });
+  const ports = observedPorts(host);
   const extraports = host.extraports.map((e) => ({
     state: e.state,
     count: e.count,

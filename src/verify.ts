@@ -2,7 +2,7 @@
 // reported, and how the re-check's answers replace the sweep's. A finding of the sweep that the
 // re-check does not reproduce is flapping, not drift. Pure.
 import { findDrift } from './drift.js';
-import { answered } from './observe.js';
+import { answered, hostAddress, observedPorts } from './observe.js';
 import { countPorts, mergeRanges, parseNmapPortList } from './ports.js';
 import type {
   Finding,
@@ -13,7 +13,6 @@ import type {
   Protocol,
   Rule,
 } from './types.js';
-import { canonicalIp } from './targets.js';
 
 export interface Recheck {
   family: 4 | 6;
@@ -46,27 +45,25 @@ export function recheckPlan(
   observed: readonly ObservedAddress[],
   scanned: readonly PortRange[],
 ): Recheck[] {
-  const byFamily = new Map<4 | 6, { addresses: Set<string>; ports: PortRange[] }>();
-  const add = (obs: ObservedAddress, ports: PortRange[]): void => {
-    if (ports.length === 0) return;
-    const entry = byFamily.get(obs.family) ?? { addresses: new Set(), ports: [] };
-    entry.addresses.add(obs.address);
+  const up = new Set(observed.filter((o) => o.status === 'up').map((o) => o.address));
+  return byFamily(
+    findDrift(rules, observed, scanned)
+      .filter((f) => up.has(f.address) && f.port !== undefined && f.observed !== 'not scanned')
+      .map((f) => [f.address, [range(f.port ?? 0, f.protocol ?? 'tcp')]]),
+  );
+}
+
+/** One nmap run per address family, over the union of the ports each address needs. */
+function byFamily(entries: Iterable<[string, PortRange[]]>): Recheck[] {
+  const families = new Map<4 | 6, { addresses: Set<string>; ports: PortRange[] }>();
+  for (const [address, ports] of entries) {
+    const family = address.includes(':') ? 6 : 4;
+    const entry = families.get(family) ?? { addresses: new Set(), ports: [] };
+    entry.addresses.add(address);
     entry.ports.push(...ports);
-    byFamily.set(obs.family, entry);
-  };
-  const findings = findDrift(rules, observed, scanned);
-  for (const obs of observed) {
-    if (obs.status !== 'up') continue;
-    add(
-      obs,
-      findings
-        .filter(
-          (f) => f.address === obs.address && f.port !== undefined && f.observed !== 'not scanned',
-        )
-        .map((f) => range(f.port ?? 0, f.protocol ?? 'tcp')),
-    );
+    families.set(family, entry);
   }
-  return [...byFamily].map(([family, { addresses, ports }]) => {
+  return [...families].map(([family, { addresses, ports }]) => {
     const merged = mergeRanges(ports);
     return {
       family,
@@ -82,8 +79,8 @@ export function silentPorts(runs: readonly NmapRun[]): Map<string, PortRange[]> 
   const out = new Map<string, PortRange[]>();
   for (const run of runs) {
     for (const host of run.hosts) {
-      const ip = host.addresses.find((a) => a.addrtype === 'ipv4' || a.addrtype === 'ipv6');
-      if (!ip || host.status !== 'up' || !answered(host)) continue;
+      const address = hostAddress(host);
+      if (!address || host.status !== 'up' || !answered(host)) continue;
       const silent: PortRange[] = [
         ...host.ports
           .filter((p) => p.protocol === 'tcp' && p.reason === 'no-response')
@@ -96,7 +93,7 @@ export function silentPorts(runs: readonly NmapRun[]): Map<string, PortRange[]> 
             : [],
         ),
       ];
-      if (silent.length) out.set(canonicalIp(ip.addr), mergeRanges(silent));
+      if (silent.length) out.set(address, mergeRanges(silent));
     }
   }
   return out;
@@ -109,42 +106,16 @@ export function silentCount(silent: ReadonlyMap<string, PortRange[]>): number {
 
 /** One more sweep over the silent ports, by family: whatever answers now was lost the first time. */
 export function rescuePlan(silent: ReadonlyMap<string, PortRange[]>): Recheck[] {
-  const byFamily = new Map<4 | 6, { addresses: string[]; ports: PortRange[] }>();
-  for (const [address, ports] of silent) {
-    const family = address.includes(':') ? 6 : 4;
-    const entry = byFamily.get(family) ?? { addresses: [], ports: [] };
-    entry.addresses.push(address);
-    entry.ports.push(...ports);
-    byFamily.set(family, entry);
-  }
-  return [...byFamily].map(([family, { addresses, ports }]) => ({
-    family,
-    addresses,
-    tcp: mergeRanges(ports),
-    udp: [],
-  }));
+  return byFamily(silent);
 }
 
 /** The ports that end as unexpected-open, by family: version detection says what listens there. */
 export function identifyPlan(findings: readonly Finding[]): Recheck[] {
-  const byFamily = new Map<4 | 6, { addresses: Set<string>; ports: PortRange[] }>();
-  for (const f of findings) {
-    if (f.kind !== 'unexpected-open' || f.port === undefined) continue;
-    const family = f.address.includes(':') ? 6 : 4;
-    const entry = byFamily.get(family) ?? { addresses: new Set(), ports: [] };
-    entry.addresses.add(f.address);
-    entry.ports.push(range(f.port, f.protocol ?? 'tcp'));
-    byFamily.set(family, entry);
-  }
-  return [...byFamily].map(([family, { addresses, ports }]) => {
-    const merged = mergeRanges(ports);
-    return {
-      family,
-      addresses: [...addresses],
-      tcp: merged.filter((r) => r.protocol === 'tcp'),
-      udp: merged.filter((r) => r.protocol === 'udp'),
-    };
-  });
+  return byFamily(
+    findings
+      .filter((f) => f.kind === 'unexpected-open' && f.port !== undefined)
+      .map((f) => [f.address, [range(f.port ?? 0, f.protocol ?? 'tcp')]]),
+  );
 }
 
 /** What version detection saw, added to the ports it saw open; states stay as the re-check left them. */
@@ -155,10 +126,10 @@ export function withServices(
   const services = new Map<string, ObservedPort['service']>();
   for (const run of runs) {
     for (const host of run.hosts) {
-      const ip = host.addresses.find((a) => a.addrtype === 'ipv4' || a.addrtype === 'ipv6');
-      for (const p of ip ? host.ports : []) {
+      const address = hostAddress(host);
+      for (const p of address ? host.ports : []) {
         if (p.state === 'open' && p.service) {
-          services.set(`${canonicalIp(ip?.addr ?? '')} ${p.port}/${p.protocol}`, p.service);
+          services.set(`${address} ${p.port}/${p.protocol}`, p.service);
         }
       }
     }
@@ -180,22 +151,8 @@ export function applyRecheck(
   const answers = new Map<string, ObservedPort[]>();
   for (const run of runs) {
     for (const host of run.hosts) {
-      const ip = host.addresses.find((a) => a.addrtype === 'ipv4' || a.addrtype === 'ipv6');
-      if (!ip) continue;
-      const ports: ObservedPort[] = host.ports.flatMap((p) =>
-        p.protocol === 'tcp' || p.protocol === 'udp'
-          ? [
-              {
-                port: p.port,
-                protocol: p.protocol,
-                state: p.state,
-                reason: p.reason,
-                ...(p.service ? { service: p.service } : {}),
-              },
-            ]
-          : [],
-      );
-      answers.set(canonicalIp(ip.addr), ports);
+      const address = hostAddress(host);
+      if (address) answers.set(address, observedPorts(host));
     }
   }
   return observed.map((obs) => {
