@@ -11,6 +11,7 @@ import { mergeReports, readResults } from './merge.js';
 import { formatPolicy } from './policy.js';
 import { recordRules } from './record.js';
 import { publicSettings, REPORT_SCHEMA, type Report } from './report/report.js';
+import { code } from './report/markdown.js';
 import { renderSummary, toTerminal } from './report/summary.js';
 import { writeReports } from './report/write.js';
 import { scan } from './scan.js';
@@ -154,8 +155,22 @@ export async function run(): Promise<Outcome> {
     }
     return outcome;
   } catch (error) {
-    return fail(error);
+    const outcome = fail(error);
+    await writeFailureSummary(getErrorMessage(error), outcome).catch(() => undefined);
+    return outcome;
   }
+}
+
+/** Even a run that could not scan leaves a summary that says why, on the run's page. */
+async function writeFailureSummary(message: string, outcome: Outcome): Promise<void> {
+  if (!process.env['GITHUB_STEP_SUMMARY']) return;
+  const what =
+    outcome === 'configuration-error' ? 'A configuration error' : 'port-drift could not scan';
+  await core.summary
+    .addRaw(
+      `## ❌ ${what}\n\n${code(message, 2000)}\n\nNothing was compared: no verdict on drift.\n`,
+    )
+    .write();
 }
 
 /** One place for every error: users' mistakes and nmap's failures in a line, bugs with a debug stack. */

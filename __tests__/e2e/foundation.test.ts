@@ -129,5 +129,9 @@ describe('the action on a fleet', { skip }, () => {
     assert.match(errors[0] ?? '', /Input 'targets': '-iL \/etc\/passwd' starts with '-'/);
     assert.doesNotMatch(bad.stdout + bad.stderr, /\n\s+at /);
     assert.equal(bad.files.length, 0, 'nothing was scanned or written');
+    assert.match(
+      bad.summary,
+      /^## ❌ A configuration error\n\n`Input 'targets': '-iL \/etc\/passwd'/,
+    );
   });
 });
