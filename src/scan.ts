@@ -16,7 +16,7 @@ import type { ScanRecord, Scanned } from './report/report.js';
 import type { Settings } from './settings.js';
 import { shardPlan } from './shard.js';
 import { classifyTarget } from './targets.js';
-import type { ObservedAddress, PortRange, Protocol } from './types.js';
+import type { NmapRun, ObservedAddress, PortRange, Protocol } from './types.js';
 import {
   applyRecheck,
   flapping,
@@ -74,6 +74,11 @@ interface Job {
   file: string;
   protocols: Protocol[];
   invocation: Omit<NmapInvocation, 'scanType' | 'xmlPath'>;
+}
+
+/** The nmap runs that left readable XML. */
+function runsOf(results: readonly RunResult[]): NmapRun[] {
+  return results.flatMap((r) => (r.run ? [r.run] : []));
 }
 
 function addressesIn(targets: readonly string[]): number {
@@ -239,7 +244,7 @@ export async function scan(settings: Settings, startedAt: number): Promise<ScanO
     async () => {
       const results = await Promise.all(sweepJobs.map((job) => run(job, sweepDeadline)));
       let observed = observe(settings.targets, plan, results);
-      let silent = silentPorts(results.flatMap((r) => (r.run ? [r.run] : [])));
+      let silent = silentPorts(runsOf(results));
       for (let pass = 1; pass <= RESCUE_PASSES && silent.size > 0; pass++) {
         if (Date.now() >= sweepDeadline) break;
         core.info(
@@ -248,7 +253,7 @@ export async function scan(settings: Settings, startedAt: number): Promise<ScanO
         const passed = await Promise.all(
           rescuePlan(silent).map((r) => run(phaseJob(r, 'sweep', `rescue${pass}`), sweepDeadline)),
         );
-        const runs = passed.flatMap((r) => (r.run ? [r.run] : []));
+        const runs = runsOf(passed);
         observed = applyRecheck(observed, runs);
         const next = silentPorts(runs);
         if (silentCount(next) > silentCount(silent) * 0.8) break;
@@ -259,8 +264,8 @@ export async function scan(settings: Settings, startedAt: number): Promise<ScanO
   );
   const scannedPorts = [...plan.tcp, ...plan.udp];
 
-  // Careful on the verdict: what would be a finding, and every expected port, checked again with
-  // nmap's normal timing and version detection, before anything is reported.
+  // Careful on the verdict: whatever would be a finding is checked again with nmap's normal timing
+  // and more retransmissions before anything is reported; its answer is the verdict.
   const rechecks = recheckPlan(settings.rules, swept, scannedPorts);
   let observed = swept;
   let flaps: Flap[] = [];
@@ -271,10 +276,7 @@ export async function scan(settings: Settings, startedAt: number): Promise<ScanO
         const results = await Promise.all(
           rechecks.map((r) => run(phaseJob(r, 'verify', 'recheck'), startedAt + budget * 0.9)),
         );
-        return applyRecheck(
-          swept,
-          results.flatMap((r) => (r.run ? [r.run] : [])),
-        );
+        return applyRecheck(swept, runsOf(results));
       },
     );
     flaps = flapping(
@@ -300,10 +302,7 @@ export async function scan(settings: Settings, startedAt: number): Promise<ScanO
           run(phaseJob(r, 'identify', 'identify'), startedAt + budget - REPORT_RESERVE_MS),
         ),
       );
-      return withServices(
-        beforeIdentify,
-        results.flatMap((r) => (r.run ? [r.run] : [])),
-      );
+      return withServices(beforeIdentify, runsOf(results));
     });
   }
 
