@@ -403,6 +403,16 @@ describe('fuzzing the policy file parser', () => {
     assert.equal(parsePolicy(VALID_POLICY, 'policy.yml').targets.length, 4);
   });
 
+  it('keeps the error on one line when a key or a value holds a line break (found by fuzzing)', () => {
+    for (const text of ['? ---\n\n  - ', 'targets: ["203.0.113.5\\n::notice::forged"]\n']) {
+      assert.throws(
+        () => parsePolicy(text, 'policy.yml'),
+        (error: Error) => error instanceof ConfigurationError && !/[\r\n]/.test(error.message),
+        JSON.stringify(text),
+      );
+    }
+  });
+
   for (const [what, text, runs] of [
     ['random YAML-ish text', yamlish, 2000],
     ['mutated valid policies', mutatedPolicy, 2000],
