@@ -219,7 +219,7 @@ describe('nmap faults', () => {
     writeFileSync(cut, cutFixture());
     // Writes what it has so far, then never ends: the budget must stop it.
     const nmap = fake(`/bin/cat ${shellQuote(cut)} > "$xml"; exec /bin/sleep 120`);
-    const run = await runAction({ ...FLEET, 'scan-timeout': '2s' }, runCommand, nmap.env);
+    const run = await runAction({ ...FLEET, 'scan-timeout': '4s' }, runCommand, nmap.env);
     assert.match(run.stdout, /::warning::IPv4 TCP sweep: stopped at the scan-timeout budget/);
     assert.deepEqual(brief(run.findings), [
       'host-down 203.0.113.250 203.0.113.250 no answer',
