@@ -1,15 +1,22 @@
 // One place for errors: a user's mistake (ConfigurationError) is kept apart from a bug or a failure.
 
+/** Line breaks and other control characters, which text quoted from a file may hold. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+
 /** A mistake in the workflow's inputs or the policy: shown as one line, never with a stack. */
 export class ConfigurationError extends Error {
-  constructor(
-    /** The input (or policy file location) at fault. */
-    readonly input: string,
-    /** What is wrong and how to fix it. */
-    readonly problem: string,
-  ) {
-    super(`Input '${input}': ${problem}`);
+  /** The input (or policy file location) at fault. */
+  readonly input: string;
+  /** What is wrong and how to fix it, on one line: it may quote a YAML key or a value as written. */
+  readonly problem: string;
+
+  constructor(input: string, problem: string) {
+    const line = problem.replace(CONTROL, ' ');
+    super(`Input '${input}': ${line}`);
     this.name = 'ConfigurationError';
+    this.input = input;
+    this.problem = line;
   }
 }
 

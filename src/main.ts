@@ -16,11 +16,26 @@ import { renderSummary, toTerminal } from './report/summary.js';
 import { writeReports } from './report/write.js';
 import { scan } from './scan.js';
 import { readSettings, type Settings } from './settings.js';
-import type { Rule } from './types.js';
+import type { Finding, Rule } from './types.js';
 import { decide } from './verdict.js';
 
 /** How a run ended, for callers that map it to an exit code (the CLI). */
 export type Outcome = 'pass' | 'drift' | 'configuration-error' | 'failure';
+
+/** GitHub takes at most 1 MB in one output: beyond it, `findings` holds the first that fit. */
+const OUTPUT_LIMIT = 1_000_000;
+
+function findingsOutput(findings: readonly Finding[]): { json: string; kept: number } {
+  let size = 2;
+  let kept = 0;
+  for (const finding of findings) {
+    const more = Buffer.byteLength(JSON.stringify(finding)) + (kept > 0 ? 1 : 0);
+    if (size + more > OUTPUT_LIMIT) break;
+    size += more;
+    kept++;
+  }
+  return { json: JSON.stringify(findings.slice(0, kept)), kept };
+}
 
 /** Writes the job summary, or prints it when there is no runner to take it (a local run). */
 async function writeSummary(markdown: string): Promise<void> {
@@ -109,7 +124,13 @@ export async function run(): Promise<Outcome> {
     // Reports and outputs first: they stand whatever a notification does later.
     const paths = await writeReports(report, settings.reportDir);
     core.setOutput('drift', String(verdict.drift));
-    core.setOutput('findings', JSON.stringify(findings));
+    const output = findingsOutput(findings);
+    core.setOutput('findings', output.json);
+    if (output.kept < findings.length) {
+      core.warning(
+        `The findings output holds ${output.kept} of ${findings.length} findings: GitHub takes at most 1 MB in an output. report.json has them all.`,
+      );
+    }
     core.setOutput('report', paths.report);
     core.setOutput('sarif', paths.sarif);
     core.setOutput('scanned', JSON.stringify(report.scanned));

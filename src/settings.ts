@@ -72,6 +72,8 @@ function readBoolean(source: InputSource, input: string, byDefault: boolean): bo
   }
 }
 
+const MAX_DURATION_MS = 5 * 24 * 3_600_000;
+
 /** `90s`, `20m`, `1h30m`, `500ms`: a duration in milliseconds. */
 export function parseDuration(input: string, value: string): number {
   const text = value.trim().toLowerCase();
@@ -85,6 +87,14 @@ export function parseDuration(input: string, value: string): number {
   }
   const ms = parts.reduce((sum, p) => sum + Number(p[1]) * (unit[p[2] ?? 's'] ?? 0), 0);
   if (ms < 1000) throw new ConfigurationError(input, `'${value}' is under one second.`);
+  // Node's timers hold at most 2^31-1 ms (24.8 days) and fire at once beyond that: a longer
+  // budget would stop nmap the moment it starts. No job runs longer than 5 days anyway.
+  if (!(ms <= MAX_DURATION_MS)) {
+    throw new ConfigurationError(
+      input,
+      `'${value}' is longer than 5 days, the longest a GitHub Actions job may run. Give a shorter duration, such as 20m or 2h.`,
+    );
+  }
   return ms;
 }
 

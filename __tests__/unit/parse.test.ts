@@ -119,6 +119,19 @@ describe('nmap XML reader', () => {
     assert.throws(() => parseNmapXml('', 'empty.xml'), /empty\.xml is not nmap XML/);
   });
 
+  it('refuses a complete file with mismatched tags rather than dropping what they hold', () => {
+    // The parser alone reads these without a word, and loses what the mismatched tags hold.
+    const broken = fixture('fleet-ipv4.xml').replace('</ports>', '</port>');
+    assert.throws(
+      () => parseNmapXml(broken, 'broken.xml'),
+      /^Error: broken\.xml is not well-formed XML: Expected closing tag .*, line \d+\./,
+    );
+    assert.throws(
+      () => parseNmapXml('<nmaprun><host><status></host></nmaprun>', 'b.xml'),
+      /b\.xml is not well-formed XML/,
+    );
+  });
+
   describe('real nmap XML from nmap 4.x to 7.x', { skip: noCorpus }, () => {
     const files = noCorpus ? [] : readdirSync(corpusDir).filter((f) => f.endsWith('.xml'));
 

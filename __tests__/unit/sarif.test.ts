@@ -105,6 +105,34 @@ describe('SARIF', () => {
     );
   });
 
+  it('stays within code scanning’s 25,000 results, keeping the errors and saying what is left out', () => {
+    const address = (i: number): string => `2001:db8::${i.toString(16)}`;
+    const observed = [
+      ...Array.from({ length: 25_000 }, (_, i) =>
+        up(address(i), [address(i)], [{ port: 22 }, { port: 80 }]),
+      ),
+      ...Array.from({ length: 10 }, (_, i) => up(address(30_000 + i), [address(30_000 + i)], [])),
+    ];
+    const r = report(observed, '*: 22', { failOn: ['missing'], targets: [] });
+    assert.equal(r.findings.length, 25_010);
+    const sarif = toSarif(r, sources) as Sarif & {
+      runs: { invocations: { toolExecutionNotifications: { message: { text: string } }[] }[] }[];
+    };
+    const run = sarif.runs[0]!;
+    assert.equal(run.results.length, 25_000);
+    assert.equal(run.results.filter((x) => x.level === 'error').length, 10, 'every missing port');
+    assert.deepEqual(
+      run.invocations[0]!.toolExecutionNotifications.map((n) => n.message.text),
+      [
+        '10 of 25010 findings are not in this file: code scanning takes at most 25000 results in a run. report.json has them all.',
+      ],
+    );
+    if (existsSync(schemaPath)) {
+      const validate = sarifValidator(readFileSync(schemaPath, 'utf8'));
+      assert.equal(validate(sarif), true, JSON.stringify(validate.errors?.slice(0, 3)));
+    }
+  });
+
   it('marks kinds outside fail-on as warnings', () => {
     const r = report(
       [up('203.0.113.10', ['web.example.com'], [{ port: 80 }])],

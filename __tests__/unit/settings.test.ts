@@ -204,4 +204,10 @@ describe('settings', () => {
     assert.throws(() => parseDuration('x', '5 minutes'), ConfigurationError);
     assert.throws(() => parseDuration('x', '10ms'), /under one second/);
   });
+
+  it('refuses a duration longer than any job runs, which would stop nmap at once', () => {
+    assert.equal(parseDuration('x', '120h'), 432_000_000);
+    assert.throws(() => parseDuration('x', '1000h'), /'1000h' is longer than 5 days/);
+    assert.throws(() => parseDuration('x', `1${'0'.repeat(400)}h`), /longer than 5 days/);
+  });
 });

@@ -21,6 +21,8 @@ var external_node_fs_ = __webpack_require__(3024);
 var external_node_os_ = __webpack_require__(8161);
 // EXTERNAL MODULE: ./lib/errors.js
 var errors = __webpack_require__(452);
+// EXTERNAL MODULE: ./lib/settings.js
+var settings = __webpack_require__(3390);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
 ;// CONCATENATED MODULE: ./lib/notify/changes.js
@@ -164,8 +166,10 @@ function classify(findings, failOn, nmapFailed) {
     return { status: findings.length === 0 && !nmapFailed ? 'clean' : 'undecided', tracked };
 }
 
-// EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js + 21 modules
-var github = __webpack_require__(1758);
+// EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js
+var github = __webpack_require__(1351);
+// EXTERNAL MODULE: ./node_modules/@actions/github/lib/utils.js + 19 modules
+var utils = __webpack_require__(5555);
 // EXTERNAL MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
 var dist_bundle = __webpack_require__(9735);
 // EXTERNAL MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
@@ -177,9 +181,32 @@ var plugin_throttling_dist_bundle = __webpack_require__(6856);
 
 
 
+
 /** Waits longer than this are not worth holding a job for: the notification becomes a warning. */
 const MAX_WAIT_S = 60;
-function createGitHub(token, apiUrl, log) {
+/**
+ * The fetch @actions/github uses (it knows the runner's proxy), with a deadline on each request.
+ * Octokit sets none, and undici waits 300 s for the headers and as long again for the body: a
+ * GitHub that accepts a connection and never answers would hold the job for many minutes.
+ */
+function fetchWithDeadline(timeoutMs) {
+    const upstream = utils/* defaults */.NT.request?.fetch ?? fetch;
+    return async (url, init) => {
+        const deadline = AbortSignal.timeout(timeoutMs);
+        try {
+            return await upstream(url, {
+                ...init,
+                signal: init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline,
+            });
+        }
+        catch (error) {
+            if (deadline.aborted)
+                throw new Error(`no answer within ${timeoutMs / 1000} s`, { cause: error });
+            throw error;
+        }
+    };
+}
+function createGitHub(token, apiUrl, log, timeoutMs) {
     const onLimit = (kind) => (retryAfter, options, _o, count) => {
         const retrying = count < 2 && retryAfter <= MAX_WAIT_S;
         log.info(`GitHub ${kind} rate limit on ${options.method ?? ''} ${options.url ?? ''}: ${retrying ? `retrying in ${retryAfter} s` : 'giving up'}.`);
@@ -187,6 +214,7 @@ function createGitHub(token, apiUrl, log) {
     };
     return (0,github/* getOctokit */.Q)(token, {
         baseUrl: apiUrl,
+        request: { ...utils/* defaults */.NT.request, fetch: fetchWithDeadline(timeoutMs) },
         log: {
             debug: (m) => log.debug(m),
             info: (m) => log.debug(m),
@@ -194,7 +222,7 @@ function createGitHub(token, apiUrl, log) {
             error: (m) => log.info(m),
         },
         throttle: { onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary') },
-        // 5xx and network errors: retried after 1 s and 4 s. 4xx are answers, not accidents.
+        // 5xx, network errors and timeouts: retried after 1 s and 4 s. 4xx are answers, not accidents.
         retry: { retries: 2, doNotRetry: [400, 401, 403, 404, 410, 422, 451] },
     }, dist_bundle/* retry */.L, plugin_throttling_dist_bundle/* throttling */.A);
 }
@@ -224,6 +252,10 @@ function describeGitHubError(error, permission) {
         case 422:
             return `GitHub refused the request (422 ${message}).`;
         default:
+            // Octokit gives a request that got no answer at all (refused, reset, timed out) status 500.
+            if (status === 500 && error.response === undefined) {
+                return `could not reach GitHub: ${message}`;
+            }
             return status ? `GitHub answered ${status}: ${message}` : message;
     }
 }
@@ -702,7 +734,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * Posts the message. 429 waits for Retry-After, 5xx and network errors back off; anything else
  * Slack refused is reported with Slack's own error text, escaped. The URL is never in a message.
  */
-async function postToSlack(url, message, log) {
+async function postToSlack(url, message, log, timeoutMs = 30_000) {
     let last = '';
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
         let status;
@@ -714,7 +746,7 @@ async function postToSlack(url, message, log) {
                 headers: { 'content-type': 'application/json; charset=utf-8' },
                 body: JSON.stringify(message),
                 redirect: 'error',
-                signal: AbortSignal.timeout(30_000),
+                signal: AbortSignal.timeout(timeoutMs),
             });
             status = response.status;
             retryAfter = response.headers.get('retry-after');
@@ -722,7 +754,10 @@ async function postToSlack(url, message, log) {
         }
         catch (error) {
             const cause = error.cause;
-            last = `could not reach Slack: ${(0,markdown/* oneLine */.TN)((0,errors/* getErrorMessage */.u1)(cause ?? error), 200)}`;
+            last =
+                error.name === 'TimeoutError'
+                    ? `could not reach Slack: no answer within ${timeoutMs / 1000} s`
+                    : `could not reach Slack: ${(0,markdown/* oneLine */.TN)((0,errors/* getErrorMessage */.u1)(cause ?? error), 200)}`;
             if (attempt < MAX_ATTEMPTS)
                 await sleep(1000 * 2 ** (attempt - 1));
             continue;
@@ -772,8 +807,8 @@ function slackEventFor(status, previous, changes, notify) {
     return notify === 'always' ? 'ongoing' : undefined;
 }
 
-// EXTERNAL MODULE: ./node_modules/@actions/cache/lib/cache.js + 293 modules
-var cache = __webpack_require__(4988);
+// EXTERNAL MODULE: ./node_modules/@actions/cache/lib/cache.js + 292 modules
+var cache = __webpack_require__(4754);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(1455);
 // EXTERNAL MODULE: external "node:path"
@@ -858,6 +893,20 @@ class CacheStateStore {
 
 
 
+
+/** Every request to GitHub or Slack gives up after this long; PORT_DRIFT_HTTP_TIMEOUT changes it. */
+const HTTP_TIMEOUT = '30s';
+function httpTimeout(env) {
+    const value = env['PORT_DRIFT_HTTP_TIMEOUT'];
+    try {
+        return (0,settings/* parseDuration */.E9)('PORT_DRIFT_HTTP_TIMEOUT', value || HTTP_TIMEOUT);
+    }
+    catch (error) {
+        const why = error instanceof errors/* ConfigurationError */.j1 ? error.problem : (0,errors/* getErrorMessage */.u1)(error);
+        core.warning(`PORT_DRIFT_HTTP_TIMEOUT: ${why} Using ${HTTP_TIMEOUT}.`);
+        return (0,settings/* parseDuration */.E9)('PORT_DRIFT_HTTP_TIMEOUT', HTTP_TIMEOUT);
+    }
+}
 function readRunContext(name, env = process.env) {
     const [owner, repo] = (env['GITHUB_REPOSITORY'] ?? '').split('/');
     const server = (env['GITHUB_SERVER_URL'] || 'https://github.com').replace(/\/+$/, '');
@@ -872,6 +921,7 @@ function readRunContext(name, env = process.env) {
         },
         runAttempt: env['GITHUB_RUN_ATTEMPT'] || '1',
         runnerTemp: env['RUNNER_TEMP'] || (0,external_node_os_.tmpdir)(),
+        httpTimeoutMs: httpTimeout(env),
     };
     const event = env['GITHUB_EVENT_NAME'];
     if ((event === 'pull_request' || event === 'pull_request_target') && env['GITHUB_EVENT_PATH']) {
@@ -929,7 +979,7 @@ async function deliver(input, context, wantsPr) {
             core.warning(`${what} skipped: GITHUB_REPOSITORY is not set (not on a GitHub runner?).`);
             return undefined;
         }
-        gh ??= createGitHub(settings.githubToken, context.apiUrl, log);
+        gh ??= createGitHub(settings.githubToken, context.apiUrl, log, context.httpTimeoutMs);
         return gh;
     };
     // The issue carries the last state when it is on; else the Actions cache does.
@@ -978,7 +1028,7 @@ async function deliver(input, context, wantsPr) {
         const event = slackEventFor(status, previous, changes, settings.notify);
         let delivered = true;
         if (event) {
-            const sent = await postToSlack(settings.slackWebhookUrl, buildSlackMessage(context.run, result, changes, event), log);
+            const sent = await postToSlack(settings.slackWebhookUrl, buildSlackMessage(context.run, result, changes, event), log, context.httpTimeoutMs);
             delivered = sent.ok;
             if (sent.ok)
                 core.info(`Slack: ${event} drift sent.`);

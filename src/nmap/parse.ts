@@ -1,7 +1,7 @@
 // Reads nmap XML (any version from 4.x on, written by anyone) into a typed NmapRun. Pure.
 // No entity is expanded but XML's five and numeric references; nmap writes each byte it will not
 // print as `&#xNN;`, so runs of those are decoded as UTF-8 bytes, not as Latin-1 code points.
-import { XMLParser } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type {
   NmapExtraPorts,
   NmapHost,
@@ -232,6 +232,16 @@ function host(node: Node, scanInfo: readonly NmapScanInfo[]): NmapHost {
 export function parseNmapXml(xml: string, source = 'nmap XML'): NmapRun {
   const complete = /<\/nmaprun\s*>/.test(xml);
   const prepared = withoutDoctype(complete ? xml : closeTruncated(xml));
+  // The parser takes mismatched tags without a word, and drops what they hold: a file that says it
+  // is complete must be well-formed. A cut-off one (nmap stopped) is read as far as it goes.
+  if (complete) {
+    const valid = XMLValidator.validate(prepared);
+    if (valid !== true) {
+      throw new Error(
+        `${source} is not well-formed XML: ${valid.err.msg.replace(/\.$/, '')}, line ${valid.err.line}. Give the file nmap wrote with -oX, unchanged.`,
+      );
+    }
+  }
   let doc: Node;
   try {
     doc = parser.parse(prepared) as Node;

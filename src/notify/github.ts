@@ -1,6 +1,7 @@
 // The GitHub client: Octokit from @actions/github with the throttling and retry plugins, pointed at
 // GITHUB_API_URL (GitHub Enterprise, or a test server), and one way to turn its errors into words.
 import { getOctokit } from '@actions/github';
+import { defaults } from '@actions/github/lib/utils';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { getErrorMessage } from '../errors.js';
@@ -16,7 +17,29 @@ export interface Log {
 /** Waits longer than this are not worth holding a job for: the notification becomes a warning. */
 const MAX_WAIT_S = 60;
 
-export function createGitHub(token: string, apiUrl: string, log: Log): GitHub {
+/**
+ * The fetch @actions/github uses (it knows the runner's proxy), with a deadline on each request.
+ * Octokit sets none, and undici waits 300 s for the headers and as long again for the body: a
+ * GitHub that accepts a connection and never answers would hold the job for many minutes.
+ */
+function fetchWithDeadline(timeoutMs: number): typeof fetch {
+  const upstream = (defaults.request?.fetch as typeof fetch | undefined) ?? fetch;
+  return async (url, init) => {
+    const deadline = AbortSignal.timeout(timeoutMs);
+    try {
+      return await upstream(url, {
+        ...init,
+        signal: init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline,
+      });
+    } catch (error) {
+      if (deadline.aborted)
+        throw new Error(`no answer within ${timeoutMs / 1000} s`, { cause: error });
+      throw error;
+    }
+  };
+}
+
+export function createGitHub(token: string, apiUrl: string, log: Log, timeoutMs: number): GitHub {
   const onLimit =
     (kind: string) =>
     (
@@ -35,6 +58,7 @@ export function createGitHub(token: string, apiUrl: string, log: Log): GitHub {
     token,
     {
       baseUrl: apiUrl,
+      request: { ...defaults.request, fetch: fetchWithDeadline(timeoutMs) },
       log: {
         debug: (m: string) => log.debug(m),
         info: (m: string) => log.debug(m),
@@ -42,7 +66,7 @@ export function createGitHub(token: string, apiUrl: string, log: Log): GitHub {
         error: (m: string) => log.info(m),
       },
       throttle: { onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary') },
-      // 5xx and network errors: retried after 1 s and 4 s. 4xx are answers, not accidents.
+      // 5xx, network errors and timeouts: retried after 1 s and 4 s. 4xx are answers, not accidents.
       retry: { retries: 2, doNotRetry: [400, 401, 403, 404, 410, 422, 451] },
     },
     retry,
@@ -77,6 +101,10 @@ export function describeGitHubError(error: unknown, permission: string): string 
     case 422:
       return `GitHub refused the request (422 ${message}).`;
     default:
+      // Octokit gives a request that got no answer at all (refused, reset, timed out) status 500.
+      if (status === 500 && (error as { response?: unknown }).response === undefined) {
+        return `could not reach GitHub: ${message}`;
+      }
       return status ? `GitHub answered ${status}: ${message}` : message;
   }
 }

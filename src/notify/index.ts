@@ -4,8 +4,8 @@
 import * as core from '@actions/core';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { getErrorMessage } from '../errors.js';
-import type { Settings } from '../settings.js';
+import { ConfigurationError, getErrorMessage } from '../errors.js';
+import { parseDuration, type Settings } from '../settings.js';
 import type { Finding } from '../types.js';
 import type { Verdict } from '../verdict.js';
 import { classify, compare, describeChanges, stateOf, type DriftState } from './changes.js';
@@ -25,6 +25,22 @@ export interface RunContext {
   runnerTemp: string;
   /** The pull request of a pull_request or pull_request_target event. */
   pull?: { number: number; sha: string };
+  /** How long one request to GitHub or Slack may take before it counts as lost. */
+  httpTimeoutMs: number;
+}
+
+/** Every request to GitHub or Slack gives up after this long; PORT_DRIFT_HTTP_TIMEOUT changes it. */
+const HTTP_TIMEOUT = '30s';
+
+function httpTimeout(env: NodeJS.ProcessEnv): number {
+  const value = env['PORT_DRIFT_HTTP_TIMEOUT'];
+  try {
+    return parseDuration('PORT_DRIFT_HTTP_TIMEOUT', value || HTTP_TIMEOUT);
+  } catch (error) {
+    const why = error instanceof ConfigurationError ? error.problem : getErrorMessage(error);
+    core.warning(`PORT_DRIFT_HTTP_TIMEOUT: ${why} Using ${HTTP_TIMEOUT}.`);
+    return parseDuration('PORT_DRIFT_HTTP_TIMEOUT', HTTP_TIMEOUT);
+  }
 }
 
 export function readRunContext(name: string, env: NodeJS.ProcessEnv = process.env): RunContext {
@@ -41,6 +57,7 @@ export function readRunContext(name: string, env: NodeJS.ProcessEnv = process.en
     },
     runAttempt: env['GITHUB_RUN_ATTEMPT'] || '1',
     runnerTemp: env['RUNNER_TEMP'] || tmpdir(),
+    httpTimeoutMs: httpTimeout(env),
   };
   const event = env['GITHUB_EVENT_NAME'];
   if ((event === 'pull_request' || event === 'pull_request_target') && env['GITHUB_EVENT_PATH']) {
@@ -122,7 +139,7 @@ async function deliver(
       core.warning(`${what} skipped: GITHUB_REPOSITORY is not set (not on a GitHub runner?).`);
       return undefined;
     }
-    gh ??= createGitHub(settings.githubToken, context.apiUrl, log);
+    gh ??= createGitHub(settings.githubToken, context.apiUrl, log, context.httpTimeoutMs);
     return gh;
   };
 
@@ -202,6 +219,7 @@ async function deliver(
         settings.slackWebhookUrl,
         buildSlackMessage(context.run, result, changes, event),
         log,
+        context.httpTimeoutMs,
       );
       delivered = sent.ok;
       if (sent.ok) core.info(`Slack: ${event} drift sent.`);

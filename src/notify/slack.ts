@@ -152,7 +152,12 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * Posts the message. 429 waits for Retry-After, 5xx and network errors back off; anything else
  * Slack refused is reported with Slack's own error text, escaped. The URL is never in a message.
  */
-export async function postToSlack(url: string, message: SlackMessage, log: Log): Promise<Delivery> {
+export async function postToSlack(
+  url: string,
+  message: SlackMessage,
+  log: Log,
+  timeoutMs = 30_000,
+): Promise<Delivery> {
   let last = '';
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     let status: number;
@@ -164,14 +169,17 @@ export async function postToSlack(url: string, message: SlackMessage, log: Log):
         headers: { 'content-type': 'application/json; charset=utf-8' },
         body: JSON.stringify(message),
         redirect: 'error',
-        signal: AbortSignal.timeout(30_000),
+        signal: AbortSignal.timeout(timeoutMs),
       });
       status = response.status;
       retryAfter = response.headers.get('retry-after');
       text = oneLine(await response.text(), 200);
     } catch (error) {
       const cause = (error as { cause?: unknown }).cause;
-      last = `could not reach Slack: ${oneLine(getErrorMessage(cause ?? error), 200)}`;
+      last =
+        (error as { name?: unknown }).name === 'TimeoutError'
+          ? `could not reach Slack: no answer within ${timeoutMs / 1000} s`
+          : `could not reach Slack: ${oneLine(getErrorMessage(cause ?? error), 200)}`;
       if (attempt < MAX_ATTEMPTS) await sleep(1000 * 2 ** (attempt - 1));
       continue;
     }

@@ -224,6 +224,9 @@ function messageFor(f: Finding): string {
   }
 }
 
+/** Code scanning rejects a run with more results than this (and shows the 5,000 most severe). */
+export const MAX_RESULTS = 25_000;
+
 export function toSarif(report: Report, sources: DeclarationSources): Record<string, unknown> {
   const rules = (report.settings['rules'] ?? []) as Rule[];
   const failOn = new Set((report.settings['failOn'] ?? []) as string[]);
@@ -232,7 +235,7 @@ export function toSarif(report: Report, sources: DeclarationSources): Record<str
   );
   const locate = new Locator(sources);
 
-  const results = report.findings.map((f) => {
+  const all = report.findings.map((f) => {
     const targets = f.address ? (targetsOf.get(f.address) ?? [f.target]) : [f.target];
     const rule = ruleFor(f, rules, targets);
     const place = (rule ? locate.rule(rule) : undefined) ?? locate.target(f.target);
@@ -272,6 +275,16 @@ export function toSarif(report: Report, sources: DeclarationSources): Record<str
     };
   });
 
+  // Beyond the limit the whole file would be refused: keep the errors first, and say what is left out.
+  const results =
+    all.length <= MAX_RESULTS
+      ? all
+      : [
+          ...all.filter((r) => r.level === 'error'),
+          ...all.filter((r) => r.level !== 'error'),
+        ].slice(0, MAX_RESULTS);
+  const omitted = all.length - results.length;
+
   return {
     $schema: SARIF_SCHEMA_URI,
     version: '2.1.0',
@@ -305,10 +318,26 @@ export function toSarif(report: Report, sources: DeclarationSources): Record<str
             executionSuccessful: !report.scan.runs.some((r) => r.error),
             startTimeUtc: report.startedAt,
             endTimeUtc: report.finishedAt,
+            ...(omitted > 0
+              ? {
+                  toolExecutionNotifications: [
+                    {
+                      level: 'warning',
+                      message: {
+                        text: `${omitted} of ${all.length} findings are not in this file: code scanning takes at most ${MAX_RESULTS} results in a run. report.json has them all.`,
+                      },
+                    },
+                  ],
+                }
+              : {}),
           },
         ],
         results,
-        properties: { verdict: report.verdict.message, scanned: report.scanned },
+        properties: {
+          verdict: report.verdict.message,
+          scanned: report.scanned,
+          ...(omitted > 0 ? { findingsNotShown: omitted } : {}),
+        },
       },
     ],
   };
