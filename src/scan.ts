@@ -306,9 +306,11 @@ export async function scan(settings: Settings, startedAt: number): Promise<ScanO
     });
   }
 
-  const failures = records.flatMap((r) =>
-    r.error && !r.error.startsWith('stopped') ? [r.error] : [],
-  );
+  const failures = [
+    ...new Set(
+      records.flatMap((r) => (r.error && !r.error.startsWith('stopped') ? [r.error] : [])),
+    ),
+  ];
   return {
     plan,
     observed,

@@ -180,6 +180,7 @@ describe('nmap faults', () => {
     assert.match(report.failure ?? '', /^nmap exited with 1: dnet: Failed to open device eth9/);
     assert.deepEqual(brief(run.findings), ['inconclusive 203.0.113.20 203.0.113.20 not scanned']);
     assert.match(run.summary, /`nmap exited with 1: dnet: Failed to open device eth9 QUITTING!`/);
+    assert.match(run.summary, /^## ❌ nmap failed: what finished is below/);
     // nmap was asked its version, then given one scan, its targets after `--`.
     const calls = nmap.calls();
     assert.deepEqual(calls[0], ['--version']);

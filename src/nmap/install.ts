@@ -4,6 +4,8 @@ import * as core from '@actions/core';
 import * as exec from '@actions/exec';
 import * as io from '@actions/io';
 import { NmapError, getErrorMessage } from '../errors.js';
+import { nmapEnv } from './command.js';
+import { QUICK_CALL_MS, runProcess } from './run.js';
 
 export interface Nmap {
   path: string;
@@ -73,12 +75,13 @@ export async function ensureNmap(installIfMissing: boolean): Promise<Nmap> {
     path = await io.which('nmap', false);
     if (!path) throw new NmapError('nmap was installed but is still not on PATH');
   }
-  const out = await exec.getExecOutput(path, ['--version'], {
-    silent: true,
-    ignoreReturnCode: true,
+  const out = await runProcess([path, '--version'], {
+    env: nmapEnv(process.env),
+    deadline: Date.now() + QUICK_CALL_MS,
   });
   const version = /Nmap version (\S+)/.exec(out.stdout)?.[1];
-  if (out.exitCode !== 0 || !version) {
+  if (out.timedOut) throw new NmapError(`${path} --version did not answer within 60 s`);
+  if (out.code !== 0 || !version) {
     throw new NmapError(`${path} --version failed: ${(out.stderr || out.stdout).trim()}`);
   }
 

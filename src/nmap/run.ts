@@ -61,6 +61,9 @@ export function runProcess(
   });
 }
 
+/** How long nmap may take to answer a question that needs no network (its version, its lists). */
+export const QUICK_CALL_MS = 60_000;
+
 /** Asks the installed nmap for its own top-N list, so `default` follows the nmap version in use. */
 export async function nmapTopPorts(
   nmap: Nmap,
@@ -70,7 +73,11 @@ export async function nmapTopPorts(
   const prefix = protocol === 'udp' ? (nmap.rawPrefix ?? []) : [];
   const result = await runProcess([...prefix, nmap.path, ...topPortsArgs(protocol, count)], {
     env: nmapEnv(process.env),
+    deadline: Date.now() + QUICK_CALL_MS,
   });
+  if (result.timedOut) {
+    throw new NmapError(`nmap did not list its top ports within ${QUICK_CALL_MS / 1000} s`);
+  }
   const services = /<scaninfo[^>]*\sservices="([^"]*)"/.exec(result.stdout)?.[1];
   if (result.code !== 0 || services === undefined) {
     throw new NmapError(

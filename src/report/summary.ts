@@ -175,14 +175,21 @@ function render(report: Report, reportPath: string, options: SummaryOptions, cap
     .join(' · ');
   const shard = report.settings['shard'] as { index: number; count: number } | undefined;
   // A shard never fails the step (its merge job does): its drift is a warning here.
-  const icon = verdict.failed && !shard ? '❌' : verdict.drift || findings.length > 0 ? '⚠️' : '✅';
-  const headline = verdict.failed
-    ? 'Drift found'
-    : verdict.drift
-      ? 'Drift found (not failing: not in fail-on)'
-      : findings.length > 0
-        ? 'No drift, with warnings'
-        : 'No drift';
+  const icon =
+    (verdict.failed && !shard) || report.failure
+      ? '❌'
+      : verdict.drift || findings.length > 0
+        ? '⚠️'
+        : '✅';
+  const headline = report.failure
+    ? 'nmap failed: what finished is below'
+    : verdict.failed
+      ? 'Drift found'
+      : verdict.drift
+        ? 'Drift found (not failing: not in fail-on)'
+        : findings.length > 0
+          ? 'No drift, with warnings'
+          : 'No drift';
   const drifting = new Set(findings.map((f) => f.address || f.target)).size;
   const out: string[] = [
     `## ${icon} ${shard ? `Shard ${shard.index}/${shard.count}: ` : ''}${headline}: ${code(report.name)}`,
