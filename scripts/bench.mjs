@@ -167,7 +167,7 @@ try {
           `${fmt(pd.seconds)} s, ${fmt(pd.mib, 0)} MiB peak, exit ${pd.code}`,
         );
         line(
-          'nmap -sS -Pn -p-',
+          'nmap -sS -Pn -n -p-',
           `${plain.capped ? '> ' : ''}${fmt(plain.seconds)} s${plain.capped ? ' (stopped at --plain-cap)' : ''}, ${fmt(plain.mib, 0)} MiB peak`,
         );
         line(
