@@ -2,3 +2,6 @@
 import { run } from './main.js';
 
 await run();
+// The run is over. A service that never answered (the Actions cache client keeps its own sockets
+// and retries, and takes no signal) must not hold the job: once what was written is flushed, exit.
+process.stdout.write('', () => process.stderr.write('', () => process.exit()));

@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import { compare, stateOf } from '../../src/notify/changes.js';
 import {
   GITHUB_BODY_LIMIT,
+  commentMarker,
   issueMarker,
+  legacyIssueMarker,
   readStateMarker,
   renderIssueBody,
   renderPrComment,
@@ -19,6 +21,7 @@ import {
   slackEventFor,
 } from '../../src/notify/slack.js';
 import type { Finding } from '../../src/types.js';
+import { workflowFile } from '../../src/notify/index.js';
 import { outsideCodeSpans } from '../helpers/markdown.js';
 
 const HOSTILE =
@@ -28,6 +31,7 @@ const run: RunInfo = {
   name: 'fleet watch',
   runId: '42',
   runUrl: 'https://github.com/o/r/actions/runs/42',
+  key: { repository: 'o/r', workflow: '.github/workflows/watch.yml', job: 'scan', name: 'fleet watch' },
 };
 
 function finding(i: number, service = 'ssh'): Finding {
@@ -57,7 +61,7 @@ describe('issue body and pull-request comment', () => {
   it('shows hostile service text only inside code spans', () => {
     const fs = [finding(1)];
     const body = renderIssueBody(run, result(fs), compare(undefined, stateOf(fs)), stateOf(fs));
-    assert.ok(body.startsWith(issueMarker('fleet watch')));
+    assert.ok(body.startsWith(issueMarker(run.key)));
     const bare = outsideCodeSpans(body.replace(/<!-- port-drift:[^>]* -->/g, ''));
     for (const bad of ['@admin', '#1', '<img', 'evil.test', '<!channel>']) {
       assert.equal(bare.includes(bad), false, `${bad} outside a code span:\n${bare}`);
@@ -135,5 +139,35 @@ describe('Slack message', () => {
     assert.equal(slackEventFor('clean', a, compare(a, clean), 'change'), 'resolved');
     assert.equal(slackEventFor('clean', clean, compare(clean, clean), 'always'), undefined);
     assert.equal(slackEventFor('undecided', a, compare(a, clean), 'always'), undefined);
+  });
+});
+
+describe('the key of an issue, a comment and the cached state', () => {
+  const key = run.key;
+  it('differs for another job, another workflow file, another repository or another name', () => {
+    const others = [
+      { ...key, job: 'scan-staging' },
+      { ...key, workflow: '.github/workflows/other.yml' },
+      { ...key, repository: 'o/fork' },
+      { ...key, name: 'fleet watch (eu)' },
+    ];
+    for (const other of others) {
+      assert.notEqual(issueMarker(other), issueMarker(key), JSON.stringify(other));
+      assert.notEqual(commentMarker(other), commentMarker(key), JSON.stringify(other));
+    }
+  });
+
+  it('is the same for the same job and name, whatever the case of the repository', () => {
+    assert.equal(issueMarker({ ...key, repository: 'O/R' }), issueMarker(key));
+    assert.notEqual(issueMarker(key), legacyIssueMarker(key.name));
+  });
+
+  it('names the workflow file from GITHUB_WORKFLOW_REF', () => {
+    assert.equal(
+      workflowFile('o/r/.github/workflows/watch.yml@refs/heads/main', 'o/r'),
+      '.github/workflows/watch.yml',
+    );
+    assert.equal(workflowFile('o/r/.github/workflows/a@b.yml@refs/pull/7/merge', 'O/R'), '.github/workflows/a@b.yml');
+    assert.equal(workflowFile(undefined, ''), '');
   });
 });

@@ -27,8 +27,21 @@ async function succeeds(command: string, args: string[]): Promise<boolean> {
   }
 }
 
+/** Attempts of a failing `apt-get update`, and the waits between them (a mirror mid-sync recovers). */
+const UPDATE_BACKOFF_MS = [2000, 5000];
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Installs nmap, and says how: which commands ran, and how long it took. On Linux the runner's
+ * package index is tried first (a GitHub-hosted runner's is fresh enough, and `apt-get update` takes
+ * tens of seconds and fails while a mirror syncs); only when that install fails is the index
+ * updated (retried with backoff) and the install tried again.
+ */
 async function install(): Promise<void> {
   const platform = process.platform;
+  const started = Date.now();
+  const took = (): string => `${((Date.now() - started) / 1000).toFixed(1)} s`;
   if (platform === 'linux') {
     const prefix = isRoot() ? [] : (await succeeds('sudo', ['-n', 'true'])) ? ['sudo', '-n'] : null;
     if (!prefix) {
@@ -41,17 +54,37 @@ async function install(): Promise<void> {
         'nmap is not installed, and this Linux has no apt-get to install it. Install nmap in an earlier step.',
       );
     }
-    const run = async (args: string[]): Promise<void> => {
+    const aptGet = async (args: string[]): Promise<number> => {
       const [cmd, ...rest] = [...prefix, 'apt-get', ...args];
       const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } as Record<string, string>;
-      const code = await exec.exec(cmd ?? 'apt-get', rest, { env, ignoreReturnCode: true });
-      if (code !== 0) throw new NmapError(`apt-get ${args.join(' ')} exited with ${code}`);
+      return exec.exec(cmd ?? 'apt-get', rest, { env, ignoreReturnCode: true });
     };
-    await run(['update', '-q']);
-    await run(['install', '-y', '-q', '--no-install-recommends', 'nmap']);
+    const installArgs = ['install', '-y', '-q', '--no-install-recommends', 'nmap'];
+    const first = await aptGet(installArgs);
+    if (first === 0) {
+      core.info(`nmap installed with apt-get from the runner's package index in ${took()}.`);
+      return;
+    }
+    core.info(`apt-get install exited with ${first}: updating the package index, then trying again.`);
+    for (let attempt = 0; ; attempt++) {
+      const code = await aptGet(['update', '-q']);
+      if (code === 0) break;
+      const wait = UPDATE_BACKOFF_MS[attempt];
+      if (wait === undefined) {
+        throw new NmapError(
+          `apt-get update exited with ${code} ${attempt + 1} times (a package mirror may be syncing); nmap is not installed. Install nmap in an earlier step, or run again.`,
+        );
+      }
+      core.info(`apt-get update exited with ${code}: trying again in ${wait / 1000} s.`);
+      await sleep(wait);
+    }
+    const code = await aptGet(installArgs);
+    if (code !== 0) throw new NmapError(`apt-get ${installArgs.join(' ')} exited with ${code}`);
+    core.info(`nmap installed with apt-get after updating the package index, in ${took()}.`);
   } else if (platform === 'darwin') {
     const code = await exec.exec('brew', ['install', 'nmap'], { ignoreReturnCode: true });
     if (code !== 0) throw new NmapError(`brew install nmap exited with ${code}`);
+    core.info(`nmap installed with Homebrew in ${took()}.`);
   } else {
     throw new NmapError(
       `nmap is not installed, and port-drift cannot install it on ${platform}. Install nmap in an earlier step (on Windows: choco install nmap) and make sure it is on PATH.`,

@@ -1,8 +1,8 @@
-// The GitHub client: Octokit from @actions/github with the throttling and retry plugins, pointed at
-// GITHUB_API_URL (GitHub Enterprise, or a test server), and one way to turn its errors into words.
+// The GitHub client: Octokit from @actions/github with the throttling plugin, pointed at
+// GITHUB_API_URL (GitHub Enterprise, or a test server); one deadline per call, retries included;
+// who the token is; and one way to turn its errors into words that say what was seen.
 import { getOctokit } from '@actions/github';
 import { defaults } from '@actions/github/lib/utils';
-import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { getErrorMessage } from '../errors.js';
 
@@ -14,51 +14,79 @@ export interface Log {
   debug(message: string): void;
 }
 
-/** Waits longer than this are not worth holding a job for: the notification becomes a warning. */
-const MAX_WAIT_S = 60;
+/** A call that ended without an answer GitHub meant: its deadline passed, or it was redirected. */
+export class NoAnswerError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'deadline' | 'redirect',
+  ) {
+    super(message);
+    this.name = 'NoAnswerError';
+  }
+}
+
+/** Backoff before the second and third attempt of a call that failed with a 5xx or no answer. */
+const BACKOFF_MS = [1000, 4000];
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
- * The fetch @actions/github uses (it knows the runner's proxy), with a deadline on each request.
- * Octokit sets none, and undici waits 300 s for the headers and as long again for the body: a
- * GitHub that accepts a connection and never answers would hold the job for many minutes.
+ * The fetch @actions/github uses (it knows the runner's proxy), with redirects refused: GitHub's
+ * API answers what it is asked, and a 3xx (a proxy's login page, a moved repository) is not an
+ * answer to a create or an update. Octokit would otherwise follow it and report the page it landed
+ * on as the result.
  */
-function fetchWithDeadline(timeoutMs: number): typeof fetch {
+function fetchWithoutRedirects(): typeof fetch {
   const upstream = (defaults.request?.fetch as typeof fetch | undefined) ?? fetch;
   return async (url, init) => {
-    const deadline = AbortSignal.timeout(timeoutMs);
-    try {
-      return await upstream(url, {
-        ...init,
-        signal: init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline,
-      });
-    } catch (error) {
-      if (deadline.aborted)
-        throw new Error(`no answer within ${timeoutMs / 1000} s`, { cause: error });
-      throw error;
+    const response = await upstream(url, { ...init, redirect: 'manual' });
+    if (response.status >= 300 && response.status < 400 && response.status !== 304) {
+      await response.body?.cancel().catch(() => undefined);
+      const where = response.headers.get('location');
+      throw new NoAnswerError(
+        `GitHub answered ${response.status} with a redirect${where ? ` to ${where.slice(0, 200)}` : ''}, which port-drift does not follow`,
+        'redirect',
+      );
     }
+    return response;
   };
 }
 
+interface CallOptions {
+  method?: string;
+  url?: string;
+  request?: { retries?: number; signal?: AbortSignal; deadline?: number; [key: string]: unknown };
+}
+
+/** What the error says about the call, when it is one of ours (deadline, redirect). */
+function noAnswer(error: unknown): NoAnswerError | undefined {
+  for (let e = error; e; e = (e as { cause?: unknown }).cause) {
+    if (e instanceof NoAnswerError) return e;
+  }
+  return undefined;
+}
+
+/**
+ * Creates the client. `timeoutMs` is the deadline of each call: its attempts, the waits between
+ * them and rate-limit waits all end within it. 5xx answers and requests that got no answer are tried
+ * again (after 1 s, then 4 s) while time is left; creates are not (they pass `retries: 0`).
+ */
 export function createGitHub(token: string, apiUrl: string, log: Log, timeoutMs: number): GitHub {
   const onLimit =
     (kind: string) =>
-    (
-      retryAfter: number,
-      options: { method?: string; url?: string },
-      _o: unknown,
-      count: number,
-    ) => {
-      const retrying = count < 2 && retryAfter <= MAX_WAIT_S;
+    (retryAfter: number, options: CallOptions, _o: unknown, count: number): boolean => {
+      const left = (options.request?.deadline ?? Infinity) - Date.now();
+      const retrying = count < 2 && retryAfter * 1000 < left;
       log.info(
-        `GitHub ${kind} rate limit on ${options.method ?? ''} ${options.url ?? ''}: ${retrying ? `retrying in ${retryAfter} s` : 'giving up'}.`,
+        `GitHub ${kind} rate limit on ${options.method ?? ''} ${options.url ?? ''}: ${retrying ? `retrying in ${retryAfter} s` : `giving up (it asks for ${retryAfter} s, more than this call has left)`}.`,
       );
       return retrying;
     };
-  return getOctokit(
+  const gh = getOctokit(
     token,
     {
       baseUrl: apiUrl,
-      request: { ...defaults.request, fetch: fetchWithDeadline(timeoutMs) },
+      request: { ...defaults.request, fetch: fetchWithoutRedirects() },
       log: {
         debug: (m: string) => log.debug(m),
         info: (m: string) => log.debug(m),
@@ -66,12 +94,67 @@ export function createGitHub(token: string, apiUrl: string, log: Log, timeoutMs:
         error: (m: string) => log.info(m),
       },
       throttle: { onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary') },
-      // 5xx, network errors and timeouts: retried after 1 s and 4 s. 4xx are answers, not accidents.
-      retry: { retries: 2, doNotRetry: [400, 401, 403, 404, 410, 422, 451] },
     },
-    retry,
     throttling,
   );
+  const seconds = `${timeoutMs / 1000} s`;
+  // Registered after the plugins, so it wraps them: one deadline covers the whole call.
+  gh.hook.wrap('request', async (request, options: CallOptions) => {
+    const deadline = Date.now() + timeoutMs;
+    const retries = options.request?.retries ?? BACKOFF_MS.length;
+    for (let attempt = 0; ; attempt++) {
+      const signal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+      try {
+        return await request({
+          ...options,
+          request: { ...options.request, signal, deadline },
+        } as unknown as Parameters<typeof request>[0]);
+      } catch (error) {
+        const seen = noAnswer(error);
+        if (seen) throw seen;
+        if (signal.aborted || Date.now() >= deadline) {
+          throw new NoAnswerError(`no answer within ${seconds}`, 'deadline');
+        }
+        const status = statusOf(error);
+        const answered = (error as { response?: unknown }).response !== undefined;
+        const wait = BACKOFF_MS[attempt];
+        const retryable = !answered || (status !== undefined && status >= 500);
+        if (!retryable || attempt >= retries || wait === undefined) throw error;
+        if (Date.now() + wait >= deadline) throw error;
+        log.info(
+          `GitHub ${answered ? `answered ${status}` : `could not be reached (${firstLine(error)})`} on ${options.method ?? ''} ${options.url ?? ''}: trying again in ${wait / 1000} s.`,
+        );
+        await sleep(wait);
+      }
+    }
+  });
+  return gh;
+}
+
+/**
+ * Who the token writes as: comments and issues are ours only when they are by this login. A
+ * personal token reads its user (`GET /user`); an installation token (the job's GITHUB_TOKEN, a
+ * GitHub App's token) may not (403), and GraphQL's `viewer` names its bot (`github-actions[bot]`).
+ */
+export async function whoAmI(gh: GitHub, log: Log): Promise<string> {
+  try {
+    const { data } = await gh.rest.users.getAuthenticated();
+    return data.login;
+  } catch (error) {
+    if (statusOf(error) !== 403) throw error;
+  }
+  const data = await gh.graphql<{ viewer?: { login?: unknown } }>('query { viewer { login } }');
+  const login = data.viewer?.login;
+  if (typeof login !== 'string' || !login) {
+    throw new Error('GitHub did not say who the token is (GraphQL viewer has no login)');
+  }
+  log.debug(`The token writes as ${login}.`);
+  return login;
+}
+
+/** Is this author the token's identity? GitHub's logins are case-insensitive. */
+export function isMe(login: string, author: { login?: string } | null | undefined): boolean {
+  return typeof author?.login === 'string' && author.login.toLowerCase() === login.toLowerCase();
 }
 
 /** The HTTP status of an Octokit error, when it has one. */
@@ -80,32 +163,51 @@ export function statusOf(error: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
+function firstLine(error: unknown): string {
+  return getErrorMessage(error).split('\n')[0]?.slice(0, 300) ?? '';
+}
+
+/** `PATCH /repos/o/r/issues/7`, from an Octokit error, when it carries its request. */
+function requestOf(error: unknown): string {
+  const request = (error as { request?: { method?: unknown; url?: unknown } }).request;
+  if (typeof request?.method !== 'string' || typeof request.url !== 'string') return '';
+  const path = URL.canParse(request.url) ? new URL(request.url).pathname : request.url;
+  return ` on ${request.method} ${path.slice(0, 200)}`;
+}
+
 /**
- * Octokit's error as one line a user can act on. `permission` is what the job needs for this call,
- * such as `issues: write`.
+ * Octokit's error as one line saying what GitHub answered to which request, and what to do where the
+ * answer itself says so. `permission` is what the job needs for this call, such as `issues: write`.
  */
 export function describeGitHubError(error: unknown, permission: string): string {
+  const seen = noAnswer(error);
+  if (seen) {
+    return seen.kind === 'deadline'
+      ? `could not reach GitHub: ${seen.message}`
+      : `${seen.message}. Check GITHUB_API_URL and any proxy between the runner and GitHub.`;
+  }
   const status = statusOf(error);
-  const message = getErrorMessage(error).split('\n')[0]?.slice(0, 300) ?? '';
+  const message = firstLine(error);
+  const where = requestOf(error);
   switch (status) {
     case 401:
       return `the token was refused (401 ${message}). Check github-token.`;
     case 403:
       return /rate limit/i.test(message)
         ? `GitHub's rate limit stopped it (403 ${message}).`
-        : `the token may not do this (403 ${message}). Add \`permissions: ${permission}\` to the job.`;
+        : `the token may not do this (403 ${message}${where}). Add \`permissions: ${permission}\` to the job.`;
     case 404:
-      return `not found (404 ${message}): the repository or the token's access to it. The token needs \`permissions: ${permission}\`.`;
+      return `not found (404 ${message}${where}).`;
     case 410:
-      return `gone (410 ${message}): issues may be disabled in this repository.`;
+      return `gone (410 ${message}${where}): issues may be disabled in this repository.`;
     case 422:
-      return `GitHub refused the request (422 ${message}).`;
+      return `GitHub refused the request (422 ${message}${where}).`;
     default:
-      // Octokit gives a request that got no answer at all (refused, reset, timed out) status 500.
+      // Octokit gives a request that got no answer at all (refused, reset) status 500.
       if (status === 500 && (error as { response?: unknown }).response === undefined) {
         return `could not reach GitHub: ${message}`;
       }
-      return status ? `GitHub answered ${status}: ${message}` : message;
+      return status ? `GitHub answered ${status}${where}: ${message}` : message;
   }
 }
 
@@ -113,7 +215,7 @@ export function describeGitHubError(error: unknown, permission: string): string 
  * Creates something that must not exist twice (the issue, the sticky comment). A create answered
  * with a 5xx, or lost on the way back, may still have been made: GitHub sometimes does both. So it
  * is never retried blindly (callers pass `request: { retries: 0 }`): `find` looks for it first, and
- * the create is repeated only when it is not there.
+ * the create is repeated only when it is not there. A 4xx, a redirect or a passed deadline ends it.
  */
 export async function createOnce<T>(
   what: string,
@@ -126,11 +228,12 @@ export async function createOnce<T>(
       return await create();
     } catch (error) {
       const status = statusOf(error);
-      if (attempt >= 3 || (status !== undefined && status < 500)) throw error;
+      // A deadline that passed is not waited out again: GitHub had its time for this run.
+      if (attempt >= 3 || noAnswer(error) || (status !== undefined && status < 500)) throw error;
       log.info(
-        `Creating ${what} failed (${status ?? getErrorMessage(error)}); checking whether it was made anyway.`,
+        `Creating ${what} got ${status ? `answer ${status}` : `no answer (${firstLine(error)})`}; checking whether it was made anyway.`,
       );
-      await new Promise((resolve) => setTimeout(resolve, attempt * 1000));
+      await sleep(attempt * 1000);
       const made = await find();
       if (made !== undefined) return made;
     }

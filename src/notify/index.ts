@@ -2,34 +2,43 @@
 // pull-request comment and Slack. Each is on its own: one that cannot be delivered is a warning,
 // and never changes the verdict.
 import * as core from '@actions/core';
-import { readFileSync } from 'node:fs';
+import { context as actionsContext } from '@actions/github';
 import { tmpdir } from 'node:os';
 import { ConfigurationError, getErrorMessage } from '../errors.js';
 import { parseDuration, type Settings } from '../settings.js';
 import type { Finding } from '../types.js';
 import type { Verdict } from '../verdict.js';
 import { classify, compare, describeChanges, stateOf, type DriftState } from './changes.js';
-import { createGitHub, describeGitHubError, statusOf, type GitHub, type Log } from './github.js';
+import {
+  NoAnswerError,
+  createGitHub,
+  describeGitHubError,
+  statusOf,
+  whoAmI,
+  type GitHub,
+  type Log,
+} from './github.js';
 import { syncIssue, type Repo } from './issue.js';
 import { syncPrComment } from './pr-comment.js';
-import type { Result, RunInfo } from './render.js';
+import { keyHash, type NotificationKey, type Result, type RunInfo } from './render.js';
 import { buildSlackMessage, postToSlack, slackEventFor } from './slack.js';
 import { CacheStateStore } from './state.js';
 
-/** What the runner tells a step about the run, read from its environment. */
+/** What the runner tells a step about the run: @actions/github's context, and a few variables. */
 export interface RunContext {
   repo?: Repo;
   apiUrl: string;
   run: RunInfo;
-  runAttempt: string;
   runnerTemp: string;
   /** The pull request of a pull_request or pull_request_target event. */
   pull?: { number: number; sha: string };
-  /** How long one request to GitHub or Slack may take before it counts as lost. */
+  /**
+   * The deadline of each call to GitHub, Slack or the Actions cache service, its retries and waits
+   * included. Read here, at the edge, from PORT_DRIFT_HTTP_TIMEOUT, and nowhere else.
+   */
   httpTimeoutMs: number;
 }
 
-/** Every request to GitHub or Slack gives up after this long; PORT_DRIFT_HTTP_TIMEOUT changes it. */
 const HTTP_TIMEOUT = '30s';
 
 function httpTimeout(env: NodeJS.ProcessEnv): number {
@@ -43,38 +52,45 @@ function httpTimeout(env: NodeJS.ProcessEnv): number {
   }
 }
 
+/** `.github/workflows/watch.yml` of `octo/fleet/.github/workflows/watch.yml@refs/heads/main`. */
+export function workflowFile(ref: string | undefined, repository: string): string {
+  const path = (ref ?? '').replace(/@[^@]*$/, '');
+  const own = `${repository}/`;
+  return path.toLowerCase().startsWith(own.toLowerCase()) ? path.slice(own.length) : path;
+}
+
 export function readRunContext(name: string, env: NodeJS.ProcessEnv = process.env): RunContext {
-  const [owner, repo] = (env['GITHUB_REPOSITORY'] ?? '').split('/');
-  const server = (env['GITHUB_SERVER_URL'] || 'https://github.com').replace(/\/+$/, '');
-  const runId = env['GITHUB_RUN_ID'] || 'local';
-  const context: RunContext = {
-    ...(owner && repo ? { repo: { owner, repo } } : {}),
-    apiUrl: (env['GITHUB_API_URL'] || 'https://api.github.com').replace(/\/+$/, ''),
-    run: {
-      name,
-      runId,
-      runUrl: owner && repo ? `${server}/${owner}/${repo}/actions/runs/${runId}` : server,
-    },
-    runAttempt: env['GITHUB_RUN_ATTEMPT'] || '1',
+  const context = actionsContext;
+  // context.repo throws without GITHUB_REPOSITORY: a run outside Actions has no repository.
+  const repo = env['GITHUB_REPOSITORY'] ? context.repo : undefined;
+  const repository = repo ? `${repo.owner}/${repo.repo}` : '';
+  const runId = Number.isFinite(context.runId) ? String(context.runId) : 'local';
+  const key: NotificationKey = {
+    repository,
+    workflow: workflowFile(env['GITHUB_WORKFLOW_REF'], repository),
+    job: context.job ?? '',
+    name,
+  };
+  const run: RunInfo = {
+    name,
+    runId,
+    runUrl: repo ? `${context.serverUrl}/${repository}/actions/runs/${runId}` : context.serverUrl,
+    key,
+  };
+  const pr = context.payload.pull_request as
+    | { number?: unknown; head?: { sha?: unknown } }
+    | undefined;
+  const isPr = /^pull_request(_target)?$/.test(context.eventName ?? '');
+  return {
+    ...(repo ? { repo } : {}),
+    apiUrl: context.apiUrl.replace(/\/+$/, ''),
+    run,
     runnerTemp: env['RUNNER_TEMP'] || tmpdir(),
+    ...(isPr && typeof pr?.number === 'number'
+      ? { pull: { number: pr.number, sha: typeof pr.head?.sha === 'string' ? pr.head.sha : '' } }
+      : {}),
     httpTimeoutMs: httpTimeout(env),
   };
-  const event = env['GITHUB_EVENT_NAME'];
-  if ((event === 'pull_request' || event === 'pull_request_target') && env['GITHUB_EVENT_PATH']) {
-    try {
-      const payload = JSON.parse(readFileSync(env['GITHUB_EVENT_PATH'], 'utf8')) as {
-        pull_request?: { number?: unknown; head?: { sha?: unknown } };
-      };
-      const number = payload.pull_request?.number;
-      const sha = payload.pull_request?.head?.sha;
-      if (typeof number === 'number') {
-        context.pull = { number, sha: typeof sha === 'string' ? sha : '' };
-      }
-    } catch (error) {
-      core.debug(`event payload: ${getErrorMessage(error)}`);
-    }
-  }
-  return context;
 }
 
 const log: Log = {
@@ -130,6 +146,9 @@ async function deliver(
   };
 
   let gh: GitHub | undefined;
+  let me: Promise<string> | undefined;
+  /** Set when GitHub let a call run out of time: it is not asked again in this run. */
+  let githubHung = false;
   const github = (what: string): GitHub | undefined => {
     if (!settings.githubToken) {
       core.warning(`${what} skipped: github-token is empty.`);
@@ -139,17 +158,27 @@ async function deliver(
       core.warning(`${what} skipped: GITHUB_REPOSITORY is not set (not on a GitHub runner?).`);
       return undefined;
     }
+    if (githubHung) {
+      core.warning(`${what} skipped: GitHub did not answer earlier in this run.`);
+      return undefined;
+    }
     gh ??= createGitHub(settings.githubToken, context.apiUrl, log, context.httpTimeoutMs);
     return gh;
+  };
+  const failed = (error: unknown): void => {
+    if (error instanceof NoAnswerError && error.kind === 'deadline') githubHung = true;
   };
 
   // The issue carries the last state when it is on; else the Actions cache does.
   let previous: DriftState | undefined;
   let previousKnown = false;
+  /** Another run speaks for this drift (its issue was kept, ours closed): Slack hears it from it. */
+  let anotherRunSpeaks = false;
   if (settings.issue) {
     const client = github('The issue');
     if (client && context.repo) {
       try {
+        me ??= whoAmI(client, log);
         const outcome = await syncIssue(
           client,
           context.repo,
@@ -157,6 +186,7 @@ async function deliver(
           context.run,
           result,
           current,
+          await me,
           log,
         );
         previous = outcome.previous;
@@ -165,8 +195,16 @@ async function deliver(
           core.setOutput('issue-url', outcome.url);
           notified.issueUrl = outcome.url;
         }
-        core.info(`Issue: ${outcome.action}${outcome.url ? ` ${outcome.url}` : ''}.`);
+        if (outcome.action === 'duplicate') {
+          anotherRunSpeaks = true;
+          core.info(
+            `Issue: an overlapping run opened ${outcome.url} first; closed #${outcome.closedDuplicate}, which this run opened, in its favour.`,
+          );
+        } else {
+          core.info(`Issue: ${outcome.action}${outcome.url ? ` ${outcome.url}` : ''}.`);
+        }
       } catch (error) {
+        failed(error);
         core.warning(
           `The drift issue was not updated: ${describeGitHubError(error, 'issues: write')}`,
         );
@@ -178,6 +216,7 @@ async function deliver(
     const client = github('The pull-request comment');
     if (client && context.repo) {
       try {
+        me ??= whoAmI(client, log);
         const done = await syncPrComment(
           client,
           context.repo,
@@ -185,10 +224,17 @@ async function deliver(
           context.pull.sha,
           context.run,
           result,
+          await me,
           log,
         );
         core.info(`Pull-request comment: ${done.action} ${done.url}.`);
+        if (done.ignored > 0) {
+          core.info(
+            `Pull-request comment: ignored ${done.ignored} comment(s) carrying this job's marker that the token did not write.`,
+          );
+        }
       } catch (error) {
+        failed(error);
         const fork =
           statusOf(error) === 403
             ? ' A pull request from a fork gets a read-only token: the result is in the job summary.'
@@ -204,16 +250,29 @@ async function deliver(
     const store = previousKnown
       ? undefined
       : new CacheStateStore(
-          settings.name,
+          keyHash(context.run.key),
           context.runnerTemp,
-          context.run.runId,
-          context.runAttempt,
+          context.httpTimeoutMs,
           log,
         );
     if (store) previous = await store.load();
     const changes = compare(previous, current);
-    const event = slackEventFor(status, previous, changes, settings.notify);
-    let delivered = true;
+    let event = anotherRunSpeaks
+      ? undefined
+      : slackEventFor(status, previous, changes, settings.notify);
+    let quiet = anotherRunSpeaks
+      ? 'Slack: not sent, the overlapping run that kept the issue reports this drift.'
+      : undefined;
+    // Without an issue, the cache decides which of overlapping runs reports a change: the one
+    // that saves it. The state is saved before Slack hears of it, so a run that cannot reach Slack
+    // does not leave the next run to repeat the message: that message is lost, with a warning.
+    if (store && status !== 'undecided' && previous?.digest !== current.digest) {
+      const claim = await store.save(current);
+      if (claim === 'taken' && event) {
+        event = undefined;
+        quiet = 'Slack: not sent, an overlapping run saved this same change first and reports it.';
+      }
+    }
     if (event) {
       const sent = await postToSlack(
         settings.slackWebhookUrl,
@@ -221,18 +280,16 @@ async function deliver(
         log,
         context.httpTimeoutMs,
       );
-      delivered = sent.ok;
       if (sent.ok) core.info(`Slack: ${event} drift sent.`);
       else core.warning(`Slack was not notified: ${sent.warning}`);
+    } else if (quiet) {
+      core.info(quiet);
     } else {
       core.info(
         status === 'drift'
           ? `Slack: not sent, the same drift as the last run (notify: change). ${describeChanges(changes)}`
           : 'Slack: nothing to report.',
       );
-    }
-    if (store && delivered && status !== 'undecided' && previous?.digest !== current.digest) {
-      await store.save(current);
     }
   }
   return notified;

@@ -1,12 +1,16 @@
-// The drift issue: one open issue per `name`, found by listing open issues by label and matching a
-// hidden marker in the body (never the search API). Opened on drift, updated in place when the drift
-// changes, left alone when it does not, closed when a scan is clean, reopened when drift returns.
+// The drift issue: one open issue per key (repository, workflow file, job, name), found by listing
+// open issues by label and matching a hidden marker in the body (never the search API), and only
+// among issues the token itself wrote. Opened on drift, updated in place when the drift changes,
+// left alone when it does not, closed when a scan is clean, reopened when drift returns. Runs that
+// overlap end with one open issue: after creating, each lists again, and the older issue wins.
 import { compare, type DriftState } from './changes.js';
-import { createOnce, statusOf, type GitHub, type Log } from './github.js';
+import { createOnce, isMe, statusOf, type GitHub, type Log } from './github.js';
 import {
   issueMarker,
   issueTitle,
+  legacyIssueMarker,
   readStateMarker,
+  renderDuplicateBody,
   renderIssueBody,
   renderIssueComment,
   type Result,
@@ -21,52 +25,246 @@ export interface Repo {
 export interface IssueOutcome {
   /** The issue this run looked after, if any. */
   url?: string;
-  /** The state the issue carried before this run; undefined when there was no issue to read. */
+  /** The state the issue carried just before this run wrote to it; undefined when there was none. */
   previous?: DriftState;
-  /** What the run did, for the log. */
-  action: 'created' | 'updated' | 'unchanged' | 'reopened' | 'closed' | 'none';
+  /**
+   * What the run did, for the log. `duplicate`: an overlapping run opened the same issue first; the
+   * one this run opened was closed in its favour, and that run speaks for the drift.
+   */
+  action: 'created' | 'updated' | 'unchanged' | 'reopened' | 'closed' | 'none' | 'duplicate';
+  /** With `duplicate`: the number of the issue this run opened and closed. */
+  closedDuplicate?: number;
 }
 
 interface FoundIssue {
   number: number;
   url: string;
   body: string;
+  state: 'open' | 'closed';
   /** Why a closed issue was closed: `completed` (by port-drift, or fixed), `not_planned`. */
   stateReason?: string;
+  /** Carries the marker of an earlier port-drift version (keyed on the name alone). */
+  legacy: boolean;
 }
 
-/** The issues of this name in one state, by the first label and the marker; oldest first. */
-async function findIssues(
+interface ApiIssue {
+  number: number;
+  html_url: string;
+  body?: string | null;
+  state: string;
+  state_reason?: string | null;
+  pull_request?: unknown;
+  user?: { login?: string } | null;
+}
+
+function toFound(issue: ApiIssue, legacy: boolean): FoundIssue {
+  return {
+    number: issue.number,
+    url: issue.html_url,
+    body: issue.body ?? '',
+    state: issue.state === 'closed' ? 'closed' : 'open',
+    ...(issue.state_reason ? { stateReason: issue.state_reason } : {}),
+    legacy,
+  };
+}
+
+export async function syncIssue(
   gh: GitHub,
   repo: Repo,
   labels: readonly string[],
-  marker: string,
-  state: 'open' | 'closed',
-): Promise<FoundIssue[]> {
-  const found: FoundIssue[] = [];
-  const params = {
-    ...repo,
-    state,
-    labels: labels[0] ?? '',
-    per_page: 100,
-    sort: state === 'open' ? ('created' as const) : ('updated' as const),
-    direction: state === 'open' ? ('asc' as const) : ('desc' as const),
+  run: RunInfo,
+  result: Result,
+  current: DriftState,
+  me: string,
+  log: Log,
+): Promise<IssueOutcome> {
+  const marker = issueMarker(run.key);
+  const legacyMarker = legacyIssueMarker(run.name);
+
+  /** Issues of this key in one state, written by the token's identity; oldest first (open). */
+  const find = async (state: 'open' | 'closed', legacy = false): Promise<FoundIssue[]> => {
+    const found: FoundIssue[] = [];
+    const params = {
+      ...repo,
+      state,
+      labels: labels[0] ?? '',
+      per_page: 100,
+      sort: state === 'open' ? ('created' as const) : ('updated' as const),
+      direction: state === 'open' ? ('asc' as const) : ('desc' as const),
+    };
+    let pages = 0;
+    for await (const page of gh.paginate.iterator(gh.rest.issues.listForRepo, params)) {
+      for (const issue of page.data) {
+        if (issue.pull_request || !isMe(me, issue.user)) continue;
+        const body = issue.body ?? '';
+        if (body.includes(marker)) found.push(toFound(issue, false));
+        else if (legacy && body.includes(legacyMarker)) found.push(toFound(issue, true));
+      }
+      // Closed issues: the most recently updated one is the one to reopen; ten pages are plenty.
+      if (state === 'closed' && (found.length > 0 || ++pages >= 10)) break;
+    }
+    return found.sort((a, b) => Number(a.legacy) - Number(b.legacy) || a.number - b.number);
   };
-  let pages = 0;
-  for await (const page of gh.paginate.iterator(gh.rest.issues.listForRepo, params)) {
-    for (const issue of page.data) {
-      if (issue.pull_request || !issue.body?.includes(marker)) continue;
-      found.push({
-        number: issue.number,
-        url: issue.html_url,
-        body: issue.body,
-        ...(issue.state_reason ? { stateReason: issue.state_reason } : {}),
+
+  /** The issue as it is now: another run may have written to it since it was listed. */
+  const reread = async (issue: FoundIssue): Promise<FoundIssue> => {
+    const { data } = await gh.rest.issues.get({ ...repo, issue_number: issue.number });
+    return toFound(data, issue.legacy && !(data.body ?? '').includes(marker));
+  };
+
+  const closeAsDuplicate = async (
+    duplicate: { number: number },
+    kept: FoundIssue,
+  ): Promise<void> => {
+    await gh.rest.issues.update({
+      ...repo,
+      issue_number: duplicate.number,
+      state: 'closed',
+      state_reason: 'not_planned',
+      body: renderDuplicateBody(kept),
+    });
+  };
+
+  const open = await find('open', result.status === 'drift');
+  const keyed = open.filter((i) => !i.legacy);
+  // Overlapping runs whose listing did not yet show each other's issue may have left two: the
+  // oldest is kept, the others are closed pointing to it.
+  for (const extra of keyed.slice(1)) {
+    await closeAsDuplicate(extra, keyed[0]!);
+    log.info(`Issue: closed #${extra.number}, a duplicate of #${keyed[0]!.number}.`);
+  }
+  // An issue of an earlier version is taken over only by a run that sees drift: its marker named the
+  // name alone, so it may have been another job's, and a clean run must not close it.
+  let issue = keyed[0] ?? open.find((i) => i.legacy);
+  if (issue?.legacy) log.info(`Issue: taking over #${issue.number}, opened by an earlier version.`);
+
+  if (result.status === 'undecided') {
+    const previous = issue ? readStateMarker(issue.body) : undefined;
+    return { ...(issue && { url: issue.url }), ...(previous && { previous }), action: 'none' };
+  }
+
+  if (result.status === 'clean') {
+    if (!issue) return { action: 'none' };
+    issue = await reread(issue);
+    const previous = readStateMarker(issue.body);
+    if (issue.state === 'closed') {
+      // Closed meanwhile, by an overlapping run or a person: nothing left to say.
+      return { url: issue.url, ...(previous && { previous }), action: 'unchanged' };
+    }
+    const changes = compare(previous, current);
+    await gh.rest.issues.createComment({
+      ...repo,
+      issue_number: issue.number,
+      body: renderIssueComment(run, result, changes, false),
+    });
+    await gh.rest.issues.update({
+      ...repo,
+      issue_number: issue.number,
+      state: 'closed',
+      state_reason: 'completed',
+      body: renderIssueBody(run, result, changes, current),
+    });
+    return { url: issue.url, ...(previous && { previous }), action: 'closed' };
+  }
+
+  // Drift.
+  if (issue) return updateDrift(issue);
+
+  // No open issue: the last one of this key (closed when a scan was clean, or by a person) is
+  // reopened.
+  const [closed] = await find('closed');
+  if (closed) {
+    const before = readStateMarker(closed.body);
+    const changes = compare(before, current);
+    // Closed by a person as not planned, with this very drift: they have seen it. It is reopened
+    // when the drift changes, not every hour.
+    if (closed.stateReason === 'not_planned' && !changes.changed) {
+      return { url: closed.url, ...(before && { previous: before }), action: 'unchanged' };
+    }
+    const now = await reread(closed);
+    // Reopened meanwhile by an overlapping run: from here on, it is an open issue to keep.
+    if (now.state === 'open') return updateDrift(now);
+    await gh.rest.issues.update({
+      ...repo,
+      issue_number: closed.number,
+      state: 'open',
+      title: issueTitle(run.name),
+      body: renderIssueBody(run, result, changes, current),
+    });
+    await gh.rest.issues.createComment({
+      ...repo,
+      issue_number: closed.number,
+      body: renderIssueComment(run, result, changes, true),
+    });
+    return { url: closed.url, ...(before && { previous: before }), action: 'reopened' };
+  }
+
+  await ensureLabels(gh, repo, labels, log);
+  const body = renderIssueBody(run, result, compare(undefined, current), current);
+  const created = await createOnce(
+    'the issue',
+    async () => {
+      const { data, status } = await gh.rest.issues.create({
+        ...repo,
+        title: issueTitle(run.name),
+        body,
+        labels: [...labels],
+        request: { retries: 0 },
+      });
+      if ((status as number) !== 201 || typeof data.number !== 'number') {
+        throw new Error(`GitHub answered the create with ${status}, not 201 Created`);
+      }
+      return { number: data.number, url: data.html_url };
+    },
+    async () => (await find('open'))[0],
+    log,
+  );
+  // Runs that overlap may each have opened one: list again, and the oldest one wins.
+  const [kept] = await find('open');
+  if (kept && kept.number < created.number) {
+    await closeAsDuplicate(created, kept);
+    const previous = readStateMarker(kept.body);
+    return {
+      url: kept.url,
+      ...(previous && { previous }),
+      action: 'duplicate',
+      closedDuplicate: created.number,
+    };
+  }
+  return { url: created.url, action: 'created' };
+
+  async function updateDrift(found: FoundIssue): Promise<IssueOutcome> {
+    let issue = found;
+    let previous = readStateMarker(issue.body);
+    if (!compare(previous, current).changed && !issue.legacy) {
+      return { url: issue.url, ...(previous && { previous }), action: 'unchanged' };
+    }
+    // An overlapping run may have written this very drift meanwhile: then there is nothing to add.
+    issue = await reread(issue);
+    previous = readStateMarker(issue.body);
+    const changes = compare(previous, current);
+    if (!changes.changed && !issue.legacy) {
+      return { url: issue.url, ...(previous && { previous }), action: 'unchanged' };
+    }
+    await gh.rest.issues.update({
+      ...repo,
+      issue_number: issue.number,
+      title: issueTitle(run.name),
+      body: renderIssueBody(run, result, changes, current),
+    });
+    if (changes.changed) {
+      await gh.rest.issues.createComment({
+        ...repo,
+        issue_number: issue.number,
+        body: renderIssueComment(run, result, changes, false),
       });
     }
-    // Closed issues: the most recently updated one is the one to reopen; ten pages are plenty.
-    if (state === 'closed' && (found.length > 0 || ++pages >= 10)) break;
+    return {
+      url: issue.url,
+      ...(previous && { previous }),
+      action: changes.changed ? 'updated' : 'unchanged',
+    };
   }
-  return found;
 }
 
 /** Labels that do not exist yet are created, so the issue can be listed by them next time. */
@@ -90,110 +288,4 @@ async function ensureLabels(
       }
     }
   }
-}
-
-export async function syncIssue(
-  gh: GitHub,
-  repo: Repo,
-  labels: readonly string[],
-  run: RunInfo,
-  result: Result,
-  current: DriftState,
-  log: Log,
-): Promise<IssueOutcome> {
-  const marker = issueMarker(run.name);
-  const open = await findIssues(gh, repo, labels, marker, 'open');
-  const issue = open[0];
-  if (open.length > 1) {
-    log.warning(
-      `${open.length} open issues carry the port-drift marker of this name; keeping #${issue?.number} up to date. Close the others.`,
-    );
-  }
-  const previous = issue ? readStateMarker(issue.body) : undefined;
-
-  if (result.status === 'undecided') {
-    return { ...(issue && { url: issue.url }), ...(previous && { previous }), action: 'none' };
-  }
-
-  if (result.status === 'clean') {
-    if (!issue) return { action: 'none' };
-    const changes = compare(previous, current);
-    await gh.rest.issues.createComment({
-      ...repo,
-      issue_number: issue.number,
-      body: renderIssueComment(run, result, changes, false),
-    });
-    await gh.rest.issues.update({
-      ...repo,
-      issue_number: issue.number,
-      state: 'closed',
-      state_reason: 'completed',
-      body: renderIssueBody(run, result, changes, current),
-    });
-    return { url: issue.url, ...(previous && { previous }), action: 'closed' };
-  }
-
-  // Drift.
-  if (issue) {
-    const changes = compare(previous, current);
-    if (!changes.changed)
-      return { url: issue.url, ...(previous && { previous }), action: 'unchanged' };
-    await gh.rest.issues.update({
-      ...repo,
-      issue_number: issue.number,
-      title: issueTitle(run.name),
-      body: renderIssueBody(run, result, changes, current),
-    });
-    await gh.rest.issues.createComment({
-      ...repo,
-      issue_number: issue.number,
-      body: renderIssueComment(run, result, changes, false),
-    });
-    return { url: issue.url, ...(previous && { previous }), action: 'updated' };
-  }
-
-  // No open issue: the last one of this name (closed when a scan was clean, or by a person) is
-  // reopened.
-  const [closed] = await findIssues(gh, repo, labels, marker, 'closed');
-  if (closed) {
-    const before = readStateMarker(closed.body);
-    const changes = compare(before, current);
-    // Closed by a person as not planned, with this very drift: they have seen it. It is reopened
-    // when the drift changes, not every hour.
-    if (closed.stateReason === 'not_planned' && !changes.changed) {
-      return { url: closed.url, ...(before && { previous: before }), action: 'unchanged' };
-    }
-    await gh.rest.issues.update({
-      ...repo,
-      issue_number: closed.number,
-      state: 'open',
-      title: issueTitle(run.name),
-      body: renderIssueBody(run, result, changes, current),
-    });
-    await gh.rest.issues.createComment({
-      ...repo,
-      issue_number: closed.number,
-      body: renderIssueComment(run, result, changes, true),
-    });
-    return { url: closed.url, ...(before && { previous: before }), action: 'reopened' };
-  }
-
-  await ensureLabels(gh, repo, labels, log);
-  const body = renderIssueBody(run, result, compare(undefined, current), current);
-  const created = await createOnce(
-    'the issue',
-    async () => {
-      const { data } = await gh.rest.issues.create({
-        ...repo,
-        title: issueTitle(run.name),
-        body,
-        labels: [...labels],
-        request: { retries: 0 },
-      });
-      return { number: data.number, url: data.html_url, body };
-    },
-    async () => (await findIssues(gh, repo, labels, marker, 'open'))[0],
-    log,
-  );
-  return { url: created.url, action: 'created' };
 }

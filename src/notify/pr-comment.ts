@@ -1,6 +1,8 @@
-// The sticky pull-request comment: one comment per `name` on the pull request, found by its hidden
-// marker and updated on each push.
-import { createOnce, type GitHub, type Log } from './github.js';
+// The sticky pull-request comment: one comment per key on the pull request, found by its hidden
+// marker among the comments the token itself wrote, and updated on each push. A marker in someone
+// else's comment is ignored: anyone who may comment could plant one, and the result would then sit
+// in text they can rewrite (or not be written at all).
+import { createOnce, isMe, type GitHub, type Log } from './github.js';
 import { commentMarker, renderPrComment, type Result, type RunInfo } from './render.js';
 import type { Repo } from './issue.js';
 
@@ -11,39 +13,48 @@ export async function syncPrComment(
   sha: string,
   run: RunInfo,
   result: Result,
+  me: string,
   log: Log,
-): Promise<{ url: string; action: 'created' | 'updated' }> {
-  const marker = commentMarker(run.name);
+): Promise<{ url: string; action: 'created' | 'updated'; ignored: number }> {
+  const marker = commentMarker(run.key);
   const body = renderPrComment(run, result, sha);
+  let ignored = 0;
   const find = async (): Promise<{ id: number; url: string } | undefined> => {
+    ignored = 0;
     for await (const page of gh.paginate.iterator(gh.rest.issues.listComments, {
       ...repo,
       issue_number: pull,
       per_page: 100,
     })) {
-      const mine = page.data.find((c) => c.body?.includes(marker));
-      if (mine) return { id: mine.id, url: mine.html_url };
+      for (const c of page.data) {
+        if (!c.body?.includes(marker)) continue;
+        if (isMe(me, c.user)) return { id: c.id, url: c.html_url };
+        ignored++;
+      }
     }
     return undefined;
   };
   const mine = await find();
   if (mine) {
     const { data } = await gh.rest.issues.updateComment({ ...repo, comment_id: mine.id, body });
-    return { url: data.html_url, action: 'updated' };
+    return { url: data.html_url, action: 'updated', ignored };
   }
   const made = await createOnce(
     'the pull-request comment',
     async () => {
-      const { data } = await gh.rest.issues.createComment({
+      const { data, status } = await gh.rest.issues.createComment({
         ...repo,
         issue_number: pull,
         body,
         request: { retries: 0 },
       });
+      if ((status as number) !== 201 || typeof data.id !== 'number') {
+        throw new Error(`GitHub answered the create with ${status}, not 201 Created`);
+      }
       return { id: data.id, url: data.html_url };
     },
     find,
     log,
   );
-  return { url: made.url, action: 'created' };
+  return { url: made.url, action: 'created', ignored };
 }

@@ -27,6 +27,23 @@ export interface RunInfo {
   name: string;
   runUrl: string;
   runId: string;
+  /** What the issue, the comment and the cached state belong to: see notificationKey(). */
+  key: NotificationKey;
+}
+
+/**
+ * The identity of a notification: the repository, the workflow file, the job and `name`. Two jobs
+ * share an issue, a comment or a cached state only when all four are the same, that is when they
+ * are given the same `name` on purpose in one job id, or run as legs of one matrix job (the runner
+ * does not tell a step its matrix values: put them in `name`).
+ */
+export interface NotificationKey {
+  repository: string;
+  /** `.github/workflows/watch.yml`, from GITHUB_WORKFLOW_REF; empty outside Actions. */
+  workflow: string;
+  /** The job's id (GITHUB_JOB). */
+  job: string;
+  name: string;
 }
 
 export interface Result {
@@ -38,18 +55,38 @@ export interface Result {
   addresses: number;
 }
 
-function nameHash(name: string): string {
-  return createHash('sha256').update(name).digest('hex').slice(0, 16);
+const hash16 = (text: string): string =>
+  createHash('sha256').update(text).digest('hex').slice(0, 16);
+
+/** The key as 16 hex digits: in markers and cache keys. The repository is compared in lower case. */
+export function keyHash(key: NotificationKey): string {
+  return hash16(
+    JSON.stringify(['v2', key.repository.toLowerCase(), key.workflow, key.job, key.name]),
+  );
 }
 
-/** The marker that identifies the issue of one `name` among the issues carrying the labels. */
-export function issueMarker(name: string): string {
-  return `<!-- port-drift:issue:${nameHash(name)} -->`;
+/** The marker that identifies the issue of one key among the issues carrying the labels. */
+export function issueMarker(key: NotificationKey): string {
+  return `<!-- port-drift:issue:v2:${keyHash(key)} -->`;
 }
 
-/** The marker that identifies the sticky pull-request comment of one `name`. */
-export function commentMarker(name: string): string {
-  return `<!-- port-drift:pr-comment:${nameHash(name)} -->`;
+/** The marker of issues opened by port-drift before the key named the workflow and the job. */
+export function legacyIssueMarker(name: string): string {
+  return `<!-- port-drift:issue:${hash16(name)} -->`;
+}
+
+/** The marker that identifies the sticky pull-request comment of one key. */
+export function commentMarker(key: NotificationKey): string {
+  return `<!-- port-drift:pr-comment:v2:${keyHash(key)} -->`;
+}
+
+/** The key in words, for the footer of the issue and the comment. */
+function keyLine(key: NotificationKey): string {
+  const parts = [
+    key.workflow ? `workflow ${code(key.workflow)}` : '',
+    key.job ? `job ${code(key.job)}` : '',
+  ].filter(Boolean);
+  return parts.length ? ` Kept for ${parts.join(', ')} and this name.` : '';
 }
 
 const STATE_RE = /<!-- port-drift:state:([A-Za-z0-9+/=]+) -->/;
@@ -142,8 +179,8 @@ export function renderIssueBody(
   changes: Changes,
   state: DriftState,
 ): string {
-  const parts = [issueMarker(run.name), headline(run.name, result)];
-  const footer = `<sub>Updated by [run ${run.runId}](${run.runUrl}) at ${new Date().toISOString()}. port-drift keeps this issue up to date while the drift lasts and closes it when a scan is clean.</sub>`;
+  const parts = [issueMarker(run.key), headline(run.name, result)];
+  const footer = `<sub>Updated by [run ${run.runId}](${run.runUrl}) at ${new Date().toISOString()}. port-drift keeps this issue up to date while the drift lasts and closes it when a scan is clean.${keyLine(run.key)}</sub>`;
   if (result.status === 'clean') {
     // What the drift was stays on the closed issue, for whoever reads it later.
     const was = changeLines(changes);
@@ -179,9 +216,9 @@ export function renderIssueComment(
 
 /** The sticky pull-request comment: the verdict and the findings of the latest push. */
 export function renderPrComment(run: RunInfo, result: Result, sha: string): string {
-  const parts = [commentMarker(run.name), headline(run.name, result)];
+  const parts = [commentMarker(run.key), headline(run.name, result)];
   const commit = /^[0-9a-f]{7,40}$/i.test(sha) ? ` for ${sha.slice(0, 7)}` : '';
-  const footer = `<sub>[Run ${run.runId}](${run.runUrl})${commit}, ${new Date().toISOString()}. This comment is updated on each push.</sub>`;
+  const footer = `<sub>[Run ${run.runId}](${run.runUrl})${commit}, ${new Date().toISOString()}. This comment is updated on each push.${keyLine(run.key)}</sub>`;
   if (result.findings.length === 0) {
     parts.push(`${result.message} ${plural(result.addresses, 'address', 'addresses')} scanned.`);
     return [...parts, footer].join('\n\n');
@@ -195,4 +232,9 @@ export function issueTitle(name: string): string {
   // eslint-disable-next-line no-control-regex
   const flat = name.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
   return `Port drift: ${[...flat].slice(0, 200).join('')}`;
+}
+
+/** The body a duplicate issue is left with: a link to the one kept, and no marker. */
+export function renderDuplicateBody(kept: { number: number; url: string }): string {
+  return `Opened at the same moment as #${kept.number} by an overlapping run of the same workflow, job and name, and closed in its favour: [#${kept.number}](${kept.url}) tracks this drift. A \`concurrency:\` group on the job keeps runs from overlapping.`;
 }

@@ -1,7 +1,10 @@
 // The last state, for `notify: change` when no issue carries it: a small JSON file kept in the
 // GitHub Actions cache, which every GitHub-hosted runner has without setup. Each change is saved
-// under a new key (caches are immutable) and the newest is restored by prefix. Where there is no
-// cache service (a local run), there is no last state and every drift counts as new.
+// under a key naming the entry it follows and the drift it records: caches are immutable, so of
+// overlapping runs that see the same change only one can save it, and only that one tells Slack.
+// The newest entry is restored by prefix. Where there is no cache service (a local run), there is no
+// last state and every drift counts as new. Every call ends within the deadline, whatever the cache
+// client's own retries would do.
 import * as cache from '@actions/cache';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -10,33 +13,68 @@ import { getErrorMessage } from '../errors.js';
 import { parseState, type DriftState } from './changes.js';
 import type { Log } from './github.js';
 
-export interface StateStore {
-  /** undefined: no state was kept (first run, or no cache here). */
-  load(): Promise<DriftState | undefined>;
-  save(state: DriftState): Promise<void>;
+/** What saving a change came to. `taken`: an overlapping run saved this very change first. */
+export type Claim = 'saved' | 'taken' | 'failed';
+
+const hash = (text: string, n: number): string =>
+  createHash('sha256').update(text).digest('hex').slice(0, n);
+
+class Deadline extends Error {}
+
+/**
+ * `work` within `ms`. The cache client retries on its own (five attempts, three-minute sockets)
+ * and takes no signal: past the deadline its promise is left behind, its outcome ignored; the
+ * action's entry point ends the process when the run is over, so a hung socket cannot hold it.
+ */
+async function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  work.catch(() => undefined);
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Deadline()), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
-export class CacheStateStore implements StateStore {
+export class CacheStateStore {
   private readonly dir: string;
   private readonly file: string;
   private readonly prefix: string;
+  /** The key of the entry restored, which the next entry names. */
+  private restoredKey: string | undefined;
+  /** A call that ran out of time: the cache is not asked again in this run. */
+  private hung = false;
 
   constructor(
-    name: string,
+    /** keyHash() of the notification key. */
+    key: string,
     runnerTemp: string,
-    private readonly runId: string,
-    private readonly runAttempt: string,
+    private readonly timeoutMs: number,
     private readonly log: Log,
   ) {
-    const id = createHash('sha256').update(name).digest('hex').slice(0, 16);
     // The path is part of the cache's version: it must be the same in every run.
-    this.dir = join(runnerTemp, 'port-drift-state', id);
+    this.dir = join(runnerTemp, 'port-drift-state', key);
     this.file = join(this.dir, 'state.json');
-    this.prefix = `port-drift-state-${id}-`;
+    this.prefix = `port-drift-state-v2-${key}-`;
   }
 
   get available(): boolean {
     return cache.isFeatureAvailable();
+  }
+
+  private options(): { timeoutInMs: number; segmentTimeoutInMs: number } {
+    return { timeoutInMs: this.timeoutMs, segmentTimeoutInMs: this.timeoutMs };
+  }
+
+  private noAnswer(error: unknown): string {
+    if (!(error instanceof Deadline)) return getErrorMessage(error);
+    this.hung = true;
+    return `the Actions cache service gave no answer within ${this.timeoutMs / 1000} s`;
   }
 
   async load(): Promise<DriftState | undefined> {
@@ -48,30 +86,67 @@ export class CacheStateStore implements StateStore {
     }
     try {
       await mkdir(this.dir, { recursive: true });
-      const key = await cache.restoreCache([this.dir], `${this.prefix}${this.runId}-`, [
-        this.prefix,
-      ]);
+      const key = await within(
+        this.timeoutMs,
+        cache.restoreCache([this.dir], `${this.prefix}latest`, [this.prefix], this.options()),
+      );
       if (!key) {
         this.log.info('No last state in the Actions cache yet: the drift is new.');
         return undefined;
       }
+      this.restoredKey = key;
       return parseState(JSON.parse(await readFile(this.file, 'utf8')));
     } catch (error) {
-      this.log.info(`Could not read the last state: ${getErrorMessage(error)}. The drift is new.`);
+      this.log.info(`Could not read the last state: ${this.noAnswer(error)}. The drift is new.`);
       return undefined;
     }
   }
 
-  async save(state: DriftState): Promise<void> {
-    if (!this.available) return;
+  /** The key of the change from the restored entry to `state`: the same in overlapping runs. */
+  private keyFor(state: DriftState): string {
+    return `${this.prefix}${hash(this.restoredKey ?? 'first', 12)}-${state.digest.slice(0, 16)}`;
+  }
+
+  private async exists(key: string): Promise<boolean> {
+    const found = await within(
+      this.timeoutMs,
+      cache.restoreCache([this.dir], key, [], { ...this.options(), lookupOnly: true }),
+    );
+    return found === key;
+  }
+
+  /**
+   * Saves the change to `state`, unless an overlapping run saved it first (`taken`: that run tells
+   * Slack). `failed` leaves the next run to see the change again.
+   */
+  async save(state: DriftState): Promise<Claim> {
+    if (!this.available) return 'failed';
+    if (this.hung) {
+      this.log.warning(
+        'The state for the next run was not kept: the Actions cache service did not answer earlier in this run. The next run may repeat this message.',
+      );
+      return 'failed';
+    }
+    const key = this.keyFor(state);
     try {
+      if (await this.exists(key)) return 'taken';
       await mkdir(this.dir, { recursive: true });
       await writeFile(this.file, JSON.stringify(state));
-      await cache.saveCache([this.dir], `${this.prefix}${this.runId}-${this.runAttempt}`);
+      const id = await within(this.timeoutMs, cache.saveCache([this.dir], key));
+      if (id !== -1) return 'saved';
+      // Not saved: most likely an overlapping run reserved this key a moment ago.
+      if (await this.exists(key)) return 'taken';
+      await new Promise((r) => setTimeout(r, 2000));
+      if (await this.exists(key)) return 'taken';
+      this.log.warning(
+        'The state for the next run was not kept in the Actions cache (the cache did not take it). The next run may repeat this message.',
+      );
+      return 'failed';
     } catch (error) {
       this.log.warning(
-        `Could not keep the state for the next run in the Actions cache: ${getErrorMessage(error)}. The next run may repeat this message.`,
+        `The state for the next run was not kept in the Actions cache: ${this.noAnswer(error)}. The next run may repeat this message.`,
       );
+      return 'failed';
     }
   }
 }
