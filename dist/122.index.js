@@ -13,10 +13,12 @@ __webpack_require__.d(__webpack_exports__, {
   wanted: () => (/* binding */ wanted)
 });
 
+// UNUSED EXPORTS: workflowFile
+
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __webpack_require__(3838);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __webpack_require__(3024);
+// EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js
+var github = __webpack_require__(1351);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __webpack_require__(8161);
 // EXTERNAL MODULE: ./lib/errors.js
@@ -166,55 +168,71 @@ function classify(findings, failOn, nmapFailed) {
     return { status: findings.length === 0 && !nmapFailed ? 'clean' : 'undecided', tracked };
 }
 
-// EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js
-var github = __webpack_require__(1351);
-// EXTERNAL MODULE: ./node_modules/@actions/github/lib/utils.js + 19 modules
-var utils = __webpack_require__(5555);
-// EXTERNAL MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
-var dist_bundle = __webpack_require__(9735);
+// EXTERNAL MODULE: ./node_modules/@actions/github/lib/utils.js + 20 modules
+var utils = __webpack_require__(8665);
 // EXTERNAL MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
-var plugin_throttling_dist_bundle = __webpack_require__(6856);
+var dist_bundle = __webpack_require__(6856);
 ;// CONCATENATED MODULE: ./lib/notify/github.js
-// The GitHub client: Octokit from @actions/github with the throttling and retry plugins, pointed at
-// GITHUB_API_URL (GitHub Enterprise, or a test server), and one way to turn its errors into words.
+// The GitHub client: Octokit from @actions/github with the throttling plugin, pointed at
+// GITHUB_API_URL (GitHub Enterprise, or a test server); one deadline per call, retries included;
+// who the token is; and one way to turn its errors into words that say what was seen.
 
 
 
 
-
-/** Waits longer than this are not worth holding a job for: the notification becomes a warning. */
-const MAX_WAIT_S = 60;
+/** A call that ended without an answer GitHub meant: its deadline passed, or it was redirected. */
+class NoAnswerError extends Error {
+    kind;
+    constructor(message, kind) {
+        super(message);
+        this.kind = kind;
+        this.name = 'NoAnswerError';
+    }
+}
+/** Backoff before the second and third attempt of a call that failed with a 5xx or no answer. */
+const BACKOFF_MS = [1000, 4000];
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /**
- * The fetch @actions/github uses (it knows the runner's proxy), with a deadline on each request.
- * Octokit sets none, and undici waits 300 s for the headers and as long again for the body: a
- * GitHub that accepts a connection and never answers would hold the job for many minutes.
+ * The fetch @actions/github uses (it knows the runner's proxy), with redirects refused: GitHub's
+ * API answers what it is asked, and a 3xx (a proxy's login page, a moved repository) is not an
+ * answer to a create or an update. Octokit would otherwise follow it and report the page it landed
+ * on as the result.
  */
-function fetchWithDeadline(timeoutMs) {
+function fetchWithoutRedirects() {
     const upstream = utils/* defaults */.NT.request?.fetch ?? fetch;
     return async (url, init) => {
-        const deadline = AbortSignal.timeout(timeoutMs);
-        try {
-            return await upstream(url, {
-                ...init,
-                signal: init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline,
-            });
+        const response = await upstream(url, { ...init, redirect: 'manual' });
+        if (response.status >= 300 && response.status < 400 && response.status !== 304) {
+            await response.body?.cancel().catch(() => undefined);
+            const where = response.headers.get('location');
+            throw new NoAnswerError(`GitHub answered ${response.status} with a redirect${where ? ` to ${where.slice(0, 200)}` : ''}, which port-drift does not follow`, 'redirect');
         }
-        catch (error) {
-            if (deadline.aborted)
-                throw new Error(`no answer within ${timeoutMs / 1000} s`, { cause: error });
-            throw error;
-        }
+        return response;
     };
 }
+/** What the error says about the call, when it is one of ours (deadline, redirect). */
+function noAnswer(error) {
+    for (let e = error; e; e = e.cause) {
+        if (e instanceof NoAnswerError)
+            return e;
+    }
+    return undefined;
+}
+/**
+ * Creates the client. `timeoutMs` is the deadline of each call: its attempts, the waits between
+ * them and rate-limit waits all end within it. 5xx answers and requests that got no answer are tried
+ * again (after 1 s, then 4 s) while time is left; creates are not (they pass `retries: 0`).
+ */
 function createGitHub(token, apiUrl, log, timeoutMs) {
     const onLimit = (kind) => (retryAfter, options, _o, count) => {
-        const retrying = count < 2 && retryAfter <= MAX_WAIT_S;
-        log.info(`GitHub ${kind} rate limit on ${options.method ?? ''} ${options.url ?? ''}: ${retrying ? `retrying in ${retryAfter} s` : 'giving up'}.`);
+        const left = (options.request?.deadline ?? Infinity) - Date.now();
+        const retrying = count < 2 && retryAfter * 1000 < left;
+        log.info(`GitHub ${kind} rate limit on ${options.method ?? ''} ${options.url ?? ''}: ${retrying ? `retrying in ${retryAfter} s` : `giving up (it asks for ${retryAfter} s, more than this call has left)`}.`);
         return retrying;
     };
-    return (0,github/* getOctokit */.Q)(token, {
+    const gh = (0,github/* getOctokit */.Q)(token, {
         baseUrl: apiUrl,
-        request: { ...utils/* defaults */.NT.request, fetch: fetchWithDeadline(timeoutMs) },
+        request: { ...utils/* defaults */.NT.request, fetch: fetchWithoutRedirects() },
         log: {
             debug: (m) => log.debug(m),
             info: (m) => log.debug(m),
@@ -222,48 +240,124 @@ function createGitHub(token, apiUrl, log, timeoutMs) {
             error: (m) => log.info(m),
         },
         throttle: { onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary') },
-        // 5xx, network errors and timeouts: retried after 1 s and 4 s. 4xx are answers, not accidents.
-        retry: { retries: 2, doNotRetry: [400, 401, 403, 404, 410, 422, 451] },
-    }, dist_bundle/* retry */.L, plugin_throttling_dist_bundle/* throttling */.A);
+    }, dist_bundle/* throttling */.A);
+    const seconds = `${timeoutMs / 1000} s`;
+    // Registered after the plugins, so it wraps them: one deadline covers the whole call.
+    gh.hook.wrap('request', async (request, options) => {
+        const deadline = Date.now() + timeoutMs;
+        const retries = options.request?.retries ?? BACKOFF_MS.length;
+        for (let attempt = 0;; attempt++) {
+            const signal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+            // The hooks inside (throttling, and the request itself) hold this very options object:
+            // the signal and the deadline reach them through it.
+            options.request = { ...options.request, signal, deadline };
+            try {
+                return await request(options);
+            }
+            catch (error) {
+                const seen = noAnswer(error);
+                if (seen)
+                    throw seen;
+                if (signal.aborted || Date.now() >= deadline) {
+                    throw new NoAnswerError(`no answer within ${seconds}`, 'deadline');
+                }
+                const status = statusOf(error);
+                const answered = error.response !== undefined;
+                const wait = BACKOFF_MS[attempt];
+                const retryable = !answered || (status !== undefined && status >= 500);
+                if (!retryable || attempt >= retries || wait === undefined)
+                    throw error;
+                if (Date.now() + wait >= deadline)
+                    throw error;
+                log.info(`GitHub ${answered ? `answered ${status}` : `could not be reached (${firstLine(error)})`} on ${options.method ?? ''} ${options.url ?? ''}: trying again in ${wait / 1000} s.`);
+                await sleep(wait);
+            }
+        }
+    });
+    return gh;
+}
+/**
+ * Who the token writes as: comments and issues are ours only when they are by this login. A
+ * personal token reads its user (`GET /user`); an installation token (the job's GITHUB_TOKEN, a
+ * GitHub App's token) may not (403), and GraphQL's `viewer` names its bot (`github-actions[bot]`).
+ */
+async function whoAmI(gh, log) {
+    try {
+        const { data } = await gh.rest.users.getAuthenticated();
+        return data.login;
+    }
+    catch (error) {
+        if (statusOf(error) !== 403)
+            throw error;
+    }
+    const data = await gh.graphql('query { viewer { login } }');
+    const login = data.viewer?.login;
+    if (typeof login !== 'string' || !login) {
+        throw new Error('GitHub did not say who the token is (GraphQL viewer has no login)');
+    }
+    log.debug(`The token writes as ${login}.`);
+    return login;
+}
+/** Is this author the token's identity? GitHub's logins are case-insensitive. */
+function isMe(login, author) {
+    return typeof author?.login === 'string' && author.login.toLowerCase() === login.toLowerCase();
 }
 /** The HTTP status of an Octokit error, when it has one. */
 function statusOf(error) {
     const status = error?.status;
     return typeof status === 'number' ? status : undefined;
 }
+function firstLine(error) {
+    return (0,errors/* getErrorMessage */.u1)(error).split('\n')[0]?.slice(0, 300) ?? '';
+}
+/** `PATCH /repos/o/r/issues/7`, from an Octokit error, when it carries its request. */
+function requestOf(error) {
+    const request = error.request;
+    if (typeof request?.method !== 'string' || typeof request.url !== 'string')
+        return '';
+    const path = URL.canParse(request.url) ? new URL(request.url).pathname : request.url;
+    return ` on ${request.method} ${path.slice(0, 200)}`;
+}
 /**
- * Octokit's error as one line a user can act on. `permission` is what the job needs for this call,
- * such as `issues: write`.
+ * Octokit's error as one line saying what GitHub answered to which request, and what to do where the
+ * answer itself says so. `permission` is what the job needs for this call, such as `issues: write`.
  */
 function describeGitHubError(error, permission) {
+    const seen = noAnswer(error);
+    if (seen) {
+        return seen.kind === 'deadline'
+            ? `could not reach GitHub: ${seen.message}`
+            : `${seen.message}. Check GITHUB_API_URL and any proxy between the runner and GitHub.`;
+    }
     const status = statusOf(error);
-    const message = (0,errors/* getErrorMessage */.u1)(error).split('\n')[0]?.slice(0, 300) ?? '';
+    const message = firstLine(error);
+    const where = requestOf(error);
     switch (status) {
         case 401:
             return `the token was refused (401 ${message}). Check github-token.`;
         case 403:
             return /rate limit/i.test(message)
                 ? `GitHub's rate limit stopped it (403 ${message}).`
-                : `the token may not do this (403 ${message}). Add \`permissions: ${permission}\` to the job.`;
+                : `the token may not do this (403 ${message}${where}). Add \`permissions: ${permission}\` to the job.`;
         case 404:
-            return `not found (404 ${message}): the repository or the token's access to it. The token needs \`permissions: ${permission}\`.`;
+            return `not found (404 ${message}${where}).`;
         case 410:
-            return `gone (410 ${message}): issues may be disabled in this repository.`;
+            return `gone (410 ${message}${where}): issues may be disabled in this repository.`;
         case 422:
-            return `GitHub refused the request (422 ${message}).`;
+            return `GitHub refused the request (422 ${message}${where}).`;
         default:
-            // Octokit gives a request that got no answer at all (refused, reset, timed out) status 500.
+            // Octokit gives a request that got no answer at all (refused, reset) status 500.
             if (status === 500 && error.response === undefined) {
                 return `could not reach GitHub: ${message}`;
             }
-            return status ? `GitHub answered ${status}: ${message}` : message;
+            return status ? `GitHub answered ${status}${where}: ${message}` : message;
     }
 }
 /**
  * Creates something that must not exist twice (the issue, the sticky comment). A create answered
  * with a 5xx, or lost on the way back, may still have been made: GitHub sometimes does both. So it
  * is never retried blindly (callers pass `request: { retries: 0 }`): `find` looks for it first, and
- * the create is repeated only when it is not there.
+ * the create is repeated only when it is not there. A 4xx, a redirect or a passed deadline ends it.
  */
 async function createOnce(what, create, find, log) {
     for (let attempt = 1;; attempt++) {
@@ -272,10 +366,11 @@ async function createOnce(what, create, find, log) {
         }
         catch (error) {
             const status = statusOf(error);
-            if (attempt >= 3 || (status !== undefined && status < 500))
+            // A deadline that passed is not waited out again: GitHub had its time for this run.
+            if (attempt >= 3 || noAnswer(error) || (status !== undefined && status < 500))
                 throw error;
-            log.info(`Creating ${what} failed (${status ?? (0,errors/* getErrorMessage */.u1)(error)}); checking whether it was made anyway.`);
-            await new Promise((resolve) => setTimeout(resolve, attempt * 1000));
+            log.info(`Creating ${what} got ${status ? `answer ${status}` : `no answer (${firstLine(error)})`}; checking whether it was made anyway.`);
+            await sleep(attempt * 1000);
             const made = await find();
             if (made !== undefined)
                 return made;
@@ -305,16 +400,30 @@ const RESERVE = 2_000;
 /** A state marker larger than this keeps only the digest. */
 const MAX_STATE_MARKER = 16_000;
 const MAX_CHANGE_LINES = 20;
-function nameHash(name) {
-    return (0,external_node_crypto_.createHash)('sha256').update(name).digest('hex').slice(0, 16);
+const hash16 = (text) => (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 16);
+/** The key as 16 hex digits: in markers and cache keys. The repository is compared in lower case. */
+function keyHash(key) {
+    return hash16(JSON.stringify(['v2', key.repository.toLowerCase(), key.workflow, key.job, key.name]));
 }
-/** The marker that identifies the issue of one `name` among the issues carrying the labels. */
-function issueMarker(name) {
-    return `<!-- port-drift:issue:${nameHash(name)} -->`;
+/** The marker that identifies the issue of one key among the issues carrying the labels. */
+function issueMarker(key) {
+    return `<!-- port-drift:issue:v2:${keyHash(key)} -->`;
 }
-/** The marker that identifies the sticky pull-request comment of one `name`. */
-function commentMarker(name) {
-    return `<!-- port-drift:pr-comment:${nameHash(name)} -->`;
+/** The marker of issues opened by port-drift before the key named the workflow and the job. */
+function legacyIssueMarker(name) {
+    return `<!-- port-drift:issue:${hash16(name)} -->`;
+}
+/** The marker that identifies the sticky pull-request comment of one key. */
+function commentMarker(key) {
+    return `<!-- port-drift:pr-comment:v2:${keyHash(key)} -->`;
+}
+/** The key in words, for the footer of the issue and the comment. */
+function keyLine(key) {
+    const parts = [
+        key.workflow ? `workflow ${(0,markdown/* code */.aY)(key.workflow)}` : '',
+        key.job ? `job ${(0,markdown/* code */.aY)(key.job)}` : '',
+    ].filter(Boolean);
+    return parts.length ? ` Kept for ${parts.join(', ')} and this name.` : '';
 }
 const STATE_RE = /<!-- port-drift:state:([A-Za-z0-9+/=]+) -->/;
 /** The state as a hidden marker: deflated JSON in base64, which cannot close the HTML comment. */
@@ -391,8 +500,8 @@ function assemble(parts, findings, run, tail) {
 }
 /** The issue's body: verdict, what changed, the findings, a link to the run, marker and state. */
 function renderIssueBody(run, result, changes, state) {
-    const parts = [issueMarker(run.name), headline(run.name, result)];
-    const footer = `<sub>Updated by [run ${run.runId}](${run.runUrl}) at ${new Date().toISOString()}. port-drift keeps this issue up to date while the drift lasts and closes it when a scan is clean.</sub>`;
+    const parts = [issueMarker(run.key), headline(run.name, result)];
+    const footer = `<sub>Updated by [run ${run.runId}](${run.runUrl}) at ${new Date().toISOString()}. port-drift keeps this issue up to date while the drift lasts and closes it when a scan is clean.${keyLine(run.key)}</sub>`;
     if (result.status === 'clean') {
         // What the drift was stays on the closed issue, for whoever reads it later.
         const was = changeLines(changes);
@@ -414,9 +523,9 @@ function renderIssueComment(run, result, changes, reopened) {
 }
 /** The sticky pull-request comment: the verdict and the findings of the latest push. */
 function renderPrComment(run, result, sha) {
-    const parts = [commentMarker(run.name), headline(run.name, result)];
+    const parts = [commentMarker(run.key), headline(run.name, result)];
     const commit = /^[0-9a-f]{7,40}$/i.test(sha) ? ` for ${sha.slice(0, 7)}` : '';
-    const footer = `<sub>[Run ${run.runId}](${run.runUrl})${commit}, ${new Date().toISOString()}. This comment is updated on each push.</sub>`;
+    const footer = `<sub>[Run ${run.runId}](${run.runUrl})${commit}, ${new Date().toISOString()}. This comment is updated on each push.${keyLine(run.key)}</sub>`;
     if (result.findings.length === 0) {
         parts.push(`${result.message} ${(0,markdown/* plural */.LS)(result.addresses, 'address', 'addresses')} scanned.`);
         return [...parts, footer].join('\n\n');
@@ -430,42 +539,208 @@ function issueTitle(name) {
     const flat = name.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
     return `Port drift: ${[...flat].slice(0, 200).join('')}`;
 }
+/** The body a duplicate issue is left with: a link to the one kept, and no marker. */
+function renderDuplicateBody(kept) {
+    return `Opened at the same moment as #${kept.number} by an overlapping run of the same workflow, job and name, and closed in its favour: [#${kept.number}](${kept.url}) tracks this drift. A \`concurrency:\` group on the job keeps runs from overlapping.`;
+}
 
 ;// CONCATENATED MODULE: ./lib/notify/issue.js
-// The drift issue: one open issue per `name`, found by listing open issues by label and matching a
-// hidden marker in the body (never the search API). Opened on drift, updated in place when the drift
-// changes, left alone when it does not, closed when a scan is clean, reopened when drift returns.
+// The drift issue: one open issue per key (repository, workflow file, job, name), found by listing
+// open issues by label and matching a hidden marker in the body (never the search API), and only
+// among issues the token itself wrote. Opened on drift, updated in place when the drift changes,
+// left alone when it does not, closed when a scan is clean, reopened when drift returns. Runs that
+// overlap end with one open issue: after creating, each lists again, and the older issue wins.
 
 
 
-/** The issues of this name in one state, by the first label and the marker; oldest first. */
-async function findIssues(gh, repo, labels, marker, state) {
-    const found = [];
-    const params = {
-        ...repo,
-        state,
-        labels: labels[0] ?? '',
-        per_page: 100,
-        sort: state === 'open' ? 'created' : 'updated',
-        direction: state === 'open' ? 'asc' : 'desc',
+function toFound(issue, legacy) {
+    return {
+        number: issue.number,
+        url: issue.html_url,
+        body: issue.body ?? '',
+        state: issue.state === 'closed' ? 'closed' : 'open',
+        ...(issue.state_reason ? { stateReason: issue.state_reason } : {}),
+        legacy,
     };
-    let pages = 0;
-    for await (const page of gh.paginate.iterator(gh.rest.issues.listForRepo, params)) {
-        for (const issue of page.data) {
-            if (issue.pull_request || !issue.body?.includes(marker))
-                continue;
-            found.push({
-                number: issue.number,
-                url: issue.html_url,
-                body: issue.body,
-                ...(issue.state_reason ? { stateReason: issue.state_reason } : {}),
+}
+async function syncIssue(gh, repo, labels, run, result, current, me, log) {
+    const marker = issueMarker(run.key);
+    const legacyMarker = legacyIssueMarker(run.name);
+    /** Issues of this key in one state, written by the token's identity; oldest first (open). */
+    const find = async (state, legacy = false) => {
+        const found = [];
+        const params = {
+            ...repo,
+            state,
+            labels: labels[0] ?? '',
+            per_page: 100,
+            sort: state === 'open' ? 'created' : 'updated',
+            direction: state === 'open' ? 'asc' : 'desc',
+        };
+        let pages = 0;
+        for await (const page of gh.paginate.iterator(gh.rest.issues.listForRepo, params)) {
+            for (const issue of page.data) {
+                if (issue.pull_request || !isMe(me, issue.user))
+                    continue;
+                const body = issue.body ?? '';
+                if (body.includes(marker))
+                    found.push(toFound(issue, false));
+                else if (legacy && body.includes(legacyMarker))
+                    found.push(toFound(issue, true));
+            }
+            // Closed issues: the most recently updated one is the one to reopen; ten pages are plenty.
+            if (state === 'closed' && (found.length > 0 || ++pages >= 10))
+                break;
+        }
+        return found.sort((a, b) => Number(a.legacy) - Number(b.legacy) || a.number - b.number);
+    };
+    /** The issue as it is now: another run may have written to it since it was listed. */
+    const reread = async (issue) => {
+        const { data } = await gh.rest.issues.get({ ...repo, issue_number: issue.number });
+        return toFound(data, issue.legacy && !(data.body ?? '').includes(marker));
+    };
+    const closeAsDuplicate = async (duplicate, kept) => {
+        await gh.rest.issues.update({
+            ...repo,
+            issue_number: duplicate.number,
+            state: 'closed',
+            state_reason: 'not_planned',
+            body: renderDuplicateBody(kept),
+        });
+    };
+    const open = await find('open', result.status === 'drift');
+    const keyed = open.filter((i) => !i.legacy);
+    // Overlapping runs whose listing did not yet show each other's issue may have left two: the
+    // oldest is kept, the others are closed pointing to it.
+    for (const extra of keyed.slice(1)) {
+        await closeAsDuplicate(extra, keyed[0]);
+        log.info(`Issue: closed #${extra.number}, a duplicate of #${keyed[0].number}.`);
+    }
+    // An issue of an earlier version is taken over only by a run that sees drift: its marker named the
+    // name alone, so it may have been another job's, and a clean run must not close it.
+    let issue = keyed[0] ?? open.find((i) => i.legacy);
+    if (issue?.legacy)
+        log.info(`Issue: taking over #${issue.number}, opened by an earlier version.`);
+    if (result.status === 'undecided') {
+        const previous = issue ? readStateMarker(issue.body) : undefined;
+        return { ...(issue && { url: issue.url }), ...(previous && { previous }), action: 'none' };
+    }
+    if (result.status === 'clean') {
+        if (!issue)
+            return { action: 'none' };
+        issue = await reread(issue);
+        const previous = readStateMarker(issue.body);
+        if (issue.state === 'closed') {
+            // Closed meanwhile, by an overlapping run or a person: nothing left to say.
+            return { url: issue.url, ...(previous && { previous }), action: 'unchanged' };
+        }
+        const changes = compare(previous, current);
+        await gh.rest.issues.createComment({
+            ...repo,
+            issue_number: issue.number,
+            body: renderIssueComment(run, result, changes, false),
+        });
+        await gh.rest.issues.update({
+            ...repo,
+            issue_number: issue.number,
+            state: 'closed',
+            state_reason: 'completed',
+            body: renderIssueBody(run, result, changes, current),
+        });
+        return { url: issue.url, ...(previous && { previous }), action: 'closed' };
+    }
+    // Drift.
+    if (issue)
+        return updateDrift(issue);
+    // No open issue: the last one of this key (closed when a scan was clean, or by a person) is
+    // reopened.
+    const [closed] = await find('closed');
+    if (closed) {
+        const before = readStateMarker(closed.body);
+        const changes = compare(before, current);
+        // Closed by a person as not planned, with this very drift: they have seen it. It is reopened
+        // when the drift changes, not every hour.
+        if (closed.stateReason === 'not_planned' && !changes.changed) {
+            return { url: closed.url, ...(before && { previous: before }), action: 'unchanged' };
+        }
+        const now = await reread(closed);
+        // Reopened meanwhile by an overlapping run: from here on, it is an open issue to keep.
+        if (now.state === 'open')
+            return updateDrift(now);
+        await gh.rest.issues.update({
+            ...repo,
+            issue_number: closed.number,
+            state: 'open',
+            title: issueTitle(run.name),
+            body: renderIssueBody(run, result, changes, current),
+        });
+        await gh.rest.issues.createComment({
+            ...repo,
+            issue_number: closed.number,
+            body: renderIssueComment(run, result, changes, true),
+        });
+        return { url: closed.url, ...(before && { previous: before }), action: 'reopened' };
+    }
+    await ensureLabels(gh, repo, labels, log);
+    const body = renderIssueBody(run, result, compare(undefined, current), current);
+    const created = await createOnce('the issue', async () => {
+        const { data, status } = await gh.rest.issues.create({
+            ...repo,
+            title: issueTitle(run.name),
+            body,
+            labels: [...labels],
+            request: { retries: 0 },
+        });
+        if (status !== 201 || typeof data.number !== 'number') {
+            throw new Error(`GitHub answered the create with ${status}, not 201 Created`);
+        }
+        return { number: data.number, url: data.html_url };
+    }, async () => (await find('open'))[0], log);
+    // Runs that overlap may each have opened one: list again, and the oldest one wins.
+    const [kept] = await find('open');
+    if (kept && kept.number < created.number) {
+        await closeAsDuplicate(created, kept);
+        const previous = readStateMarker(kept.body);
+        return {
+            url: kept.url,
+            ...(previous && { previous }),
+            action: 'duplicate',
+            closedDuplicate: created.number,
+        };
+    }
+    return { url: created.url, action: 'created' };
+    async function updateDrift(found) {
+        let issue = found;
+        let previous = readStateMarker(issue.body);
+        if (!compare(previous, current).changed && !issue.legacy) {
+            return { url: issue.url, ...(previous && { previous }), action: 'unchanged' };
+        }
+        // An overlapping run may have written this very drift meanwhile: then there is nothing to add.
+        issue = await reread(issue);
+        previous = readStateMarker(issue.body);
+        const changes = compare(previous, current);
+        if (!changes.changed && !issue.legacy) {
+            return { url: issue.url, ...(previous && { previous }), action: 'unchanged' };
+        }
+        await gh.rest.issues.update({
+            ...repo,
+            issue_number: issue.number,
+            title: issueTitle(run.name),
+            body: renderIssueBody(run, result, changes, current),
+        });
+        if (changes.changed) {
+            await gh.rest.issues.createComment({
+                ...repo,
+                issue_number: issue.number,
+                body: renderIssueComment(run, result, changes, false),
             });
         }
-        // Closed issues: the most recently updated one is the one to reopen; ten pages are plenty.
-        if (state === 'closed' && (found.length > 0 || ++pages >= 10))
-            break;
+        return {
+            url: issue.url,
+            ...(previous && { previous }),
+            action: changes.changed ? 'updated' : 'unchanged',
+        };
     }
-    return found;
 }
 /** Labels that do not exist yet are created, so the issue can be listed by them next time. */
 async function ensureLabels(gh, repo, labels, log) {
@@ -487,128 +762,53 @@ async function ensureLabels(gh, repo, labels, log) {
         }
     }
 }
-async function syncIssue(gh, repo, labels, run, result, current, log) {
-    const marker = issueMarker(run.name);
-    const open = await findIssues(gh, repo, labels, marker, 'open');
-    const issue = open[0];
-    if (open.length > 1) {
-        log.warning(`${open.length} open issues carry the port-drift marker of this name; keeping #${issue?.number} up to date. Close the others.`);
-    }
-    const previous = issue ? readStateMarker(issue.body) : undefined;
-    if (result.status === 'undecided') {
-        return { ...(issue && { url: issue.url }), ...(previous && { previous }), action: 'none' };
-    }
-    if (result.status === 'clean') {
-        if (!issue)
-            return { action: 'none' };
-        const changes = compare(previous, current);
-        await gh.rest.issues.createComment({
-            ...repo,
-            issue_number: issue.number,
-            body: renderIssueComment(run, result, changes, false),
-        });
-        await gh.rest.issues.update({
-            ...repo,
-            issue_number: issue.number,
-            state: 'closed',
-            state_reason: 'completed',
-            body: renderIssueBody(run, result, changes, current),
-        });
-        return { url: issue.url, ...(previous && { previous }), action: 'closed' };
-    }
-    // Drift.
-    if (issue) {
-        const changes = compare(previous, current);
-        if (!changes.changed)
-            return { url: issue.url, ...(previous && { previous }), action: 'unchanged' };
-        await gh.rest.issues.update({
-            ...repo,
-            issue_number: issue.number,
-            title: issueTitle(run.name),
-            body: renderIssueBody(run, result, changes, current),
-        });
-        await gh.rest.issues.createComment({
-            ...repo,
-            issue_number: issue.number,
-            body: renderIssueComment(run, result, changes, false),
-        });
-        return { url: issue.url, ...(previous && { previous }), action: 'updated' };
-    }
-    // No open issue: the last one of this name (closed when a scan was clean, or by a person) is
-    // reopened.
-    const [closed] = await findIssues(gh, repo, labels, marker, 'closed');
-    if (closed) {
-        const before = readStateMarker(closed.body);
-        const changes = compare(before, current);
-        // Closed by a person as not planned, with this very drift: they have seen it. It is reopened
-        // when the drift changes, not every hour.
-        if (closed.stateReason === 'not_planned' && !changes.changed) {
-            return { url: closed.url, ...(before && { previous: before }), action: 'unchanged' };
-        }
-        await gh.rest.issues.update({
-            ...repo,
-            issue_number: closed.number,
-            state: 'open',
-            title: issueTitle(run.name),
-            body: renderIssueBody(run, result, changes, current),
-        });
-        await gh.rest.issues.createComment({
-            ...repo,
-            issue_number: closed.number,
-            body: renderIssueComment(run, result, changes, true),
-        });
-        return { url: closed.url, ...(before && { previous: before }), action: 'reopened' };
-    }
-    await ensureLabels(gh, repo, labels, log);
-    const body = renderIssueBody(run, result, compare(undefined, current), current);
-    const created = await createOnce('the issue', async () => {
-        const { data } = await gh.rest.issues.create({
-            ...repo,
-            title: issueTitle(run.name),
-            body,
-            labels: [...labels],
-            request: { retries: 0 },
-        });
-        return { number: data.number, url: data.html_url, body };
-    }, async () => (await findIssues(gh, repo, labels, marker, 'open'))[0], log);
-    return { url: created.url, action: 'created' };
-}
 
 ;// CONCATENATED MODULE: ./lib/notify/pr-comment.js
-// The sticky pull-request comment: one comment per `name` on the pull request, found by its hidden
-// marker and updated on each push.
+// The sticky pull-request comment: one comment per key on the pull request, found by its hidden
+// marker among the comments the token itself wrote, and updated on each push. A marker in someone
+// else's comment is ignored: anyone who may comment could plant one, and the result would then sit
+// in text they can rewrite (or not be written at all).
 
 
-async function syncPrComment(gh, repo, pull, sha, run, result, log) {
-    const marker = commentMarker(run.name);
+async function syncPrComment(gh, repo, pull, sha, run, result, me, log) {
+    const marker = commentMarker(run.key);
     const body = renderPrComment(run, result, sha);
+    let ignored = 0;
     const find = async () => {
+        ignored = 0;
         for await (const page of gh.paginate.iterator(gh.rest.issues.listComments, {
             ...repo,
             issue_number: pull,
             per_page: 100,
         })) {
-            const mine = page.data.find((c) => c.body?.includes(marker));
-            if (mine)
-                return { id: mine.id, url: mine.html_url };
+            for (const c of page.data) {
+                if (!c.body?.includes(marker))
+                    continue;
+                if (isMe(me, c.user))
+                    return { id: c.id, url: c.html_url };
+                ignored++;
+            }
         }
         return undefined;
     };
     const mine = await find();
     if (mine) {
         const { data } = await gh.rest.issues.updateComment({ ...repo, comment_id: mine.id, body });
-        return { url: data.html_url, action: 'updated' };
+        return { url: data.html_url, action: 'updated', ignored };
     }
     const made = await createOnce('the pull-request comment', async () => {
-        const { data } = await gh.rest.issues.createComment({
+        const { data, status } = await gh.rest.issues.createComment({
             ...repo,
             issue_number: pull,
             body,
             request: { retries: 0 },
         });
+        if (status !== 201 || typeof data.id !== 'number') {
+            throw new Error(`GitHub answered the create with ${status}, not 201 Created`);
+        }
         return { id: data.id, url: data.html_url };
     }, find, log);
-    return { url: made.url, action: 'created' };
+    return { url: made.url, action: 'created', ignored };
 }
 
 ;// CONCATENATED MODULE: ./lib/notify/slack.js
@@ -729,55 +929,75 @@ function buildSlackMessage(run, result, changes, event) {
     });
     return { text: `${title}: ${verdict}`, blocks };
 }
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const slack_sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /**
- * Posts the message. 429 waits for Retry-After, 5xx and network errors back off; anything else
- * Slack refused is reported with Slack's own error text, escaped. The URL is never in a message.
+ * Posts the message, within one deadline (`timeoutMs`) for all attempts and waits. 429 waits for
+ * Retry-After, 5xx and network errors back off (1, 2, 4 s), each only while the deadline leaves
+ * room; anything else Slack refused is reported with Slack's own error text, escaped. A redirect is
+ * a failure. The URL is never in a message.
  */
-async function postToSlack(url, message, log, timeoutMs = 30_000) {
+async function postToSlack(url, message, log, timeoutMs) {
+    const deadline = Date.now() + timeoutMs;
+    const noAnswer = `could not reach Slack: no answer within ${timeoutMs / 1000} s`;
     let last = '';
+    /** Waits, when the wait leaves time for another attempt; says whether it waited. */
+    const waitIfTime = async (ms) => {
+        if (Date.now() + ms >= deadline)
+            return false;
+        await slack_sleep(ms);
+        return true;
+    };
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
         let status;
         let text;
         let retryAfter;
+        const signal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
         try {
             const response = await fetch(url, {
                 method: 'POST',
                 headers: { 'content-type': 'application/json; charset=utf-8' },
                 body: JSON.stringify(message),
-                redirect: 'error',
-                signal: AbortSignal.timeout(timeoutMs),
+                redirect: 'manual',
+                signal,
             });
             status = response.status;
             retryAfter = response.headers.get('retry-after');
             text = (0,markdown/* oneLine */.TN)(await response.text(), 200);
         }
         catch (error) {
+            if (signal.aborted)
+                return { ok: false, warning: noAnswer };
             const cause = error.cause;
-            last =
-                error.name === 'TimeoutError'
-                    ? `could not reach Slack: no answer within ${timeoutMs / 1000} s`
-                    : `could not reach Slack: ${(0,markdown/* oneLine */.TN)((0,errors/* getErrorMessage */.u1)(cause ?? error), 200)}`;
-            if (attempt < MAX_ATTEMPTS)
-                await sleep(1000 * 2 ** (attempt - 1));
+            last = `could not reach Slack: ${(0,markdown/* oneLine */.TN)((0,errors/* getErrorMessage */.u1)(cause ?? error), 200)}`;
+            if (attempt < MAX_ATTEMPTS && !(await waitIfTime(1000 * 2 ** (attempt - 1))))
+                break;
             continue;
         }
         if (status >= 200 && status < 300)
             return { ok: true };
+        if (status >= 300 && status < 400) {
+            return {
+                ok: false,
+                warning: `Slack answered ${status} with a redirect, which port-drift does not follow: nothing was posted. Check slack-webhook-url.`,
+            };
+        }
         last = `Slack answered ${status}${text ? ` ${JSON.stringify(text)}` : ''}`;
         if (status === 429) {
             const wait = Number(retryAfter);
             const seconds = Number.isFinite(wait) && wait >= 0 ? wait : 1;
-            if (seconds > MAX_RETRY_AFTER_S)
+            if (seconds > MAX_RETRY_AFTER_S || Date.now() + seconds * 1000 >= deadline)
                 break;
             log.info(`Slack rate limit (429): retrying in ${seconds} s.`);
-            await sleep(seconds * 1000);
+            await slack_sleep(seconds * 1000);
             continue;
         }
         if (status >= 500) {
             if (attempt < MAX_ATTEMPTS) {
-                log.info(`Slack answered ${status}: retrying.`);
-                await sleep(1000 * 2 ** (attempt - 1));
+                const wait = 1000 * 2 ** (attempt - 1);
+                if (Date.now() + wait >= deadline)
+                    break;
+                log.info(`Slack answered ${status}: retrying in ${wait / 1000} s.`);
+                await slack_sleep(wait);
             }
             continue;
         }
@@ -816,33 +1036,71 @@ var external_node_path_ = __webpack_require__(6760);
 ;// CONCATENATED MODULE: ./lib/notify/state.js
 // The last state, for `notify: change` when no issue carries it: a small JSON file kept in the
 // GitHub Actions cache, which every GitHub-hosted runner has without setup. Each change is saved
-// under a new key (caches are immutable) and the newest is restored by prefix. Where there is no
-// cache service (a local run), there is no last state and every drift counts as new.
+// under a key naming the entry it follows and the drift it records: caches are immutable, so of
+// overlapping runs that see the same change only one can save it, and only that one tells Slack.
+// The newest entry is restored by prefix. Where there is no cache service (a local run), there is no
+// last state and every drift counts as new. Every call ends within the deadline, whatever the cache
+// client's own retries would do.
 
 
 
 
 
 
+const hash = (text, n) => (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, n);
+class Deadline extends Error {
+}
+/**
+ * `work` within `ms`. The cache client retries on its own (five attempts, three-minute sockets)
+ * and takes no signal: past the deadline its promise is left behind, its outcome ignored; the
+ * action's entry point ends the process when the run is over, so a hung socket cannot hold it.
+ */
+async function within(ms, work) {
+    let timer;
+    work.catch(() => undefined);
+    try {
+        return await Promise.race([
+            work,
+            new Promise((_, reject) => {
+                timer = setTimeout(() => reject(new Deadline()), ms);
+            }),
+        ]);
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
 class CacheStateStore {
-    runId;
-    runAttempt;
+    timeoutMs;
     log;
     dir;
     file;
     prefix;
-    constructor(name, runnerTemp, runId, runAttempt, log) {
-        this.runId = runId;
-        this.runAttempt = runAttempt;
+    /** The key of the entry restored, which the next entry names. */
+    restoredKey;
+    /** A call that ran out of time: the cache is not asked again in this run. */
+    hung = false;
+    constructor(
+    /** keyHash() of the notification key. */
+    key, runnerTemp, timeoutMs, log) {
+        this.timeoutMs = timeoutMs;
         this.log = log;
-        const id = (0,external_node_crypto_.createHash)('sha256').update(name).digest('hex').slice(0, 16);
         // The path is part of the cache's version: it must be the same in every run.
-        this.dir = (0,external_node_path_.join)(runnerTemp, 'port-drift-state', id);
+        this.dir = (0,external_node_path_.join)(runnerTemp, 'port-drift-state', key);
         this.file = (0,external_node_path_.join)(this.dir, 'state.json');
-        this.prefix = `port-drift-state-${id}-`;
+        this.prefix = `port-drift-state-v2-${key}-`;
     }
     get available() {
         return cache/* isFeatureAvailable */.w3();
+    }
+    options() {
+        return { timeoutInMs: this.timeoutMs, segmentTimeoutInMs: this.timeoutMs };
+    }
+    noAnswer(error) {
+        if (!(error instanceof Deadline))
+            return (0,errors/* getErrorMessage */.u1)(error);
+        this.hung = true;
+        return `the Actions cache service gave no answer within ${this.timeoutMs / 1000} s`;
     }
     async load() {
         if (!this.available) {
@@ -851,30 +1109,59 @@ class CacheStateStore {
         }
         try {
             await (0,promises_.mkdir)(this.dir, { recursive: true });
-            const key = await cache/* restoreCache */.P3([this.dir], `${this.prefix}${this.runId}-`, [
-                this.prefix,
-            ]);
+            const key = await within(this.timeoutMs, cache/* restoreCache */.P3([this.dir], `${this.prefix}latest`, [this.prefix], this.options()));
             if (!key) {
                 this.log.info('No last state in the Actions cache yet: the drift is new.');
                 return undefined;
             }
+            this.restoredKey = key;
             return parseState(JSON.parse(await (0,promises_.readFile)(this.file, 'utf8')));
         }
         catch (error) {
-            this.log.info(`Could not read the last state: ${(0,errors/* getErrorMessage */.u1)(error)}. The drift is new.`);
+            this.log.info(`Could not read the last state: ${this.noAnswer(error)}. The drift is new.`);
             return undefined;
         }
     }
+    /** The key of the change from the restored entry to `state`: the same in overlapping runs. */
+    keyFor(state) {
+        return `${this.prefix}${hash(this.restoredKey ?? 'first', 12)}-${state.digest.slice(0, 16)}`;
+    }
+    async exists(key) {
+        const found = await within(this.timeoutMs, cache/* restoreCache */.P3([this.dir], key, [], { ...this.options(), lookupOnly: true }));
+        return found === key;
+    }
+    /**
+     * Saves the change to `state`, unless an overlapping run saved it first (`taken`: that run tells
+     * Slack). `failed` leaves the next run to see the change again.
+     */
     async save(state) {
         if (!this.available)
-            return;
+            return 'failed';
+        if (this.hung) {
+            this.log.warning('The state for the next run was not kept: the Actions cache service did not answer earlier in this run. The next run may repeat this message.');
+            return 'failed';
+        }
+        const key = this.keyFor(state);
         try {
+            if (await this.exists(key))
+                return 'taken';
             await (0,promises_.mkdir)(this.dir, { recursive: true });
             await (0,promises_.writeFile)(this.file, JSON.stringify(state));
-            await cache/* saveCache */.Io([this.dir], `${this.prefix}${this.runId}-${this.runAttempt}`);
+            const id = await within(this.timeoutMs, cache/* saveCache */.Io([this.dir], key));
+            if (id !== -1)
+                return 'saved';
+            // Not saved: most likely an overlapping run reserved this key a moment ago.
+            if (await this.exists(key))
+                return 'taken';
+            await new Promise((r) => setTimeout(r, 2000));
+            if (await this.exists(key))
+                return 'taken';
+            this.log.warning('The state for the next run was not kept in the Actions cache (the cache did not take it). The next run may repeat this message.');
+            return 'failed';
         }
         catch (error) {
-            this.log.warning(`Could not keep the state for the next run in the Actions cache: ${(0,errors/* getErrorMessage */.u1)(error)}. The next run may repeat this message.`);
+            this.log.warning(`The state for the next run was not kept in the Actions cache: ${this.noAnswer(error)}. The next run may repeat this message.`);
+            return 'failed';
         }
     }
 }
@@ -894,7 +1181,7 @@ class CacheStateStore {
 
 
 
-/** Every request to GitHub or Slack gives up after this long; PORT_DRIFT_HTTP_TIMEOUT changes it. */
+
 const HTTP_TIMEOUT = '30s';
 function httpTimeout(env) {
     const value = env['PORT_DRIFT_HTTP_TIMEOUT'];
@@ -907,37 +1194,42 @@ function httpTimeout(env) {
         return (0,settings/* parseDuration */.E9)('PORT_DRIFT_HTTP_TIMEOUT', HTTP_TIMEOUT);
     }
 }
+/** `.github/workflows/watch.yml` of `octo/fleet/.github/workflows/watch.yml@refs/heads/main`. */
+function workflowFile(ref, repository) {
+    const path = (ref ?? '').replace(/@[^@]*$/, '');
+    const own = `${repository}/`;
+    return path.toLowerCase().startsWith(own.toLowerCase()) ? path.slice(own.length) : path;
+}
 function readRunContext(name, env = process.env) {
-    const [owner, repo] = (env['GITHUB_REPOSITORY'] ?? '').split('/');
-    const server = (env['GITHUB_SERVER_URL'] || 'https://github.com').replace(/\/+$/, '');
-    const runId = env['GITHUB_RUN_ID'] || 'local';
-    const context = {
-        ...(owner && repo ? { repo: { owner, repo } } : {}),
-        apiUrl: (env['GITHUB_API_URL'] || 'https://api.github.com').replace(/\/+$/, ''),
-        run: {
-            name,
-            runId,
-            runUrl: owner && repo ? `${server}/${owner}/${repo}/actions/runs/${runId}` : server,
-        },
-        runAttempt: env['GITHUB_RUN_ATTEMPT'] || '1',
+    const context = github/* context */._;
+    // context.repo throws without GITHUB_REPOSITORY: a run outside Actions has no repository.
+    const repo = env['GITHUB_REPOSITORY'] ? context.repo : undefined;
+    const repository = repo ? `${repo.owner}/${repo.repo}` : '';
+    const runId = Number.isFinite(context.runId) ? String(context.runId) : 'local';
+    const key = {
+        repository,
+        workflow: workflowFile(env['GITHUB_WORKFLOW_REF'], repository),
+        job: context.job ?? '',
+        name,
+    };
+    const run = {
+        name,
+        runId,
+        runUrl: repo ? `${context.serverUrl}/${repository}/actions/runs/${runId}` : context.serverUrl,
+        key,
+    };
+    const pr = context.payload.pull_request;
+    const isPr = /^pull_request(_target)?$/.test(context.eventName ?? '');
+    return {
+        ...(repo ? { repo } : {}),
+        apiUrl: context.apiUrl.replace(/\/+$/, ''),
+        run,
         runnerTemp: env['RUNNER_TEMP'] || (0,external_node_os_.tmpdir)(),
+        ...(isPr && typeof pr?.number === 'number'
+            ? { pull: { number: pr.number, sha: typeof pr.head?.sha === 'string' ? pr.head.sha : '' } }
+            : {}),
         httpTimeoutMs: httpTimeout(env),
     };
-    const event = env['GITHUB_EVENT_NAME'];
-    if ((event === 'pull_request' || event === 'pull_request_target') && env['GITHUB_EVENT_PATH']) {
-        try {
-            const payload = JSON.parse((0,external_node_fs_.readFileSync)(env['GITHUB_EVENT_PATH'], 'utf8'));
-            const number = payload.pull_request?.number;
-            const sha = payload.pull_request?.head?.sha;
-            if (typeof number === 'number') {
-                context.pull = { number, sha: typeof sha === 'string' ? sha : '' };
-            }
-        }
-        catch (error) {
-            core.debug(`event payload: ${(0,errors/* getErrorMessage */.u1)(error)}`);
-        }
-    }
-    return context;
 }
 const log = {
     info: (m) => core.info(m),
@@ -970,6 +1262,9 @@ async function deliver(input, context, wantsPr) {
         addresses: input.addresses,
     };
     let gh;
+    let me;
+    /** Set when GitHub let a call run out of time: it is not asked again in this run. */
+    let githubHung = false;
     const github = (what) => {
         if (!settings.githubToken) {
             core.warning(`${what} skipped: github-token is empty.`);
@@ -979,26 +1274,44 @@ async function deliver(input, context, wantsPr) {
             core.warning(`${what} skipped: GITHUB_REPOSITORY is not set (not on a GitHub runner?).`);
             return undefined;
         }
+        if (githubHung) {
+            core.warning(`${what} skipped: GitHub did not answer earlier in this run.`);
+            return undefined;
+        }
         gh ??= createGitHub(settings.githubToken, context.apiUrl, log, context.httpTimeoutMs);
         return gh;
+    };
+    const failed = (error) => {
+        if (error instanceof NoAnswerError && error.kind === 'deadline')
+            githubHung = true;
     };
     // The issue carries the last state when it is on; else the Actions cache does.
     let previous;
     let previousKnown = false;
+    /** Another run speaks for this drift (its issue was kept, ours closed): Slack hears it from it. */
+    let anotherRunSpeaks = false;
     if (settings.issue) {
         const client = github('The issue');
         if (client && context.repo) {
             try {
-                const outcome = await syncIssue(client, context.repo, settings.issueLabels, context.run, result, current, log);
+                me ??= whoAmI(client, log);
+                const outcome = await syncIssue(client, context.repo, settings.issueLabels, context.run, result, current, await me, log);
                 previous = outcome.previous;
                 previousKnown = true;
                 if (outcome.url) {
                     core.setOutput('issue-url', outcome.url);
                     notified.issueUrl = outcome.url;
                 }
-                core.info(`Issue: ${outcome.action}${outcome.url ? ` ${outcome.url}` : ''}.`);
+                if (outcome.action === 'duplicate') {
+                    anotherRunSpeaks = true;
+                    core.info(`Issue: an overlapping run opened ${outcome.url} first; closed #${outcome.closedDuplicate}, which this run opened, in its favour.`);
+                }
+                else {
+                    core.info(`Issue: ${outcome.action}${outcome.url ? ` ${outcome.url}` : ''}.`);
+                }
             }
             catch (error) {
+                failed(error);
                 core.warning(`The drift issue was not updated: ${describeGitHubError(error, 'issues: write')}`);
             }
         }
@@ -1007,10 +1320,15 @@ async function deliver(input, context, wantsPr) {
         const client = github('The pull-request comment');
         if (client && context.repo) {
             try {
-                const done = await syncPrComment(client, context.repo, context.pull.number, context.pull.sha, context.run, result, log);
+                me ??= whoAmI(client, log);
+                const done = await syncPrComment(client, context.repo, context.pull.number, context.pull.sha, context.run, result, await me, log);
                 core.info(`Pull-request comment: ${done.action} ${done.url}.`);
+                if (done.ignored > 0) {
+                    core.info(`Pull-request comment: ignored ${done.ignored} comment(s) carrying this job's marker that the token did not write.`);
+                }
             }
             catch (error) {
+                failed(error);
                 const fork = statusOf(error) === 403
                     ? ' A pull request from a fork gets a read-only token: the result is in the job summary.'
                     : '';
@@ -1021,27 +1339,40 @@ async function deliver(input, context, wantsPr) {
     if (settings.slackWebhookUrl) {
         const store = previousKnown
             ? undefined
-            : new CacheStateStore(settings.name, context.runnerTemp, context.run.runId, context.runAttempt, log);
+            : new CacheStateStore(keyHash(context.run.key), context.runnerTemp, context.httpTimeoutMs, log);
         if (store)
             previous = await store.load();
         const changes = compare(previous, current);
-        const event = slackEventFor(status, previous, changes, settings.notify);
-        let delivered = true;
+        let event = anotherRunSpeaks
+            ? undefined
+            : slackEventFor(status, previous, changes, settings.notify);
+        let quiet = anotherRunSpeaks
+            ? 'Slack: not sent, the overlapping run that kept the issue reports this drift.'
+            : undefined;
+        // Without an issue, the cache decides which of overlapping runs reports a change: the one
+        // that saves it. The state is saved before Slack hears of it, so a run that cannot reach Slack
+        // does not leave the next run to repeat the message: that message is lost, with a warning.
+        if (store && status !== 'undecided' && previous?.digest !== current.digest) {
+            const claim = await store.save(current);
+            if (claim === 'taken' && event) {
+                event = undefined;
+                quiet = 'Slack: not sent, an overlapping run saved this same change first and reports it.';
+            }
+        }
         if (event) {
             const sent = await postToSlack(settings.slackWebhookUrl, buildSlackMessage(context.run, result, changes, event), log, context.httpTimeoutMs);
-            delivered = sent.ok;
             if (sent.ok)
                 core.info(`Slack: ${event} drift sent.`);
             else
                 core.warning(`Slack was not notified: ${sent.warning}`);
         }
+        else if (quiet) {
+            core.info(quiet);
+        }
         else {
             core.info(status === 'drift'
                 ? `Slack: not sent, the same drift as the last run (notify: change). ${describeChanges(changes)}`
                 : 'Slack: nothing to report.');
-        }
-        if (store && delivered && status !== 'undecided' && previous?.digest !== current.digest) {
-            await store.save(current);
         }
     }
     return notified;

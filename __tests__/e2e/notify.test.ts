@@ -69,6 +69,10 @@ const visibleLog = (run: ActionRun): string =>
     .filter((l) => !l.startsWith('::add-mask::'))
     .join('\n');
 
+/** A request that changes something on GitHub (asking who the token is, by GraphQL, does not). */
+const isWrite = (r: { method: string; path: string }): boolean =>
+  r.method !== 'GET' && r.path !== '/graphql';
+
 const warnings = (run: ActionRun): string[] =>
   run.stdout.split('\n').filter((l) => l.startsWith('::warning::'));
 
@@ -132,7 +136,7 @@ describe('an hourly scan with an issue and Slack', () => {
   it('leaves the issue untouched and Slack silent when the drift is the same', () => {
     assert.equal(bodies[1], bodies[0]);
     assert.deepEqual(
-      gh.requests.slice(mark[1], mark[2]).filter((r) => r.method !== 'GET'),
+      gh.requests.slice(mark[1], mark[2]).filter(isWrite),
       [],
     );
     assert.equal(runs[1]!.outputs['issue-url'], 'https://github.com/octo/fleet/issues/1');
@@ -143,7 +147,7 @@ describe('an hourly scan with an issue and Slack', () => {
     assert.deepEqual(
       gh.requests
         .slice(mark[2], mark[3])
-        .filter((r) => r.method !== 'GET')
+        .filter(isWrite)
         .map((r) => r.route),
       ['update-issue', 'create-comment'],
     );
@@ -161,7 +165,7 @@ describe('an hourly scan with an issue and Slack', () => {
     assert.deepEqual(
       gh.requests
         .slice(mark[3], mark[4])
-        .filter((r) => r.method !== 'GET')
+        .filter(isWrite)
         .map((r) => r.route),
       ['create-comment', 'update-issue'],
     );
@@ -170,7 +174,7 @@ describe('an hourly scan with an issue and Slack', () => {
     assert.match(bodies[3]!, /Resolved: no drift in \[run 104\]\([^)]+\)\. The drift was:/);
     assert.match(bodies[3]!, /- Resolved: \*\*unexpected-open\*\* `203\.0\.113\.20` 6379\/tcp/);
     assert.deepEqual(
-      gh.requests.slice(mark[4], mark[5]).filter((r) => r.method !== 'GET'),
+      gh.requests.slice(mark[4], mark[5]).filter(isWrite),
       [],
     );
   });
@@ -223,7 +227,7 @@ describe('an issue a person closed as not planned', () => {
       const same = await scheduled(gh, undefined, MONGO);
       assert.equal(issue.state, 'closed');
       assert.deepEqual(
-        gh.requests.slice(from).filter((r) => r.method !== 'GET'),
+        gh.requests.slice(from).filter(isWrite),
         [],
       );
       assert.equal(same.outputs['issue-url'], issue.html_url);
@@ -349,7 +353,7 @@ describe('GitHub faults', () => {
         body:
           n % 2
             ? 'no marker here'
-            : mine.body.replace(/port-drift:issue:[0-9a-f]+/, 'port-drift:issue:0000000000000000'),
+            : mine.body.replace(/port-drift:issue:v2:[0-9a-f]+/, 'port-drift:issue:v2:0000000000000000'),
         comments: [],
         created: 10_000 + n,
         updated: 10_000 + n,
@@ -428,7 +432,7 @@ describe('the pull-request comment', () => {
     assert.equal(pr.comments.length, 1, first.stdout + second.stdout);
     assert.match(
       pr.comments[0]!.body,
-      /^<!-- port-drift:pr-comment:[0-9a-f]{16} -->\n\n## ✅ No drift: `fleet watch`/,
+      /^<!-- port-drift:pr-comment:v2:[0-9a-f]{16} -->\n\n## ✅ No drift: `fleet watch`/,
     );
     assert.match(pr.comments[0]!.body, /for a1b2c3d/);
     assert.match(first.stdout, /Pull-request comment: created/);
@@ -549,11 +553,14 @@ describe('notify: change without an issue, on a runner with the Actions cache', 
           '🚨 New port drift: fleet watch',
         ],
       );
-      // A new entry only when the state changed: first drift, clean, drift again.
-      assert.deepEqual(
-        cache.entries.map((e) => e.key.replace(/^port-drift-state-[0-9a-f]{16}-/, '')),
-        [`${runNo - 4}-1`, `${runNo - 2}-1`, `${runNo}-1`],
-      );
+      // A new entry only when the state changed: first drift, clean, drift again. Each names the
+      // entry it follows and the drift it holds.
+      const keys = cache.entries.map((e) => /^port-drift-state-v2-[0-9a-f]{16}-([0-9a-f]{12})-([0-9a-f]{16})$/.exec(e.key));
+      assert.equal(keys.length, 3, JSON.stringify(cache.entries.map((e) => e.key)));
+      assert.ok(keys.every(Boolean), JSON.stringify(cache.entries.map((e) => e.key)));
+      assert.equal(keys[0]![2], keys[2]![2], 'the same drift');
+      assert.notEqual(keys[0]![2], keys[1]![2]);
+      assert.equal(new Set(keys.map((k) => k![1])).size, 3, 'each follows another entry');
       assert.equal(gh.requests.length, 0, 'no GitHub call: issue is off');
     } finally {
       await gh.close();

@@ -18,6 +18,10 @@ export interface CacheServer {
   entries: CacheEntry[];
   /** The environment a runner gives a step to use this cache service. */
   env: Record<string, string>;
+  /** When true, every request is taken and never answered: a cache service that hangs. */
+  hang: boolean;
+  /** Every request, `METHOD /path`. */
+  requests: string[];
   close(): Promise<void>;
 }
 
@@ -26,6 +30,8 @@ const SERVICE = '/twirp/github.actions.results.api.v1.CacheService/';
 export async function startCacheServer(): Promise<CacheServer> {
   const entries: CacheEntry[] = [];
   let url = '';
+  const control = { hang: false };
+  const requests: string[] = [];
   const blobUrl = (e: CacheEntry): string => `${url}/devstoreaccount1/cache/entry-${e.id}?sig=test`;
 
   const server = createServer((req, res) => {
@@ -34,6 +40,8 @@ export async function startCacheServer(): Promise<CacheServer> {
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const path = new URL(req.url ?? '/', url).pathname;
+      requests.push(`${req.method ?? ''} ${path}`);
+      if (control.hang) return;
       const json = (status: number, data: unknown): void => {
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(data));
       };
@@ -130,6 +138,13 @@ export async function startCacheServer(): Promise<CacheServer> {
       ACTIONS_RESULTS_URL: `${url}/`,
       ACTIONS_RUNTIME_TOKEN: 'test-runtime-token',
     },
+    get hang() {
+      return control.hang;
+    },
+    set hang(value: boolean) {
+      control.hang = value;
+    },
+    requests,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,14 +1,23 @@
 // A loopback server that answers like GitHub's REST API for what port-drift uses: issues, issue
 // comments and labels of one repository, with Link-header pagination, x-ratelimit-* headers, token
-// checks, and faults injected per route (401, 403, 404, 422, 500, secondary rate limits, and a 500
-// for a request that was nonetheless carried out, as GitHub sometimes does).
+// checks, who each token is (GET /user for a personal token, 403 for an installation token, GraphQL
+// `viewer` for both), the author of every issue and comment, a delay on every answer (so runs that
+// overlap interleave as they do on GitHub), and faults injected per route (401, 403, 404, 422, 500,
+// secondary rate limits, a redirect, and a 500 for a request that was nonetheless carried out).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
+/** An author as GitHub shows it on an issue or a comment. */
+export interface Author {
+  login: string;
+  type: 'User' | 'Bot';
+}
 
 export interface Comment {
   id: number;
   body: string;
   html_url: string;
+  user: Author;
 }
 
 export interface Issue {
@@ -20,6 +29,7 @@ export interface Issue {
   labels: string[];
   comments: Comment[];
   html_url: string;
+  user: Author;
   /** Pull requests are issues too in GitHub's API: they are listed, with this key. */
   pull_request?: { url: string };
   created: number;
@@ -28,6 +38,7 @@ export interface Issue {
 
 export type Route =
   | 'list-issues'
+  | 'get-issue'
   | 'create-issue'
   | 'update-issue'
   | 'list-comments'
@@ -46,6 +57,8 @@ export interface Fault {
   retryAfter?: number;
   /** Carry out the request, then answer with the fault anyway. */
   carryOut?: boolean;
+  /** With a 3xx: the Location header. */
+  location?: string;
   /** More response headers, such as an exhausted x-ratelimit-remaining. */
   headers?: Record<string, string>;
 }
@@ -54,8 +67,14 @@ export interface GitHubServer {
   url: string;
   owner: string;
   repo: string;
-  /** Tokens that may write; `readOnly` ones may only read (like a fork's token). */
-  tokens: { write: string; readOnly: string };
+  /**
+   * Tokens. `write`: the job's GITHUB_TOKEN (writes as github-actions[bot]); `readOnly`: the same
+   * for a fork; `pat`: a person's token (writes as octocat); `app`: a GitHub App's installation token
+   * (writes as drift-watch[bot]); `mallory`: someone else who may comment.
+   */
+  tokens: { write: string; readOnly: string; pat: string; app: string; mallory: string };
+  /** Milliseconds before each answer; default 5 to 25, at random, like a real API's spread. */
+  latency: [number, number];
   issues: Issue[];
   labels: Set<string>;
   /** Every request: `METHOD /path?query` (the route before any fault). */
@@ -63,6 +82,8 @@ export interface GitHubServer {
   fail(fault: Fault): void;
   /** Adds a pull request (an issue with pull_request) and returns its number. */
   addPullRequest(title: string): number;
+  /** The author a token writes as. */
+  authorOf(token: string): Author;
   close(): Promise<void>;
 }
 
@@ -79,6 +100,7 @@ function match(method: string, path: string, owner: string, repo: string): Match
   const rel = path.startsWith(base) ? path.slice(base.length) : undefined;
   const table: [string, RegExp, Route][] = [
     ['GET', /^\/issues$/, 'list-issues'],
+    ['GET', /^\/issues\/(\d+)$/, 'get-issue'],
     ['POST', /^\/issues$/, 'create-issue'],
     ['PATCH', /^\/issues\/(\d+)$/, 'update-issue'],
     ['GET', /^\/issues\/(\d+)\/comments$/, 'list-comments'],
@@ -106,7 +128,21 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
 export async function startGitHubServer(): Promise<GitHubServer> {
   const owner = 'octo';
   const repo = 'fleet';
-  const tokens = { write: 'ghs_writeTOKEN0000', readOnly: 'ghs_readonlyTOKEN0' };
+  const tokens = {
+    write: 'ghs_writeTOKEN0000',
+    readOnly: 'ghs_readonlyTOKEN0',
+    pat: 'ghp_octocatTOKEN000',
+    app: 'ghs_driftAppTOKEN00',
+    mallory: 'ghp_malloryTOKEN000',
+  };
+  const authors: Record<string, Author> = {
+    [tokens.write]: { login: 'github-actions[bot]', type: 'Bot' },
+    [tokens.readOnly]: { login: 'github-actions[bot]', type: 'Bot' },
+    [tokens.pat]: { login: 'octocat', type: 'User' },
+    [tokens.app]: { login: 'drift-watch[bot]', type: 'Bot' },
+    [tokens.mallory]: { login: 'mallory', type: 'User' },
+  };
+  const latency: [number, number] = [5, 25];
   const issues: Issue[] = [];
   const labels = new Set<string>();
   const faults: Fault[] = [];
@@ -123,10 +159,14 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     state_reason: i.state_reason,
     labels: i.labels.map((name) => ({ name })),
     html_url: i.html_url,
+    user: { ...i.user, id: i.user.login.length },
     comments: i.comments.length,
     ...(i.pull_request ? { pull_request: i.pull_request } : {}),
   });
-  const commentJson = (c: Comment): Record<string, unknown> => ({ ...c });
+  const commentJson = (c: Comment): Record<string, unknown> => ({
+    ...c,
+    user: { ...c.user, id: c.user.login.length },
+  });
 
   function send(res: ServerResponse, status: number, data: unknown, headers = {}): void {
     res.writeHead(status, {
@@ -169,6 +209,7 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     m: Matched,
     req: IncomingMessage,
     query: URLSearchParams,
+    author: Author,
   ): Promise<[number, unknown, Record<string, string>?]> {
     const body = req.method === 'GET' ? {} : await readBody(req);
     const issue = (n: string | undefined): Issue | undefined =>
@@ -186,6 +227,10 @@ export async function startGitHubServer(): Promise<GitHubServer> {
         list = [...list].sort((a, b) => (dir === 'asc' ? a[key] - b[key] : b[key] - a[key]));
         return [200, { __page: list.map(issueJson) }];
       }
+      case 'get-issue': {
+        const i = issue(m.params[0]);
+        return i ? [200, issueJson(i)] : [404, { message: 'Not Found' }];
+      }
       case 'create-issue': {
         if (typeof body['title'] !== 'string' || body['title'] === '')
           return [422, { message: 'Validation Failed' }];
@@ -202,6 +247,7 @@ export async function startGitHubServer(): Promise<GitHubServer> {
           labels: names,
           comments: [],
           html_url: `https://github.com/${owner}/${repo}/issues/${number}`,
+          user: author,
           created: ++clock,
           updated: clock,
         };
@@ -236,6 +282,7 @@ export async function startGitHubServer(): Promise<GitHubServer> {
           id,
           body: str(body['body']),
           html_url: `${i.html_url}#issuecomment-${id}`,
+          user: author,
         };
         i.comments.push(c);
         i.updated = ++clock;
@@ -244,6 +291,10 @@ export async function startGitHubServer(): Promise<GitHubServer> {
       case 'update-comment': {
         const c = issues.flatMap((i) => i.comments).find((x) => x.id === Number(m.params[0]));
         if (!c) return [404, { message: 'Not Found' }];
+        // Only the author may edit a comment (or a maintainer: not these tokens).
+        if (c.user.login !== author.login) {
+          return [403, { message: 'Resource not accessible by integration' }];
+        }
         if (tooLong(body['body'])) return [422, { message: 'Validation Failed', field: 'body' }];
         c.body = str(body['body']);
         return [200, commentJson(c)];
@@ -271,13 +322,37 @@ export async function startGitHubServer(): Promise<GitHubServer> {
       const m = match(method, u.pathname, owner, repo);
       requests.push({ method, path: `${u.pathname}${u.search}`, route: m.route });
 
+      const [low, high] = latency;
+      await new Promise((r) => setTimeout(r, low + Math.random() * (high - low)));
       const auth = req.headers.authorization ?? '';
-      const token = /^(?:token|bearer) (.+)$/i.exec(auth)?.[1];
-      if (token !== tokens.write && token !== tokens.readOnly) {
+      const token = /^(?:token|bearer) (.+)$/i.exec(auth)?.[1] ?? '';
+      const author = authors[token];
+      if (!author) {
         send(res, 401, {
           message: 'Bad credentials',
           documentation_url: 'https://docs.github.com/rest',
         });
+        return;
+      }
+      if (method === 'GET' && u.pathname === '/user') {
+        // An installation token is no user: GitHub refuses it this endpoint.
+        if (token.startsWith('ghs_')) {
+          send(res, 403, {
+            message: 'Resource not accessible by integration',
+            documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user',
+          });
+        } else {
+          send(res, 200, { login: author.login, id: author.login.length, type: author.type });
+        }
+        return;
+      }
+      if (method === 'POST' && u.pathname === '/graphql') {
+        const query = String((await readBody(req))['query'] ?? '');
+        if (/viewer\s*\{\s*login\s*\}/.test(query)) {
+          send(res, 200, { data: { viewer: { login: author.login } } });
+        } else {
+          send(res, 200, { errors: [{ message: 'not in this stand-in' }] });
+        }
         return;
       }
       if (token === tokens.readOnly && method !== 'GET') {
@@ -290,6 +365,12 @@ export async function startGitHubServer(): Promise<GitHubServer> {
 
       const fault = faults.find((f) => f.route === m.route && (f.times ?? 1) > 0);
       if (fault) fault.times = (fault.times ?? 1) - 1;
+      if (fault && fault.status >= 300 && fault.status < 400) {
+        // A proxy or a moved repository: a redirect to somewhere else, the request not carried out.
+        req.resume();
+        send(res, fault.status, undefined, { location: fault.location ?? `${url}/login` });
+        return;
+      }
       if (fault && !fault.carryOut) {
         const secondary = fault.retryAfter !== undefined;
         send(
@@ -302,7 +383,7 @@ export async function startGitHubServer(): Promise<GitHubServer> {
         req.resume();
         return;
       }
-      const [status, data, headers] = await handle(m, req, u.searchParams);
+      const [status, data, headers] = await handle(m, req, u.searchParams, author);
       if (fault) {
         send(res, fault.status, { message: fault.message ?? `fault ${fault.status}` });
         return;
@@ -323,6 +404,7 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     owner,
     repo,
     tokens,
+    latency,
     issues,
     labels,
     requests,
@@ -338,12 +420,14 @@ export async function startGitHubServer(): Promise<GitHubServer> {
         labels: [],
         comments: [],
         html_url: `https://github.com/${owner}/${repo}/pull/${number}`,
+        user: { login: 'octocat', type: 'User' },
         pull_request: { url: `${url}/repos/${owner}/${repo}/pulls/${number}` },
         created: ++clock,
         updated: clock,
       });
       return number;
     },
+    authorOf: (token) => authors[token] ?? { login: 'ghost', type: 'User' },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -104,11 +104,11 @@ export function createGitHub(token: string, apiUrl: string, log: Log, timeoutMs:
     const retries = options.request?.retries ?? BACKOFF_MS.length;
     for (let attempt = 0; ; attempt++) {
       const signal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+      // The hooks inside (throttling, and the request itself) hold this very options object:
+      // the signal and the deadline reach them through it.
+      options.request = { ...options.request, signal, deadline };
       try {
-        return await request({
-          ...options,
-          request: { ...options.request, signal, deadline },
-        } as unknown as Parameters<typeof request>[0]);
+        return await request(options as unknown as Parameters<typeof request>[0]);
       } catch (error) {
         const seen = noAnswer(error);
         if (seen) throw seen;
