@@ -135,10 +135,7 @@ describe('an hourly scan with an issue and Slack', () => {
 
   it('leaves the issue untouched and Slack silent when the drift is the same', () => {
     assert.equal(bodies[1], bodies[0]);
-    assert.deepEqual(
-      gh.requests.slice(mark[1], mark[2]).filter(isWrite),
-      [],
-    );
+    assert.deepEqual(gh.requests.slice(mark[1], mark[2]).filter(isWrite), []);
     assert.equal(runs[1]!.outputs['issue-url'], 'https://github.com/octo/fleet/issues/1');
     assert.match(runs[1]!.stdout, /Slack: not sent, the same drift as the last run/);
   });
@@ -173,10 +170,7 @@ describe('an hourly scan with an issue and Slack', () => {
     // The closed issue still says what the drift was.
     assert.match(bodies[3]!, /Resolved: no drift in \[run 104\]\([^)]+\)\. The drift was:/);
     assert.match(bodies[3]!, /- Resolved: \*\*unexpected-open\*\* `203\.0\.113\.20` 6379\/tcp/);
-    assert.deepEqual(
-      gh.requests.slice(mark[4], mark[5]).filter(isWrite),
-      [],
-    );
+    assert.deepEqual(gh.requests.slice(mark[4], mark[5]).filter(isWrite), []);
   });
 
   it('reopens the same issue when drift returns: never a second one', () => {
@@ -226,10 +220,7 @@ describe('an issue a person closed as not planned', () => {
       const from = gh.requests.length;
       const same = await scheduled(gh, undefined, MONGO);
       assert.equal(issue.state, 'closed');
-      assert.deepEqual(
-        gh.requests.slice(from).filter(isWrite),
-        [],
-      );
+      assert.deepEqual(gh.requests.slice(from).filter(isWrite), []);
       assert.equal(same.outputs['issue-url'], issue.html_url);
       await scheduled(gh, undefined, MONGO_REDIS);
       assert.equal(issue.state, 'open');
@@ -353,7 +344,10 @@ describe('GitHub faults', () => {
         body:
           n % 2
             ? 'no marker here'
-            : mine.body.replace(/port-drift:issue:v2:[0-9a-f]+/, 'port-drift:issue:v2:0000000000000000'),
+            : mine.body.replace(
+                /port-drift:issue:v2:[0-9a-f]+/,
+                'port-drift:issue:v2:0000000000000000',
+              ),
         comments: [],
         created: 10_000 + n,
         updated: 10_000 + n,
@@ -555,7 +549,9 @@ describe('notify: change without an issue, on a runner with the Actions cache', 
       );
       // A new entry only when the state changed: first drift, clean, drift again. Each names the
       // entry it follows and the drift it holds.
-      const keys = cache.entries.map((e) => /^port-drift-state-v2-[0-9a-f]{16}-([0-9a-f]{12})-([0-9a-f]{16})$/.exec(e.key));
+      const keys = cache.entries.map((e) =>
+        /^port-drift-state-v2-[0-9a-f]{16}-([0-9a-f]{12})-([0-9a-f]{16})$/.exec(e.key),
+      );
       assert.equal(keys.length, 3, JSON.stringify(cache.entries.map((e) => e.key)));
       assert.ok(keys.every(Boolean), JSON.stringify(cache.entries.map((e) => e.key)));
       assert.equal(keys[0]![2], keys[2]![2], 'the same drift');

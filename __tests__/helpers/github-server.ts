@@ -339,7 +339,8 @@ export async function startGitHubServer(): Promise<GitHubServer> {
         if (token.startsWith('ghs_')) {
           send(res, 403, {
             message: 'Resource not accessible by integration',
-            documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user',
+            documentation_url:
+              'https://docs.github.com/rest/users/users#get-the-authenticated-user',
           });
         } else {
           send(res, 200, { login: author.login, id: author.login.length, type: author.type });

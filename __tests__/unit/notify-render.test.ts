@@ -31,7 +31,12 @@ const run: RunInfo = {
   name: 'fleet watch',
   runId: '42',
   runUrl: 'https://github.com/o/r/actions/runs/42',
-  key: { repository: 'o/r', workflow: '.github/workflows/watch.yml', job: 'scan', name: 'fleet watch' },
+  key: {
+    repository: 'o/r',
+    workflow: '.github/workflows/watch.yml',
+    job: 'scan',
+    name: 'fleet watch',
+  },
 };
 
 function finding(i: number, service = 'ssh'): Finding {
@@ -167,7 +172,10 @@ describe('the key of an issue, a comment and the cached state', () => {
       workflowFile('o/r/.github/workflows/watch.yml@refs/heads/main', 'o/r'),
       '.github/workflows/watch.yml',
     );
-    assert.equal(workflowFile('o/r/.github/workflows/a@b.yml@refs/pull/7/merge', 'O/R'), '.github/workflows/a@b.yml');
+    assert.equal(
+      workflowFile('o/r/.github/workflows/a@b.yml@refs/pull/7/merge', 'O/R'),
+      '.github/workflows/a@b.yml',
+    );
     assert.equal(workflowFile(undefined, ''), '');
   });
 });

@@ -65,7 +65,9 @@ async function install(): Promise<void> {
       core.info(`nmap installed with apt-get from the runner's package index in ${took()}.`);
       return;
     }
-    core.info(`apt-get install exited with ${first}: updating the package index, then trying again.`);
+    core.info(
+      `apt-get install exited with ${first}: updating the package index, then trying again.`,
+    );
     for (let attempt = 0; ; attempt++) {
       const code = await aptGet(['update', '-q']);
       if (code === 0) break;

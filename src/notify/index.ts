@@ -78,8 +78,7 @@ export function readRunContext(name: string, env: NodeJS.ProcessEnv = process.en
     key,
   };
   const pr = context.payload.pull_request as
-    | { number?: unknown; head?: { sha?: unknown } }
-    | undefined;
+    { number?: unknown; head?: { sha?: unknown } } | undefined;
   const isPr = /^pull_request(_target)?$/.test(context.eventName ?? '');
   return {
     ...(repo ? { repo } : {}),
