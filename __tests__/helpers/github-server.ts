@@ -348,7 +348,7 @@ export async function startGitHubServer(): Promise<GitHubServer> {
         return;
       }
       if (method === 'POST' && u.pathname === '/graphql') {
-        const query = String((await readBody(req))['query'] ?? '');
+        const query = str((await readBody(req))['query']);
         if (/viewer\s*\{\s*login\s*\}/.test(query)) {
           send(res, 200, { data: { viewer: { login: author.login } } });
         } else {
