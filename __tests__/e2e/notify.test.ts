@@ -493,6 +493,7 @@ describe('Slack faults', () => {
     [404, 'no_service', /Slack answered 404 "no_service": the webhook is gone/],
     [410, 'channel_is_archived', /Slack answered 410 "channel_is_archived": the webhook is gone/],
     [400, 'invalid_payload', /Slack answered 400 "invalid_payload"/],
+    [302, 'moved', /Slack answered 302 with a redirect, which port-drift does not follow/],
   ] as const) {
     it(`warns, quoting Slack's error, on ${status} ${text}`, async () => {
       slack.script({ status, text });
