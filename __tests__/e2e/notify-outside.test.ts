@@ -3,6 +3,7 @@
 // stand-ins), comments planted by someone else, tokens of a person and of an app, answers that are
 // redirects, and a cache service that takes requests and never answers.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -313,6 +314,45 @@ describe('an Actions cache service that takes requests and never answers', () =>
       await gh.close();
       await slack.close();
       await cache.close();
+    }
+  });
+});
+
+describe('upgrading from a version that keyed the issue on the name alone', () => {
+  it('a run with drift takes over the old issue and re-marks it; a clean run leaves it alone', async () => {
+    const gh = await startGitHubServer();
+    try {
+      const old = `<!-- port-drift:issue:${createHash('sha256').update('exposure watch').digest('hex').slice(0, 16)} -->`;
+      gh.issues.push({
+        number: 1,
+        title: 'Port drift: exposure watch',
+        body: `${old}\n\n## ❌ Drift: \`exposure watch\``,
+        state: 'open',
+        state_reason: null,
+        labels: ['port-drift'],
+        comments: [],
+        html_url: `https://github.com/${gh.owner}/${gh.repo}/issues/1`,
+        user: gh.authorOf(gh.tokens.write),
+        created: 1,
+        updated: 1,
+      });
+      gh.labels.add('port-drift');
+      const clean = await runJob({ gh, job: 'staging' }, CLEAN);
+      assert.match(clean.stdout, /Issue: none\./, clean.stdout);
+      assert.equal(gh.issues[0]!.state, 'open');
+      assert.ok(gh.issues[0]!.body.startsWith(old), 'left alone');
+
+      const drift = await runJob({ gh, job: 'production' }, MONGO);
+      assert.match(drift.stdout, /Issue: taking over #1, opened by an earlier version\./);
+      assert.equal(drift.outputs['issue-url'], gh.issues[0]!.html_url);
+      assert.equal(realIssues(gh).length, 1);
+      assert.match(gh.issues[0]!.body, /^<!-- port-drift:issue:v2:[0-9a-f]{16} -->/);
+      // From now on it is this job's issue, found by its new marker.
+      const again = await runJob({ gh, job: 'production' }, MONGO);
+      assert.match(again.stdout, /Issue: unchanged/);
+      assert.doesNotMatch(again.stdout, /taking over/);
+    } finally {
+      await gh.close();
     }
   });
 });
