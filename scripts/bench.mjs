@@ -206,11 +206,11 @@ async function portDrift(net, inputs, capSeconds = RUN_CAP) {
 
 /** Open ports in an nmap XML file, as `address:port` (a reader of its own: no engine code). */
 function openPortsOfXml(file) {
-  let xml = '';
+  let xml;
   try {
     xml = readFileSync(file, 'utf8');
   } catch {
-    return [];
+    return []; // stopped before nmap wrote anything
   }
   const open = [];
   for (const host of xml.split('<host ').slice(1)) {
