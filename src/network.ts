@@ -1,45 +1,87 @@
 // What the runner's network says before a scan: every address a name resolves to, and whether this
 // runner has a route to an address family at all (GitHub-hosted runners have no IPv6).
 import { createSocket } from 'node:dgram';
-import { lookup } from 'node:dns/promises';
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import ipaddr from 'ipaddr.js';
 import { getErrorMessage } from './errors.js';
+import { runProcess } from './nmap/run.js';
+import { canonicalIp } from './targets.js';
 
+/** How long one name may take: glibc's own default (5 s, two tries, per server) fits in it. */
 const DNS_TIMEOUT_MS = 30_000;
+/** Names resolved at once, each in its own process. */
+const DNS_PARALLEL = 8;
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms / 1000} s`)), ms);
+/**
+ * One lookup through the system resolver (getaddrinfo, so /etc/hosts counts), in a process of its
+ * own: libuv resolves on 4 shared threads, where names that never get an answer would hold up the
+ * others; a process can be given a deadline and killed. The name is an argv item, never code.
+ */
+const LOOKUP = `require('node:dns').lookup(process.argv[1], { all: true, verbatim: true }, (e, a) =>
+  process.stdout.write(JSON.stringify(e ? { code: e.code || 'EUNKNOWN' } : { addresses: a.map((x) => x.address) })));`;
+
+/** A name's addresses, or why there are none; `inconclusive` when DNS gave no answer in time. */
+export type Resolution = string[] | { error: string; inconclusive?: boolean };
+
+async function lookupOne(
+  name: string,
+  deadline: number,
+  signal: AbortSignal | undefined,
+): Promise<Resolution> {
+  const ms = Math.min(DNS_TIMEOUT_MS, deadline - Date.now());
+  if (ms <= 0 || signal?.aborted) {
+    const why = signal?.aborted ? 'the run was cancelled' : 'the budget for DNS ran out';
+    return { error: `was not resolved: ${why}`, inconclusive: true };
+  }
+  const result = await runProcess([process.execPath, '-e', LOOKUP, '--', name], {
+    env: process.env,
+    deadline: Date.now() + ms,
+    ...(signal ? { signal } : {}),
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  if (result.timedOut) {
+    const why = signal?.aborted
+      ? 'the run was cancelled'
+      : `no answer within ${Math.ceil(ms / 1000)} s`;
+    return { error: `could not be resolved: ${why}`, inconclusive: true };
+  }
+  let answer: { code?: string; addresses?: string[] };
+  try {
+    answer = JSON.parse(result.stdout) as typeof answer;
+  } catch {
+    return {
+      error: `could not be resolved (${result.stderr.trim() || 'no answer'})`,
+      inconclusive: true,
+    };
+  }
+  if (answer.addresses) {
+    const valid = answer.addresses.filter((a) => ipaddr.isValid(a));
+    return [...new Set(valid.map(canonicalIp))];
+  }
+  return answer.code === 'ENOTFOUND' || answer.code === 'ENODATA'
+    ? { error: 'does not resolve' }
+    : { error: `could not be resolved (${answer.code ?? 'no answer'})`, inconclusive: true };
 }
 
-/** Every A and AAAA answer for each name, through the system resolver (so /etc/hosts counts). */
+/**
+ * Every A and AAAA answer for each name (canonical; an IPv4-mapped IPv6 answer, which nmap will
+ * not scan, becomes its IPv4 address), a few names at a time, each bounded by its own timeout
+ * and all by `deadline`: a name the system answers at once never waits on one that is slow.
+ */
 export async function resolveNames(
   names: readonly string[],
-): Promise<Map<string, string[] | { error: string }>> {
-  const entries = await Promise.all(
-    names.map(async (name): Promise<[string, string[] | { error: string }]> => {
-      try {
-        const answers = await withTimeout(
-          lookup(name, { all: true, verbatim: true }),
-          DNS_TIMEOUT_MS,
-          'DNS lookup',
-        );
-        return [name, [...new Set(answers.map((a) => a.address))]];
-      } catch (error) {
-        const code = (error as { code?: string }).code;
-        const why =
-          code === 'ENOTFOUND' || code === 'ENODATA'
-            ? 'does not resolve'
-            : `could not be resolved (${code ?? getErrorMessage(error)})`;
-        return [name, { error: why }];
-      }
-    }),
-  );
-  return new Map(entries);
+  options: { deadline?: number; signal?: AbortSignal } = {},
+): Promise<Map<string, Resolution>> {
+  const deadline = options.deadline ?? Date.now() + DNS_TIMEOUT_MS;
+  const out = new Map<string, Resolution>();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < names.length) {
+      const name = names[next++]!;
+      out.set(name, await lookupOne(name, deadline, options.signal));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(DNS_PARALLEL, names.length) }, worker));
+  return new Map(names.map((n) => [n, out.get(n)!]));
 }
 
 /**
