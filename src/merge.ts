@@ -241,10 +241,12 @@ export function mergeReports(
   return { report, warnings };
 }
 
-/** Where a JSON.parse error is, without the text around it (which may be a secret). */
+/** What is wrong with text that is not JSON, without the text itself (it may be a secret). */
 function jsonProblem(error: unknown): string {
-  const at = /position (\d+)/.exec(getErrorMessage(error))?.[1];
-  return at === undefined ? 'it ends too early or is empty' : `a syntax error at byte ${at}`;
+  const message = getErrorMessage(error);
+  const at = /position (\d+)/.exec(message)?.[1];
+  if (at !== undefined) return `a syntax error at byte ${at}`;
+  return /end of JSON/.test(message) ? 'it ends too early, or is empty' : 'a syntax error';
 }
 
 /** Reads and checks one shard's report.json: it is untrusted, and refused whole with the reason. */

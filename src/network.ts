@@ -20,7 +20,7 @@ const DNS_PARALLEL = 8;
 const LOOKUP = `require('node:dns').lookup(process.argv[1], { all: true, verbatim: true }, (e, a) =>
   process.stdout.write(JSON.stringify(e ? { code: e.code || 'EUNKNOWN' } : { addresses: a.map((x) => x.address) })));`;
 
-/** A name's addresses, or why there are none; `inconclusive` when DNS gave no answer in time. */
+/** A name's addresses, or why there are none; `inconclusive` when the lookup was stopped (budget, cancel). */
 export type Resolution = string[] | { error: string; inconclusive?: boolean };
 
 async function lookupOne(
@@ -57,9 +57,11 @@ async function lookupOne(
     const valid = answer.addresses.filter((a) => ipaddr.isValid(a));
     return [...new Set(valid.map(canonicalIp))];
   }
+  // The resolver's own answer, even a failure (EAI_AGAIN: it gave up), stands as before: the name
+  // does not resolve, host-down. Only a lookup stopped by the budget is inconclusive.
   return answer.code === 'ENOTFOUND' || answer.code === 'ENODATA'
     ? { error: 'does not resolve' }
-    : { error: `could not be resolved (${answer.code ?? 'no answer'})`, inconclusive: true };
+    : { error: `could not be resolved (${answer.code ?? 'no answer'})` };
 }
 
 /**

@@ -45,14 +45,13 @@ export function decide(
       : `${drift ? 'Drift' : 'No drift, but'}: ${listed.join(', ')}.`;
   const observed = facts.observed;
   if (facts.cancelled) {
-    const done = observed?.filter((o) => o.status !== 'inconclusive').length ?? 0;
     return {
       drift,
       failed: true,
       counts,
       undecided: 'cancelled',
       message:
-        `Cancelled: ${done} of ${plural(observed?.length ?? 0, 'address')} finished, the rest are inconclusive. ${listed.length ? `${listed.join(', ')}.` : ''}`.trim(),
+        `Cancelled before the scan ended: what finished is reported, the rest is inconclusive. ${listed.length ? `${listed.join(', ')}.` : ''}`.trim(),
     };
   }
   // Every address inconclusive (the budget ran out, no route, DNS silent), or no address at all:
@@ -68,7 +67,7 @@ export function decide(
       failed: failOn.size > 0,
       counts,
       undecided: 'nothing',
-      message: `Nothing could be judged: ${observed.length === 0 ? 'no address to compare' : `all ${plural(observed.length, 'address')} are inconclusive (${why})`}.`,
+      message: `Nothing could be judged: ${observed.length === 0 ? 'no address to compare' : `${observed.length === 1 ? 'its one address is' : `all ${plural(observed.length, 'address')} are`} inconclusive (${why})`}.`,
     };
   }
   return { drift, failed, counts, message };
