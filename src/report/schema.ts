@@ -87,8 +87,11 @@ export function record<T>(item: Check<T>): Check<Record<string, T>> {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new SchemaError(path, `want an object, found ${kind(value)}`);
     }
-    const out: Record<string, T> = Object.create(null) as Record<string, T>;
-    for (const [k, v] of Object.entries(value)) out[k] = item(v, `${path}.${k}`);
+    const out: Record<string, T> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (k === '__proto__') throw new SchemaError(path, 'a key named __proto__');
+      out[k] = item(v, `${path}.${k}`);
+    }
     return out;
   };
 }
