@@ -59,8 +59,9 @@ export function decide(
   if (observed && observed.every((o) => o.status === 'inconclusive')) {
     // The reason may come from a shard file: only plain words of it go into the one-line message.
     const why = (observed[0]?.reason ?? '')
+      .split('. ')[0]!
       .replace(/[^\w\s.,:;()/-]+/g, ' ')
-      .slice(0, 120)
+      .slice(0, 160)
       .trim();
     return {
       drift,
