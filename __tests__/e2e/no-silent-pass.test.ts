@@ -294,6 +294,19 @@ describe('no silent pass', { skip }, () => {
       assert.doesNotMatch(run.stdout + run.summary, /img src|@octo/);
     });
 
+    it('refuses markup where the summary shows a value as it is (nmap’s version)', async () => {
+      const run = await merge('markup', (r) => ({
+        ...r,
+        scan: { ...r.scan, nmapVersion: '7.93 <img src=x onerror=alert(1)>' },
+      }));
+      assert.equal(run.code, 1, run.stdout);
+      assert.match(
+        errors(run)[0] ?? '',
+        /merge-markup\/report\.json is not a valid port-drift report\.json: scan\.nmapVersion: want plain words/,
+      );
+      assert.doesNotMatch(run.stdout + run.summary, /img src/);
+    });
+
     it('names a file that is not JSON without quoting any of it', async () => {
       const run = await merge('not-json', 'ghp_SECRETsecretSECRETsecret0000000000\n');
       assert.equal(run.code, 1, run.stdout);

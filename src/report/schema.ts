@@ -44,6 +44,21 @@ export const str: Check<string> = (value, path) => {
   return value;
 };
 
+/**
+ * A short text of plain words (letters, digits, spaces, `.,:()+-`), for the values the summary
+ * shows as they are (nmap's version, the scan type, the privilege): nothing in it can be markup.
+ */
+export const plain: Check<string> = (value, path) => {
+  const text = str(value, path);
+  if (!/^[\w .,:()+-]{0,80}$/.test(text)) {
+    throw new SchemaError(
+      path,
+      'want plain words (letters, digits, spaces, .,:()+-), found other characters',
+    );
+  }
+  return text;
+};
+
 export const bool: Check<boolean> = (value, path) => {
   if (typeof value !== 'boolean')
     throw new SchemaError(path, `want true or false, found ${kind(value)}`);
@@ -247,9 +262,9 @@ const report = object({
   scanned: object({ addresses: int(), tcpPorts: int(0, 65535), udpPorts: int(0, 65535) }),
   scan: object({
     source: oneOf('nmap', 'xml'),
-    nmapVersion: optional(str),
-    scanType: optional(str),
-    privilege: optional(str),
+    nmapVersion: optional(plain),
+    scanType: optional(plain),
+    privilege: optional(plain),
     runs: list(
       object({ phase: optional(str), args: optional(list(str)), xml: str, error: optional(str) }),
     ),
