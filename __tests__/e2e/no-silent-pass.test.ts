@@ -183,7 +183,7 @@ describe('no silent pass', { skip }, () => {
       assert.equal(readFileSync(file, 'utf8'), 'x');
     });
 
-    it('refuses a FIFO that the xml glob matches, instead of waiting on it', async () => {
+    it('refuses a FIFO that the xml glob matches, or named as the policy, instead of waiting on it', async () => {
       const dir = join(work, 'xml-fifo');
       mkdirSync(dir);
       writeNmapXml(join(dir, 'a.xml'), [22], [{ address: '203.0.113.60', open: { 22: 'ssh' } }]);
@@ -194,6 +194,11 @@ describe('no silent pass', { skip }, () => {
       assert.equal(run.code, 1, run.stdout);
       assert.deepEqual(errors(run), [
         `::error::Input 'xml': ${fifo} is not a regular file (a FIFO, socket or device): not read`,
+      ]);
+      const policy = await runAction({ policy: fifo, expected: '*: 22' });
+      assert.equal(policy.code, 1, policy.stdout);
+      assert.deepEqual(errors(policy), [
+        `::error::Input 'policy': ${fifo} is not a regular file (a FIFO, socket or device): not read`,
       ]);
     });
 
