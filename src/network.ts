@@ -11,6 +11,8 @@ import { canonicalIp } from './targets.js';
 const DNS_TIMEOUT_MS = 30_000;
 /** Names resolved at once, each in its own process. */
 const DNS_PARALLEL = 8;
+/** The first try's timeout: names that answer at all answer within it, and slow ones free the slot. */
+const DNS_FIRST_TRY_MS = 2000;
 
 /**
  * One lookup through the system resolver (getaddrinfo, so /etc/hosts counts), in a process of its
@@ -27,12 +29,11 @@ async function lookupOne(
   name: string,
   deadline: number,
   signal: AbortSignal | undefined,
-): Promise<Resolution> {
-  const ms = Math.min(DNS_TIMEOUT_MS, deadline - Date.now());
-  if (ms <= 0 || signal?.aborted) {
-    const why = signal?.aborted ? 'the run was cancelled' : 'the budget for DNS ran out';
-    return { error: `was not resolved: ${why}`, inconclusive: true };
-  }
+  limit: number,
+): Promise<Resolution | undefined> {
+  const ms = Math.min(limit, deadline - Date.now());
+  // Not tried: no time left, or the run was cancelled.
+  if (ms <= 0 || signal?.aborted) return undefined;
   const result = await runProcess([process.execPath, '-e', LOOKUP, '--', name], {
     env: process.env,
     deadline: Date.now() + ms,
@@ -75,14 +76,32 @@ export async function resolveNames(
 ): Promise<Map<string, Resolution>> {
   const deadline = options.deadline ?? Date.now() + DNS_TIMEOUT_MS;
   const out = new Map<string, Resolution>();
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < names.length) {
-      const name = names[next++]!;
-      out.set(name, await lookupOne(name, deadline, options.signal));
-    }
+  const pass = async (todo: readonly string[], limit: number): Promise<void> => {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < todo.length) {
+        const name = todo[next++]!;
+        const result = await lookupOne(name, deadline, options.signal, limit);
+        // Not tried again (no time left): the first try's answer stands.
+        if (result) out.set(name, result);
+        else if (!out.has(name)) {
+          const why = options.signal?.aborted
+            ? 'the run was cancelled'
+            : 'the budget for DNS ran out';
+          out.set(name, { error: `was not resolved: ${why}`, inconclusive: true });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(DNS_PARALLEL, todo.length) }, worker));
   };
-  await Promise.all(Array.from({ length: Math.min(DNS_PARALLEL, names.length) }, worker));
+  // Two passes: a short one for every name, so that a few slow names hold the slots for seconds,
+  // not the whole budget; then the slow ones again, with the time that is left.
+  await pass(names, DNS_FIRST_TRY_MS);
+  const slow = names.filter((n) => {
+    const r = out.get(n);
+    return r !== undefined && !Array.isArray(r) && r.inconclusive === true;
+  });
+  if (slow.length > 0 && !options.signal?.aborted) await pass(slow, DNS_TIMEOUT_MS);
   return new Map(names.map((n) => [n, out.get(n)!]));
 }
 
