@@ -9,66 +9,75 @@ import { canonicalIp } from './targets.js';
 
 /** How long one name may take: glibc's own default (5 s, two tries, per server) fits in it. */
 const DNS_TIMEOUT_MS = 30_000;
-/** Names resolved at once, each in its own process. */
-const DNS_PARALLEL = 8;
+/** Lookup processes at once, and names per process (each on a libuv thread of its own). */
+const DNS_PROCESSES = 4;
+const DNS_BATCH = 16;
 /** The first try's timeout: names that answer at all answer within it, and slow ones free the slot. */
 const DNS_FIRST_TRY_MS = 2000;
 
 /**
- * One lookup through the system resolver (getaddrinfo, so /etc/hosts counts), in a process of its
- * own: libuv resolves on 4 shared threads, where names that never get an answer would hold up the
- * others; a process can be given a deadline and killed. The name is an argv item, never code.
+ * Lookups through the system resolver (getaddrinfo, so /etc/hosts counts) in a short-lived process
+ * with one libuv thread per name: in-process, libuv resolves on 4 shared threads, where names that
+ * never get an answer hold up all the others. Each answer is a line as it comes; the process is
+ * killed at its deadline, and a name without a line had no answer in time. Names are argv items.
  */
-const LOOKUP = `require('node:dns').lookup(process.argv[1], { all: true, verbatim: true }, (e, a) =>
-  process.stdout.write(JSON.stringify(e ? { code: e.code || 'EUNKNOWN' } : { addresses: a.map((x) => x.address) })));`;
+const LOOKUP = `const dns = require('node:dns');
+for (const name of process.argv.slice(1)) {
+  dns.lookup(name, { all: true, verbatim: true }, (e, a) =>
+    process.stdout.write(JSON.stringify([name, e ? { code: e.code || 'EUNKNOWN' } : { addresses: a.map((x) => x.address) }]) + '\\n'));
+}`;
 
 /** A name's addresses, or why there are none; `inconclusive` when the lookup was stopped (budget, cancel). */
 export type Resolution = string[] | { error: string; inconclusive?: boolean };
 
-async function lookupOne(
-  name: string,
-  deadline: number,
-  signal: AbortSignal | undefined,
-  limit: number,
-): Promise<Resolution | undefined> {
-  const ms = Math.min(limit, deadline - Date.now());
-  // Not tried: no time left, or the run was cancelled.
-  if (ms <= 0 || signal?.aborted) return undefined;
-  const result = await runProcess([process.execPath, '-e', LOOKUP, '--', name], {
-    env: process.env,
-    deadline: Date.now() + ms,
-    ...(signal ? { signal } : {}),
-  });
-  if (result.timedOut) {
-    const why = signal?.aborted
-      ? 'the run was cancelled'
-      : `no answer within ${Math.ceil(ms / 1000)} s`;
-    return { error: `could not be resolved: ${why}`, inconclusive: true };
-  }
-  let answer: { code?: string; addresses?: string[] };
-  try {
-    answer = JSON.parse(result.stdout) as typeof answer;
-  } catch {
-    return {
-      error: `could not be resolved (${result.stderr.trim() || 'no answer'})`,
-      inconclusive: true,
-    };
-  }
-  if (answer.addresses) {
-    const valid = answer.addresses.filter((a) => ipaddr.isValid(a));
+function resolution(answer: { code?: string; addresses?: unknown[] }): Resolution {
+  if (Array.isArray(answer.addresses)) {
+    const valid = answer.addresses.filter(
+      (a): a is string => typeof a === 'string' && ipaddr.isValid(a),
+    );
     return [...new Set(valid.map(canonicalIp))];
   }
   // The resolver's own answer, even a failure (EAI_AGAIN: it gave up), stands as before: the name
-  // does not resolve, host-down. Only a lookup stopped by the budget is inconclusive.
+  // does not resolve, host-down. Only a lookup stopped by port-drift (time, cancel) is inconclusive.
   return answer.code === 'ENOTFOUND' || answer.code === 'ENODATA'
     ? { error: 'does not resolve' }
-    : { error: `could not be resolved (${answer.code ?? 'no answer'})` };
+    : { error: `could not be resolved (${String(answer.code ?? 'no answer')})` };
+}
+
+/** Resolves a batch of names within `ms`; names without an answer are missing from the result. */
+async function lookupBatch(
+  names: readonly string[],
+  ms: number,
+  signal: AbortSignal | undefined,
+): Promise<Map<string, Resolution>> {
+  const out = new Map<string, Resolution>();
+  const wanted = new Set(names);
+  await runProcess([process.execPath, '-e', LOOKUP, '--', ...names], {
+    // libuv lets DNS use at most half of its threads: twice the names, and one more, gives
+    // every name a thread of its own.
+    env: { ...process.env, UV_THREADPOOL_SIZE: String(2 * names.length + 1) },
+    deadline: Date.now() + ms,
+    ...(signal ? { signal } : {}),
+    onLine: (line) => {
+      try {
+        const [name, answer] = JSON.parse(line) as [
+          string,
+          { code?: string; addresses?: unknown[] },
+        ];
+        if (wanted.has(name)) out.set(name, resolution(answer));
+      } catch {
+        // Not a line of ours: ignored, and the name it was about has no answer.
+      }
+    },
+  });
+  return out;
 }
 
 /**
  * Every A and AAAA answer for each name (canonical; an IPv4-mapped IPv6 answer, which nmap will
- * not scan, becomes its IPv4 address), a few names at a time, each bounded by its own timeout
- * and all by `deadline`: a name the system answers at once never waits on one that is slow.
+ * not scan, becomes its IPv4 address), all within `deadline`: first every name with a short
+ * timeout, then the names that did not answer again with the time left. A name the system
+ * answers at once never waits on one that is slow.
  */
 export async function resolveNames(
   names: readonly string[],
@@ -76,33 +85,37 @@ export async function resolveNames(
 ): Promise<Map<string, Resolution>> {
   const deadline = options.deadline ?? Date.now() + DNS_TIMEOUT_MS;
   const out = new Map<string, Resolution>();
+  const tried = new Map<string, number>();
   const pass = async (todo: readonly string[], limit: number): Promise<void> => {
+    const batches: string[][] = [];
+    for (let i = 0; i < todo.length; i += DNS_BATCH) batches.push(todo.slice(i, i + DNS_BATCH));
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < todo.length) {
-        const name = todo[next++]!;
-        const result = await lookupOne(name, deadline, options.signal, limit);
-        // Not tried again (no time left): the first try's answer stands.
-        if (result) out.set(name, result);
-        else if (!out.has(name)) {
-          const why = options.signal?.aborted
-            ? 'the run was cancelled'
-            : 'the budget for DNS ran out';
-          out.set(name, { error: `was not resolved: ${why}`, inconclusive: true });
+      while (next < batches.length) {
+        const batch = batches[next++]!;
+        const ms = Math.min(limit, deadline - Date.now());
+        if (ms <= 0 || options.signal?.aborted) return;
+        const answers = await lookupBatch(batch, ms, options.signal);
+        for (const name of batch) {
+          const answer = answers.get(name);
+          if (answer) out.set(name, answer);
+          else tried.set(name, Math.max(tried.get(name) ?? 0, ms));
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(DNS_PARALLEL, todo.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(DNS_PROCESSES, batches.length) }, worker));
   };
-  // Two passes: a short one for every name, so that a few slow names hold the slots for seconds,
-  // not the whole budget; then the slow ones again, with the time that is left.
-  await pass(names, DNS_FIRST_TRY_MS);
-  const slow = names.filter((n) => {
-    const r = out.get(n);
-    return r !== undefined && !Array.isArray(r) && r.inconclusive === true;
-  });
-  if (slow.length > 0 && !options.signal?.aborted) await pass(slow, DNS_TIMEOUT_MS);
-  return new Map(names.map((n) => [n, out.get(n)!]));
+  await pass([...new Set(names)], DNS_FIRST_TRY_MS);
+  const slow = [...new Set(names)].filter((n) => !out.has(n));
+  if (slow.length > 0) await pass(slow, DNS_TIMEOUT_MS);
+  const why = (name: string): string => {
+    if (options.signal?.aborted) return 'was not resolved: the run was cancelled';
+    const ms = tried.get(name);
+    return ms === undefined
+      ? 'was not resolved: the budget for DNS ran out'
+      : `could not be resolved: no answer within ${Math.ceil(ms / 1000)} s`;
+  };
+  return new Map(names.map((n) => [n, out.get(n) ?? { error: why(n), inconclusive: true }]));
 }
 
 /**
