@@ -78,6 +78,16 @@ export function int(min = 0, max = Number.MAX_SAFE_INTEGER): Check<number> {
   };
 }
 
+/** A finite number within bounds (a share, seconds). */
+export function number(min: number, max: number): Check<number> {
+  return (value, path) => {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+      throw new SchemaError(path, `want a number in ${min}-${max}, found ${kind(value)}`);
+    }
+    return value;
+  };
+}
+
 /** One of the listed strings (or numbers). */
 export function oneOf<const T extends string | number>(...values: T[]): Check<T> {
   return (value, path) => {
@@ -200,6 +210,19 @@ const observedAddress = object({
   ),
   extraports: list(object({ state: str, count: int(0, 65535), protocol })),
   unscanned: optional(list(protocol)),
+  // Written by the scan engine (issue 11): how many of its TCP ports answered, and an address
+  // that answers open on every port.
+  coverage: optional(
+    object({
+      ports: int(),
+      answered: int(),
+      silent: int(),
+      unanswered: int(),
+      probes: int(),
+      why: optional(str),
+    }),
+  ),
+  everyPort: optional(object({ open: int(), sampled: int() })),
 });
 
 const flap = object({
@@ -227,6 +250,7 @@ const settings = object({
   failOn: list(findingKind),
   scanTimeoutMs: optional(int()),
   maxAddresses: optional(int()),
+  maxRate: optional(int()),
   xml: optional(str),
   policy: optional(str),
   shard: optional(object({ index: int(1, 256), count: int(1, 256) })),
@@ -270,6 +294,18 @@ const report = object({
     ),
     ports: optional(list(portRange)),
     resolved: optional(record(list(address))),
+    // The scan engine's pacing record (issue 11).
+    pace: optional(
+      object({
+        rate: int(),
+        ceiling: optional(int()),
+        delivery: optional(number(0, 1)),
+        reason: str,
+        steps: list(
+          object({ rate: int(), probes: int(), answered: int(), seconds: number(0, 1e9) }),
+        ),
+      }),
+    ),
   }),
   settings,
   findings: list(finding),
