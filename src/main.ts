@@ -59,7 +59,8 @@ async function scanReport(
   // recorded policy that its own scan would not pass is a bug, and shows as findings.
   const rules =
     settings.mode === 'record' ? recordRules(settings.targets, outcome.observed) : settings.rules;
-  if (settings.mode === 'record') await writeRecordedPolicy(settings, rules);
+  // A cancelled scan saw only part of the hosts: it never becomes the recorded policy.
+  if (settings.mode === 'record' && !signal.aborted) await writeRecordedPolicy(settings, rules);
   const findings = findDrift(rules, outcome.observed, outcome.scannedPorts);
   return {
     schema: REPORT_SCHEMA,
