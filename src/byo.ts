@@ -1,8 +1,8 @@
 // Bring your own scan: reads nmap XML files named by the `xml` glob instead of scanning, and gives
 // the same observed state a scan would.
 import * as glob from '@actions/glob';
-import { readFile } from 'node:fs/promises';
 import { ConfigurationError, getErrorMessage } from './errors.js';
+import { FILE_TIMEOUT_MS, readUserFile, within } from './files.js';
 import { parseNmapXml } from './nmap/parse.js';
 import { hostAddress, observeHost } from './observe.js';
 import { countPorts, mergeRanges, parseNmapPortList } from './ports.js';
@@ -12,8 +12,14 @@ import { canonicalIp, targetsNaming } from './targets.js';
 import type { NmapRun, ObservedAddress, PortRange } from './types.js';
 
 export async function readXmlScan(settings: Settings): Promise<ScanOutcome> {
-  const globber = await glob.create(settings.xml, { matchDirectories: false });
-  const files = (await globber.glob()).sort();
+  const files = await within(
+    glob.create(settings.xml, { matchDirectories: false }).then((g) => g.glob()),
+    FILE_TIMEOUT_MS,
+    `the xml glob '${settings.xml}'`,
+  ).catch((error: unknown) => {
+    throw new ConfigurationError('xml', getErrorMessage(error));
+  });
+  files.sort();
   if (files.length === 0) {
     throw new ConfigurationError(
       'xml',
@@ -22,12 +28,8 @@ export async function readXmlScan(settings: Settings): Promise<ScanOutcome> {
   }
   const runs: { file: string; run: NmapRun }[] = [];
   for (const file of files) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      throw new ConfigurationError('xml', `cannot read ${file}: ${getErrorMessage(error)}`);
-    }
+    // A FIFO, socket or device the glob matched is refused, never waited on.
+    const text = await readUserFile('xml', file, { followSymlinks: true });
     try {
       runs.push({ file, run: parseNmapXml(text, file) });
     } catch (error) {

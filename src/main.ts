@@ -13,7 +13,7 @@ import { recordRules } from './record.js';
 import { publicSettings, REPORT_SCHEMA, type Report } from './report/report.js';
 import { code } from './report/markdown.js';
 import { renderSummary, toTerminal } from './report/summary.js';
-import { writeReports } from './report/write.js';
+import { checkReportDir, writeReports } from './report/write.js';
 import { scan } from './scan.js';
 import { readSettings, type Settings } from './settings.js';
 import type { Finding, Rule } from './types.js';
@@ -47,20 +47,30 @@ async function writeSummary(markdown: string): Promise<void> {
 }
 
 /** Scans (or reads nmap XML) and compares: the report of this job. */
-async function scanReport(settings: Settings, startedAt: number): Promise<Report> {
-  const outcome = settings.xml ? await readXmlScan(settings) : await scan(settings, startedAt);
+async function scanReport(
+  settings: Settings,
+  startedAt: number,
+  signal: AbortSignal,
+): Promise<Report> {
+  const outcome = settings.xml
+    ? await readXmlScan(settings)
+    : await scan(settings, startedAt, signal);
   // Record mode writes what it saw as the policy, and then checks the scan against it: a
   // recorded policy that its own scan would not pass is a bug, and shows as findings.
   const rules =
     settings.mode === 'record' ? recordRules(settings.targets, outcome.observed) : settings.rules;
-  if (settings.mode === 'record') await writeRecordedPolicy(settings, rules);
+  // A cancelled scan saw only part of the hosts: it never becomes the recorded policy.
+  if (settings.mode === 'record' && !signal.aborted) await writeRecordedPolicy(settings, rules);
   const findings = findDrift(rules, outcome.observed, outcome.scannedPorts);
   return {
     schema: REPORT_SCHEMA,
     name: settings.name,
     startedAt: new Date(startedAt).toISOString(),
     finishedAt: new Date().toISOString(),
-    verdict: decide(findings, settings.mode === 'record' ? new Set() : settings.failOn),
+    verdict: decide(findings, settings.mode === 'record' ? new Set() : settings.failOn, {
+      observed: outcome.observed,
+      cancelled: signal.aborted,
+    }),
     scanned: outcome.scanned,
     scan: {
       source: outcome.source,
@@ -111,14 +121,60 @@ async function mergeReport(settings: Settings): Promise<Report> {
   return report;
 }
 
+/**
+ * A cancelled workflow sends SIGINT, then SIGTERM, then (about 10 s after the first) SIGKILL. The
+ * first signal aborts every nmap run (each is stopped with its process group) so that what
+ * finished is reported; later signals change nothing. Should the run not end in time (a phase
+ * that cannot be stopped, such as installing nmap), it leaves a summary and exits on its own.
+ */
+const CANCEL_GRACE_MS = 6000;
+
+function onCancel(
+  controller: AbortController,
+  timers: NodeJS.Timeout[],
+): (signal: NodeJS.Signals) => void {
+  return (signal) => {
+    if (controller.signal.aborted) {
+      core.info(`${signal} again: still writing the reports of what finished`);
+      return;
+    }
+    core.warning(`${signal}: the run was cancelled. Stopping nmap; what finished is reported.`);
+    controller.abort(signal);
+    const late = setTimeout(() => {
+      const message = 'Cancelled before anything could be reported: no verdict on drift.';
+      core.setFailed(message);
+      void writeFailureSummary(message, 'failure').finally(() => process.exit(1));
+    }, CANCEL_GRACE_MS);
+    timers.push(late);
+  };
+}
+
 export async function run(): Promise<Outcome> {
+  const controller = new AbortController();
+  const timers: NodeJS.Timeout[] = [];
+  const cancel = onCancel(controller, timers);
+  process.on('SIGINT', cancel);
+  process.on('SIGTERM', cancel);
+  try {
+    return await runUntilCancelled(controller.signal);
+  } finally {
+    timers.forEach(clearTimeout);
+    process.off('SIGINT', cancel);
+    process.off('SIGTERM', cancel);
+  }
+}
+
+async function runUntilCancelled(signal: AbortSignal): Promise<Outcome> {
   try {
     const startedAt = Date.now();
     const settings = readSettings(core);
+    // Before any scan: a report-dir that cannot take the reports is a configuration error now,
+    // not after the scan.
+    await checkReportDir(settings.reportDir);
     const report =
       settings.mode === 'merge'
         ? await mergeReport(settings)
-        : await scanReport(settings, startedAt);
+        : await scanReport(settings, startedAt, signal);
     const { verdict, findings } = report;
 
     // Reports and outputs first: they stand whatever a notification does later.
@@ -136,6 +192,10 @@ export async function run(): Promise<Outcome> {
     core.setOutput('scanned', JSON.stringify(report.scanned));
     await writeSummary(renderSummary(report, paths.report, { sarifPath: paths.sarif }));
 
+    if (verdict.undecided === 'cancelled') {
+      core.setFailed(verdict.message);
+      return 'failure';
+    }
     // A shard reports its share; the merge job speaks (fails and notifies) for all of them.
     if (settings.shard && !report.failure) {
       if (findings.length > 0) {

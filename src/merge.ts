@@ -2,15 +2,17 @@
 // policy, and makes the Report one run over all the targets would have made. The findings are
 // computed again from the merged observed state and the rules, by the same findDrift.
 import * as glob from '@actions/glob';
-import { readFile } from 'node:fs/promises';
+import { plannedFromReport, violations } from './account.js';
 import { findDrift } from './drift.js';
 import { ConfigurationError, getErrorMessage } from './errors.js';
 import { mergeRanges } from './ports.js';
+import { FILE_TIMEOUT_MS, readUserFile, within } from './files.js';
 import { REPORT_SCHEMA, type Report } from './report/report.js';
+import { checkReport, SchemaError } from './report/schema.js';
 import type { Settings } from './settings.js';
 import type { Shard } from './shard.js';
 import { unitKey } from './shard.js';
-import type { ObservedAddress, Rule } from './types.js';
+import type { Finding, ObservedAddress, Rule } from './types.js';
 import { decide } from './verdict.js';
 
 export interface ShardResult {
@@ -100,6 +102,46 @@ function dnsDisagreements(results: readonly ShardResult[]): string[] {
   return [...names].filter(([, answers]) => answers.size > 1).map(([name]) => name);
 }
 
+/**
+ * The merged report must account for every address the shards' own settings and DNS answers imply:
+ * a shard file that lost a host (or all of them) fails the merge, named. The shard that should
+ * have held an address is found as shardPlan assigns them: units sorted, every n-th to a shard.
+ */
+function checkAccounted(
+  sorted: readonly ShardResult[],
+  first: Report,
+  observed: ObservedAddress[],
+  findings: Finding[],
+  maxAddresses: number,
+): void {
+  // Where shards saw DNS differently (a warning), the first shard's view stands, as for observed.
+  const resolved: Record<string, string[]> = {};
+  for (const r of sorted) {
+    for (const [name, addrs] of Object.entries(r.report.scan.resolved ?? {})) {
+      if (!Object.hasOwn(resolved, name)) resolved[name] = addrs;
+    }
+  }
+  const planned = plannedFromReport({ ...first, scan: { ...first.scan, resolved } }, maxAddresses);
+  if (typeof planned === 'string') {
+    throw new ConfigurationError('results', `${sorted[0]!.file}: ${planned}.`);
+  }
+  const missing = violations(planned, { observed, findings });
+  if (missing.length === 0) return;
+  const keys = [
+    ...new Set([
+      ...observed.map((o) => unitKey(o.address, o.targets[0] ?? '')),
+      ...planned.map((p) => unitKey(p.address, p.target)),
+    ]),
+  ].sort();
+  const m = missing[0]!;
+  const owner = sorted[keys.indexOf(unitKey(m.address, m.target)) % sorted.length];
+  const what = m.address ? `${m.address} (target ${m.target})` : m.target;
+  throw new ConfigurationError(
+    'results',
+    `${owner?.file ?? 'a shard file'} does not account for ${what}: ${m.problem}${missing.length > 1 ? `, nor for ${missing.length - 1} more` : ''}. A shard's report.json must hold every address of its share; merge the files the shard jobs wrote, unchanged.`,
+  );
+}
+
 export interface Merged {
   report: Report;
   warnings: string[];
@@ -108,7 +150,7 @@ export interface Merged {
 /** The report of one run over all targets, from the reports of its shards. Pure. */
 export function mergeReports(
   results: readonly ShardResult[],
-  settings: Pick<Settings, 'name' | 'failOn' | 'targets' | 'rules'>,
+  settings: Pick<Settings, 'name' | 'failOn' | 'targets' | 'rules' | 'maxAddresses'>,
   finishedAt: Date,
 ): Merged {
   const count = checkShards(results);
@@ -152,6 +194,7 @@ export function mergeReports(
     .map(([, obs]) => obs);
   const ports = mergeRanges(sorted.flatMap((r) => r.report.scan.ports ?? []));
   const findings = findDrift(rules, merged, ports);
+  checkAccounted(sorted, first, merged, findings, settings.maxAddresses);
   const failures = sorted.flatMap((r) => (r.report.failure ? [r.report.failure] : []));
   const warnings = dnsDisagreements(sorted).map(
     (name) =>
@@ -163,7 +206,10 @@ export function mergeReports(
     name: first.name,
     startedAt: started,
     finishedAt: finishedAt.toISOString(),
-    verdict: decide(findings, settings.failOn),
+    verdict: decide(findings, settings.failOn, {
+      observed: merged,
+      cancelled: sorted.some((r) => r.report.verdict.undecided === 'cancelled'),
+    }),
     scanned: {
       addresses: sorted.reduce((n, r) => n + r.report.scanned.addresses, 0),
       tcpPorts: Math.max(...sorted.map((r) => r.report.scanned.tcpPorts)),
@@ -195,10 +241,53 @@ export function mergeReports(
   return { report, warnings };
 }
 
-/** Reads the files the `results` glob names. */
+/** What is wrong with text that is not JSON, without the text itself (it may be a secret). */
+function jsonProblem(error: unknown): string {
+  const message = getErrorMessage(error);
+  const at = /position (\d+)/.exec(message)?.[1];
+  if (at !== undefined) return `a syntax error at byte ${at}`;
+  return /end of JSON/.test(message) ? 'it ends too early, or is empty' : 'a syntax error';
+}
+
+/** Reads and checks one shard's report.json: it is untrusted, and refused whole with the reason. */
+export function readResult(file: string, text: string): ShardResult {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigurationError('results', `${file} is not JSON (${jsonProblem(error)}).`);
+  }
+  const schema = (parsed as { schema?: unknown } | null)?.schema;
+  if (schema !== REPORT_SCHEMA) {
+    const found = typeof schema === 'string' && /^[\w./@-]{1,40}$/.test(schema) ? schema : 'none';
+    throw new ConfigurationError(
+      'results',
+      `${file} is not a port-drift report.json (schema ${found}, want ${REPORT_SCHEMA}).`,
+    );
+  }
+  try {
+    return { file, report: checkReport(parsed) };
+  } catch (error) {
+    if (!(error instanceof SchemaError)) throw error;
+    throw new ConfigurationError(
+      'results',
+      `${file} is not a valid port-drift report.json: ${error.message}. Merge the files the shard jobs wrote, unchanged.`,
+    );
+  }
+}
+
+/** Reads the files the `results` glob names: regular files, never through a symbolic link. */
 export async function readResults(pattern: string): Promise<ShardResult[]> {
-  const globber = await glob.create(pattern, { matchDirectories: false });
-  const files = (await globber.glob()).sort();
+  const files = await within(
+    glob
+      .create(pattern, { matchDirectories: false, followSymbolicLinks: false })
+      .then((g) => g.glob()),
+    FILE_TIMEOUT_MS,
+    `the results glob '${pattern}'`,
+  ).catch((error: unknown) => {
+    throw new ConfigurationError('results', getErrorMessage(error));
+  });
+  files.sort();
   if (files.length === 0) {
     throw new ConfigurationError(
       'results',
@@ -207,19 +296,7 @@ export async function readResults(pattern: string): Promise<ShardResult[]> {
   }
   const out: ShardResult[] = [];
   for (const file of files) {
-    let parsed: { schema?: unknown } | null;
-    try {
-      parsed = JSON.parse(await readFile(file, 'utf8')) as { schema?: unknown } | null;
-    } catch (error) {
-      throw new ConfigurationError('results', `cannot read ${file}: ${getErrorMessage(error)}`);
-    }
-    if (parsed?.schema !== REPORT_SCHEMA) {
-      throw new ConfigurationError(
-        'results',
-        `${file} is not a port-drift report.json (schema ${JSON.stringify(parsed?.schema) ?? 'none'}, want ${REPORT_SCHEMA}).`,
-      );
-    }
-    out.push({ file, report: parsed as Report });
+    out.push(readResult(file, await readUserFile('results', file, { followSymlinks: false })));
   }
   return out;
 }

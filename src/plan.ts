@@ -8,7 +8,7 @@ import type { PortRange, Protocol, Target } from './types.js';
 
 export interface PlanFacts {
   /** Hostname target -> every address it resolved to (both families), or an error text. */
-  resolved: ReadonlyMap<string, string[] | { error: string }>;
+  resolved: ReadonlyMap<string, string[] | { error: string; inconclusive?: boolean }>;
   /** Address or CIDR -> why this runner cannot reach it (no route for its family), when it cannot. */
   unreachable: ReadonlyMap<string, string>;
   /** nmap's own top-N list for a protocol, as ranges. */
@@ -29,7 +29,10 @@ export interface ScanPlan {
   resolved: Map<string, string[]>;
   /** Hostname targets with no address to scan, and why. */
   unresolved: { target: string; reason: string }[];
-  /** Addresses and blocks left out because this runner has no route to them. */
+  /**
+   * Addresses and blocks left out, each reported inconclusive with its reason: no route from this
+   * runner, outside ip-version, or a name DNS gave no answer for in time (address '').
+   */
   unreachable: { target: string; address: string; reason: string }[];
   /** How many addresses the runs cover (CIDR blocks counted in full). */
   addressCount: number;
@@ -76,7 +79,14 @@ export function makePlan(settings: Settings, facts: PlanFacts): ScanPlan {
 
   const add = (target: Target, address: string, size: number): void => {
     const family = target.kind === 'cidr6' ? 6 : target.kind === 'cidr4' ? 4 : familyOf(address);
-    if (!wanted(settings, family)) return;
+    if (!wanted(settings, family)) {
+      unreachable.push({
+        target: target.spec,
+        address,
+        reason: `ip-version: ${settings.ipVersion} leaves out IPv${family} ${address}: not scanned`,
+      });
+      return;
+    }
     const reason = facts.unreachable.get(address);
     if (reason) {
       unreachable.push({ target: target.spec, address, reason });
@@ -97,14 +107,29 @@ export function makePlan(settings: Settings, facts: PlanFacts): ScanPlan {
   for (const target of ordered) {
     if (target.kind === 'hostname') {
       const answer = facts.resolved.get(target.spec);
+      if (answer && !Array.isArray(answer) && answer.inconclusive) {
+        unreachable.push({
+          target: target.spec,
+          address: '',
+          reason: `${target.spec} ${answer.error}`,
+        });
+        continue;
+      }
       if (!answer || !Array.isArray(answer)) {
         unresolved.push({ target: target.spec, reason: answer?.error ?? 'not resolved' });
         continue;
       }
-      const addresses = answer.map(canonicalIp).filter((a) => wanted(settings, familyOf(a)));
+      const all = [...new Set(answer.map(canonicalIp))];
+      const addresses = all.filter((a) => wanted(settings, familyOf(a)));
+      if (all.length === 0) {
+        unresolved.push({ target: target.spec, reason: 'has no address' });
+        continue;
+      }
+      // A name with addresses only in the family ip-version leaves out: each is reported, as an
+      // IP literal of that family would be; never a host-down, since the name does resolve.
       if (addresses.length === 0) {
-        const families = settings.ipVersion === 'both' ? 'any' : `an IPv${settings.ipVersion}`;
-        unresolved.push({ target: target.spec, reason: `has no ${families} address` });
+        resolved.set(target.spec, all);
+        for (const address of all) add(target, address, 1);
         continue;
       }
       resolved.set(target.spec, addresses);

@@ -1,6 +1,7 @@
 // The scan phase: nmap found or installed, the plan made from the network's facts, one nmap run per
 // address family, and the observed state read back from nmap's XML.
 import * as core from '@actions/core';
+import { accountForSkipped } from './account.js';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findDrift } from './drift.js';
@@ -16,7 +17,7 @@ import type { ScanRecord, Scanned } from './report/report.js';
 import type { Settings } from './settings.js';
 import { shardPlan } from './shard.js';
 import { classifyTarget } from './targets.js';
-import type { NmapRun, ObservedAddress, PortRange, Protocol } from './types.js';
+import type { NmapRun, NmapTargetNote, ObservedAddress, PortRange, Protocol } from './types.js';
 import {
   applyRecheck,
   flapping,
@@ -65,6 +66,9 @@ function chooseScanType(settings: Settings, canRaw: boolean, privilege: string):
 
 /** Sweeps of the silent ports after the first: under 10% loss, each finds 9 in 10 lost probes. */
 const RESCUE_PASSES = 3;
+
+/** The share of the budget DNS may take: a resolver that never answers leaves the rest to nmap. */
+const DNS_SHARE = 0.25;
 
 /** Time kept back from the budget for reading XML and writing the reports. */
 const REPORT_RESERVE_MS = 3000;
@@ -123,7 +127,11 @@ function phaseJob(r: Recheck, profile: NmapInvocation['profile'], phase: string)
   };
 }
 
-export async function scan(settings: Settings, startedAt: number): Promise<ScanOutcome> {
+export async function scan(
+  settings: Settings,
+  startedAt: number,
+  signal?: AbortSignal,
+): Promise<ScanOutcome> {
   const nmap = await core.group('nmap', async () => {
     const found = await ensureNmap(settings.installNmap);
     core.info(`nmap ${found.version} at ${found.path}`);
@@ -143,7 +151,10 @@ export async function scan(settings: Settings, startedAt: number): Promise<ScanO
 
   const plan = await core.group('Plan', async () => {
     const names = settings.targets.filter((t) => t.kind === 'hostname').map((t) => t.spec);
-    const resolved = await resolveNames(names);
+    const resolved = await resolveNames(names, {
+      deadline: startedAt + settings.scanTimeoutMs * DNS_SHARE,
+      ...(signal ? { signal } : {}),
+    });
     const candidates = new Set<string>();
     for (const t of settings.targets) {
       if (t.kind === 'hostname') {
@@ -196,6 +207,7 @@ export async function scan(settings: Settings, startedAt: number): Promise<ScanO
 
   await mkdir(settings.reportDir, { recursive: true });
   const records: ScanRecord[] = [];
+  const skipped: NmapTargetNote[] = [];
   const run = async (job: Job, deadline: number): Promise<RunResult> => {
     const outcome = await runNmap(
       nmap,
@@ -210,8 +222,10 @@ export async function scan(settings: Settings, startedAt: number): Promise<ScanO
         const shown = describeProgress(line);
         if (shown !== undefined) core.info(`[${job.label}] ${shown}`);
       },
+      signal,
     );
     core.info(`[${job.label}] nmap ${outcome.args.join(' ')}`);
+    skipped.push(...(outcome.run?.targets ?? []));
     if (outcome.error) core.warning(`${job.label}: ${outcome.error}`);
     records.push({
       phase: job.invocation.profile,
@@ -246,7 +260,7 @@ export async function scan(settings: Settings, startedAt: number): Promise<ScanO
       let observed = observe(settings.targets, plan, results);
       let silent = silentPorts(runsOf(results));
       for (let pass = 1; pass <= RESCUE_PASSES && silent.size > 0; pass++) {
-        if (Date.now() >= sweepDeadline) break;
+        if (Date.now() >= sweepDeadline || signal?.aborted) break;
         core.info(
           `${silentCount(silent)} ports stayed silent on hosts that answered: sweeping them again`,
         );
@@ -269,7 +283,7 @@ export async function scan(settings: Settings, startedAt: number): Promise<ScanO
   const rechecks = recheckPlan(settings.rules, swept, scannedPorts);
   let observed = swept;
   let flaps: Flap[] = [];
-  if (rechecks.length > 0) {
+  if (rechecks.length > 0 && !signal?.aborted) {
     observed = await core.group(
       `Re-check: ${rechecks.reduce((n, r) => n + countPorts(r.tcp) + countPorts(r.udp), 0)} ports on ${rechecks.reduce((n, r) => n + r.addresses.length, 0)} addresses`,
       async () => {
@@ -294,7 +308,7 @@ export async function scan(settings: Settings, startedAt: number): Promise<ScanO
   // What ends as unexpected-open: ask what listens there (version detection is slow on silent
   // services, so it runs only where there is drift to explain).
   const identify = identifyPlan(findDrift(settings.rules, observed, scannedPorts));
-  if (identify.length > 0) {
+  if (identify.length > 0 && !signal?.aborted) {
     const beforeIdentify = observed;
     observed = await core.group('Identify: version detection on the drifting ports', async () => {
       const results = await Promise.all(
@@ -313,7 +327,7 @@ export async function scan(settings: Settings, startedAt: number): Promise<ScanO
   ];
   return {
     plan,
-    observed,
+    observed: accountForSkipped(plan, observed, skipped),
     scannedPorts,
     flapping: flaps,
     scanned: {

@@ -1,6 +1,6 @@
 // Reads every input once, validates it, and returns one typed Settings object. Nothing else in
 // port-drift reads inputs; every mistake becomes a ConfigurationError naming the input and the fix.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ConfigurationError } from './errors.js';
@@ -123,8 +123,16 @@ export function parseFailOn(input: string, value: string): Set<FindingKind> {
 function readPolicy(shown: string, path: string): Policy {
   let text: string;
   try {
+    // A FIFO or a device is refused, never waited on: read only a regular file.
+    if (existsSync(path) && !statSync(path).isFile() && !statSync(path).isDirectory()) {
+      throw new ConfigurationError(
+        'policy',
+        `${shown} is not a regular file (a FIFO, socket or device): not read`,
+      );
+    }
     text = readFileSync(path, 'utf8');
   } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? '';
     throw new ConfigurationError(
       'policy',

@@ -17,7 +17,8 @@ export function splitList(value: string): string[] {
 }
 
 function isIPv4(text: string): boolean {
-  return ipaddr.IPv4.isValidFourPartDecimal(text);
+  // The cheap test first: ipaddr's parser is slow on text that is plainly a name.
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(text) && ipaddr.IPv4.isValidFourPartDecimal(text);
 }
 
 function isIPv6(text: string): boolean {
@@ -53,11 +54,20 @@ export function classifyTarget(entry: string): Target | string {
       return `'${entry}' has a prefix length outside 0-${max}`;
     }
     const bits = Number(bitsText);
+    if (v6 && bits >= 96 && ipv4Mapped(base)) {
+      return `'${entry}' is a block of IPv4-mapped IPv6 addresses, which nmap skips without scanning: write it as an IPv4 block`;
+    }
     const size = 2 ** (max - bits);
     return { spec: entry, kind: v4 ? 'cidr4' : 'cidr6', size };
   }
   if (isIPv4(entry)) return { spec: entry, kind: 'ipv4', size: 1 };
-  if (isIPv6(entry)) return { spec: entry, kind: 'ipv6', size: 1 };
+  if (isIPv6(entry)) {
+    const mapped = ipv4Mapped(entry);
+    if (mapped) {
+      return `'${entry}' is an IPv4-mapped IPv6 address, which nmap skips without scanning: write ${mapped}`;
+    }
+    return { spec: entry, kind: 'ipv6', size: 1 };
+  }
   if (isHostname(entry)) return { spec: entry, kind: 'hostname', size: 1 };
   return `'${entry}' is not a hostname, an IPv4 or IPv6 address, or a CIDR block`;
 }
@@ -98,9 +108,21 @@ export function familyOf(address: string): 4 | 6 {
   return address.includes(':') ? 6 : 4;
 }
 
-/** Canonical text of an IP (lower-case, shortest IPv6), so two spellings compare equal. */
+/** The IPv4 address an IPv4-mapped IPv6 address (::ffff:a.b.c.d) stands for, else undefined. */
+export function ipv4Mapped(address: string): string | undefined {
+  const ip = ipaddr.parse(address);
+  return ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()
+    ? (ip as ipaddr.IPv6).toIPv4Address().toString()
+    : undefined;
+}
+
+/**
+ * Canonical text of an IP (lower-case, shortest IPv6), so two spellings compare equal. An
+ * IPv4-mapped IPv6 address is its IPv4 address: that is what a packet to it reaches, and nmap
+ * skips the mapped form without scanning it.
+ */
 export function canonicalIp(address: string): string {
-  return ipaddr.parse(address).toString();
+  return ipv4Mapped(address) ?? ipaddr.parse(address).toString();
 }
 
 /** Does the IP/CIDR pattern cover the address? Patterns that are not IPs or CIDRs cover nothing. */

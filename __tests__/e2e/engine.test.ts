@@ -99,8 +99,16 @@ describe('the scan engine on a fleet', { skip }, () => {
     const wall = run.findings.find((f) => f.address === '203.0.113.71');
     assert.equal(wall?.kind, 'inconclusive');
     assert.match(wall?.detail ?? '', /scan-timeout/);
-    assert.equal(run.code, 0, 'inconclusive is not in the default fail-on');
-    assert.match(run.summary, /^## ⚠️ No drift, with warnings/);
+    // On a busy machine the 2 s can run out before either address is done: a run that judged
+    // nothing fails (README, exit behaviour); one that judged .70 passes with warnings.
+    const observed = (run.report?.['observed'] ?? []) as { status: string }[];
+    if (observed.every((o) => o.status === 'inconclusive')) {
+      assert.equal(run.code, 1, run.stdout);
+      assert.match(run.summary, /^## ❌ Nothing could be judged/);
+    } else {
+      assert.equal(run.code, 0, 'inconclusive is not in the default fail-on');
+      assert.match(run.summary, /^## ⚠️ No drift, with warnings/);
+    }
     assert.ok(run.report, 'report.json is written');
   });
 });

@@ -100,8 +100,12 @@ export interface ExecResult {
 }
 
 export interface CreateFleetOptions {
-  /** Name → addresses, visible as /etc/hosts inside the scanner namespace only. */
+  /** Name → addresses, visible as /etc/hosts inside the scanner namespace only. An address may
+   *  also be the IPv4-mapped IPv6 form (::ffff:a.b.c.d) of a documentation IPv4 address. */
   hostsFile?: Record<string, string[]>;
+  /** The scanner namespace's resolv.conf, instead of one that keeps DNS on its loopback. Its
+   *  nameservers must be loopback addresses. */
+  resolvConf?: string;
   /** How long to wait for every listener to print READY; default 15 s. */
   readyTimeoutMs?: number;
 }
@@ -557,7 +561,13 @@ export function hostsFileText(map: Record<string, string[]>): string {
     if (!/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(name)) {
       throw new Error(`hostsFile: bad hostname ${JSON.stringify(name)}`);
     }
-    for (const a of addrs) lines.push(`${docAddress(a, a.includes(':') ? 6 : 4)}\t${name}`);
+    for (const a of addrs) {
+      const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(a)?.[1];
+      const line = mapped
+        ? `::ffff:${docAddress(mapped, 4)}`
+        : docAddress(a, a.includes(':') ? 6 : 4);
+      lines.push(`${line}\t${name}`);
+    }
   }
   return lines.join('\n') + '\n';
 }
@@ -775,6 +785,12 @@ export async function createFleet<const N extends string>(
 
     await addNamespace(scannerNs);
     if (hostsText !== undefined) writeFileSync(join(NETNS_ETC, scannerNs, 'hosts'), hostsText);
+    if (opts.resolvConf !== undefined) {
+      for (const m of opts.resolvConf.matchAll(/^\s*nameserver\s+(\S+)/gm)) {
+        if (!/^127\./.test(m[1] ?? '')) throw new Error(`resolvConf: ${m[1]} is not loopback`);
+      }
+      writeFileSync(join(NETNS_ETC, scannerNs, 'resolv.conf'), opts.resolvConf);
+    }
     await plug(lanNs, 'vscan', scannerNs, SCANNER_IPV4, SCANNER_IPV6);
 
     const readyTimeoutMs = opts.readyTimeoutMs ?? 15_000;

@@ -33,6 +33,20 @@ export function up(
   };
 }
 
+/** An address that answered nothing, as a scan of a block observes its empty addresses. */
+export function down(address: string, targets: string[]): ObservedAddress {
+  return {
+    address,
+    family: address.includes(':') ? 6 : 4,
+    targets,
+    hostnames: [],
+    status: 'down',
+    reason: 'no answer on any of 30000 scanned ports',
+    ports: [],
+    extraports: [{ state: 'filtered', count: 30000, protocol: 'tcp' }],
+  };
+}
+
 /** A hostname target that does not resolve, as the scan observes it. */
 export function unresolved(target: string): ObservedAddress {
   return {
@@ -45,6 +59,17 @@ export function unresolved(target: string): ObservedAddress {
     ports: [],
     extraports: [],
   };
+}
+
+/** The DNS answers a scan records: each hostname target with the addresses observed for it. */
+export function resolvedOf(observed: readonly ObservedAddress[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const o of observed) {
+    for (const t of o.targets) {
+      if (o.address && !/^[\d.]+(\/\d+)?$|:/.test(t)) out[t] = [...(out[t] ?? []), o.address];
+    }
+  }
+  return out;
 }
 
 export function report(
@@ -66,7 +91,7 @@ export function report(
     name: extra.name ?? 'fleet watch',
     startedAt: extra.startedAt ?? '2026-01-01T00:00:00.000Z',
     finishedAt: '2026-01-01T00:01:00.000Z',
-    verdict: decide(findings, failOn),
+    verdict: decide(findings, failOn, { observed }),
     scanned: { addresses: observed.length, tcpPorts: 30000, udpPorts: 0 },
     scan: {
       source: 'nmap',
@@ -75,6 +100,7 @@ export function report(
       privilege: 'root',
       runs: [],
       ports: SCANNED,
+      resolved: resolvedOf(observed),
     },
     settings: {
       name: extra.name ?? 'fleet watch',

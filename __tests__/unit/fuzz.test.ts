@@ -14,7 +14,7 @@ import { formatPolicy, parsePolicy } from '../../src/policy.js';
 import { code } from '../../src/report/markdown.js';
 import { slackCode } from '../../src/notify/slack.js';
 import { parsePattern, parseRulePorts, parseRules } from '../../src/rules.js';
-import { classifyTarget, parseTargets } from '../../src/targets.js';
+import { canonicalIp, classifyTarget, parseTargets } from '../../src/targets.js';
 import { outsideCodeSpans } from '../helpers/markdown.js';
 import { fixturesDir, sharedDir } from '../helpers/paths.js';
 
@@ -47,6 +47,10 @@ function readsOrNamesTheFile(xml: string): void {
   // What a report is built from is plain data: strings and finite numbers.
   for (const host of parsed.hosts) {
     assert.equal(typeof host.status, 'string');
+    // An address that reaches the report is an IP: the reader refused the file otherwise.
+    for (const a of host.addresses) {
+      if (a.addrtype === 'ipv4' || a.addrtype === 'ipv6') assert.ok(canonicalIp(a.addr), a.addr);
+    }
     for (const p of host.ports) {
       assert.ok(Number.isFinite(p.port), JSON.stringify(p));
       assert.equal(typeof p.state, 'string');

@@ -7,7 +7,7 @@ import { mergeReports, type ShardResult } from '../../src/merge.js';
 import { unitKey } from '../../src/shard.js';
 import type { FindingKind, ObservedAddress } from '../../src/types.js';
 import { brief } from '../helpers/action.js';
-import { report, unresolved, up } from '../helpers/reports.js';
+import { down, report, resolvedOf, unresolved, up } from '../helpers/reports.js';
 
 const EXPECTED = 'web.example.com: 443\n203.0.113.0/29: 22?\ngone.example.com: 443';
 const TARGETS = ['web.example.com', '203.0.113.0/29', 'gone.example.com'];
@@ -20,6 +20,7 @@ const observed: ObservedAddress[] = [
   up('203.0.113.1', ['203.0.113.0/29'], [{ port: 22 }, { port: 27017, service: 'mongodb' }]),
   up('203.0.113.2', ['203.0.113.0/29'], []),
   up('203.0.113.3', ['203.0.113.0/29'], [{ port: 9200 }]),
+  ...[0, 4, 5, 6, 7].map((n) => down(`203.0.113.${n}`, ['203.0.113.0/29'])),
 ];
 
 /** The shard reports n jobs would write: each observed entry owned by one shard. */
@@ -41,12 +42,21 @@ function shards(
         startedAt: `2026-01-01T00:0${i}:00.000Z`,
       },
     ),
-  }));
+  })).map((r) => {
+    // Every shard records the whole of DNS's answers, as shardPlan keeps `resolved` whole.
+    r.report.scan.resolved = resolvedOf(observed);
+    return r;
+  });
 }
 
 function refuses(results: ShardResult[], words: RegExp, name = ''): void {
   assert.throws(
-    () => mergeReports(results, { name, failOn, targets: [], rules: [] }, new Date()),
+    () =>
+      mergeReports(
+        results,
+        { name, failOn, targets: [], rules: [], maxAddresses: 4096 },
+        new Date(),
+      ),
     (error: unknown) => {
       assert.ok(error instanceof ConfigurationError, String(error));
       assert.match(error.message, words);
@@ -62,7 +72,7 @@ describe('merge', () => {
     it(`makes exactly the findings and verdict of one unsharded run from ${n} shards`, () => {
       const { report: merged, warnings } = mergeReports(
         shards(n).reverse(),
-        { name: '', failOn, targets: [], rules: [] },
+        { name: '', failOn, targets: [], rules: [], maxAddresses: 4096 },
         new Date(),
       );
       assert.deepEqual(brief(merged.findings), brief(whole.findings));
@@ -81,7 +91,7 @@ describe('merge', () => {
   it('decides with the merge job’s fail-on', () => {
     const { report: merged } = mergeReports(
       shards(2),
-      { name: '', failOn: new Set(), targets: [], rules: [] },
+      { name: '', failOn: new Set(), targets: [], rules: [], maxAddresses: 4096 },
       new Date(),
     );
     assert.equal(merged.verdict.failed, false);
@@ -128,7 +138,7 @@ describe('merge', () => {
     results[1]!.report.scan.resolved = { 'web.example.com': ['203.0.113.41'] };
     const { warnings } = mergeReports(
       results,
-      { name: '', failOn, targets: [], rules: [] },
+      { name: '', failOn, targets: [], rules: [], maxAddresses: 4096 },
       new Date(),
     );
     assert.match(warnings[0] ?? '', /web\.example\.com resolved to different addresses/);

@@ -88,7 +88,22 @@ describe('policy file', () => {
     );
     refuses('targets: [a.example]\nrules:\n  a.example:\n', /ports\.yml:3.*no ports/);
     refuses('targets: [a.example\n', /ports\.yml:\d+: not valid YAML/);
-    refuses('targets: [a.example]\ntargets: [b.example]\n', /ports\.yml:2: not valid YAML/);
+    refuses(
+      'targets: [a.example]\ntargets: [b.example]\n',
+      /ports\.yml:2, key 'targets': this key is there twice/,
+    );
+    refuses(
+      'targets: [a.example]\nrules:\n  a.example: [0x50]\n',
+      /ports\.yml:3, key 'rules\.a\.example': '0x50' is a hexadecimal YAML number \(80\).*write ports in decimal/,
+    );
+    refuses(
+      'targets: [a.example]\nrules:\n  a.example: 0o120\n',
+      /'0o120' is an octal YAML number \(80\)/,
+    );
+    refuses(
+      'targets: [a.example]\nrules:\n  a.example: [22, 8e1]\n',
+      /'8e1' is a YAML number \(80\)/,
+    );
     refuses('', /the file is empty/);
     refuses('- a\n- b\n', /expected a mapping/);
     refuses('groups:\n  a.example: [a.example]\n', /key 'groups\.a\.example': a group name/);

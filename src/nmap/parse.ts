@@ -1,6 +1,7 @@
 // Reads nmap XML (any version from 4.x on, written by anyone) into a typed NmapRun. Pure.
 // No entity is expanded but XML's five and numeric references; nmap writes each byte it will not
 // print as `&#xNN;`, so runs of those are decoded as UTF-8 bytes, not as Latin-1 code points.
+import ipaddr from 'ipaddr.js';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type {
   NmapExtraPorts,
@@ -228,6 +229,25 @@ function host(node: Node, scanInfo: readonly NmapScanInfo[]): NmapHost {
   };
 }
 
+/** An IP address nmap wrote must be one: the file is named, and the host, when it is not. */
+function checkedAddresses(h: NmapHost, source: string, index: number): NmapHost {
+  for (const a of h.addresses) {
+    const ok =
+      a.addrtype === 'ipv4'
+        ? ipaddr.IPv4.isValidFourPartDecimal(a.addr)
+        : a.addrtype === 'ipv6'
+          ? ipaddr.IPv6.isValid(a.addr)
+          : true;
+    if (!ok) {
+      const shown = /^[\w.:%/-]{1,60}$/.test(a.addr) ? `'${a.addr}'` : 'a value';
+      throw new Error(
+        `${source} is not nmap XML as nmap writes it: host ${index + 1} has ${shown} as its ${a.addrtype} address. Give the file nmap wrote with -oX, unchanged.`,
+      );
+    }
+  }
+  return h;
+}
+
 /** Parses one nmap XML document; `source` names it in errors. Throws when it is not nmap XML. */
 export function parseNmapXml(xml: string, source = 'nmap XML'): NmapRun {
   const complete = /<\/nmaprun\s*>/.test(xml);
@@ -283,7 +303,7 @@ export function parseNmapXml(xml: string, source = 'nmap XML'): NmapRun {
     args: attr(root, 'args') ?? '',
     ...(start !== undefined ? { start } : {}),
     scanInfo,
-    hosts: all(root, 'host').map((h) => host(h, scanInfo)),
+    hosts: all(root, 'host').map((h, i) => checkedAddresses(host(h, scanInfo), source, i)),
     targets,
     messages: all(root, 'output').map(text).filter(Boolean),
     complete,

@@ -17,30 +17,63 @@ export interface ProcessResult {
   timedOut: boolean;
 }
 
-/** Spawns argv[0] with argv[1..], kills it at the deadline, and reports each stdout line as it comes. */
+/** How long a process has between SIGTERM and SIGKILL when it is stopped. */
+const KILL_GRACE_MS = 2000;
+
+/**
+ * Spawns argv[0] with argv[1..] in a process group of its own, reports each stdout line as it
+ * comes, and stops the whole group (sudo, nmap and whatever they started) at the deadline or when
+ * `signal` aborts: SIGTERM, then SIGKILL. `timedOut` says it was stopped either way.
+ */
 export function runProcess(
   argv: readonly string[],
-  options: { env: NodeJS.ProcessEnv; deadline?: number; onLine?: (line: string) => void },
+  options: {
+    env: NodeJS.ProcessEnv;
+    deadline?: number;
+    onLine?: (line: string) => void;
+    signal?: AbortSignal;
+  },
 ): Promise<ProcessResult> {
   const [command, ...args] = argv;
   if (!command) throw new Error('empty argv');
+  if (options.signal?.aborted) {
+    return Promise.resolve({ code: null, signal: null, stdout: '', stderr: '', timedOut: true });
+  }
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let stdout = '';
     let stderr = '';
     let pending = '';
     let timedOut = false;
+    let exited = false;
+    const killGroup = (sig: NodeJS.Signals): void => {
+      if (exited || child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, sig);
+      } catch {
+        child.kill(sig);
+      }
+    };
+    let hardKill: NodeJS.Timeout | undefined;
+    const stop = (): void => {
+      if (timedOut) return;
+      timedOut = true;
+      killGroup('SIGTERM');
+      hardKill = setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS);
+    };
     const timer =
       options.deadline === undefined
         ? undefined
-        : setTimeout(
-            () => {
-              timedOut = true;
-              child.kill('SIGTERM');
-              setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-            },
-            Math.max(0, options.deadline - Date.now()),
-          );
+        : setTimeout(stop, Math.max(0, options.deadline - Date.now()));
+    options.signal?.addEventListener('abort', stop, { once: true });
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', stop);
+    };
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
       if (!options.onLine) return;
@@ -51,11 +84,17 @@ export function runProcess(
     });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', (error) => {
-      clearTimeout(timer);
+      cleanup();
       reject(error);
     });
+    child.on('exit', () => {
+      // The leader is gone; anything left in its group is stopped too, and never outlives us.
+      if (timedOut) killGroup('SIGKILL');
+      exited = true;
+      clearTimeout(hardKill);
+    });
     child.on('close', (code, signal) => {
-      clearTimeout(timer);
+      cleanup();
       resolve({ code, signal, stdout, stderr, timedOut });
     });
   });
@@ -125,14 +164,20 @@ export async function runNmap(
   invocation: NmapInvocation,
   deadline: number,
   onLine: (line: string) => void,
+  signal?: AbortSignal,
 ): Promise<NmapOutcome> {
   const args = buildNmapArgs(invocation);
+  // Cancelled before it started: no run, and no XML left by an earlier run is read as this one's.
+  if (signal?.aborted) {
+    return { invocation, args, run: null, timedOut: true, error: 'stopped: the run was cancelled' };
+  }
   const needsRaw = invocation.scanType === 'syn' || invocation.udp.length > 0;
   const prefix = needsRaw ? (nmap.rawPrefix ?? []) : [];
   const result = await runProcess([...prefix, nmap.path, ...args], {
     env: nmapEnv(process.env),
     deadline,
     onLine,
+    ...(signal ? { signal } : {}),
   });
   let run: NmapRun | null = null;
   let parseError: string | undefined;
@@ -143,7 +188,8 @@ export async function runNmap(
   }
   const nmapSaid = (result.stderr.trim() || run?.finished?.errormsg || '').trim();
   let error: string | undefined;
-  if (result.timedOut) error = 'stopped at the scan-timeout budget';
+  if (signal?.aborted) error = 'stopped: the run was cancelled';
+  else if (result.timedOut) error = 'stopped at the scan-timeout budget';
   else if (result.code !== 0) {
     error = `nmap exited with ${result.code ?? result.signal}: ${nmapSaid || 'no message'}`;
   } else if (!run) error = `nmap wrote no readable XML: ${parseError ?? ''}`;

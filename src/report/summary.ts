@@ -176,20 +176,24 @@ function render(report: Report, reportPath: string, options: SummaryOptions, cap
   const shard = report.settings['shard'] as { index: number; count: number } | undefined;
   // A shard never fails the step (its merge job does): its drift is a warning here.
   const icon =
-    (verdict.failed && !shard) || report.failure
+    (verdict.failed && !shard) || report.failure || verdict.undecided === 'cancelled'
       ? '❌'
       : verdict.drift || findings.length > 0
         ? '⚠️'
         : '✅';
   const headline = report.failure
     ? 'nmap failed: what finished is below'
-    : verdict.failed
-      ? 'Drift found'
-      : verdict.drift
-        ? 'Drift found (not failing: not in fail-on)'
-        : findings.length > 0
-          ? 'No drift, with warnings'
-          : 'No drift';
+    : verdict.undecided === 'cancelled'
+      ? 'Cancelled: what finished is below'
+      : verdict.undecided === 'nothing' && !shard
+        ? 'Nothing could be judged'
+        : verdict.failed
+          ? 'Drift found'
+          : verdict.drift
+            ? 'Drift found (not failing: not in fail-on)'
+            : findings.length > 0
+              ? 'No drift, with warnings'
+              : 'No drift';
   const drifting = new Set(findings.map((f) => f.address || f.target)).size;
   const out: string[] = [
     `## ${icon} ${shard ? `Shard ${shard.index}/${shard.count}: ` : ''}${headline}: ${code(report.name)}`,
