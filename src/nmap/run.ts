@@ -20,7 +20,13 @@ export interface ProcessResult {
 /** Spawns argv[0] with argv[1..], kills it at the deadline, and reports each stdout line as it comes. */
 export function runProcess(
   argv: readonly string[],
-  options: { env: NodeJS.ProcessEnv; deadline?: number; onLine?: (line: string) => void },
+  options: {
+    env: NodeJS.ProcessEnv;
+    deadline?: number;
+    onLine?: (line: string) => void;
+    /** Stops the process when aborted (cancellation). */
+    signal?: AbortSignal;
+  },
 ): Promise<ProcessResult> {
   const [command, ...args] = argv;
   if (!command) throw new Error('empty argv');
@@ -119,20 +125,29 @@ export interface NmapOutcome {
   timedOut: boolean;
 }
 
+export interface RunNmapOptions {
+  /** nmap is stopped at this time (ms since the epoch). */
+  deadline: number;
+  /** Each line nmap prints, as it comes. */
+  onLine?: (line: string) => void;
+  /** Cancellation: nmap is stopped when it aborts. */
+  signal?: AbortSignal;
+}
+
 /** One nmap run: starts it, waits until it ends or the deadline, and parses whatever XML it left. */
 export async function runNmap(
   nmap: Nmap,
   invocation: NmapInvocation,
-  deadline: number,
-  onLine: (line: string) => void,
+  options: RunNmapOptions,
 ): Promise<NmapOutcome> {
   const args = buildNmapArgs(invocation);
   const needsRaw = invocation.scanType === 'syn' || invocation.udp.length > 0;
   const prefix = needsRaw ? (nmap.rawPrefix ?? []) : [];
   const result = await runProcess([...prefix, nmap.path, ...args], {
     env: nmapEnv(process.env),
-    deadline,
-    onLine,
+    deadline: options.deadline,
+    ...(options.onLine ? { onLine: options.onLine } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   let run: NmapRun | null = null;
   let parseError: string | undefined;
@@ -143,7 +158,8 @@ export async function runNmap(
   }
   const nmapSaid = (result.stderr.trim() || run?.finished?.errormsg || '').trim();
   let error: string | undefined;
-  if (result.timedOut) error = 'stopped at the scan-timeout budget';
+  if (options.signal?.aborted) error = 'stopped: the run was cancelled';
+  else if (result.timedOut) error = 'stopped at the scan-timeout budget';
   else if (result.code !== 0) {
     error = `nmap exited with ${result.code ?? result.signal}: ${nmapSaid || 'no message'}`;
   } else if (!run) error = `nmap wrote no readable XML: ${parseError ?? ''}`;
