@@ -221,7 +221,7 @@ export function runCommand(argv: string[], opts: ExecOptions = {}): Promise<Exec
 }
 
 /** Runs a setup step; throws with its stderr when it fails. */
-async function must(argv: string[], input?: string): Promise<string> {
+export async function must(argv: string[], input?: string): Promise<string> {
   const r = await runCommand(argv, { timeoutMs: 30_000, ...(input !== undefined && { input }) });
   if (r.code !== 0) {
     throw new Error(`${argv.join(' ')} failed (${r.code ?? r.signal}): ${r.stderr.trim()}`);
@@ -380,7 +380,7 @@ function probe(): true | string {
 }
 
 /** Checks that namespaces and nft work here; throws with the reason when they do not. */
-function checkTools(): void {
+export function checkTools(): void {
   if (runSync(['ip', '-V']).code !== 0) throw new Error('`ip` (iproute2) is not installed');
   if (runSync(['nft', '--version']).code !== 0)
     throw new Error('`nft` (nftables) is not installed');
@@ -405,7 +405,7 @@ export const canBuildFleets: true | string = probe();
 // ---------------------------------------------------------------------------------------------
 // Live fleets and the safety net
 
-interface LiveFleet {
+export interface LiveFleet {
   id: string;
   namespaces: string[];
   children: Set<ChildProcess>;
@@ -440,7 +440,7 @@ function installHandlers(): void {
 // ---------------------------------------------------------------------------------------------
 // Building
 
-interface PlannedHost {
+export interface PlannedHost {
   name: string;
   ns: string;
   ipv4?: string;
@@ -491,7 +491,7 @@ function nftRules(spec: HostSpec): string | undefined {
   return lines.join('\n');
 }
 
-function plan(id: string, specs: readonly HostSpec[]): PlannedHost[] {
+export function plan(id: string, specs: readonly HostSpec[]): PlannedHost[] {
   const seenNames = new Set<string>();
   const seenAddrs = new Set<string>([SCANNER_IPV4, SCANNER_IPV6, UNUSED_IPV4, UNUSED_IPV6]);
   const reservedV4 = new Set(['203.0.113.0', '203.0.113.255']);
@@ -551,7 +551,7 @@ function plan(id: string, specs: readonly HostSpec[]): PlannedHost[] {
   });
 }
 
-function hostsFileText(map: Record<string, string[]>): string {
+export function hostsFileText(map: Record<string, string[]>): string {
   const lines = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback'];
   for (const [name, addrs] of Object.entries(map)) {
     if (!/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(name)) {
@@ -572,7 +572,7 @@ const SYSCTLS = [
 ];
 
 /** Namespace with lo up, DAD and RAs off, and a resolv.conf that keeps DNS on its loopback. */
-async function addNamespace(ns: string, lan = false): Promise<void> {
+export async function addNamespace(ns: string, lan = false): Promise<void> {
   mkdirSync(join(NETNS_ETC, ns), { recursive: true });
   writeFileSync(
     join(NETNS_ETC, ns, 'resolv.conf'),
@@ -587,7 +587,7 @@ async function addNamespace(ns: string, lan = false): Promise<void> {
 }
 
 /** veth pair: `<lanIf>` on the bridge in the lan namespace, `eth0` in `ns`, with addresses. */
-async function plug(
+export async function plug(
   lanNs: string,
   lanIf: string,
   ns: string,
@@ -615,7 +615,11 @@ async function plug(
   await must(['ip', '-n', ns, 'link', 'set', 'eth0', 'up']);
 }
 
-function startListener(host: PlannedHost, live: LiveFleet, timeoutMs: number): Promise<void> {
+export function startListener(
+  host: PlannedHost,
+  live: LiveFleet,
+  timeoutMs: number,
+): Promise<void> {
   const config = JSON.stringify({ name: host.name, tcp: host.tcp, udp: host.udp });
   const child = spawn('ip', ['netns', 'exec', host.ns, process.execPath, listenerScript, config], {
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -662,28 +666,28 @@ function startListener(host: PlannedHost, live: LiveFleet, timeoutMs: number): P
   });
 }
 
-/**
- * Builds a fleet: the lan namespace with its bridge, the scanner namespace and one namespace per
- * host, with addresses, nft rules and listeners; resolves when every listener is listening.
- * On failure everything built so far is removed before the error is thrown.
- */
-export async function createFleet<const N extends string>(
-  hosts: readonly HostSpec<N>[],
-  opts: CreateFleetOptions = {},
-): Promise<Fleet<N>> {
-  if (canBuildFleets !== true) throw new Error(`cannot build fleets here: ${canBuildFleets}`);
-  checkTools();
-  sweepStaleFleets();
-  installHandlers();
-
+/** A fresh run id, `pdt-<6 hex>`, that no state file uses. */
+export function newRunId(): string {
   let id: string;
   do id = `${FLEET_PREFIX}${randomBytes(3).toString('hex')}`;
   while (existsSync(join(STATE_DIR, `${id}.json`)));
-  const planned = plan(id, hosts);
-  const hostsText = opts.hostsFile ? hostsFileText(opts.hostsFile) : undefined;
-  const lanNs = `${id}-lan`;
-  const scannerNs = `${id}-scanner`;
-  const namespaces = [scannerNs, ...planned.map((h) => h.ns), lanNs];
+  return id;
+}
+
+export interface Run {
+  readonly live: LiveFleet;
+  /** Stops the run's children, deletes its namespaces and state file. Idempotent. */
+  readonly destroy: () => Promise<void>;
+  readonly destroyed: boolean;
+}
+
+/**
+ * Starts the bookkeeping of a run (a fleet, or another topology built on the same machinery,
+ * such as netpath.ts): writes its state file before any namespace exists and registers it with
+ * the exit/signal handlers. Children added to `live.children` are stopped by destroy().
+ */
+export function beginRun(id: string, namespaces: string[]): Run {
+  installHandlers();
   const live: LiveFleet = { id, namespaces, children: new Set() };
 
   // The state file comes first: from now on a dead creator's leftovers are sweepable.
@@ -725,6 +729,37 @@ export async function createFleet<const N extends string>(
       if (left.length > 0)
         throw new Error(`fleet ${id}: namespaces survived destroy: ${left.join(', ')}`);
     })());
+  return {
+    live,
+    destroy,
+    get destroyed() {
+      return destroying !== undefined;
+    },
+  };
+}
+
+/**
+ * Builds a fleet: the lan namespace with its bridge, the scanner namespace and one namespace per
+ * host, with addresses, nft rules and listeners; resolves when every listener is listening.
+ * On failure everything built so far is removed before the error is thrown.
+ */
+export async function createFleet<const N extends string>(
+  hosts: readonly HostSpec<N>[],
+  opts: CreateFleetOptions = {},
+): Promise<Fleet<N>> {
+  if (canBuildFleets !== true) throw new Error(`cannot build fleets here: ${canBuildFleets}`);
+  checkTools();
+  sweepStaleFleets();
+  installHandlers();
+
+  const id = newRunId();
+  const planned = plan(id, hosts);
+  const hostsText = opts.hostsFile ? hostsFileText(opts.hostsFile) : undefined;
+  const lanNs = `${id}-lan`;
+  const scannerNs = `${id}-scanner`;
+  const namespaces = [scannerNs, ...planned.map((h) => h.ns), lanNs];
+  const run = beginRun(id, namespaces);
+  const { live, destroy } = run;
 
   try {
     await addNamespace(lanNs, true);
@@ -762,7 +797,7 @@ export async function createFleet<const N extends string>(
     const ns = (hostMap as Record<string, FleetHost | undefined>)[nsOrHost]?.ns ?? nsOrHost;
     if (!namespaces.includes(ns))
       return Promise.reject(new Error(`not a namespace of fleet ${id}: ${nsOrHost}`));
-    if (destroying) return Promise.reject(new Error(`fleet ${id} is destroyed`));
+    if (run.destroyed) return Promise.reject(new Error(`fleet ${id} is destroyed`));
     return runCommand(['ip', 'netns', 'exec', ns, ...args], o);
   };
 
