@@ -13,8 +13,11 @@ export const TOP_RATE = 50_000;
 const CLEAN = 0.97;
 /** How far the share of answers may fall below the best seen and still hold. */
 const HOLD = 0.05;
-/** Settle at this fraction of what got through a policer. */
-const BELOW_POLICER = 0.85;
+/**
+ * Settle at this fraction of what got through a policer: nmap's sending is bursty at the scale of
+ * milliseconds, and a policer with a small bucket drops bursts well below its average rate.
+ */
+const BELOW_POLICER = 0.75;
 /** What the path delivers when nothing measures it (no host answers closed ports). */
 export const ASSUMED_DELIVERY = 0.97;
 
@@ -45,7 +48,6 @@ export class Pacer {
   /** The share of answers the path gives when the rate is not what limits it. */
   private baseline: number | undefined;
   private policer: number | undefined;
-  private lossTested = false;
   private current: number;
   private settledWhy: string | undefined;
 
@@ -64,6 +66,11 @@ export class Pacer {
     return this.settledWhy !== undefined;
   }
 
+  /** True once a policer was found: runs keep being measured, in case the rate must settle lower. */
+  get policed(): boolean {
+    return this.settledWhy === 'policer';
+  }
+
   /** True when a rate limit on the path (or max-rate) holds the rate down: careful runs keep to it. */
   get limited(): boolean {
     return this.settledWhy === 'policer' || this.settledWhy === 'ceiling';
@@ -79,30 +86,31 @@ export class Pacer {
     if (step.probes < 50) return; // too few to say anything
     this.steps.push(step);
     const share = step.answered / step.probes;
-    if (this.baseline === undefined) {
-      if (share >= CLEAN || this.lossTested) {
-        this.baseline = share;
-        this.raise();
-      } else {
-        // Loss or a policer below this rate: half the rate tells them apart.
-        this.lossTested = true;
-        this.tentative = { rate: step.rate, share };
-        this.current = Math.max(1, Math.floor(step.rate / 2));
-      }
-      return;
-    }
     if (this.tentative) {
+      // The run after a first low share, at a lower rate: more answers mean a policer, the
+      // same share means loss that no rate avoids.
       const before = this.tentative;
       this.tentative = undefined;
       if (share > before.share + HOLD) {
-        // Fewer packets, more answers: a policer, which let about rate × share / baseline through.
         this.baseline = share;
-        this.settleBelow((before.rate * before.share) / share);
-      } else {
-        // The same share at half the rate: loss, not the rate. Keep the speed.
-        this.baseline = Math.max(share, before.share);
-        this.current = before.rate;
+        if (share < CLEAN) this.settleBelow(step.rate * share);
+        return;
+      }
+      this.baseline = Math.max(share, before.share);
+      this.settledWhy = undefined;
+      this.policer = undefined;
+      this.current = before.rate;
+      this.raise();
+      return;
+    }
+    if (this.baseline === undefined) {
+      if (share >= CLEAN) {
+        this.baseline = share;
         this.raise();
+      } else {
+        // Loss, or a policer below even the first rate: try below what got through.
+        this.tentative = { rate: step.rate, share };
+        this.settleBelow(step.rate * share);
       }
       return;
     }

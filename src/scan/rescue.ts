@@ -36,6 +36,13 @@ export function rescueBatches(observed: readonly ObservedAddress[], silence: Sil
   return [...batches.values()];
 }
 
+/** The probes of the runs that go at once with `b`: its wave of `atOnce` batches. */
+function probesOf(batches: readonly Batch[], atOnce: number, b: Batch): number {
+  const i = batches.indexOf(b);
+  const wave = batches.slice(i - (i % atOnce), i - (i % atOnce) + atOnce);
+  return wave.reduce((n, x) => n + countPorts(x.tcp) * x.addresses.length, 0);
+}
+
 export async function rescue(
   runner: Runner,
   observed: readonly ObservedAddress[],
@@ -61,9 +68,17 @@ async function passes(
     const batches = rescueBatches(observed, silence);
     if (batches.length === 0 || runner.cancelled() || Date.now() >= deadline) break;
     const ports = batches.reduce((n, b) => n + countPorts(b.tcp) * b.addresses.length, 0);
-    const rate = Math.max(100, Math.floor(pacer.rate / Math.min(AT_ONCE, batches.length)));
+    // Each run gets the share of the pace its probes are of the pass, so the runs end together.
+    const share = (b: Batch): number =>
+      Math.max(
+        100,
+        Math.floor(
+          (pacer.rate * countPorts(b.tcp) * b.addresses.length) / probesOf(batches, AT_ONCE, b),
+        ),
+      );
     let found = 0;
     await pool(batches, AT_ONCE, async (b) => {
+      const rate = share(b);
       const results = await runner.run(
         {
           label: `IPv${b.family} rescue ${pass}`,
@@ -90,7 +105,7 @@ async function passes(
       }
     });
     runner.log.info(
-      `rescue ${pass}: ${ports.toLocaleString('en-US')} silent ports on ${batches.reduce((n, b) => n + b.addresses.length, 0)} addresses probed again at ${rate.toLocaleString('en-US')}/s per run; ${found.toLocaleString('en-US')} answered`,
+      `rescue ${pass}: ${ports.toLocaleString('en-US')} silent ports on ${batches.reduce((n, b) => n + b.addresses.length, 0)} addresses probed again at ${pacer.rate.toLocaleString('en-US')}/s in all; ${found.toLocaleString('en-US')} answered`,
     );
   }
   return all;

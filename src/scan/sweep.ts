@@ -14,6 +14,8 @@ import { runsOf, type Runner } from './runner.js';
 
 /** How long each run takes while the rate is still rising. */
 const STEP_SECONDS = 1.5;
+/** Below a policer, runs of this long keep measuring the path (each run costs a round of waiting). */
+const POLICED_SECONDS = 10;
 
 export interface Swept {
   results: RunResult[];
@@ -53,9 +55,11 @@ export async function sweep(
         results.push(unfinished(targets, 'tcp', runner.cancelled()));
         break;
       }
-      const count = pacer.settled
-        ? countPorts(rest)
-        : Math.max(1, Math.floor((pacer.rate * STEP_SECONDS) / addresses));
+      const seconds = pacer.policed ? POLICED_SECONDS : pacer.settled ? Infinity : STEP_SECONDS;
+      const count = Math.max(
+        1,
+        Math.min(countPorts(rest), Math.floor((pacer.rate * seconds) / addresses)),
+      );
       const [ports, after] = takePorts(rest, count);
       rest = after;
       const rate = pacer.rate;
@@ -78,8 +82,8 @@ export async function sweep(
         probes += f.probed;
         answered += f.answered;
       }
-      const seconds = runsOf(done).reduce((n, r) => n + (r.finished?.elapsed ?? 0), 0);
-      pacer.record({ rate, probes, answered, seconds });
+      const elapsed = runsOf(done).reduce((n, r) => n + (r.finished?.elapsed ?? 0), 0);
+      pacer.record({ rate, probes, answered, seconds: elapsed });
       addSweep(silence, facts, probes >= 50 ? answered / probes : pacer.delivery);
       runner.log.info(
         probes > 0
