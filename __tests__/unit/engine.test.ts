@@ -175,6 +175,12 @@ describe('coverage: judging silence', () => {
     });
   });
 
+  it('never judges the silence of a host that answers closed ports on one probe', () => {
+    const silence: Silence = new Map();
+    addSweep(silence, sweepFacts('203.0.113.3', [tcp(31337)]), 1, new Set(['203.0.113.3']));
+    assert.deepEqual(toProbe(silence.get('203.0.113.3') ?? []), [tcp(31337)]);
+  });
+
   it('counts ports a stopped sweep never probed as unanswered', () => {
     const c = coverageOf([], 65535, 30000, 'stopped at the scan-timeout budget');
     assert.equal(c.unanswered, 35535);

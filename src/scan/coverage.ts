@@ -28,15 +28,21 @@ export function missOf(delivery: number): number {
   return Math.min(1, Math.max(MIN_MISS, 1 - delivery));
 }
 
-/** Adds what a sweep run left silent, probed once with the given delivery. */
+/**
+ * Adds what a sweep run left silent, probed once with the given delivery. On a host that answers
+ * closed ports, silence is the exception (a lost packet, or a port its firewall drops): cheap to
+ * ask again, so it is never judged on one probe.
+ */
 export function addSweep(
   silence: Silence,
   facts: ReadonlyMap<string, HostFacts>,
   delivery: number,
+  answersClosed: ReadonlySet<string> = new Set(),
 ): void {
   for (const [address, f] of facts) {
     const groups = silence.get(address) ?? [];
-    if (f.silent.length) groups.push({ ports: f.silent, miss: missOf(delivery), probes: 1 });
+    const miss = answersClosed.has(address) ? 1 : missOf(delivery);
+    if (f.silent.length) groups.push({ ports: f.silent, miss, probes: 1 });
     silence.set(address, groups);
   }
 }

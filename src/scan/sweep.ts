@@ -84,7 +84,7 @@ export async function sweep(
       }
       const elapsed = runsOf(done).reduce((n, r) => n + (r.finished?.elapsed ?? 0), 0);
       pacer.record({ rate, probes, answered, seconds: elapsed });
-      addSweep(silence, facts, probes >= 50 ? answered / probes : pacer.delivery);
+      addSweep(silence, facts, probes >= 50 ? answered / probes : pacer.delivery, truth);
       runner.log.info(
         probes > 0
           ? `[IPv${family} TCP sweep] ${countPorts(ports).toLocaleString('en-US')} ports at ${rate.toLocaleString('en-US')}/s: ${((answered / probes) * 100).toFixed(1)}% of probes to hosts that answer closed ports answered; next ${pacer.rate.toLocaleString('en-US')}/s`
