@@ -66,7 +66,7 @@ export async function sweep(
       const done = await runner.run(
         {
           label: `IPv${family} TCP sweep`,
-          file: `nmap-ipv${family}-tcp-sweep`,
+          file: `nmap-ipv${family}-tcp`,
           invocation: { profile: 'sweep', family, tcp: ports, udp: [], targets, rate },
         },
         deadline,
@@ -104,7 +104,7 @@ export async function sweep(
       ...(await runner.run(
         {
           label: `IPv${family} UDP sweep`,
-          file: `nmap-ipv${family}-udp-sweep`,
+          file: `nmap-ipv${family}-udp`,
           invocation: {
             profile: 'sweep',
             family,
