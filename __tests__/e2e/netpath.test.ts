@@ -108,7 +108,7 @@ const t = setInterval(() => { if (n >= ${sent}) { clearInterval(t); setTimeout((
       const seconds = (Date.now() - started) / 1000;
       // Every datagram reached the forwarder (a straggler of an earlier test may have too).
       assert.ok(c.in + c.queueDropped >= sent, JSON.stringify(c));
-      assert.equal(c.passed + c.policed + c.lost + c.overflow + c.queued, c.in);
+      assert.equal(c.passed + c.policed + c.lost + c.overflow + c.errors + c.queued, c.in);
       assert.ok(c.policed > 0, JSON.stringify(c));
       // Never more than the bucket plus the rate over the time it had.
       assert.ok(c.passed >= 20 && c.passed <= 20 + 500 * seconds, `${c.passed} in ${seconds} s`);

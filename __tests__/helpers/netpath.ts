@@ -93,14 +93,16 @@ export interface DirectionCounters {
   lost: number;
   /** Dropped because the delay queue was full (the forwarder's own limit: should stay 0). */
   overflow: number;
-  /** Dropped by the kernel before the forwarder read them: its TUN device's queue (10,000
+  /** Dropped by the kernel before the forwarder read them: its TUN device's queue (50,000
    *  packets) was full, the forwarder falling behind. Should stay 0. */
   queueDropped: number;
-  /** Failed reads or writes. */
+  /** Failed writes into the other namespace (the packet is gone). */
   errors: number;
   /** In the delay queue right now, and the most ever. */
   queued: number;
   peakQueue: number;
+  /** The latest a packet left after its due time, in ms: the forwarder falling behind (CPU). */
+  maxLateMs: number;
   delayMs: number;
   lossPercent: number;
   pps: number;
@@ -405,7 +407,7 @@ export async function createPath<const N extends string>(
       await must(['ip', '-n', ns, 'tuntap', 'add', 'dev', dev, 'mode', 'tun']);
       // No IPv6 link-local address: no router solicitation or MLD report ever crosses the path.
       await must(['ip', '-n', ns, 'link', 'set', dev, 'addrgenmode', 'none']);
-      await must(['ip', '-n', ns, 'link', 'set', dev, 'mtu', '1500', 'txqueuelen', '10000']);
+      await must(['ip', '-n', ns, 'link', 'set', dev, 'mtu', '1500', 'txqueuelen', '50000']);
     }
     const child = spawn(
       'ip',
