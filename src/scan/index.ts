@@ -93,16 +93,42 @@ export async function scan(settings: Settings, ctx: ScanContext): Promise<ScanOu
   // Careful probes and re-checks may go as fast as the path was found to allow, never faster.
   const carefulRate = pacer.limited ? pacer.rate : settings.maxRate;
 
-  if (observed.some((o) => o.status === 'down' && o.address !== '')) {
-    observed = await log.group('Careful probe of the addresses that answered nothing', async () => {
-      const done = await carefulProbe(runner, observed, plan, rules, at(RESCUE_SHARE), carefulRate);
-      return done.observed;
-    });
+  // The careful probe of silent addresses is slow (nmap's own timeouts) and concerns other
+  // addresses than the every-port check and the rescue: it runs beside them. An address it finds
+  // up is then rescued like the others.
+  const silentAddresses = observed.some((o) => o.status === 'down' && o.address !== '');
+  const swept0 = observed;
+  const [careful, checked] = await Promise.all([
+    // Not a group of its own: it runs beside the others, its lines labelled by its runs.
+    silentAddresses
+      ? carefulProbe(runner, swept0, plan, rules, at(RESCUE_SHARE), carefulRate)
+      : Promise.resolve({ observed: swept0, results: [] }),
+    (async () => {
+      const marked = (await detectEveryPort(runner, swept0, at(RESCUE_SHARE), carefulRate))
+        .observed;
+      const rescued = await rescue(runner, marked, swept.silence, pacer, at(RESCUE_SHARE));
+      return applyRecheck(marked, runsOf(rescued));
+    })(),
+  ]);
+  // Each side changed its own addresses: the careful probe those that were down, the rest those up.
+  const cameUp = new Set(
+    careful.observed
+      .filter((o, i) => o.status === 'up' && swept0[i]?.status === 'down')
+      .map((o) => o.address),
+  );
+  observed = checked.map((o, i) => (o.status === 'down' ? (careful.observed[i] ?? o) : o));
+  if (cameUp.size > 0) {
+    const late = await rescue(
+      runner,
+      observed.filter((o) => cameUp.has(o.address)),
+      swept.silence,
+      pacer,
+      at(RESCUE_SHARE),
+    );
+    observed = applyRecheck(observed, runsOf(late));
   }
-  observed = (await detectEveryPort(runner, observed, at(RESCUE_SHARE), carefulRate)).observed;
-  const rescued = await rescue(runner, observed, swept.silence, pacer, at(RESCUE_SHARE));
   observed = withCoverage(
-    applyRecheck(observed, runsOf(rescued)),
+    observed,
     swept.silence,
     swept.swept,
     countPorts(plan.tcp),
