@@ -28,8 +28,9 @@
 //
 // Options: --runs N (port-drift runs per scenario, default 5); --plain-cap S (stop a plain nmap
 // after S seconds and show its time as a lower bound, default 300); --run-cap S (stop a
-// port-drift run after S seconds, default 600); --only a,b (sections: lan, p20k, loss, p5k,
-// default, every, xml, check); --serial.
+// port-drift run after S seconds, default 600); --every-cap S (the same for the every-port run,
+// default 300); --only a,b (sections: lan, p20k, loss, p5k, default, every, xml, check);
+// --serial. The forwarder check and the every-port run use the 20k pps path.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,6 +50,7 @@ const { values: opts } = parseArgs({
     runs: { type: 'string', default: '5' },
     'plain-cap': { type: 'string', default: '300' },
     'run-cap': { type: 'string', default: '600' },
+    'every-cap': { type: 'string', default: '300' },
     only: { type: 'string', default: ALL.join(',') },
     serial: { type: 'boolean', default: false },
   },
@@ -204,11 +206,11 @@ async function portDrift(net, inputs, capSeconds = RUN_CAP) {
 
 /** Open ports in an nmap XML file, as `address:port` (a reader of its own: no engine code). */
 function openPortsOfXml(file) {
-  let xml = '';
+  let xml;
   try {
     xml = readFileSync(file, 'utf8');
   } catch {
-    return [];
+    return []; // stopped before nmap wrote anything
   }
   const open = [];
   for (const host of xml.split('<host ').slice(1)) {
@@ -365,7 +367,8 @@ try {
       const net = nets.get(s.key);
       const plain = await plainNmap(net, 'all', TARGETS);
       const minRate = await plainNmap(net, 'all', TARGETS, ['--min-rate', '5000']);
-      const miss = (r) => TRUE_OPEN.filter((p) => !r.open.includes(p)).length;
+      const miss = (r) =>
+        r.capped ? 'stopped' : String(TRUE_OPEN.filter((p) => !r.open.includes(p)).length);
       say(
         `  ${s.label.padEnd(30)} nmap -p- ${secs(plain)} s (missed ${miss(plain)}), --min-rate 5000 ${secs(minRate)} s (missed ${miss(minRate)}); load ${load()}`,
       );
@@ -494,11 +497,15 @@ try {
     say(
       `\nA host that answers on every TCP port (${PROXY}), with the RST host, full range, 20k pps policer`,
     );
-    const r = await portDrift(path, {
-      targets: `${PROXY},${RST}`,
-      expected: `${PROXY}: 443\n${RST}: 22, 80, 443, 8080`,
-      ports: 'all',
-    });
+    const r = await portDrift(
+      path,
+      {
+        targets: `${PROXY},${RST}`,
+        expected: `${PROXY}: 443\n${RST}: 22, 80, 443, 8080`,
+        ports: 'all',
+      },
+      Number(opts['every-cap']),
+    );
     const findings = r.report?.findings ?? [];
     const proxy = findings.filter((f) => f.address === PROXY);
     const other = findings.filter((f) => f.address !== PROXY);

@@ -714,9 +714,16 @@ export function beginRun(id: string, namespaces: string[]): Run {
           (c) =>
             new Promise<void>((done) => {
               if (c.exitCode !== null || c.signalCode !== null) return done();
-              const t = setTimeout(() => c.kill('SIGKILL'), 2_000);
+              // The children are unref()ed: a timer keeps the loop alive until 'exit' is seen
+              // (else a process awaiting destroy() could end with its await unfinished).
+              let last: NodeJS.Timeout | undefined;
+              const t = setTimeout(() => {
+                c.kill('SIGKILL');
+                last = setTimeout(done, 2_000);
+              }, 2_000);
               c.once('exit', () => {
                 clearTimeout(t);
+                clearTimeout(last);
                 done();
               });
               c.kill('SIGTERM');

@@ -16,7 +16,8 @@
 // ppoll()-driven with a timeout to its next release, reading its non-blocking fd until EAGAIN
 // (at most BATCH at a time); the main thread reads commands. A write into a TUN device runs the
 // receiving namespaces' network stacks in the writer's thread, so two threads use two cores.
-// The forwarder runs at nice -10: it plays the network, which a busy scanner cannot slow down.
+// The forwarding threads run at real-time priority 1 (else nice -10): they play the network,
+// which a busy scanner cannot slow down.
 //
 // Commands on stdin, one a line, each answered by one line on stdout:
 //   set fwd|rev|both [delay_ms=N] [loss=PERCENT] [rate=PPS] [burst=PACKETS]   -> ok | error: ...
@@ -273,6 +274,11 @@ static void command(char *line, struct dir *fwd, struct dir *rev) {
 /* One direction: release what is due, wait for input or the next release, take a batch. */
 static void *run(void *arg) {
   struct dir *d = arg;
+  /* Real-time (lowest FIFO priority): the network is not slowed down by a busy scanner, and the
+   * delay stays the delay. The thread blocks whenever nothing is due; where RT is refused, the
+   * nice value set in main() is what it has. */
+  struct sched_param sp = {.sched_priority = 1};
+  pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
   rng_state = now_ns() ^ ((uint64_t)(uintptr_t)d << 16) ^ 0x9e3779b97f4a7c15ull;
   if (!rng_state) rng_state = 1;
   struct pollfd pfd = {d->in_fd, POLLIN, 0};
