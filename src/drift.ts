@@ -79,7 +79,9 @@ export function findingsFor(
     case 'up':
       break;
   }
+  if (obs.everyPort) return [everyPortFinding(obs, exp)];
   const findings: Finding[] = [];
+  const short = obs.coverage && obs.coverage.unanswered > 0 ? obs.coverage : undefined;
   const byPort = new Map(obs.ports.map((p) => [`${p.port}/${p.protocol}`, p]));
   for (const p of obs.ports) {
     if (isOpen(p.state) && !isAllowed(exp, p.port, p.protocol)) {
@@ -98,10 +100,44 @@ export function findingsFor(
     const state = seen?.state ?? foldedState(obs, protocol);
     if (isOpen(state)) continue;
     // open|filtered on UDP cannot tell a silent service from a dropping firewall: say so, don't guess.
-    const kind = state === 'open|filtered' ? 'inconclusive' : 'missing';
-    findings.push(portFinding(obs, kind, port, protocol, 'open', seen, state));
+    // Nor can a TCP port that never answered on an address whose silence is not judged yet.
+    const unsure = state === 'open|filtered' || (short && protocol === 'tcp' && state !== 'closed');
+    const kind = unsure ? 'inconclusive' : 'missing';
+    findings.push(
+      portFinding(obs, kind, port, protocol, 'open', seen, unsure && short ? 'no answer' : state),
+    );
+  }
+  if (short) {
+    const n = (x: number): string => x.toLocaleString('en-US');
+    findings.push({
+      ...hostFinding(
+        obs,
+        'inconclusive',
+        'every port answers',
+        `${n(short.unanswered)} ports no answer`,
+      ),
+      detail: `${n(short.unanswered)} of ${n(short.ports)} TCP ports got no answer (${short.why ?? 'too few probes for the path'}): an open port among them would not be seen`,
+    });
   }
   return findings;
+}
+
+/** A host that answers on every port: one finding, since an open port there says nothing. */
+function everyPortFinding(obs: ObservedAddress, exp: Expectation): Finding {
+  const every = obs.everyPort ?? { open: 0, sampled: 0 };
+  const required = exp.required.filter((p) => p.protocol === 'tcp');
+  const list = required
+    .map((r) => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`))
+    .join(', ');
+  return {
+    ...hostFinding(obs, 'inconclusive', 'ports as declared', 'answers on every port'),
+    detail:
+      `answers on every port: ${every.open.toLocaleString('en-US')} scanned ports and ${every.sampled} of ${every.sampled} random high ports open, as a SYN proxy, WAF or tarpit does. ` +
+      (list
+        ? `Its expected ports (${list}) answer too, but that does not show a service behind them; `
+        : '') +
+      'unexpected open ports cannot be told apart from the rest. Check it from a vantage point behind the proxy.',
+  };
 }
 
 /** Every finding of a scan, in the order of the observed addresses and then by port. */

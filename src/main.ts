@@ -6,6 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { readXmlScan } from './byo.js';
 import { findDrift } from './drift.js';
+import type { Logger } from './log.js';
 import { ConfigurationError, NmapError, getErrorMessage } from './errors.js';
 import { mergeReports, readResults } from './merge.js';
 import { formatPolicy } from './policy.js';
@@ -18,6 +19,14 @@ import { scan } from './scan.js';
 import { readSettings, type Settings } from './settings.js';
 import type { Finding, Rule } from './types.js';
 import { decide } from './verdict.js';
+
+/** The engine's log, on the runner: groups fold in the log, warnings are annotations. */
+const actionsLogger: Logger = {
+  info: (message) => core.info(message),
+  warning: (message) => core.warning(message),
+  debug: (message) => core.debug(message),
+  group: (name, fn) => core.group(name, fn),
+};
 
 /** How a run ended, for callers that map it to an exit code (the CLI). */
 export type Outcome = 'pass' | 'drift' | 'configuration-error' | 'failure';
@@ -54,7 +63,7 @@ async function scanReport(
 ): Promise<Report> {
   const outcome = settings.xml
     ? await readXmlScan(settings)
-    : await scan(settings, startedAt, signal);
+    : await scan(settings, { startedAt, log: actionsLogger, signal });
   // Record mode writes what it saw as the policy, and then checks the scan against it: a
   // recorded policy that its own scan would not pass is a bug, and shows as findings.
   const rules =
@@ -80,6 +89,7 @@ async function scanReport(
       runs: outcome.runs,
       ports: outcome.scannedPorts,
       ...(outcome.plan ? { resolved: Object.fromEntries(outcome.plan.resolved) } : {}),
+      ...(outcome.pace ? { pace: outcome.pace } : {}),
     },
     settings: { ...publicSettings(settings, outcome.plan), rules },
     findings,

@@ -35,6 +35,8 @@ export interface Settings {
   failOn: ReadonlySet<FindingKind>;
   scanTimeoutMs: number;
   maxAddresses: number;
+  /** A ceiling on packets per second (`max-rate`); undefined: the engine paces to the path. */
+  maxRate?: number;
   /** Keep one GitHub issue per name. */
   issue: boolean;
   issueLabels: string[];
@@ -96,6 +98,20 @@ export function parseDuration(input: string, value: string): number {
     );
   }
   return ms;
+}
+
+/** `max-rate`: packets per second, a whole number from 10 to 1,000,000; empty for none. */
+export function parseMaxRate(input: string, value: string): number | undefined {
+  const text = value.trim().replace(/[_,]/g, '');
+  if (text === '') return undefined;
+  const rate = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(rate) || rate < 10 || rate > 1_000_000) {
+    throw new ConfigurationError(
+      input,
+      `'${value}' is not a rate. Give packets per second as a whole number from 10 to 1000000, such as 2000, or leave it empty to pace to the path.`,
+    );
+  }
+  return rate;
 }
 
 export function parseFailOn(input: string, value: string): Set<FindingKind> {
@@ -316,6 +332,7 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
     }
   }
 
+  const maxRate = parseMaxRate('max-rate', get('max-rate'));
   return {
     name:
       get('name') ||
@@ -334,6 +351,7 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
     failOn: parseFailOn('fail-on', get('fail-on') || 'unexpected-open, missing, host-down'),
     scanTimeoutMs: parseDuration('scan-timeout', get('scan-timeout') || '20m'),
     maxAddresses,
+    ...(maxRate !== undefined ? { maxRate } : {}),
     issue: readBoolean(source, 'issue', false),
     issueLabels: parseLabels('issue-labels', get('issue-labels') || 'port-drift'),
     prComment: readBoolean(source, 'pr-comment', true),

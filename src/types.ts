@@ -180,6 +180,29 @@ export interface ObservedAddress {
   extraports: { state: PortState; count: number; protocol: Protocol }[];
   /** Protocols whose scan stopped (the budget) before this address: their ports are unknown. */
   unscanned?: Protocol[];
+  /** How many of its TCP ports answered, and how many stayed silent: set by a scan, not by XML read. */
+  coverage?: Coverage;
+  /** Set when the address answers open on every port probed, random high ports included. */
+  everyPort?: { open: number; sampled: number };
+}
+
+/** Which TCP ports of an address answered, after every pass of the scan. */
+export interface Coverage {
+  /** TCP ports scanned. */
+  ports: number;
+  /** Ports that answered a probe (open, closed, or an ICMP error). */
+  answered: number;
+  /** Ports that never answered: a firewall that drops, or every probe or answer lost. */
+  silent: number;
+  /**
+   * Of the silent ports, those probed too few times for the path's measured loss to rule out a
+   * lost answer: neither open nor filtered for sure. 0 when the coverage is complete.
+   */
+  unanswered: number;
+  /** How many times the most-probed silent ports were probed. */
+  probes: number;
+  /** Why the rest is unanswered, when it is: the budget, a cancelled run. */
+  why?: string;
 }
 
 export interface Finding {

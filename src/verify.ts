@@ -2,8 +2,8 @@
 // reported, and how the re-check's answers replace the sweep's. A finding of the sweep that the
 // re-check does not reproduce is flapping, not drift. Pure.
 import { findDrift } from './drift.js';
-import { answered, hostAddress, observedPorts } from './observe.js';
-import { countPorts, mergeRanges, parseNmapPortList } from './ports.js';
+import { hostAddress, observedPorts } from './observe.js';
+import { mergeRanges } from './ports.js';
 import type {
   Finding,
   NmapRun,
@@ -72,41 +72,6 @@ function byFamily(entries: Iterable<[string, PortRange[]]>): Recheck[] {
       udp: merged.filter((r) => r.protocol === 'udp'),
     };
   });
-}
-
-/** TCP ports of hosts that answered which stayed silent (no-response): a lost probe looks so. */
-export function silentPorts(runs: readonly NmapRun[]): Map<string, PortRange[]> {
-  const out = new Map<string, PortRange[]>();
-  for (const run of runs) {
-    for (const host of run.hosts) {
-      const address = hostAddress(host);
-      if (!address || host.status !== 'up' || !answered(host)) continue;
-      const silent: PortRange[] = [
-        ...host.ports
-          .filter((p) => p.protocol === 'tcp' && p.reason === 'no-response')
-          .map((p) => range(p.port, 'tcp')),
-        ...host.extraports.flatMap((e) =>
-          e.protocol === 'tcp'
-            ? e.reasons
-                .filter((r) => r.reason === 'no-response' || r.reason === 'no-responses')
-                .flatMap((r) => parseNmapPortList(r.ports ?? '', 'tcp'))
-            : [],
-        ),
-      ];
-      if (silent.length) out.set(address, mergeRanges(silent));
-    }
-  }
-  return out;
-}
-
-/** How many silent ports, all hosts together. */
-export function silentCount(silent: ReadonlyMap<string, PortRange[]>): number {
-  return [...silent.values()].reduce((n, ports) => n + countPorts(ports), 0);
-}
-
-/** One more sweep over the silent ports, by family: whatever answers now was lost the first time. */
-export function rescuePlan(silent: ReadonlyMap<string, PortRange[]>): Recheck[] {
-  return byFamily(silent);
 }
 
 /** The ports that end as unexpected-open, by family: version detection says what listens there. */

@@ -1,6 +1,9 @@
 // End to end, the scan engine: a fast sweep, a careful re-check whose answer is the verdict,
 // version detection on drift, and one budget for the whole scan. Needs root (skips without).
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { brief, runAction } from '../helpers/action.js';
 import { canBuildFleets, createFleet, type ExecOptions, type Fleet } from '../helpers/fleet.js';
@@ -84,6 +87,35 @@ describe('the scan engine on a fleet', { skip }, () => {
       },
     ]);
     assert.match(run.summary, /### Flapping: 1 port the re-check did not confirm \(not drift\)/);
+  });
+
+  it('keeps to max-rate in every run, says so in the summary, and writes into a report-dir with %', async () => {
+    // nmap reads % in an output file name as a date or time: %D would become the date.
+    const dir = mkdtempSync(join(tmpdir(), 'port-drift %D 100%-'));
+    const run = await runAction(
+      {
+        targets: '203.0.113.72',
+        expected: '203.0.113.72: 22, 80, 443, 2375, 40000, 65535',
+        ports: '1-3000,40000,65535',
+        'max-rate': '1500',
+        'report-dir': dir,
+      },
+      inScanner,
+    );
+    assert.equal(run.code, 0, run.stdout);
+    assert.deepEqual(run.findings, []);
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as {
+      scan: { pace: { rate: number; ceiling: number }; runs: { args: string[]; xml: string }[] };
+    };
+    assert.equal(report.scan.pace.ceiling, 1500);
+    for (const r of report.scan.runs) {
+      const rate = Number(r.args[r.args.indexOf('--max-rate') + 1]);
+      assert.ok(rate > 0 && rate <= 1500, r.args.join(' '));
+      assert.ok(existsSync(r.xml), `${r.xml} written where it was asked to be`);
+      assert.ok(r.xml.startsWith(`${dir}/`), r.xml);
+    }
+    assert.match(run.summary, /Pace: 1,500 packets\/s, `max-rate/);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('stops at scan-timeout, reports what finished, and calls the rest inconclusive', async () => {

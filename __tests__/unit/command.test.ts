@@ -1,11 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assertAllowed, buildNmapArgs, nmapEnv, portArgument } from '../../src/nmap/command.js';
+import {
+  assertAllowed,
+  buildNmapArgs,
+  describeArgs,
+  MAX_ARGUMENT_CHARS,
+  nmapEnv,
+  portArgument,
+  splitPorts,
+} from '../../src/nmap/command.js';
 import { describeProgress } from '../../src/nmap/run.js';
 
 const base = {
   profile: 'sweep' as const,
-  targetAddresses: 17,
+  rate: 4000,
   family: 4 as const,
   scanType: 'syn' as const,
   tcp: [
@@ -29,20 +37,56 @@ describe('nmap command', () => {
     assert.equal(args[args.indexOf('-p') + 1], '22,8000-8100');
   });
 
-  it('sweeps fast at a floor rate, re-checks with normal timing, identifies with -sV', () => {
+  it('holds the sweep to its rate, re-checks with normal timing, identifies with -sV', () => {
     const sweep = buildNmapArgs(base);
-    assert.equal(sweep[sweep.indexOf('--min-rate') + 1], '1000');
+    assert.equal(sweep[sweep.indexOf('--min-rate') + 1], '4000');
+    assert.equal(sweep[sweep.indexOf('--max-rate') + 1], '4000');
+    assert.equal(sweep[sweep.indexOf('--max-retries') + 1], '0');
     assert.ok(sweep.includes('-T4') && !sweep.includes('-sV'));
-    const full = buildNmapArgs({
-      ...base,
-      tcp: [{ from: 1, to: 65535, protocol: 'tcp' }],
-      targetAddresses: 3,
-    });
-    assert.equal(full[full.indexOf('--min-rate') + 1], '50000');
+    assert.throws(() => buildNmapArgs({ ...base, rate: undefined }), /needs a rate/);
     const verify = buildNmapArgs({ ...base, profile: 'verify' });
     assert.ok(!verify.includes('--min-rate') && !verify.includes('-T4'));
+    assert.ok(!verify.includes('--max-rate'), 'no ceiling unless one is given');
     assert.equal(verify[verify.indexOf('--max-retries') + 1], '6');
+    const capped = buildNmapArgs({ ...base, profile: 'verify', maxRate: 500 });
+    assert.equal(capped[capped.indexOf('--max-rate') + 1], '500');
     assert.ok(buildNmapArgs({ ...base, profile: 'identify' }).includes('-sV'));
+  });
+
+  it('escapes % in the XML path, which nmap would expand like strftime', () => {
+    const args = buildNmapArgs({ ...base, xmlPath: '/tmp/100%d/nmap.xml' });
+    assert.equal(args[args.indexOf('-oX') + 1], '/tmp/100%%d/nmap.xml');
+  });
+
+  it('splits a port list too long for one argument, and never builds one', () => {
+    // Every other port: 32,768 ranges, about 190 KB as one -p value.
+    const scattered = Array.from({ length: 32768 }, (_, i) => ({
+      from: i * 2 + 1,
+      to: i * 2 + 1,
+      protocol: 'tcp' as const,
+    }));
+    assert.throws(() => buildNmapArgs({ ...base, tcp: scattered }), /split the port list/);
+    const pieces = splitPorts(scattered);
+    assert.ok(pieces.length > 1);
+    assert.deepEqual(pieces.flat(), scattered, 'every port is in exactly one piece, in order');
+    for (const piece of pieces) {
+      const args = buildNmapArgs({ ...base, tcp: piece });
+      assert.ok(args.every((a) => a.length <= MAX_ARGUMENT_CHARS));
+    }
+  });
+
+  it('shows a long port list in the log as its size', () => {
+    const args = buildNmapArgs({ ...base, tcp: [{ from: 1, to: 65535, protocol: 'tcp' }] });
+    assert.match(describeArgs(args), / -p 1-65535 /);
+    const long = buildNmapArgs({
+      ...base,
+      tcp: Array.from({ length: 40 }, (_, i) => ({
+        from: i * 3 + 1,
+        to: i * 3 + 1,
+        protocol: 'tcp' as const,
+      })),
+    });
+    assert.match(describeArgs(long), / -p <40 ports> /);
   });
 
   it('scans IPv6 with -6, connect with -sT, UDP with -sU and T:/U: ports', () => {

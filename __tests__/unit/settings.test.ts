@@ -198,6 +198,16 @@ describe('settings', () => {
     );
   });
 
+  it('reads max-rate as packets per second, empty for pacing to the path', () => {
+    const read = (v: string) => readSettings(inputs({ targets: '203.0.113.5', 'max-rate': v }), {});
+    assert.equal(read('').maxRate, undefined);
+    assert.equal(read('2000').maxRate, 2000);
+    assert.equal(read(' 10_000 ').maxRate, 10_000);
+    for (const bad of ['fast', '-5', '2.5', '0', '5', '2000000', '--min-rate 9']) {
+      refuses({ targets: '203.0.113.5', 'max-rate': bad }, 'max-rate', /packets per second/);
+    }
+  });
+
   it('reads durations', () => {
     assert.equal(parseDuration('x', '90s'), 90_000);
     assert.equal(parseDuration('x', '1h30m'), 5_400_000);

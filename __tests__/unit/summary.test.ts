@@ -120,6 +120,35 @@ describe('job summary', () => {
     });
   }
 
+  it('says per address how many TCP ports answered, and which rate the scan used and why', () => {
+    const full = {
+      ...up('203.0.113.1', ['203.0.113.1'], [{ port: 22 }]),
+      coverage: { ports: 30000, answered: 29990, silent: 10, unanswered: 0, probes: 2 },
+    };
+    const short = {
+      ...up('203.0.113.2', ['203.0.113.2'], [{ port: 22 }]),
+      coverage: { ports: 30000, answered: 20000, silent: 10000, unanswered: 9000, probes: 1 },
+    };
+    const proxy = {
+      ...up('203.0.113.3', ['203.0.113.3'], []),
+      everyPort: { open: 30000, sampled: 8 },
+    };
+    const r = report([full, short, proxy], '*: 22');
+    r.scan.pace = { rate: 15000, reason: 'settled below a rate limit on the path', steps: [] };
+    const md = renderSummary(r, '/r/report.json');
+    assert.match(
+      md,
+      /\| `203\.0\.113\.1` \| up \| .* \| 29,990 of 30,000 answered; 10 silent \(filtered\) \|/,
+    );
+    assert.match(
+      md,
+      /\| 20,000 of 30,000 answered; 1,000 silent \(filtered\); \*\*9,000 no answer\*\* \|/,
+    );
+    assert.match(md, /\| `203\.0\.113\.3` \| up \| .* \| answers on every port \|/);
+    assert.match(md, /Pace: 15,000 packets\/s, `settled below a rate limit on the path`/);
+    assert.match(md, /\*\*inconclusive\*\* \| `every port answers` \| `9,000 ports no answer`/);
+  });
+
   it('keeps the verdict even under a tiny budget', () => {
     const md = renderSummary(fleet(50), '/tmp/r/report.json', { maxBytes: 400 });
     assert.ok(Buffer.byteLength(md) <= 400, `${Buffer.byteLength(md)} bytes`);

@@ -32,6 +32,7 @@ export const INPUTS: readonly { name: string; default: string; help: string }[] 
   },
   { name: 'scan-timeout', default: '20m', help: 'Budget for the whole scan (90s, 20m, 1h)' },
   { name: 'max-addresses', default: '4096', help: 'Upper bound on the addresses scanned' },
+  { name: 'max-rate', default: '', help: 'Ceiling on packets per second; empty: pace to the path' },
   { name: 'name', default: 'port-drift', help: 'Names this policy in the reports' },
   {
     name: 'issue',

@@ -1,7 +1,7 @@
 // Builds nmap's argv from the plan through an allow-list: no user string ever becomes an option,
 // targets come after `--`, and nothing goes through a shell.
 import { isAbsolute } from 'node:path';
-import { countPorts, formatPortList } from '../ports.js';
+import { formatPortList } from '../ports.js';
 import { classifyTarget } from '../targets.js';
 import type { PortRange } from '../types.js';
 
@@ -21,8 +21,13 @@ export interface NmapInvocation {
   tcp: readonly PortRange[];
   udp: readonly PortRange[];
   targets: readonly string[];
-  /** How many addresses the targets hold (CIDR blocks in full), for the sweep's rate. */
-  targetAddresses: number;
+  /** The sweep's packet rate: nmap is held to it (`--min-rate` and `--max-rate` both). */
+  rate?: number;
+  /** A ceiling on packets per second for the careful profiles (`max-rate`, or the path's pace). */
+  maxRate?: number;
+  /** Retransmissions in a sweep; SWEEP_RETRIES by default. */
+  retries?: number;
+  /** Where nmap writes its XML; any characters (a `%` is escaped for nmap). */
   xmlPath: string;
   /** How often nmap prints progress, for the log. */
   statsEvery?: string;
@@ -42,6 +47,7 @@ const ALLOWED: ReadonlyMap<string, 'flag' | 'value'> = new Map([
   ['--version-light', 'flag'],
   ['--reason', 'flag'],
   ['--min-rate', 'value'],
+  ['--max-rate', 'value'],
   ['--max-retries', 'value'],
   ['--stats-every', 'value'],
   ['-p', 'value'],
@@ -85,20 +91,44 @@ export function assertAllowed(args: readonly string[]): void {
 
 /**
  * Retransmissions in the sweep. TCP: none; a port whose probe or answer was lost stays silent, and
- * the silent ports of hosts that answered are swept again (see scan.ts). UDP ports are silent by
- * nature, so UDP probes are retransmitted instead.
+ * the silent ports are probed again (src/scan/rescue.ts). UDP ports are silent by nature, so UDP
+ * probes are retransmitted instead.
  */
 export const SWEEP_RETRIES = { tcp: 0, udp: 2 } as const;
 /** Retransmissions when re-checking a finding: nmap's own default is 10, with normal timing. */
 export const VERIFY_RETRIES = 6;
 
 /**
- * The sweep's packet rate: enough to send every probe once in about four seconds, between 1,000
- * and 50,000 packets a second. nmap's own timing slows to a crawl on hosts that drop everything;
- * a floor on the rate keeps a full-range scan of such a host to seconds.
+ * The kernel refuses one argument over 128 KiB (E2BIG). Port lists are split well below that, and
+ * an argv that still holds a longer argument is a bug.
  */
-export function sweepRate(probes: number): number {
-  return Math.min(50_000, Math.max(1_000, Math.ceil(probes / 4 / 1000) * 1000));
+export const MAX_ARGUMENT_CHARS = 32 * 1024;
+
+/** Port ranges in pieces whose `-p` value stays under `maxChars`: one nmap run each. */
+export function splitPorts(
+  ranges: readonly PortRange[],
+  maxChars: number = MAX_ARGUMENT_CHARS,
+): PortRange[][] {
+  const pieces: PortRange[][] = [];
+  let piece: PortRange[] = [];
+  let size = 0;
+  for (const r of ranges) {
+    const chars = formatPortList([r]).length + 1;
+    if (piece.length > 0 && size + chars > maxChars) {
+      pieces.push(piece);
+      piece = [];
+      size = 0;
+    }
+    piece.push(r);
+    size += chars;
+  }
+  if (piece.length > 0) pieces.push(piece);
+  return pieces;
+}
+
+/** nmap expands strftime-like `%` sequences in output file names; `%%` is a literal `%`. */
+export function nmapFileName(path: string): string {
+  return path.replaceAll('%', '%%');
 }
 
 export function buildNmapArgs(inv: NmapInvocation): string[] {
@@ -112,25 +142,40 @@ export function buildNmapArgs(inv: NmapInvocation): string[] {
   // -v: down hosts are written to the XML too.
   args.push('-Pn', '-n', '-v', '--reason');
   if (inv.profile === 'sweep') {
-    const probes = inv.targetAddresses * (countPorts(inv.tcp) + countPorts(inv.udp));
-    args.push(
-      '-T4',
-      '--min-rate',
-      String(sweepRate(probes)),
-      '--max-retries',
-      String(inv.udp.length > 0 ? SWEEP_RETRIES.udp : SWEEP_RETRIES.tcp),
-    );
-  } else if (inv.profile === 'verify') {
-    args.push('--max-retries', String(VERIFY_RETRIES));
+    if (!inv.rate) throw new Error('a sweep needs a rate');
+    const rate = String(Math.max(1, Math.round(inv.rate)));
+    const retries = inv.retries ?? (inv.udp.length > 0 ? SWEEP_RETRIES.udp : SWEEP_RETRIES.tcp);
+    args.push('-T4', '--min-rate', rate, '--max-rate', rate, '--max-retries', String(retries));
   } else {
-    args.push('-sV', '--version-light');
+    if (inv.profile === 'verify') args.push('--max-retries', String(VERIFY_RETRIES));
+    else args.push('-sV', '--version-light');
+    if (inv.maxRate) args.push('--max-rate', String(Math.max(1, Math.round(inv.maxRate))));
   }
   if (inv.statsEvery) args.push('--stats-every', inv.statsEvery);
   args.push('-p', portArgument(inv.tcp, inv.udp));
-  args.push('-oX', inv.xmlPath);
+  args.push('-oX', nmapFileName(inv.xmlPath));
   args.push('--', ...inv.targets);
   assertAllowed(args);
+  const long = args.find((a) => a.length > MAX_ARGUMENT_CHARS * 2);
+  if (long) throw new Error(`an nmap argument of ${long.length} characters: split the port list`);
   return args;
+}
+
+/** An argv for the log: a long port list shown as its size (report.json keeps it whole). */
+export function describeArgs(args: readonly string[]): string {
+  return args
+    .map((arg, i) => {
+      if (args[i - 1] !== '-p' || arg.length <= 60) return arg;
+      const count = arg
+        .replace(/[TU]:/g, '')
+        .split(',')
+        .reduce((n, token) => {
+          const [from, to] = token.split('-').map(Number);
+          return n + ((to ?? from ?? 0) - (from ?? 0) + 1);
+        }, 0);
+      return `<${count.toLocaleString('en-US')} ports>`;
+    })
+    .join(' ');
 }
 
 /** A dry run that makes nmap print its own top-N port list for a protocol, without scanning. */

@@ -31,6 +31,7 @@ export function runProcess(
     env: NodeJS.ProcessEnv;
     deadline?: number;
     onLine?: (line: string) => void;
+    /** Stops the process when aborted (cancellation). */
     signal?: AbortSignal;
   },
 ): Promise<ProcessResult> {
@@ -158,26 +159,33 @@ export interface NmapOutcome {
   timedOut: boolean;
 }
 
+export interface RunNmapOptions {
+  /** nmap is stopped at this time (ms since the epoch). */
+  deadline: number;
+  /** Each line nmap prints, as it comes. */
+  onLine?: (line: string) => void;
+  /** Cancellation: nmap is stopped when it aborts. */
+  signal?: AbortSignal;
+}
+
 /** One nmap run: starts it, waits until it ends or the deadline, and parses whatever XML it left. */
 export async function runNmap(
   nmap: Nmap,
   invocation: NmapInvocation,
-  deadline: number,
-  onLine: (line: string) => void,
-  signal?: AbortSignal,
+  options: RunNmapOptions,
 ): Promise<NmapOutcome> {
   const args = buildNmapArgs(invocation);
   // Cancelled before it started: no run, and no XML left by an earlier run is read as this one's.
-  if (signal?.aborted) {
+  if (options.signal?.aborted) {
     return { invocation, args, run: null, timedOut: true, error: 'stopped: the run was cancelled' };
   }
   const needsRaw = invocation.scanType === 'syn' || invocation.udp.length > 0;
   const prefix = needsRaw ? (nmap.rawPrefix ?? []) : [];
   const result = await runProcess([...prefix, nmap.path, ...args], {
     env: nmapEnv(process.env),
-    deadline,
-    onLine,
-    ...(signal ? { signal } : {}),
+    deadline: options.deadline,
+    ...(options.onLine ? { onLine: options.onLine } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   let run: NmapRun | null = null;
   let parseError: string | undefined;
@@ -188,7 +196,7 @@ export async function runNmap(
   }
   const nmapSaid = (result.stderr.trim() || run?.finished?.errormsg || '').trim();
   let error: string | undefined;
-  if (signal?.aborted) error = 'stopped: the run was cancelled';
+  if (options.signal?.aborted) error = 'stopped: the run was cancelled';
   else if (result.timedOut) error = 'stopped at the scan-timeout budget';
   else if (result.code !== 0) {
     error = `nmap exited with ${result.code ?? result.signal}: ${nmapSaid || 'no message'}`;

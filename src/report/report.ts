@@ -4,6 +4,7 @@ import { countPorts } from '../ports.js';
 import type { ScanPlan } from '../plan.js';
 import type { Settings } from '../settings.js';
 import type { Finding, ObservedAddress, PortRange } from '../types.js';
+import type { Pace } from '../scan/pacing.js';
 import type { Flap } from '../verify.js';
 import type { Verdict } from '../verdict.js';
 
@@ -41,6 +42,8 @@ export interface Report {
     ports?: PortRange[];
     /** Hostname -> the addresses it resolved to, as this run saw DNS. */
     resolved?: Record<string, string[]>;
+    /** The packet rate the scan used, why, and what each paced run measured. */
+    pace?: Pace;
   };
   settings: Record<string, unknown>;
   findings: Finding[];
@@ -71,6 +74,7 @@ export function publicSettings(settings: Settings, plan: ScanPlan | null): Recor
     failOn: [...settings.failOn],
     scanTimeoutMs: settings.scanTimeoutMs,
     maxAddresses: settings.maxAddresses,
+    ...(settings.maxRate !== undefined ? { maxRate: settings.maxRate } : {}),
     xml: settings.xml,
     ...(settings.policyPath ? { policy: settings.policyPath } : {}),
     ...(settings.shard ? { shard: settings.shard } : {}),

@@ -73,6 +73,19 @@ function openPorts(obs: ObservedAddress): string {
   return shown.join(', ') + (more > 0 ? `, and ${more} more` : '');
 }
 
+/** How much of an address's TCP range answered: `65,535 of 65,535 answered`, and what the silence means. */
+export function describeCoverage(obs: ObservedAddress): string {
+  if (obs.everyPort) return 'answers on every port';
+  const c = obs.coverage;
+  if (!c) return '—';
+  const at = (n: number): string => n.toLocaleString('en-US');
+  const parts = [`${at(c.answered)} of ${at(c.ports)} answered`];
+  const judged = c.silent - c.unanswered;
+  if (judged > 0) parts.push(`${at(judged)} silent (filtered)`);
+  if (c.unanswered > 0) parts.push(`**${at(c.unanswered)} no answer**`);
+  return parts.join('; ');
+}
+
 /** Findings by target, targets in the order they first drift; within one, by address and port. */
 export function groupByTarget(findings: readonly Finding[]): Map<string, Finding[]> {
   const groups = new Map<string, Finding[]>();
@@ -277,11 +290,13 @@ function render(report: Report, reportPath: string, options: SummaryOptions, cap
     code(o.address || '—'),
     o.status,
     openPorts(o),
+    describeCoverage(o),
   ]);
   out.push(
     `<details><summary>Every address: what is open (${plural(observed.length, 'address', 'addresses')})</summary>`,
-    (rows.length ? table(['Target', 'Address', 'Status', 'Open ports'], rows) : '') +
-      cut(observed.length, shown.length, 'address', 'addresses'),
+    (rows.length
+      ? table(['Target', 'Address', 'Status', 'Open ports', 'TCP ports answered'], rows)
+      : '') + cut(observed.length, shown.length, 'address', 'addresses'),
     '</details>',
   );
 
@@ -290,12 +305,15 @@ function render(report: Report, reportPath: string, options: SummaryOptions, cap
     scan.source === 'xml'
       ? `Read ${plural(scan.runs.length, 'nmap XML file')}.`
       : `nmap ${scan.nmapVersion ?? '?'}, ${scan.scanType ?? '?'} scan (${scan.privilege ?? ''}), ${plural(scan.runs.length, 'run')}.`;
+  const pace = scan.pace
+    ? ` Pace: ${scan.pace.rate.toLocaleString('en-US')} packets/s, ${code(scan.pace.reason, 300)}.`
+    : '';
   const errors = scan.runs.filter((r) => r.error);
   const errorLines = errors.slice(0, MAX_ERRORS_SHOWN).map((r) => `- ${code(r.error ?? '', 300)}`);
   if (errors.length > errorLines.length)
     errorLines.push(`- _and ${errors.length - errorLines.length} more in report.json_`);
   out.push(
-    `<sub>${how}</sub>`,
+    `<sub>${how}${pace}</sub>`,
     ...(errorLines.length ? ['**nmap did not finish cleanly:**', ...errorLines] : []),
   );
   return out.join('\n\n') + '\n';

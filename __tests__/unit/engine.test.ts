@@ -1,0 +1,309 @@
+// The scan engine's pure parts: what an nmap run says about each host, how the pace follows the
+// path, how silence is judged, and which hosts answer on every port.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { findDrift } from '../../src/drift.js';
+import { parseNmapXml } from '../../src/nmap/parse.js';
+import { parseRules } from '../../src/rules.js';
+import {
+  MISS_TOLERATED,
+  addSweep,
+  afterProbe,
+  coverageOf,
+  toProbe,
+  type Silence,
+} from '../../src/scan/coverage.js';
+import { markEveryPort, samplePorts, suspects } from '../../src/scan/everyport.js';
+import { answersClosed, intersect, runFacts, subtract, takePorts } from '../../src/scan/facts.js';
+import { Pacer, START_RATE, TOP_RATE } from '../../src/scan/pacing.js';
+import { rescueBatches } from '../../src/scan/rescue.js';
+import type { ObservedAddress, PortRange } from '../../src/types.js';
+import { fixturesDir } from '../helpers/paths.js';
+
+const tcp = (from: number, to = from): PortRange => ({ from, to, protocol: 'tcp' });
+const fleetScan = parseNmapXml(readFileSync(join(fixturesDir, 'nmap', 'fleet-ipv4.xml'), 'utf8'));
+
+function up(address: string, more: Partial<ObservedAddress> = {}): ObservedAddress {
+  return {
+    address,
+    family: 4,
+    targets: [address],
+    hostnames: [],
+    status: 'up',
+    reason: 'user-set',
+    ports: [],
+    extraports: [],
+    ...more,
+  };
+}
+
+/** The answers a path gives at each rate: a policer lets `limit` through, loss takes a share. */
+function path(limit: number, loss = 0) {
+  return (rate: number) => {
+    const probes = 10_000;
+    const through = Math.min(1, limit / rate) * (1 - loss);
+    return { rate, probes, answered: Math.round(probes * through), seconds: probes / rate };
+  };
+}
+
+describe('what an nmap run says about each host', () => {
+  it('counts answered and silent ports, and knows a host that answers closed ports', () => {
+    const facts = runFacts([fleetScan]);
+    const rst = facts.get('203.0.113.21');
+    assert.ok(rst);
+    assert.deepEqual(rst.silent, [tcp(5432)], 'the one port it dropped');
+    assert.equal(rst.answered, rst.probed - 1);
+    assert.equal(rst.resets, rst.probed - rst.open - 1);
+    const dead = facts.get('203.0.113.250');
+    assert.ok(dead);
+    assert.equal(dead.answered, 0);
+    assert.equal(dead.open, 0);
+    assert.ok(!answersClosed(dead), 'silence is not ground truth');
+  });
+
+  it('takes as ground truth a host that resets a fair share of its ports, not a few', () => {
+    const facts = { address: '203.0.113.1', probed: 1000, answered: 900, open: 2, silent: [] };
+    assert.ok(answersClosed({ ...facts, resets: 898 }));
+    assert.ok(!answersClosed({ ...facts, resets: 3 }), 'a firewall that resets a handful');
+    assert.ok(!answersClosed({ ...facts, answered: 2, resets: 0 }), 'a default-drop host');
+  });
+
+  it('cuts, intersects and subtracts port ranges', () => {
+    assert.deepEqual(takePorts([tcp(1, 10), tcp(20, 30)], 12), [
+      [tcp(1, 10), tcp(20, 21)],
+      [tcp(22, 30)],
+    ]);
+    assert.deepEqual(intersect([tcp(1, 100)], [tcp(50, 60), tcp(90, 200)]), [
+      tcp(50, 60),
+      tcp(90, 100),
+    ]);
+    assert.deepEqual(subtract([tcp(1, 100)], [tcp(50, 60), tcp(90, 200)]), [
+      tcp(1, 49),
+      tcp(61, 89),
+    ]);
+  });
+});
+
+describe('pacing to the path', () => {
+  it('raises the rate while every probe is answered, up to its top rate', () => {
+    const pacer = new Pacer();
+    const lan = path(Infinity);
+    assert.equal(pacer.rate, START_RATE);
+    while (!pacer.settled) pacer.record(lan(pacer.rate));
+    assert.equal(pacer.rate, TOP_RATE);
+    assert.match(pacer.pace().reason, /kept up/);
+  });
+
+  it('settles below a policer: answers stop rising with the send rate', () => {
+    const pacer = new Pacer();
+    const policed = path(20_000);
+    for (let i = 0; i < 8; i++) pacer.record(policed(pacer.rate));
+    assert.ok(pacer.settled);
+    assert.ok(pacer.rate < 20_000, `settled at ${pacer.rate}`);
+    assert.ok(pacer.rate >= 10_000, `not needlessly slow: ${pacer.rate}`);
+    assert.match(pacer.pace().reason, /rate limit on the path/);
+    // Below the policer every probe is answered again.
+    assert.equal(policed(pacer.rate).answered, policed(pacer.rate).probes);
+  });
+
+  it('finds a policer below the first rate by trying half of it', () => {
+    const pacer = new Pacer();
+    const policed = path(1_000);
+    for (let i = 0; i < 6; i++) pacer.record(policed(pacer.rate));
+    assert.ok(pacer.rate <= 1_000, `settled at ${pacer.rate}`);
+  });
+
+  it('keeps the speed under random loss: the same share is lost at every rate', () => {
+    const pacer = new Pacer();
+    const lossy = path(Infinity, 0.04);
+    for (let i = 0; i < 10; i++) pacer.record(lossy(pacer.rate));
+    assert.equal(pacer.rate, TOP_RATE);
+    assert.ok(Math.abs(pacer.delivery - 0.96) < 0.01);
+    assert.match(pacer.pace().reason, /random loss/);
+  });
+
+  it('never goes above max-rate', () => {
+    const pacer = new Pacer(2_500);
+    const lan = path(Infinity);
+    for (let i = 0; i < 5; i++) pacer.record(lan(pacer.rate));
+    assert.equal(pacer.rate, 2_500);
+    assert.equal(pacer.pace().ceiling, 2_500);
+    assert.match(pacer.pace().reason, /max-rate/);
+  });
+});
+
+describe('coverage: judging silence', () => {
+  const sweepFacts = (address: string, silent: PortRange[]) =>
+    new Map([[address, { address, probed: 1000, answered: 1000, resets: 0, open: 0, silent }]]);
+
+  it('counts silence as filtered once a lost answer is unlikely enough', () => {
+    const silence: Silence = new Map();
+    // A clean path: one probe is enough.
+    addSweep(silence, sweepFacts('203.0.113.1', [tcp(100, 199)]), 1);
+    const clean = silence.get('203.0.113.1') ?? [];
+    assert.deepEqual(toProbe(clean), []);
+    assert.deepEqual(coverageOf(clean, 1000, 1000), {
+      ports: 1000,
+      answered: 900,
+      silent: 100,
+      unanswered: 0,
+      probes: 1,
+    });
+  });
+
+  it('probes again the silence of a lossy path until it is judged, and says what is left', () => {
+    const silence: Silence = new Map();
+    addSweep(silence, sweepFacts('203.0.113.2', [tcp(100, 199)]), 0.9);
+    let groups = silence.get('203.0.113.2') ?? [];
+    assert.deepEqual(toProbe(groups), [tcp(100, 199)], '10% loss: one probe is not enough');
+    const short = coverageOf(groups, 1000, 1000, 'the passes ran out');
+    assert.equal(short.unanswered, 100);
+    assert.equal(short.why, 'the passes ran out');
+    // The second probe: 10 of them answered now (lost before); 90 stay silent, twice probed.
+    groups = afterProbe(groups, [tcp(100, 199)], [tcp(110, 199)], 0.9);
+    assert.ok(groups.every((g) => g.miss <= MISS_TOLERATED * 10));
+    groups = afterProbe(groups, toProbe(groups), [tcp(110, 199)], 0.9);
+    assert.deepEqual(toProbe(groups), []);
+    assert.deepEqual(coverageOf(groups, 1000, 1000), {
+      ports: 1000,
+      answered: 910,
+      silent: 90,
+      unanswered: 0,
+      probes: 3,
+    });
+  });
+
+  it('never judges the silence of a host that answers closed ports on one probe', () => {
+    const silence: Silence = new Map();
+    addSweep(silence, sweepFacts('203.0.113.3', [tcp(31337)]), 1, new Set(['203.0.113.3']));
+    assert.deepEqual(toProbe(silence.get('203.0.113.3') ?? []), [tcp(31337)]);
+  });
+
+  it('counts ports a stopped sweep never probed as unanswered', () => {
+    const c = coverageOf([], 65535, 30000, 'stopped at the scan-timeout budget');
+    assert.equal(c.unanswered, 35535);
+    assert.equal(c.answered, 30000);
+  });
+
+  it('re-probes per address, not the union: addresses share a run only with the same ports', () => {
+    const silence: Silence = new Map([
+      ['203.0.113.1', [{ ports: [tcp(5)], miss: 0.5, probes: 1 }]],
+      ['203.0.113.2', [{ ports: [tcp(5)], miss: 0.5, probes: 1 }]],
+      ['203.0.113.3', [{ ports: [tcp(9)], miss: 0.5, probes: 1 }]],
+      ['203.0.113.4', [{ ports: [tcp(7)], miss: 0.001, probes: 2 }]],
+    ]);
+    const batches = rescueBatches(
+      ['203.0.113.1', '203.0.113.2', '203.0.113.3', '203.0.113.4'].map((a) => up(a)),
+      silence,
+    );
+    assert.deepEqual(batches, [
+      { family: 4, addresses: ['203.0.113.1', '203.0.113.2'], tcp: [tcp(5)] },
+      { family: 4, addresses: ['203.0.113.3'], tcp: [tcp(9)] },
+    ]);
+  });
+});
+
+describe('hosts that answer on every port', () => {
+  const proxy = up('203.0.113.12', {
+    ports: Array.from({ length: 40 }, (_, i) => ({
+      port: i + 1,
+      protocol: 'tcp' as const,
+      state: 'open',
+      reason: 'syn-ack',
+    })),
+  });
+  const server = up('203.0.113.10', {
+    ports: [22, 80].map((port) => ({
+      port,
+      protocol: 'tcp' as const,
+      state: 'open',
+      reason: 'syn-ack',
+    })),
+    extraports: [{ state: 'closed', count: 998, protocol: 'tcp' }],
+  });
+
+  it('suspects a host with many open ports and samples random high ports it did not show', () => {
+    assert.deepEqual(
+      suspects([proxy, server]).map((o) => o.address),
+      ['203.0.113.12'],
+    );
+    const sample = samplePorts([proxy]);
+    assert.equal(sample.length, 8);
+    assert.ok(sample.every((r) => r.from >= 1024 && r.from === r.to));
+  });
+
+  it('reports such a host once, saying what it means for its expected ports', () => {
+    const sampleXml = parseNmapXml(
+      '<nmaprun><host><status state="up" reason="user-set"/><address addr="203.0.113.12" addrtype="ipv4"/><ports>' +
+        [2001, 3001, 4001, 5001, 6001, 7001, 8001, 9001]
+          .map(
+            (p) =>
+              `<port protocol="tcp" portid="${p}"><state state="open" reason="syn-ack"/></port>`,
+          )
+          .join('') +
+        '</ports></host></nmaprun>',
+    );
+    const marked = markEveryPort(
+      [proxy, server],
+      [{ run: sampleXml, finished: true, targets: ['203.0.113.12'], protocols: ['tcp'] }],
+      8,
+    );
+    assert.deepEqual(marked[0]?.everyPort, { open: 40, sampled: 8 });
+    assert.equal(marked[1]?.everyPort, undefined);
+    const findings = findDrift(parseRules('expected', '*: 22'), marked, [tcp(1, 1000)]);
+    const proxyFindings = findings.filter((f) => f.address === '203.0.113.12');
+    assert.equal(proxyFindings.length, 1, 'one finding, not one per port');
+    assert.equal(proxyFindings[0]?.kind, 'inconclusive');
+    assert.equal(proxyFindings[0]?.observed, 'answers on every port');
+    assert.match(proxyFindings[0]?.detail ?? '', /every port.*expected ports \(22\)/s);
+    // The rest of the run is judged as usual.
+    assert.deepEqual(
+      findings.filter((f) => f.address === '203.0.113.10').map((f) => `${f.kind} ${f.port}`),
+      ['unexpected-open 80'],
+    );
+  });
+});
+
+describe('drift on an address whose silence is not judged', () => {
+  it('is inconclusive, counting the ports that got no answer; a silent expected port is not missing', () => {
+    const obs = up('203.0.113.13', {
+      ports: [{ port: 8443, protocol: 'tcp', state: 'open', reason: 'syn-ack' }],
+      extraports: [{ state: 'filtered', count: 999, protocol: 'tcp' }],
+      coverage: {
+        ports: 1000,
+        answered: 1,
+        silent: 999,
+        unanswered: 400,
+        probes: 1,
+        why: 'the passes ran out',
+      },
+    });
+    const findings = findDrift(parseRules('expected', '*: 22'), [obs], [tcp(1, 1000)]);
+    assert.deepEqual(
+      findings.map((f) => `${f.kind} ${f.port ?? '-'} ${f.observed}`),
+      [
+        'inconclusive - 400 ports no answer',
+        'inconclusive 22 no answer',
+        'unexpected-open 8443 open',
+      ],
+    );
+    assert.match(
+      findings[0]?.detail ?? '',
+      /400 of 1,000 TCP ports got no answer \(the passes ran out\)/,
+    );
+  });
+
+  it('is judged as usual when every silent port is accounted for', () => {
+    const obs = up('203.0.113.13', {
+      extraports: [{ state: 'filtered', count: 1000, protocol: 'tcp' }],
+      coverage: { ports: 1000, answered: 0, silent: 1000, unanswered: 0, probes: 2 },
+    });
+    const findings = findDrift(parseRules('expected', '*: 22'), [obs], [tcp(1, 1000)]);
+    assert.deepEqual(
+      findings.map((f) => `${f.kind} ${f.port} ${f.observed}`),
+      ['missing 22 filtered'],
+    );
+  });
+});

@@ -1,0 +1,58 @@
+// Confirm: careful on the verdict. Whatever would be a finding is probed again with nmap's normal
+// timing and more retransmissions before anything is reported; its answer is the verdict. A finding
+// of the sweep that the re-check does not reproduce is flapping, not drift.
+import { findDrift } from '../drift.js';
+import { countPorts } from '../ports.js';
+import type { ObservedAddress, PortRange, Rule } from '../types.js';
+import { applyRecheck, flapping, recheckPlan, type Flap } from '../verify.js';
+import { runsOf, type Runner } from './runner.js';
+
+export async function confirm(
+  runner: Runner,
+  rules: readonly Rule[],
+  observed: readonly ObservedAddress[],
+  scanned: readonly PortRange[],
+  deadline: number,
+  maxRate: number | undefined,
+): Promise<{ observed: ObservedAddress[]; flapping: Flap[] }> {
+  const rechecks = recheckPlan(rules, observed, scanned);
+  if (rechecks.length === 0 || runner.cancelled()) return { observed: [...observed], flapping: [] };
+  const ports = rechecks.reduce((n, r) => n + countPorts(r.tcp) + countPorts(r.udp), 0);
+  const addresses = rechecks.reduce((n, r) => n + r.addresses.length, 0);
+  const checked = await runner.log.group(
+    `Re-check: ${ports} ports on ${addresses} addresses`,
+    async () => {
+      const results = await Promise.all(
+        rechecks.map((r) =>
+          runner.run(
+            {
+              label: `IPv${r.family} recheck`,
+              file: `nmap-ipv${r.family}-recheck`,
+              invocation: {
+                profile: 'verify',
+                family: r.family,
+                tcp: r.tcp,
+                udp: r.udp,
+                targets: r.addresses,
+                ...(maxRate ? { maxRate } : {}),
+              },
+            },
+            deadline,
+          ),
+        ),
+      );
+      return applyRecheck(observed, runsOf(results.flat()));
+    },
+  );
+  const flaps = flapping(
+    findDrift(rules, observed, scanned),
+    findDrift(rules, checked, scanned),
+    checked,
+  );
+  for (const f of flaps) {
+    runner.log.info(
+      `flapping: ${f.address} ${f.port}/${f.protocol} was ${f.sweep} in the sweep, ${f.recheck} when re-checked`,
+    );
+  }
+  return { observed: checked, flapping: flaps };
+}

@@ -1,0 +1,207 @@
+// The scan engine: nmap found, the plan made, then one pass after another, each a function of its
+// own: sweep (paced to the path), careful probe (no false host-down), every-port check, rescue
+// (re-probe silence), coverage, confirm (re-check what would be a finding), identify (-sV).
+import { mkdir } from 'node:fs/promises';
+import { accountForSkipped } from '../account.js';
+import { ConfigurationError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { ensureNmap } from '../nmap/install.js';
+import { observe } from '../observe.js';
+import type { ScanPlan } from '../plan.js';
+import { countPorts } from '../ports.js';
+import type { ScanRecord, Scanned } from '../report/report.js';
+import type { Settings } from '../settings.js';
+import type { ObservedAddress, PortRange } from '../types.js';
+import { applyRecheck, type Flap } from '../verify.js';
+import { carefulProbe } from './careful.js';
+import { confirm } from './confirm.js';
+import { coverageOf, type Silence } from './coverage.js';
+import { detectEveryPort } from './everyport.js';
+import { identify } from './identify.js';
+import { Pacer, type Pace } from './pacing.js';
+import { chooseScanType, planScan } from './planning.js';
+import { rescue } from './rescue.js';
+import { makeRunner, runsOf } from './runner.js';
+import { sweep } from './sweep.js';
+
+export interface ScanContext {
+  /** When the run started (ms since the epoch): scan-timeout counts from here. */
+  startedAt: number;
+  log: Logger;
+  /** Cancellation: no new pass starts once aborted, and nmap is stopped. */
+  signal?: AbortSignal;
+}
+
+export interface ScanOutcome {
+  plan: ScanPlan | null;
+  observed: ObservedAddress[];
+  /** Every port the scans covered, by protocol: required ports outside it are inconclusive. */
+  scannedPorts: PortRange[];
+  scanned: Scanned;
+  source: 'nmap' | 'xml';
+  nmapVersion?: string;
+  scanType?: string;
+  privilege?: string;
+  runs: ScanRecord[];
+  /** The rate the scan used, and why. */
+  pace?: Pace;
+  /** Sweep findings that the careful re-check did not reproduce: shown, not reported as drift. */
+  flapping: Flap[];
+  /** nmap's own message when a run failed (not merely ran out of time): the step fails with it. */
+  nmapFailure?: string;
+}
+
+/** Shares of scan-timeout: the sweep, then careful probe and rescue, then the re-check. */
+const SWEEP_SHARE = 0.6;
+const RESCUE_SHARE = 0.75;
+const CONFIRM_SHARE = 0.9;
+/** Time kept back from the budget for reading XML and writing the reports. */
+const REPORT_RESERVE_MS = 3000;
+
+export async function scan(settings: Settings, ctx: ScanContext): Promise<ScanOutcome> {
+  const { log, startedAt } = ctx;
+  const nmap = await log.group('nmap', async () => {
+    const found = await ensureNmap(settings.installNmap);
+    log.info(`nmap ${found.version} at ${found.path}`);
+    return found;
+  });
+  const canRaw = nmap.rawPrefix !== null;
+  const scanType = chooseScanType(settings, canRaw, nmap.privilege, log);
+  const wantsUdp =
+    settings.udpPorts.kind !== 'none' ||
+    settings.rules.some((r) => r.ports.some((p) => p.protocol === 'udp'));
+  if (wantsUdp && !canRaw) {
+    throw new ConfigurationError(
+      'udp-ports',
+      `UDP scans need raw sockets, and this runner has none (${nmap.privilege}). Run as root or with passwordless sudo, or drop the UDP ports.`,
+    );
+  }
+  const plan = await log.group('Plan', () => planScan(settings, nmap, log, ctx));
+
+  await mkdir(settings.reportDir, { recursive: true });
+  const runner = makeRunner(nmap, scanType, settings.reportDir, log, ctx.signal);
+  const budget = settings.scanTimeoutMs;
+  const at = (share: number): number => startedAt + budget * share;
+  const pacer = new Pacer(settings.maxRate);
+  const scannedPorts = [...plan.tcp, ...plan.udp];
+  const rules = settings.rules;
+
+  const swept = await log.group(
+    `Sweep: ${plan.addressCount} addresses, ${countPorts(plan.tcp)} TCP + ${countPorts(plan.udp)} UDP ports`,
+    () => sweep(runner, plan, pacer, at(SWEEP_SHARE)),
+  );
+  let observed = observe(settings.targets, plan, swept.results);
+  // Careful probes and re-checks may go as fast as the path was found to allow, never faster.
+  const carefulRate = pacer.limited ? pacer.rate : settings.maxRate;
+
+  // The careful probe of silent addresses is slow (nmap's own timeouts) and concerns other
+  // addresses than the every-port check and the rescue: it runs beside them. An address it finds
+  // up is then rescued like the others.
+  const silentAddresses = observed.some((o) => o.status === 'down' && o.address !== '');
+  const swept0 = observed;
+  const [careful, checked] = await Promise.all([
+    // Not a group of its own: it runs beside the others, its lines labelled by its runs.
+    silentAddresses
+      ? carefulProbe(runner, swept0, plan, rules, at(RESCUE_SHARE), carefulRate)
+      : Promise.resolve({ observed: swept0, results: [] }),
+    (async () => {
+      const marked = (await detectEveryPort(runner, swept0, at(RESCUE_SHARE), carefulRate))
+        .observed;
+      const rescued = await rescue(runner, marked, swept.silence, pacer, at(RESCUE_SHARE));
+      return applyRecheck(marked, runsOf(rescued));
+    })(),
+  ]);
+  // Each side changed its own addresses: the careful probe those that were down, the rest those up.
+  const cameUp = new Set(
+    careful.observed
+      .filter((o, i) => o.status === 'up' && swept0[i]?.status === 'down')
+      .map((o) => o.address),
+  );
+  observed = checked.map((o, i) => (o.status === 'down' ? (careful.observed[i] ?? o) : o));
+  if (cameUp.size > 0) {
+    const late = await rescue(
+      runner,
+      observed.filter((o) => cameUp.has(o.address)),
+      swept.silence,
+      pacer,
+      at(RESCUE_SHARE),
+    );
+    observed = applyRecheck(observed, runsOf(late));
+  }
+  observed = withCoverage(
+    observed,
+    swept.silence,
+    swept.swept,
+    countPorts(plan.tcp),
+    runner.cancelled() ? 'the run was cancelled' : 'the passes or the scan-timeout budget ran out',
+  );
+  for (const o of observed) {
+    if (o.coverage?.unanswered) {
+      log.warning(
+        `${o.address}: ${o.coverage.unanswered.toLocaleString('en-US')} of ${o.coverage.ports.toLocaleString('en-US')} TCP ports got no answer`,
+      );
+    }
+  }
+
+  const confirmed = await confirm(
+    runner,
+    rules,
+    observed,
+    scannedPorts,
+    at(CONFIRM_SHARE),
+    carefulRate,
+  );
+  observed = await identify(
+    runner,
+    rules,
+    confirmed.observed,
+    scannedPorts,
+    startedAt + budget - REPORT_RESERVE_MS,
+    carefulRate,
+  );
+
+  const pace = pacer.pace();
+  if (plan.tcp.length > 0)
+    log.info(`pace: ${pace.rate.toLocaleString('en-US')} packets/s: ${pace.reason}`);
+  const failures = [
+    ...new Set(
+      runner.records.flatMap((r) => (r.error && !r.error.startsWith('stopped') ? [r.error] : [])),
+    ),
+  ];
+  return {
+    plan,
+    // Whatever nmap skipped or left out of its report for an address of the plan still ends in it.
+    observed: accountForSkipped(plan, observed, runner.notes),
+    scannedPorts,
+    flapping: confirmed.flapping,
+    scanned: {
+      addresses: plan.addressCount,
+      tcpPorts: countPorts(plan.tcp),
+      udpPorts: countPorts(plan.udp),
+    },
+    source: 'nmap',
+    nmapVersion: nmap.version,
+    scanType: scanType === 'syn' ? 'SYN' : 'connect',
+    privilege: nmap.privilege,
+    runs: runner.records,
+    ...(plan.tcp.length > 0 ? { pace } : {}),
+    ...(failures.length ? { nmapFailure: failures.join('; ') } : {}),
+  };
+}
+
+/** Each scanned address that answered, with its TCP coverage. */
+export function withCoverage(
+  observed: readonly ObservedAddress[],
+  silence: Silence,
+  swept: ReadonlyMap<string, number>,
+  scanned: number,
+  why: string,
+): ObservedAddress[] {
+  return observed.map((o) => {
+    if (o.status !== 'up' || o.everyPort || scanned === 0) return o;
+    return {
+      ...o,
+      coverage: coverageOf(silence.get(o.address) ?? [], scanned, swept.get(o.address) ?? 0, why),
+    };
+  });
+}

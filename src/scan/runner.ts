@@ -1,0 +1,146 @@
+// Runs the engine's nmap jobs: one job may become several runs (a port list too long for one
+// argument is split), each writes its XML into report-dir, says its argv in the log (a long port
+// list as its size) and in report.json (whole), and comes back as a RunResult.
+import { join } from 'node:path';
+import { describeArgs, splitPorts, type NmapInvocation, type ScanType } from '../nmap/command.js';
+import type { Nmap } from '../nmap/install.js';
+import { describeProgress, runNmap } from '../nmap/run.js';
+import type { RunResult } from '../observe.js';
+import type { ScanRecord } from '../report/report.js';
+import type { Logger } from '../log.js';
+import type { NmapRun, NmapTargetNote, Protocol } from '../types.js';
+
+/** `Discovered open port` lines logged per run. */
+const MAX_DISCOVERED_LINES = 50;
+
+export interface Job {
+  label: string;
+  /** XML file name stem, unique per job in the run: `nmap-ipv4-sweep-1`. */
+  file: string;
+  invocation: Omit<NmapInvocation, 'scanType' | 'xmlPath'>;
+}
+
+/** What every pass needs to run nmap, and where the records of its runs go. */
+export interface Runner {
+  run(job: Job, deadline: number): Promise<RunResult[]>;
+  readonly records: ScanRecord[];
+  /** nmap's `<target>` notes (addresses it skipped), from every run. */
+  readonly notes: NmapTargetNote[];
+  readonly log: Logger;
+  readonly signal: AbortSignal | undefined;
+  /** True once the run is cancelled: no new pass starts. */
+  cancelled(): boolean;
+}
+
+export function makeRunner(
+  nmap: Nmap,
+  scanType: ScanType,
+  reportDir: string,
+  log: Logger,
+  signal?: AbortSignal,
+): Runner {
+  const records: ScanRecord[] = [];
+  const notes: NmapTargetNote[] = [];
+  const used = new Map<string, number>();
+  const fileFor = (stem: string): string => {
+    const n = (used.get(stem) ?? 0) + 1;
+    used.set(stem, n);
+    return join(reportDir, `${stem}${n > 1 ? `-${n}` : ''}.xml`);
+  };
+
+  const once = async (
+    job: Job,
+    invocation: Job['invocation'],
+    deadline: number,
+  ): Promise<RunResult> => {
+    const xml = fileFor(job.file);
+    let discovered = 0;
+    const protocols: Protocol[] = [
+      ...(invocation.tcp.length ? ['tcp' as const] : []),
+      ...(invocation.udp.length ? ['udp' as const] : []),
+    ];
+    const outcome = await runNmap(
+      nmap,
+      { ...invocation, scanType, xmlPath: xml, statsEvery: '15s' },
+      {
+        deadline,
+        onLine: (line) => {
+          const shown = describeProgress(line);
+          if (shown === undefined) return;
+          // A host that answers on every port would fill the log: the XML has them all.
+          if (shown.startsWith('Discovered open port') && ++discovered > MAX_DISCOVERED_LINES) {
+            if (discovered === MAX_DISCOVERED_LINES + 1) {
+              log.info(`[${job.label}] more open ports: the XML and report.json have them all`);
+            }
+            return;
+          }
+          log.info(`[${job.label}] ${shown}`);
+        },
+        ...(signal ? { signal } : {}),
+      },
+    );
+    log.info(`[${job.label}] nmap ${describeArgs(outcome.args)}`);
+    if (outcome.error) log.warning(`${job.label}: ${outcome.error}`);
+    notes.push(...(outcome.run?.targets ?? []));
+    records.push({
+      phase: job.invocation.profile,
+      args: outcome.args,
+      xml,
+      ...(outcome.error ? { error: outcome.error } : {}),
+    });
+    return {
+      run: outcome.run,
+      finished: !outcome.error && (outcome.run?.complete ?? false),
+      targets: invocation.targets,
+      protocols,
+      ...(outcome.error ? { why: outcome.error } : {}),
+    };
+  };
+
+  return {
+    records,
+    notes,
+    log,
+    signal,
+    cancelled: () => signal?.aborted ?? false,
+    async run(job, deadline) {
+      // Each protocol's list is split on its own; a job rarely needs more than one run.
+      const { tcp, udp } = job.invocation;
+      const pieces = [
+        ...(tcp.length ? splitPorts(tcp).map((p) => ({ tcp: p, udp: [] })) : []),
+        ...(udp.length ? splitPorts(udp).map((p) => ({ tcp: [], udp: p })) : []),
+      ];
+      const whole = splitPorts(tcp).length <= 1 && splitPorts(udp).length <= 1;
+      if (whole) return [await once(job, job.invocation, deadline)];
+      const results: RunResult[] = [];
+      for (const piece of pieces) {
+        if (signal?.aborted) break;
+        results.push(await once(job, { ...job.invocation, ...piece }, deadline));
+      }
+      return results;
+    },
+  };
+}
+
+/** The nmap runs that left readable XML. */
+export function runsOf(results: readonly RunResult[]): NmapRun[] {
+  return results.flatMap((r) => (r.run ? [r.run] : []));
+}
+
+/** Runs `fn` over the items, at most `limit` at once, results in order. */
+export async function pool<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
