@@ -189,7 +189,11 @@ export async function scan(settings: Settings, ctx: ScanContext): Promise<ScanOu
   };
 }
 
-/** Each scanned address that answered, with its TCP coverage. */
+/**
+ * Each scanned address that answered, with its TCP coverage. An address that answered nothing is
+ * down only when every planned port was probed: silence on part of them (the sweep stopped at the
+ * budget or a cancel) decides nothing, so it is inconclusive.
+ */
 export function withCoverage(
   observed: readonly ObservedAddress[],
   silence: Silence,
@@ -197,7 +201,17 @@ export function withCoverage(
   scanned: number,
   why: string,
 ): ObservedAddress[] {
-  return observed.map((o) => {
+  return observed.map((o): ObservedAddress => {
+    if (o.status === 'down' && o.address !== '' && scanned > 0) {
+      const probed = swept.get(o.address) ?? 0;
+      if (probed >= scanned) return o;
+      const n = (x: number): string => x.toLocaleString('en-US');
+      return {
+        ...o,
+        status: 'inconclusive',
+        reason: `no answer on the ${n(probed)} TCP ports probed, and ${n(scanned - probed)} never probed: ${why}`,
+      };
+    }
     if (o.status !== 'up' || o.everyPort || scanned === 0) return o;
     return {
       ...o,
