@@ -72,3 +72,38 @@ describe('the careful half of the scan engine', () => {
     ]);
   });
 });
+
+describe('what the rescue finds open stays open', () => {
+  const xml = (listed: string, folded: number): string =>
+    '<nmaprun><host><status state="up" reason="user-set"/><address addr="203.0.113.5" addrtype="ipv4"/>' +
+    `<ports><extraports state="closed" count="${folded}"><extrareasons reason="reset" count="${folded}"/></extraports>${listed}</ports></host></nmaprun>`;
+  const port = (n: number, state: string, reason: string): string =>
+    `<port protocol="tcp" portid="${n}"><state state="${state}" reason="${reason}"/></port>`;
+
+  it('keeps an open port of an early rescue run when a later run reports the same host', () => {
+    // The sweep lost 27017's answer; rescue pass 1 saw it open; pass 2 asked the ports still
+    // silent, and reported the host again with other ports (and its closed ones folded).
+    const rules = parseRules('expected', '203.0.113.5: 22');
+    const swept = [host('203.0.113.5', [22])];
+    swept[0]!.ports.push({
+      port: 27017,
+      protocol: 'tcp',
+      state: 'filtered',
+      reason: 'no-response',
+    });
+    const pass1 = parseNmapXml(xml(port(27017, 'open', 'syn-ack'), 40));
+    const pass2 = parseNmapXml(xml(port(31000, 'filtered', 'no-response'), 2));
+    const rescued = applyRecheck(swept, [pass1, pass2], false);
+    const found = findDrift(rules, rescued, ALL).map((f) => `${f.kind} ${f.port}`);
+    assert.deepEqual(found, ['unexpected-open 27017']);
+  });
+
+  it('never lets a rescue run turn a port seen open into closed; a careful re-check may', () => {
+    const swept = [host('203.0.113.5', [22, 27017])];
+    const later = parseNmapXml(xml(port(27017, 'closed', 'reset'), 10));
+    const stateOf = (o: ObservedAddress[]): string | undefined =>
+      o[0]!.ports.find((p) => p.port === 27017)?.state;
+    assert.equal(stateOf(applyRecheck(swept, [later], false)), 'open');
+    assert.equal(stateOf(applyRecheck(swept, [later], true)), 'closed');
+  });
+});

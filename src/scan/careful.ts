@@ -69,14 +69,12 @@ export async function carefulProbe(
   }
   const runs = runsOf(results);
   const facts = runFacts(runs);
-  const ports = new Map(
-    runs
-      .flatMap((r) => r.hosts)
-      .flatMap((h) => {
-        const address = hostAddress(h);
-        return address ? [[address, observedPorts(h)] as const] : [];
-      }),
-  );
+  // An address in several runs (a split port list): every run's ports, not just the last run's.
+  const ports = new Map<string, ReturnType<typeof observedPorts>>();
+  for (const h of runs.flatMap((r) => r.hosts)) {
+    const address = hostAddress(h);
+    if (address) ports.set(address, [...(ports.get(address) ?? []), ...observedPorts(h)]);
+  }
   const next = observed.map((obs): ObservedAddress => {
     const asked = askedOf.get(obs.address);
     if (obs.status !== 'down' || asked === undefined) return obs;

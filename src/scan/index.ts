@@ -107,7 +107,7 @@ export async function scan(settings: Settings, ctx: ScanContext): Promise<ScanOu
       const marked = (await detectEveryPort(runner, swept0, at(RESCUE_SHARE), carefulRate))
         .observed;
       const rescued = await rescue(runner, marked, swept.silence, pacer, at(RESCUE_SHARE));
-      return applyRecheck(marked, runsOf(rescued));
+      return applyRecheck(marked, runsOf(rescued), false);
     })(),
   ]);
   // Each side changed its own addresses: the careful probe those that were down, the rest those up.
@@ -125,7 +125,7 @@ export async function scan(settings: Settings, ctx: ScanContext): Promise<ScanOu
       pacer,
       at(RESCUE_SHARE),
     );
-    observed = applyRecheck(observed, runsOf(late));
+    observed = applyRecheck(observed, runsOf(late), false);
   }
   observed = withCoverage(
     observed,
