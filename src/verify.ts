@@ -83,7 +83,7 @@ export function identifyPlan(findings: readonly Finding[]): Recheck[] {
   );
 }
 
-/** What version detection saw, added to the ports it saw open; states stay as the re-check left them. */
+/** What version detection saw, added to the ports it saw open that end open; states stay as the re-check left them. */
 export function withServices(
   observed: readonly ObservedAddress[],
   runs: readonly NmapRun[],
@@ -103,7 +103,8 @@ export function withServices(
     ...obs,
     ports: obs.ports.map((p) => {
       const service = services.get(`${obs.address} ${p.port}/${p.protocol}`);
-      return service ? { ...p, service } : p;
+      // Only on a port that ends open: version detection may have run before a re-check closed it.
+      return service && p.state === 'open' ? { ...p, service } : p;
     }),
   }));
 }

@@ -16,7 +16,7 @@ import { carefulProbe } from './careful.js';
 import { confirm } from './confirm.js';
 import { coverageOf, type Silence } from './coverage.js';
 import { detectEveryPort } from './everyport.js';
-import { identify } from './identify.js';
+import { identify, identifyEarly } from './identify.js';
 import { Pacer, type Pace } from './pacing.js';
 import { chooseScanType, planScan } from './planning.js';
 import { rescue } from './rescue.js';
@@ -92,6 +92,15 @@ export async function scan(settings: Settings, ctx: ScanContext): Promise<ScanOu
   let observed = observe(settings.targets, plan, swept.results);
   // Careful probes and re-checks may go as fast as the path was found to allow, never faster.
   const carefulRate = pacer.limited ? pacer.rate : settings.maxRate;
+  // Version detection waits out slow services: it starts now, on what the sweep saw, beside the rest.
+  const early = identifyEarly(
+    runner,
+    rules,
+    observed,
+    scannedPorts,
+    startedAt + budget - REPORT_RESERVE_MS,
+    carefulRate,
+  );
 
   // The careful probe of silent addresses is slow (nmap's own timeouts) and concerns other
   // addresses than the every-port check and the rescue: it runs beside them. An address it finds
@@ -157,6 +166,7 @@ export async function scan(settings: Settings, ctx: ScanContext): Promise<ScanOu
     scannedPorts,
     startedAt + budget - REPORT_RESERVE_MS,
     carefulRate,
+    early,
   );
 
   const pace = pacer.pace();
