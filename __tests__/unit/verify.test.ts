@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { findDrift } from '../../src/drift.js';
+import { observe } from '../../src/observe.js';
+import type { ScanPlan } from '../../src/plan.js';
 import { parseNmapXml } from '../../src/nmap/parse.js';
 import { parseRules } from '../../src/rules.js';
 import type { ObservedAddress, PortRange } from '../../src/types.js';
@@ -105,5 +107,38 @@ describe('what the rescue finds open stays open', () => {
       o[0]!.ports.find((p) => p.port === 27017)?.state;
     assert.equal(stateOf(applyRecheck(swept, [later], false)), 'open');
     assert.equal(stateOf(applyRecheck(swept, [later], true)), 'closed');
+  });
+});
+
+describe('a sweep stopped part-way', () => {
+  it('calls an address that was silent on the ports asked before the stop inconclusive, not down', () => {
+    const silent = parseNmapXml(
+      '<nmaprun><host><status state="up" reason="user-set"/><address addr="203.0.113.71" addrtype="ipv4"/>' +
+        '<ports><extraports state="filtered" count="12500"><extrareasons reason="no-response" count="12500"/></extraports></ports></host>' +
+        '<runstats><finished exit="success"/></runstats></nmaprun>',
+    );
+    const plan: ScanPlan = {
+      tcp: ALL,
+      udp: [],
+      runs: [],
+      resolved: new Map(),
+      unresolved: [],
+      unreachable: [],
+      addressCount: 1,
+    };
+    const targets = [{ spec: '203.0.113.71', kind: 'ipv4' as const, size: 1 }];
+    const common = { targets: ['203.0.113.71'], protocols: ['tcp' as const] };
+    const first = { ...common, run: silent, finished: true };
+    const stopped = {
+      ...common,
+      run: null,
+      finished: false,
+      why: 'stopped at the scan-timeout budget',
+    };
+    const [whole] = observe(targets, plan, [first]);
+    assert.equal(whole?.status, 'down');
+    const [part] = observe(targets, plan, [first, stopped]);
+    assert.equal(part?.status, 'inconclusive');
+    assert.match(part?.reason ?? '', /scan-timeout/);
   });
 });
