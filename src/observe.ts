@@ -157,12 +157,25 @@ export function observe(
       targetsNaming(targets, address, plan.resolved),
       namesOf(address),
     );
+    const stopped = unfinished.filter((r) =>
+      r.targets.some((t) => t === address || coversBlock(t, address)),
+    );
     // A run that stopped before this address: its ports of that protocol are unknown, not closed.
-    const unscanned = unfinished
-      .filter((r) => r.targets.some((t) => t === address || coversBlock(t, address)))
+    const unscanned = stopped
       .flatMap((r) => r.protocols)
       .filter((p) => !reported.get(address)?.has(p));
-    out.push(unscanned.length ? { ...obs, unscanned: [...new Set(unscanned)] } : obs);
+    const seen = unscanned.length ? { ...obs, unscanned: [...new Set(unscanned)] } : obs;
+    // Silent on the ports that were asked, while a run of its ports stopped: not down, unknown.
+    const why = stopped[0]?.why;
+    out.push(
+      seen.status === 'down' && stopped.length
+        ? {
+            ...seen,
+            status: 'inconclusive',
+            reason: `no answer on the ports scanned before a run stopped (${why ?? 'nmap did not finish'})`,
+          }
+        : seen,
+    );
   }
   // What a run did not finish and nmap never reported: single addresses, and blocks as a whole.
   const placed = new Set<string>();

@@ -83,7 +83,7 @@ export function identifyPlan(findings: readonly Finding[]): Recheck[] {
   );
 }
 
-/** What version detection saw, added to the ports it saw open; states stay as the re-check left them. */
+/** What version detection saw, added to the ports it saw open that end open; states stay as the re-check left them. */
 export function withServices(
   observed: readonly ObservedAddress[],
   runs: readonly NmapRun[],
@@ -103,29 +103,50 @@ export function withServices(
     ...obs,
     ports: obs.ports.map((p) => {
       const service = services.get(`${obs.address} ${p.port}/${p.protocol}`);
-      return service ? { ...p, service } : p;
+      // Only on a port that ends open: version detection may have run before a re-check closed it.
+      return service && p.state === 'open' ? { ...p, service } : p;
     }),
   }));
 }
 
-/** The observed state with the re-check's answers in place of the sweep's, for the ports it saw. */
+/**
+ * The observed state with the answers of later runs in place of what was known, for the ports they
+ * listed. Runs are merged first (an address in several runs: every run's listed ports count, not
+ * just the last run's). A `careful` re-check of a port is its verdict: its explicit answer replaces
+ * the state, an open one too (that is flapping, shown). Any other pass (the rescue) only adds: an
+ * open port, seen in any run, is never replaced by its answer. Folded (extraports) state never
+ * replaces anything: it says nothing about ports outside the run.
+ */
 export function applyRecheck(
   observed: readonly ObservedAddress[],
   runs: readonly NmapRun[],
+  careful = true,
 ): ObservedAddress[] {
-  const answers = new Map<string, ObservedPort[]>();
+  const key = (p: { port: number; protocol: string }): string => `${p.port}/${p.protocol}`;
+  const answers = new Map<string, Map<string, ObservedPort>>();
   for (const run of runs) {
     for (const host of run.hosts) {
       const address = hostAddress(host);
-      if (address) answers.set(address, observedPorts(host));
+      if (!address) continue;
+      const known = answers.get(address) ?? new Map<string, ObservedPort>();
+      for (const p of observedPorts(host)) {
+        const before = known.get(key(p));
+        if (!careful && before?.state === 'open' && p.state !== 'open') continue;
+        known.set(key(p), p);
+      }
+      answers.set(address, known);
     }
   }
   return observed.map((obs) => {
     const checked = answers.get(obs.address);
     if (!checked || obs.status !== 'up') return obs;
-    const key = (p: { port: number; protocol: string }): string => `${p.port}/${p.protocol}`;
-    const replaced = new Set(checked.map(key));
-    const ports = [...obs.ports.filter((p) => !replaced.has(key(p))), ...checked].sort(
+    const merged = new Map(obs.ports.map((p) => [key(p), p]));
+    for (const answer of checked.values()) {
+      const before = merged.get(key(answer));
+      if (!careful && before?.state === 'open' && answer.state !== 'open') continue;
+      merged.set(key(answer), answer);
+    }
+    const ports = [...merged.values()].sort(
       (a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port,
     );
     return { ...obs, ports };

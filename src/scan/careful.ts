@@ -41,7 +41,15 @@ export async function carefulProbe(
   maxRate: number | undefined,
 ): Promise<{ observed: ObservedAddress[]; results: RunResult[] }> {
   const silent = observed.filter((o) => o.status === 'down' && o.address !== '');
-  if (silent.length === 0 || runner.cancelled()) return { observed: [...observed], results: [] };
+  if (silent.length === 0) return { observed: [...observed], results: [] };
+  if (runner.cancelled()) {
+    return {
+      observed: observed.map((o) =>
+        o.status === 'down' ? unconfirmed(o, 'the run was cancelled') : o,
+      ),
+      results: [],
+    };
+  }
   const results: RunResult[] = [];
   const askedOf = new Map<string, number>();
   for (const family of [4, 6] as const) {
@@ -69,14 +77,12 @@ export async function carefulProbe(
   }
   const runs = runsOf(results);
   const facts = runFacts(runs);
-  const ports = new Map(
-    runs
-      .flatMap((r) => r.hosts)
-      .flatMap((h) => {
-        const address = hostAddress(h);
-        return address ? [[address, observedPorts(h)] as const] : [];
-      }),
-  );
+  // An address in several runs (a split port list): every run's ports, not just the last run's.
+  const ports = new Map<string, ReturnType<typeof observedPorts>>();
+  for (const h of runs.flatMap((r) => r.hosts)) {
+    const address = hostAddress(h);
+    if (address) ports.set(address, [...(ports.get(address) ?? []), ...observedPorts(h)]);
+  }
   const next = observed.map((obs): ObservedAddress => {
     const asked = askedOf.get(obs.address);
     if (obs.status !== 'down' || asked === undefined) return obs;
@@ -92,15 +98,26 @@ export async function carefulProbe(
         ports: mergePorts(obs.ports, kept),
       };
     }
-    const finished = results.some((r) => r.finished);
-    return finished
-      ? {
-          ...obs,
-          reason: `${obs.reason}, nor to a careful probe of ${asked} ports (nmap's normal timing, ${VERIFY_RETRIES} retransmissions)`,
-        }
-      : obs;
+    const mine = results.filter((r) => r.targets.includes(obs.address));
+    const stopped = mine.find((r) => !r.finished);
+    if (mine.length === 0 || stopped) {
+      return unconfirmed(obs, stopped?.why ?? 'it did not run');
+    }
+    return {
+      ...obs,
+      reason: `${obs.reason}, nor to a careful probe of ${asked} ports (nmap's normal timing, ${VERIFY_RETRIES} retransmissions)`,
+    };
   });
   return { observed: next, results };
+}
+
+/** Silent in the sweep, but the careful probe that would call it down did not finish: unknown. */
+function unconfirmed(obs: ObservedAddress, why: string): ObservedAddress {
+  return {
+    ...obs,
+    status: 'inconclusive',
+    reason: `${obs.reason}, and the careful probe that would call it down did not finish (${why})`,
+  };
 }
 
 function mergePorts<T extends { port: number; protocol: string }>(

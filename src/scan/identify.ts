@@ -1,9 +1,83 @@
 // Identify: on what ends as unexpected-open, version detection says what listens, for the summary,
-// the issue and Slack. Only there: on a silent service it waits out nmap's probe timeouts.
+// the issue and Slack. Only there: on a silent service it waits out nmap's probe timeouts (about
+// six seconds), so it starts early, on what the sweep saw, beside the passes that follow; what
+// those passes add is identified at the end. A service is kept only on a port that ends open.
 import { findDrift } from '../drift.js';
-import type { ObservedAddress, PortRange, Rule } from '../types.js';
-import { identifyPlan, withServices } from '../verify.js';
+import type { RunResult } from '../observe.js';
+import type { Finding, ObservedAddress, PortRange, Rule } from '../types.js';
+import { identifyPlan, withServices, type Recheck } from '../verify.js';
+import { suspects } from './everyport.js';
 import { runsOf, type Runner } from './runner.js';
+
+/** Version detection under way, and the ports (per address) it asks. */
+export interface EarlyIdentify {
+  asked: Set<string>;
+  runs: Promise<RunResult[]>;
+}
+
+const keyOf = (address: string, port: number, protocol: string): string =>
+  `${address} ${port}/${protocol}`;
+
+function run(
+  runner: Runner,
+  plan: readonly Recheck[],
+  deadline: number,
+  maxRate: number | undefined,
+): Promise<RunResult[]> {
+  return Promise.all(
+    plan.map((r) =>
+      runner.run(
+        {
+          label: `IPv${r.family} identify`,
+          file: `nmap-ipv${r.family}-identify`,
+          invocation: {
+            profile: 'identify',
+            family: r.family,
+            tcp: r.tcp,
+            udp: r.udp,
+            targets: r.addresses,
+            ...(maxRate ? { maxRate } : {}),
+          },
+        },
+        deadline,
+      ),
+    ),
+  ).then((r) => r.flat());
+}
+
+function asked(plan: readonly Recheck[]): Set<string> {
+  const out = new Set<string>();
+  for (const r of plan) {
+    for (const address of r.addresses) {
+      for (const range of [...r.tcp, ...r.udp]) {
+        for (let p = range.from; p <= range.to; p++) out.add(keyOf(address, p, range.protocol));
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Starts version detection on the sweep's would-be unexpected-open ports (not on an address that
+ * may answer on every port: the every-port check decides that first).
+ */
+export function identifyEarly(
+  runner: Runner,
+  rules: readonly Rule[],
+  observed: readonly ObservedAddress[],
+  scanned: readonly PortRange[],
+  deadline: number,
+  maxRate: number | undefined,
+): EarlyIdentify {
+  const suspect = new Set(suspects(observed).map((o) => o.address));
+  const plan = identifyPlan(
+    findDrift(rules, observed, scanned).filter((f) => !suspect.has(f.address)),
+  );
+  if (plan.length === 0 || runner.cancelled()) {
+    return { asked: new Set(), runs: Promise.resolve([]) };
+  }
+  return { asked: asked(plan), runs: run(runner, plan, deadline, maxRate) };
+}
 
 export async function identify(
   runner: Runner,
@@ -12,29 +86,19 @@ export async function identify(
   scanned: readonly PortRange[],
   deadline: number,
   maxRate: number | undefined,
+  early: EarlyIdentify = { asked: new Set(), runs: Promise.resolve([]) },
 ): Promise<ObservedAddress[]> {
-  const plan = identifyPlan(findDrift(rules, observed, scanned));
-  if (plan.length === 0 || runner.cancelled()) return [...observed];
+  const left = (f: Finding): boolean =>
+    !early.asked.has(keyOf(f.address, f.port ?? 0, f.protocol ?? 'tcp'));
+  const plan = identifyPlan(findDrift(rules, observed, scanned).filter(left));
+  if ((plan.length === 0 && early.asked.size === 0) || runner.cancelled()) {
+    return withServices(observed, runsOf(await early.runs));
+  }
   return runner.log.group('Identify: version detection on the drifting ports', async () => {
-    const results = await Promise.all(
-      plan.map((r) =>
-        runner.run(
-          {
-            label: `IPv${r.family} identify`,
-            file: `nmap-ipv${r.family}-identify`,
-            invocation: {
-              profile: 'identify',
-              family: r.family,
-              tcp: r.tcp,
-              udp: r.udp,
-              targets: r.addresses,
-              ...(maxRate ? { maxRate } : {}),
-            },
-          },
-          deadline,
-        ),
-      ),
-    );
-    return withServices(observed, runsOf(results.flat()));
+    const [before, after] = await Promise.all([
+      early.runs,
+      plan.length ? run(runner, plan, deadline, maxRate) : Promise.resolve([]),
+    ]);
+    return withServices(observed, runsOf([...before, ...after]));
   });
 }

@@ -17,7 +17,7 @@ import { carefulProbe } from './careful.js';
 import { confirm } from './confirm.js';
 import { coverageOf, type Silence } from './coverage.js';
 import { detectEveryPort } from './everyport.js';
-import { identify } from './identify.js';
+import { identify, identifyEarly } from './identify.js';
 import { Pacer, type Pace } from './pacing.js';
 import { chooseScanType, planScan } from './planning.js';
 import { rescue } from './rescue.js';
@@ -93,6 +93,15 @@ export async function scan(settings: Settings, ctx: ScanContext): Promise<ScanOu
   let observed = observe(settings.targets, plan, swept.results);
   // Careful probes and re-checks may go as fast as the path was found to allow, never faster.
   const carefulRate = pacer.limited ? pacer.rate : settings.maxRate;
+  // Version detection waits out slow services: it starts now, on what the sweep saw, beside the rest.
+  const early = identifyEarly(
+    runner,
+    rules,
+    observed,
+    scannedPorts,
+    startedAt + budget - REPORT_RESERVE_MS,
+    carefulRate,
+  );
 
   // The careful probe of silent addresses is slow (nmap's own timeouts) and concerns other
   // addresses than the every-port check and the rescue: it runs beside them. An address it finds
@@ -108,7 +117,7 @@ export async function scan(settings: Settings, ctx: ScanContext): Promise<ScanOu
       const marked = (await detectEveryPort(runner, swept0, at(RESCUE_SHARE), carefulRate))
         .observed;
       const rescued = await rescue(runner, marked, swept.silence, pacer, at(RESCUE_SHARE));
-      return applyRecheck(marked, runsOf(rescued));
+      return applyRecheck(marked, runsOf(rescued), false);
     })(),
   ]);
   // Each side changed its own addresses: the careful probe those that were down, the rest those up.
@@ -126,7 +135,7 @@ export async function scan(settings: Settings, ctx: ScanContext): Promise<ScanOu
       pacer,
       at(RESCUE_SHARE),
     );
-    observed = applyRecheck(observed, runsOf(late));
+    observed = applyRecheck(observed, runsOf(late), false);
   }
   observed = withCoverage(
     observed,
@@ -158,6 +167,7 @@ export async function scan(settings: Settings, ctx: ScanContext): Promise<ScanOu
     scannedPorts,
     startedAt + budget - REPORT_RESERVE_MS,
     carefulRate,
+    early,
   );
 
   const pace = pacer.pace();
@@ -189,11 +199,7 @@ export async function scan(settings: Settings, ctx: ScanContext): Promise<ScanOu
   };
 }
 
-/**
- * Each scanned address that answered, with its TCP coverage. An address that answered nothing is
- * down only when every planned port was probed: silence on part of them (the sweep stopped at the
- * budget or a cancel) decides nothing, so it is inconclusive.
- */
+/** Each scanned address that answered, with its TCP coverage. */
 export function withCoverage(
   observed: readonly ObservedAddress[],
   silence: Silence,
@@ -201,17 +207,7 @@ export function withCoverage(
   scanned: number,
   why: string,
 ): ObservedAddress[] {
-  return observed.map((o): ObservedAddress => {
-    if (o.status === 'down' && o.address !== '' && scanned > 0) {
-      const probed = swept.get(o.address) ?? 0;
-      if (probed >= scanned) return o;
-      const n = (x: number): string => x.toLocaleString('en-US');
-      return {
-        ...o,
-        status: 'inconclusive',
-        reason: `no answer on the ${n(probed)} TCP ports probed, and ${n(scanned - probed)} never probed: ${why}`,
-      };
-    }
+  return observed.map((o) => {
     if (o.status !== 'up' || o.everyPort || scanned === 0) return o;
     return {
       ...o,

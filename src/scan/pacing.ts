@@ -1,14 +1,16 @@
 // Pacing to the path. Hosts that answer closed ports with a reset are ground truth: every probe to
 // them should get an answer, so the share that does measures the path at the rate it was sent.
-// The rate doubles while that share holds. When it falls as the rate rises, answers stopped rising
-// with the send rate: a policer, and the rate settles below what got through. When the share is
+// The first run goes at the top rate (a LAN, or any path that keeps up, needs nothing slower); when
+// the share falls there, answers stopped rising with the send rate: a policer, and the rate backs
+// off below what got through (a run at that rate tells a policer from loss). After loss, the rate
+// doubles again while the share holds. When the share is
 // low whatever the rate, it is random loss: the speed stays and the silent ports are probed again.
 // `max-rate` caps all of it. Pure: the sweep feeds it what each nmap run measured.
 
-/** The first rate tried, in packets per second. */
-export const START_RATE = 4000;
 /** The fastest nmap is asked to send: beyond it one nmap process on a small runner falls behind. */
 export const TOP_RATE = 50_000;
+/** The first rate tried, in packets per second: the top, backed off from when answers drop. */
+export const START_RATE = TOP_RATE;
 /** Below this share of answers at the first rate, the next run tries half the rate to tell loss from a policer. */
 const CLEAN = 0.97;
 /** How far the share of answers may fall below the best seen and still hold. */

@@ -1,7 +1,7 @@
 // The sweep: every planned port of every address, each probe sent once at a rate nmap is held to.
-// TCP goes in runs of a few seconds each, so that the pacer measures the path on hosts that answer
-// closed ports and raises the rate (or settles it) before the next run; once settled, the rest of
-// the ports go in one run. UDP follows, at the settled rate at most, with retransmissions.
+// TCP starts with a short run at the top rate, so that the pacer measures the path on hosts that
+// answer closed ports and keeps the rate (or backs off) before the next run; once settled, the rest
+// of the ports go in one run. UDP follows, at the settled rate at most, with retransmissions.
 import type { RunResult } from '../observe.js';
 import type { ScanPlan } from '../plan.js';
 import { countPorts } from '../ports.js';
@@ -12,8 +12,11 @@ import { answersClosed, runFacts, takePorts } from './facts.js';
 import type { Pacer } from './pacing.js';
 import { runsOf, type Runner } from './runner.js';
 
-/** How long each run takes while the rate is still rising. */
-const STEP_SECONDS = 1.5;
+/**
+ * How long each run takes while the rate is not settled: long enough to measure (thousands of
+ * probes at the top rate), short enough that a policed path loses few of them.
+ */
+const STEP_SECONDS = 0.5;
 /** Below a policer, runs of this long keep measuring the path (each run costs a round of waiting). */
 const POLICED_SECONDS = 10;
 
