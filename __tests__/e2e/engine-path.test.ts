@@ -52,12 +52,16 @@ describe('the scan engine across an internet-like path', { skip }, () => {
       },
       inScanner,
     );
-    assert.deepEqual(brief(run.findings), [
-      `host-down ${path.unusedIpv4} ${path.unusedIpv4} no answer`,
-      'inconclusive 203.0.113.12 203.0.113.12 answers on every port',
-      'unexpected-open 203.0.113.10 203.0.113.10 31337/tcp open',
-      'unexpected-open 203.0.113.13 203.0.113.13 8443/tcp open',
-    ]);
+    assert.deepEqual(
+      brief(run.findings),
+      [
+        `host-down ${path.unusedIpv4} ${path.unusedIpv4} no answer`,
+        'inconclusive 203.0.113.12 203.0.113.12 answers on every port',
+        'unexpected-open 203.0.113.10 203.0.113.10 31337/tcp open',
+        'unexpected-open 203.0.113.13 203.0.113.13 8443/tcp open',
+      ],
+      run.stdout,
+    );
     const down = run.findings.find((f) => f.kind === 'host-down');
     assert.match(down?.detail ?? '', /nor to a careful probe of \d+ ports/);
     const proxy = run.findings.find((f) => f.address === '203.0.113.12');

@@ -78,6 +78,11 @@ export class Pacer {
     return this.settledWhy === 'policer' || this.settledWhy === 'ceiling';
   }
 
+  /** Has any run measured the path (on hosts that answer closed ports)? */
+  get measured(): boolean {
+    return this.baseline !== undefined;
+  }
+
   /** The share of answers expected at the current rate (for judging silence). */
   get delivery(): number {
     return this.baseline ?? ASSUMED_DELIVERY;

@@ -12,6 +12,12 @@ import { pool, runsOf, type Runner } from './runner.js';
 
 /** Passes after the sweep: each one multiplies the chance of a lost answer by the path's loss. */
 export const RESCUE_PASSES = 4;
+/**
+ * A pass in which at least this many (and this share) of an address's silent ports answered found
+ * lost packets, not a firewall: the answered share is the path's delivery for that address.
+ */
+const LOSSY_MIN = 5;
+const LOSSY_SHARE = 0.01;
 /** nmap runs at once; the pace is shared between them. */
 const AT_ONCE = 4;
 
@@ -77,6 +83,9 @@ async function passes(
         ),
       );
     let found = 0;
+    const lossy = { probes: 0, answered: 0 };
+    const rateOfPass = pacer.rate;
+    const started = Date.now();
     await pool(batches, AT_ONCE, async (b) => {
       const rate = share(b);
       const results = await runner.run(
@@ -100,10 +109,24 @@ async function passes(
         const f = facts.get(address);
         if (!f) continue; // not reported (stopped): its silence stands as it was
         found += f.answered;
+        // Silent ports that answer now were lost before: their share is this address's own
+        // measure of the path, and the silence left carries that loss, whatever the pacer assumed.
+        const measured = f.answered >= LOSSY_MIN && f.answered >= f.probed * LOSSY_SHARE;
+        if (measured) {
+          lossy.probes += f.probed;
+          lossy.answered += f.answered;
+        }
+        const delivery = measured
+          ? Math.min(pacer.delivery, f.answered / f.probed)
+          : pacer.delivery;
         const groups = silence.get(address) ?? [];
-        silence.set(address, afterProbe(groups, b.tcp, f.silent, pacer.delivery));
+        silence.set(address, afterProbe(groups, b.tcp, f.silent, delivery));
       }
     });
+    // What was lost and found again tells the pacer what the path lets through.
+    if (lossy.probes > 0) {
+      pacer.record({ rate: rateOfPass, ...lossy, seconds: (Date.now() - started) / 1000 });
+    }
     runner.log.info(
       `rescue ${pass}: ${ports.toLocaleString('en-US')} silent ports on ${batches.reduce((n, b) => n + b.addresses.length, 0)} addresses probed again at ${pacer.rate.toLocaleString('en-US')}/s in all; ${found.toLocaleString('en-US')} answered`,
     );

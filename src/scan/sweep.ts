@@ -87,7 +87,10 @@ export async function sweep(
       }
       const elapsed = runsOf(done).reduce((n, r) => n + (r.finished?.elapsed ?? 0), 0);
       pacer.record({ rate, probes, answered, seconds: elapsed });
-      addSweep(silence, facts, probes >= 50 ? answered / probes : pacer.delivery, truth);
+      // A run the path could not be measured on says nothing of its silence: every silent port
+      // is probed again (delivery 0), not judged on an assumed delivery.
+      const delivery = probes >= 50 ? answered / probes : pacer.measured ? pacer.delivery : 0;
+      addSweep(silence, facts, delivery, truth);
       runner.log.info(
         probes > 0
           ? `[IPv${family} TCP sweep] ${countPorts(ports).toLocaleString('en-US')} ports at ${rate.toLocaleString('en-US')}/s: ${((answered / probes) * 100).toFixed(1)}% of probes to hosts that answer closed ports answered; next ${pacer.rate.toLocaleString('en-US')}/s`
