@@ -5,7 +5,7 @@ import { findDrift } from '../drift.js';
 import { countPorts } from '../ports.js';
 import type { ObservedAddress, PortRange, Rule } from '../types.js';
 import { applyRecheck, flapping, recheckPlan, type Flap } from '../verify.js';
-import { runsOf, type Runner } from './runner.js';
+import { runPlan, runsOf, type Runner } from './runner.js';
 
 export async function confirm(
   runner: Runner,
@@ -22,26 +22,8 @@ export async function confirm(
   const checked = await runner.log.group(
     `Re-check: ${ports} ports on ${addresses} addresses`,
     async () => {
-      const results = await Promise.all(
-        rechecks.map((r) =>
-          runner.run(
-            {
-              label: `IPv${r.family} recheck`,
-              file: `nmap-ipv${r.family}-recheck`,
-              invocation: {
-                profile: 'verify',
-                family: r.family,
-                tcp: r.tcp,
-                udp: r.udp,
-                targets: r.addresses,
-                ...(maxRate ? { maxRate } : {}),
-              },
-            },
-            deadline,
-          ),
-        ),
-      );
-      return applyRecheck(observed, runsOf(results.flat()));
+      const results = await runPlan(runner, rechecks, 'recheck', deadline, maxRate);
+      return applyRecheck(observed, runsOf(results));
     },
   );
   const flaps = flapping(

@@ -7,7 +7,8 @@ import type { RunResult } from '../observe.js';
 import type { Finding, ObservedAddress, PortRange, Rule } from '../types.js';
 import { identifyPlan, withServices, type Recheck } from '../verify.js';
 import { suspects } from './everyport.js';
-import { runsOf, type Runner } from './runner.js';
+import { runPlan, runsOf } from './runner.js';
+import type { Runner } from './runner.js';
 
 /** Version detection under way, and the ports (per address) it asks. */
 export interface EarlyIdentify {
@@ -17,33 +18,6 @@ export interface EarlyIdentify {
 
 const keyOf = (address: string, port: number, protocol: string): string =>
   `${address} ${port}/${protocol}`;
-
-function run(
-  runner: Runner,
-  plan: readonly Recheck[],
-  deadline: number,
-  maxRate: number | undefined,
-): Promise<RunResult[]> {
-  return Promise.all(
-    plan.map((r) =>
-      runner.run(
-        {
-          label: `IPv${r.family} identify`,
-          file: `nmap-ipv${r.family}-identify`,
-          invocation: {
-            profile: 'identify',
-            family: r.family,
-            tcp: r.tcp,
-            udp: r.udp,
-            targets: r.addresses,
-            ...(maxRate ? { maxRate } : {}),
-          },
-        },
-        deadline,
-      ),
-    ),
-  ).then((r) => r.flat());
-}
 
 function asked(plan: readonly Recheck[]): Set<string> {
   const out = new Set<string>();
@@ -76,7 +50,7 @@ export function identifyEarly(
   if (plan.length === 0 || runner.cancelled()) {
     return { asked: new Set(), runs: Promise.resolve([]) };
   }
-  return { asked: asked(plan), runs: run(runner, plan, deadline, maxRate) };
+  return { asked: asked(plan), runs: runPlan(runner, plan, 'identify', deadline, maxRate) };
 }
 
 export async function identify(
@@ -97,7 +71,7 @@ export async function identify(
   return runner.log.group('Identify: version detection on the drifting ports', async () => {
     const [before, after] = await Promise.all([
       early.runs,
-      plan.length ? run(runner, plan, deadline, maxRate) : Promise.resolve([]),
+      plan.length ? runPlan(runner, plan, 'identify', deadline, maxRate) : Promise.resolve([]),
     ]);
     return withServices(observed, runsOf([...before, ...after]));
   });

@@ -9,6 +9,7 @@ import type { RunResult } from '../observe.js';
 import type { ScanRecord } from '../report/report.js';
 import type { Logger } from '../log.js';
 import type { NmapRun, NmapTargetNote, Protocol } from '../types.js';
+import type { Recheck } from '../verify.js';
 
 /** `Discovered open port` lines logged per run. */
 const MAX_DISCOVERED_LINES = 50;
@@ -120,6 +121,39 @@ export function makeRunner(
       return results;
     },
   };
+}
+
+/**
+ * The careful runs of a plan, one per family, at once: `recheck` (normal timing, retransmissions)
+ * or `identify` (version detection).
+ */
+export async function runPlan(
+  runner: Runner,
+  plan: readonly Recheck[],
+  phase: 'recheck' | 'identify',
+  deadline: number,
+  maxRate: number | undefined,
+): Promise<RunResult[]> {
+  const results = await Promise.all(
+    plan.map((r) =>
+      runner.run(
+        {
+          label: `IPv${r.family} ${phase}`,
+          file: `nmap-ipv${r.family}-${phase}`,
+          invocation: {
+            profile: phase === 'recheck' ? 'verify' : 'identify',
+            family: r.family,
+            tcp: r.tcp,
+            udp: r.udp,
+            targets: r.addresses,
+            ...(maxRate ? { maxRate } : {}),
+          },
+        },
+        deadline,
+      ),
+    ),
+  );
+  return results.flat();
 }
 
 /** The nmap runs that left readable XML. */
