@@ -219,10 +219,14 @@ static void command(char *line, struct dir *fwd, struct dir *rev) {
   }
   if (!strcmp(verb, "reset")) {
     pthread_mutex_lock(&fwd->mu);
+    /* Packets still queued came in before the reset: they count as coming in now,
+       so that in == passed + policed + lost + overflow + errors + queued holds. */
     memset(&fwd->c, 0, sizeof fwd->c);
+    fwd->c.in = fwd->count;
     pthread_mutex_unlock(&fwd->mu);
     pthread_mutex_lock(&rev->mu);
     memset(&rev->c, 0, sizeof rev->c);
+    rev->c.in = rev->count;
     pthread_mutex_unlock(&rev->mu);
     puts("ok");
     fflush(stdout);
