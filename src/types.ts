@@ -68,6 +68,8 @@ export interface NmapHost {
   extraports: NmapExtraPorts[];
   startTime?: number;
   endTime?: number;
+  /** nmap's round-trip estimate for the host, microseconds: smoothed RTT and the timeout it used. */
+  times?: { srtt: number; to: number };
   /** Best OS guess, when OS detection ran. */
   os?: string;
 }

@@ -98,16 +98,37 @@ describe('pacing to the path', () => {
     assert.match(pacer.pace().reason, /kept up/);
   });
 
-  it('settles below a policer: answers stop rising with the send rate', () => {
+  it('settles at a policer: where answers stop rising with the send rate; re-probes below it', () => {
     const pacer = new Pacer();
     const policed = path(20_000);
-    for (let i = 0; i < 8; i++) pacer.record(policed(pacer.rate));
+    const rates: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      rates.push(pacer.rate);
+      pacer.record(policed(pacer.rate));
+    }
     assert.ok(pacer.settled);
-    assert.ok(pacer.rate < 20_000, `settled at ${pacer.rate}`);
-    assert.ok(pacer.rate >= 10_000, `not needlessly slow: ${pacer.rate}`);
+    assert.ok(pacer.policed);
+    // It climbed from below what got through, and stopped where the answers stopped rising.
+    assert.ok(
+      rates.some((r) => r < 20_000) && rates.some((r, i) => i > 1 && r > (rates[i - 1] ?? 0)),
+    );
+    assert.ok(pacer.rate >= 18_000 && pacer.rate <= 21_000, `settled at ${pacer.rate}`);
+    const at = policed(pacer.rate);
+    assert.ok(at.answered / at.seconds >= 19_000, 'nearly all the policer lets through');
     assert.match(pacer.pace().reason, /rate limit on the path/);
-    // Below the policer every probe is answered again.
-    assert.equal(policed(pacer.rate).answered, policed(pacer.rate).probes);
+    // Silent ports are probed again below the policer, where every probe is answered.
+    assert.ok(pacer.rescueRate < 20_000 && pacer.rescueRate >= 10_000, `${pacer.rescueRate}`);
+    assert.equal(policed(pacer.rescueRate).answered, policed(pacer.rescueRate).probes);
+  });
+
+  it('tells a policer whose bucket carried the first, short run from loss: slower lost more', () => {
+    const pacer = new Pacer();
+    const policed = path(20_000);
+    // The first run, 0.2 s at the top rate, got a full bucket through besides the policer's rate.
+    pacer.record({ rate: TOP_RATE, probes: 10_000, answered: 6_000, seconds: 0.2 });
+    for (let i = 0; i < 8; i++) pacer.record(policed(pacer.rate));
+    assert.ok(pacer.policed);
+    assert.ok(pacer.rate <= 21_000, `settled at ${pacer.rate}`);
   });
 
   it('finds a policer below the first rate by trying half of it', () => {
@@ -120,7 +141,12 @@ describe('pacing to the path', () => {
   it('keeps the speed under random loss: the same share is lost at every rate', () => {
     const pacer = new Pacer();
     const lossy = path(Infinity, 0.04);
-    for (let i = 0; i < 10; i++) pacer.record(lossy(pacer.rate));
+    pacer.record(lossy(pacer.rate));
+    assert.ok(pacer.rate < TOP_RATE, 'a first low share: slower, to tell loss from a policer');
+    pacer.record(lossy(pacer.rate));
+    assert.equal(pacer.rate, TOP_RATE);
+    assert.ok(pacer.stepSeconds < 1, 'back at the top rate in a short run first');
+    for (let i = 0; i < 8; i++) pacer.record(lossy(pacer.rate));
     assert.equal(pacer.rate, TOP_RATE);
     assert.ok(Math.abs(pacer.delivery - 0.96) < 0.01);
     assert.match(pacer.pace().reason, /random loss/);

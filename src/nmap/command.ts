@@ -25,6 +25,8 @@ export interface NmapInvocation {
   rate?: number;
   /** A ceiling on packets per second for the careful profiles (`max-rate`, or the path's pace). */
   maxRate?: number;
+  /** verify: nmap's first timeout for a host it has no round trip of (milliseconds; its own is 1 s). */
+  initialRttMs?: number;
   /** Retransmissions in a sweep; SWEEP_RETRIES by default. */
   retries?: number;
   /** Where nmap writes its XML; any characters (a `%` is escaped for nmap). */
@@ -49,6 +51,7 @@ const ALLOWED: ReadonlyMap<string, 'flag' | 'value'> = new Map([
   ['--min-rate', 'value'],
   ['--max-rate', 'value'],
   ['--max-retries', 'value'],
+  ['--initial-rtt-timeout', 'value'],
   ['--stats-every', 'value'],
   ['-p', 'value'],
   ['-oX', 'value'],
@@ -147,8 +150,12 @@ export function buildNmapArgs(inv: NmapInvocation): string[] {
     const retries = inv.retries ?? (inv.udp.length > 0 ? SWEEP_RETRIES.udp : SWEEP_RETRIES.tcp);
     args.push('-T4', '--min-rate', rate, '--max-rate', rate, '--max-retries', String(retries));
   } else {
-    if (inv.profile === 'verify') args.push('--max-retries', String(VERIFY_RETRIES));
-    else args.push('-sV', '--version-light');
+    if (inv.profile === 'verify') {
+      args.push('--max-retries', String(VERIFY_RETRIES));
+      if (inv.initialRttMs) {
+        args.push('--initial-rtt-timeout', `${Math.max(1, Math.round(inv.initialRttMs))}ms`);
+      }
+    } else args.push('-sV', '--version-light');
     if (inv.maxRate) args.push('--max-rate', String(Math.max(1, Math.round(inv.maxRate))));
   }
   if (inv.statsEvery) args.push('--stats-every', inv.statsEvery);

@@ -205,6 +205,9 @@ function host(node: Node, scanInfo: readonly NmapScanInfo[]): NmapHost {
   const reasonTtl = num(status, 'reason_ttl');
   const startTime = num(node, 'starttime');
   const endTime = num(node, 'endtime');
+  const timesNode = first(node, 'times');
+  const srtt = num(timesNode, 'srtt');
+  const to = num(timesNode, 'to');
   return {
     addresses: all(node, 'address').map((a) => {
       const vendor = attr(a, 'vendor');
@@ -225,6 +228,7 @@ function host(node: Node, scanInfo: readonly NmapScanInfo[]): NmapHost {
     extraports,
     ...(startTime !== undefined ? { startTime } : {}),
     ...(endTime !== undefined ? { endTime } : {}),
+    ...(srtt !== undefined && to !== undefined ? { times: { srtt, to } } : {}),
     ...(osName ? { os: osName } : {}),
   };
 }

@@ -1,14 +1,15 @@
 // No false host-down: an address that answered nothing in the sweep gets a slow, careful probe
 // (nmap's normal timing, retransmissions) of its expected TCP ports and a handful of common ones
 // before it is called down. One answer makes it up, and it then goes through rescue and re-check
-// like any other. Only the planned ports of what it answers are kept: the common ones outside the
-// plan decide up or down, nothing else.
+// like any other. It may start while the sweep goes on (see ahead.ts) and applies once the sweep is
+// over, to the addresses still silent then. Only the planned ports of what it answers are kept: the
+// common ones outside the plan decide up or down, nothing else.
 import { VERIFY_RETRIES } from '../nmap/command.js';
 import { hostAddress, observedPorts, type RunResult } from '../observe.js';
 import type { ScanPlan } from '../plan.js';
 import { countPorts, mergeRanges, rangesContain } from '../ports.js';
 import { expectationFor } from '../rules.js';
-import type { ObservedAddress, PortRange, Rule } from '../types.js';
+import type { NmapRun, ObservedAddress, PortRange, Rule } from '../types.js';
 import { runFacts, takePorts } from './facts.js';
 import { runsOf, type Runner } from './runner.js';
 
@@ -16,6 +17,24 @@ import { runsOf, type Runner } from './runner.js';
 export const COMMON_PORTS = [21, 22, 25, 53, 80, 110, 143, 443, 445, 3389, 8080, 8443] as const;
 /** At most this many of an address's expected ports are probed carefully. */
 const MAX_EXPECTED = 64;
+/**
+ * The careful probe's first timeout: twice the longest timeout nmap used for a host that answered
+ * on this path, within these bounds (nmap's own, for a host it knows nothing of, is one second).
+ */
+const TIMEOUT_MS = { min: 250, max: 1000 } as const;
+
+/**
+ * The first timeout for a careful probe, from the round trips the sweep measured on the hosts that
+ * answered; undefined (nmap's own second) when none did.
+ */
+export function carefulTimeoutMs(runs: readonly NmapRun[]): number | undefined {
+  const to = runs
+    .flatMap((r) => r.hosts)
+    .filter((h) => h.times && h.times.srtt > 0)
+    .reduce((n, h) => Math.max(n, h.times?.to ?? 0), 0);
+  if (to <= 0) return undefined;
+  return Math.min(TIMEOUT_MS.max, Math.max(TIMEOUT_MS.min, Math.round((2 * to) / 1000)));
+}
 
 /** The ports a careful probe of these addresses asks: their expected TCP ports and common ones. */
 export function carefulPorts(
@@ -32,31 +51,29 @@ export function carefulPorts(
   ]);
 }
 
-export async function carefulProbe(
+/** What a careful probe asked and saw: it may run before the sweep ends, and apply after. */
+export interface CarefulRuns {
+  results: RunResult[];
+  /** Per address: how many ports it asked. */
+  asked: Map<string, number>;
+}
+
+/** Probes these silent addresses carefully, family by family. */
+export async function runCareful(
   runner: Runner,
-  observed: readonly ObservedAddress[],
-  plan: ScanPlan,
+  silent: readonly ObservedAddress[],
   rules: readonly Rule[],
   deadline: number,
   maxRate: number | undefined,
-): Promise<{ observed: ObservedAddress[]; results: RunResult[] }> {
-  const silent = observed.filter((o) => o.status === 'down' && o.address !== '');
-  if (silent.length === 0) return { observed: [...observed], results: [] };
-  if (runner.cancelled()) {
-    return {
-      observed: observed.map((o) =>
-        o.status === 'down' ? unconfirmed(o, 'the run was cancelled') : o,
-      ),
-      results: [],
-    };
-  }
+  initialRttMs?: number,
+): Promise<CarefulRuns> {
   const results: RunResult[] = [];
-  const askedOf = new Map<string, number>();
+  const asked = new Map<string, number>();
   for (const family of [4, 6] as const) {
-    const group = silent.filter((o) => o.family === family);
-    if (group.length === 0) continue;
+    const group = silent.filter((o) => o.family === family && o.address !== '');
+    if (group.length === 0 || runner.cancelled()) continue;
     const tcp = carefulPorts(rules, group);
-    group.forEach((o) => askedOf.set(o.address, countPorts(tcp)));
+    group.forEach((o) => asked.set(o.address, countPorts(tcp)));
     results.push(
       ...(await runner.run(
         {
@@ -69,13 +86,27 @@ export async function carefulProbe(
             udp: [],
             targets: group.map((o) => o.address),
             ...(maxRate ? { maxRate } : {}),
+            ...(initialRttMs ? { initialRttMs } : {}),
           },
         },
         deadline,
       )),
     );
   }
-  const runs = runsOf(results);
+  return { results, asked };
+}
+
+/**
+ * The addresses still silent after the sweep, as the careful probes of them decide: up on one
+ * answer, down when a finished probe heard nothing, inconclusive when none finished.
+ */
+export function applyCareful(
+  observed: readonly ObservedAddress[],
+  plan: ScanPlan,
+  careful: CarefulRuns,
+  cancelled: boolean,
+): ObservedAddress[] {
+  const runs = runsOf(careful.results);
   const facts = runFacts(runs);
   // An address in several runs (a split port list): every run's ports, not just the last run's.
   const ports = new Map<string, ReturnType<typeof observedPorts>>();
@@ -83,9 +114,12 @@ export async function carefulProbe(
     const address = hostAddress(h);
     if (address) ports.set(address, [...(ports.get(address) ?? []), ...observedPorts(h)]);
   }
-  const next = observed.map((obs): ObservedAddress => {
-    const asked = askedOf.get(obs.address);
-    if (obs.status !== 'down' || asked === undefined) return obs;
+  return observed.map((obs): ObservedAddress => {
+    if (obs.status !== 'down' || obs.address === '') return obs;
+    const asked = careful.asked.get(obs.address);
+    if (asked === undefined) {
+      return unconfirmed(obs, cancelled ? 'the run was cancelled' : 'it did not run');
+    }
     const f = facts.get(obs.address);
     if (f && f.answered > 0) {
       const kept = (ports.get(obs.address) ?? []).filter((p) =>
@@ -98,17 +132,19 @@ export async function carefulProbe(
         ports: mergePorts(obs.ports, kept),
       };
     }
-    const mine = results.filter((r) => r.targets.includes(obs.address));
+    const mine = careful.results.filter((r) => r.targets.includes(obs.address));
     const stopped = mine.find((r) => !r.finished);
     if (mine.length === 0 || stopped) {
-      return unconfirmed(obs, stopped?.why ?? 'it did not run');
+      return unconfirmed(
+        obs,
+        stopped?.why ?? (cancelled ? 'the run was cancelled' : 'it did not run'),
+      );
     }
     return {
       ...obs,
       reason: `${obs.reason}, nor to a careful probe of ${asked} ports (nmap's normal timing, ${VERIFY_RETRIES} retransmissions)`,
     };
   });
-  return { observed: next, results };
 }
 
 /** Silent in the sweep, but the careful probe that would call it down did not finish: unknown. */

@@ -31,9 +31,13 @@ function asked(plan: readonly Recheck[]): Set<string> {
   return out;
 }
 
+/** Nothing asked yet. */
+export const NOT_YET: EarlyIdentify = { asked: new Set(), runs: Promise.resolve([]) };
+
 /**
- * Starts version detection on the sweep's would-be unexpected-open ports (not on an address that
- * may answer on every port: the every-port check decides that first).
+ * Starts version detection on the would-be unexpected-open ports the sweep has seen so far, those
+ * `before` did not ask already (not on an address that may answer on every port: the every-port
+ * check decides that first). Returns all that is under way.
  */
 export function identifyEarly(
   runner: Runner,
@@ -42,15 +46,22 @@ export function identifyEarly(
   scanned: readonly PortRange[],
   deadline: number,
   maxRate: number | undefined,
+  before: EarlyIdentify = NOT_YET,
 ): EarlyIdentify {
   const suspect = new Set(suspects(observed).map((o) => o.address));
   const plan = identifyPlan(
-    findDrift(rules, observed, scanned).filter((f) => !suspect.has(f.address)),
+    findDrift(rules, observed, scanned).filter(
+      (f) =>
+        !suspect.has(f.address) &&
+        !before.asked.has(keyOf(f.address, f.port ?? 0, f.protocol ?? 'tcp')),
+    ),
   );
-  if (plan.length === 0 || runner.cancelled()) {
-    return { asked: new Set(), runs: Promise.resolve([]) };
-  }
-  return { asked: asked(plan), runs: runPlan(runner, plan, 'identify', deadline, maxRate) };
+  if (plan.length === 0 || runner.cancelled()) return before;
+  const runs = runPlan(runner, plan, 'identify', deadline, maxRate);
+  return {
+    asked: new Set([...before.asked, ...asked(plan)]),
+    runs: Promise.all([before.runs, runs]).then(([a, b]) => [...a, ...b]),
+  };
 }
 
 export async function identify(
@@ -60,7 +71,7 @@ export async function identify(
   scanned: readonly PortRange[],
   deadline: number,
   maxRate: number | undefined,
-  early: EarlyIdentify = { asked: new Set(), runs: Promise.resolve([]) },
+  early: EarlyIdentify = NOT_YET,
 ): Promise<ObservedAddress[]> {
   const left = (f: Finding): boolean =>
     !early.asked.has(keyOf(f.address, f.port ?? 0, f.protocol ?? 'tcp'));

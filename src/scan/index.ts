@@ -1,6 +1,7 @@
 // The scan engine: nmap found, the plan made, then one pass after another, each a function of its
 // own: sweep (paced to the path), careful probe (no false host-down), every-port check, rescue
-// (re-probe silence), coverage, confirm (re-check what would be a finding), identify (-sV).
+// (re-probe silence), coverage, confirm (re-check what would be a finding), identify (-sV). The
+// careful probe and version detection start during the sweep, on what it has seen (ahead.ts).
 import { mkdir } from 'node:fs/promises';
 import { accountForSkipped } from '../account.js';
 import { ConfigurationError } from '../errors.js';
@@ -13,11 +14,11 @@ import type { ScanRecord, Scanned } from '../report/report.js';
 import type { Settings } from '../settings.js';
 import type { ObservedAddress, PortRange } from '../types.js';
 import { applyRecheck, type Flap } from '../verify.js';
-import { carefulProbe } from './careful.js';
+import { Ahead } from './ahead.js';
 import { confirm } from './confirm.js';
 import { coverageOf, type Silence } from './coverage.js';
 import { detectEveryPort } from './everyport.js';
-import { identify, identifyEarly } from './identify.js';
+import { identify } from './identify.js';
 import { Pacer, type Pace } from './pacing.js';
 import { chooseScanType, planScan } from './planning.js';
 import { rescue } from './rescue.js';
@@ -86,37 +87,38 @@ export async function scan(settings: Settings, ctx: ScanContext): Promise<ScanOu
   const scannedPorts = [...plan.tcp, ...plan.udp];
   const rules = settings.rules;
 
+  // What the sweep sees starts the slow passes (version detection, the careful probe) beside it.
+  const ahead = new Ahead(runner, settings, plan, scannedPorts, pacer, {
+    careful: at(RESCUE_SHARE),
+    identify: startedAt + budget - REPORT_RESERVE_MS,
+  });
   const swept = await log.group(
     `Sweep: ${plan.addressCount} addresses, ${countPorts(plan.tcp)} TCP + ${countPorts(plan.udp)} UDP ports`,
-    () => sweep(runner, plan, pacer, at(SWEEP_SHARE)),
+    () => sweep(runner, plan, pacer, at(SWEEP_SHARE), (sofar) => ahead.afterRun(sofar)),
   );
+  ahead.afterRun(swept.results);
   let observed = observe(settings.targets, plan, swept.results);
   // Careful probes and re-checks may go as fast as the path was found to allow, never faster.
-  const carefulRate = pacer.limited ? pacer.rate : settings.maxRate;
-  // Version detection waits out slow services: it starts now, on what the sweep saw, beside the rest.
-  const early = identifyEarly(
-    runner,
-    rules,
-    observed,
-    scannedPorts,
-    startedAt + budget - REPORT_RESERVE_MS,
-    carefulRate,
-  );
+  const carefulRate = ahead.carefulRate;
 
-  // The careful probe of silent addresses is slow (nmap's own timeouts) and concerns other
-  // addresses than the every-port check and the rescue: it runs beside them. An address it finds
-  // up is then rescued like the others.
-  const silentAddresses = observed.some((o) => o.status === 'down' && o.address !== '');
+  // The careful probes of silent addresses (started during the sweep) concern other addresses
+  // than the every-port check and the rescue: they finish beside them. An address a careful probe
+  // finds up is then rescued like the others.
   const swept0 = observed;
   const [careful, checked] = await Promise.all([
-    // Not a group of its own: it runs beside the others, its lines labelled by its runs.
-    silentAddresses
-      ? carefulProbe(runner, swept0, plan, rules, at(RESCUE_SHARE), carefulRate)
-      : Promise.resolve({ observed: swept0, results: [] }),
+    ahead.settle(swept0),
     (async () => {
       const marked = (await detectEveryPort(runner, swept0, at(RESCUE_SHARE), carefulRate))
         .observed;
-      const rescued = await rescue(runner, marked, swept.silence, pacer, at(RESCUE_SHARE));
+      // What a pass finds open and would be drift starts version detection at once.
+      const rescued = await rescue(
+        runner,
+        marked,
+        swept.silence,
+        pacer,
+        at(RESCUE_SHARE),
+        (sofar) => ahead.identifyFrom(applyRecheck(marked, runsOf(sofar), false)),
+      );
       return applyRecheck(marked, runsOf(rescued), false);
     })(),
   ]);
@@ -167,7 +169,7 @@ export async function scan(settings: Settings, ctx: ScanContext): Promise<ScanOu
     scannedPorts,
     startedAt + budget - REPORT_RESERVE_MS,
     carefulRate,
-    early,
+    ahead.identify,
   );
 
   const pace = pacer.pace();

@@ -1,25 +1,41 @@
 // Pacing to the path. Hosts that answer closed ports with a reset are ground truth: every probe to
 // them should get an answer, so the share that does measures the path at the rate it was sent.
-// The first run goes at the top rate (a LAN, or any path that keeps up, needs nothing slower); when
-// the share falls there, answers stopped rising with the send rate: a policer, and the rate backs
-// off below what got through (a run at that rate tells a policer from loss). After loss, the rate
-// doubles again while the share holds. When the share is
-// low whatever the rate, it is random loss: the speed stays and the silent ports are probed again.
-// `max-rate` caps all of it. Pure: the sweep feeds it what each nmap run measured.
+// The first, short run goes at the top rate (a LAN, or any path that keeps up, needs nothing
+// slower). When the share falls there, either a policer let through less than was sent, or the
+// path loses packets at any rate: the next run goes a little below what got through. If its share
+// rises, it was a policer, and the rate settles just below what got through it; if the share falls
+// a good deal later on, lower again. If the share stays the same, it is random loss: the speed
+// comes back. Either way the silent ports are probed again (rescue.ts), below a policer at a slower
+// rate, where its bursts lose little. `max-rate` caps all of it.
+//
+// Why sweep at the policer and not well below it: nmap sends in bursts of a few milliseconds, and
+// across a policer with a small bucket some answers are lost at any rate near it (measured on the
+// test path: 0.5-1% at 0.6 of the policer, now and then 4%). On a host that drops closed ports a
+// lost answer cannot be told from a firewall, so one lost answer in a run means probing every
+// silent port of that run again; near a policer that second pass comes anyway, and the sweep
+// is cheapest at the rate that gets the most answers per second. Pure: the passes feed it.
 
 /** The fastest nmap is asked to send: beyond it one nmap process on a small runner falls behind. */
 export const TOP_RATE = 50_000;
 /** The first rate tried, in packets per second: the top, backed off from when answers drop. */
 export const START_RATE = TOP_RATE;
-/** Below this share of answers at the first rate, the next run tries half the rate to tell loss from a policer. */
+/** Below this share of answers at the first rate, the next run goes slower to tell loss from a policer. */
 const CLEAN = 0.97;
-/** How far the share of answers may fall below the best seen and still hold. */
+/** A slower run whose share is this much higher found a policer; less, and it is loss. */
 const HOLD = 0.05;
-/**
- * Settle at this fraction of what got through a policer: nmap's sending is bursty at the scale of
- * milliseconds, and a policer with a small bucket drops bursts well below its average rate.
- */
-const BELOW_POLICER = 0.75;
+/** Below a policer, the first rate is this fraction of what got through. */
+const SETTLE = 0.9;
+/** Below this share, a run went well above a policer. */
+const NEAR = 0.85;
+/** Once a policer is found, the rate settles at this fraction of what got through it. */
+const AT_POLICER = 0.95;
+/** Re-probing below a policer goes at this fraction of what gets through it. */
+const RESCUE_BELOW = 0.7;
+/** How long each sweep run lasts: the first, any run while the rate is unsure, and runs below a policer. */
+const FIRST_SECONDS = 0.5;
+const STEP_SECONDS = 0.5;
+/** Once settled, runs of this long keep measuring the path (a policer may show up late). */
+const SETTLED_SECONDS = 10;
 /** What the path delivers when nothing measures it (no host answers closed ports). */
 export const ASSUMED_DELIVERY = 0.97;
 
@@ -49,9 +65,16 @@ export class Pacer {
   readonly steps: PaceStep[] = [];
   /** The share of answers the path gives when the rate is not what limits it. */
   private baseline: number | undefined;
+  /** Answers per second that got through a policer, as measured (the most seen). */
   private policer: number | undefined;
   private current: number;
-  private settledWhy: string | undefined;
+  private settledWhy: 'policer' | 'ceiling' | 'top' | undefined;
+  /** After a first low share: the run it was measured on; the next run, slower, tells policer from loss. */
+  private tentative: { rate: number; share: number } | undefined;
+  /** Below a policer: the share of the first run at the settled rate, to notice a large fall. */
+  private held: number | undefined;
+  /** The rate came back up after loss was found: the next run is short. */
+  private checking = false;
 
   constructor(private readonly ceiling?: number) {
     this.current = Math.min(START_RATE, ceiling ?? Infinity);
@@ -61,6 +84,12 @@ export class Pacer {
   /** The rate for the next run. */
   get rate(): number {
     return this.current;
+  }
+
+  /** The rate for probing silent ports again: below a policer, where its bursts lose little. */
+  get rescueRate(): number {
+    if (this.settledWhy !== 'policer' || this.policer === undefined) return this.current;
+    return this.round(Math.min(this.current, this.policer * RESCUE_BELOW));
   }
 
   /** True once raising the rate is over: the ceiling, the top rate, or a policer. */
@@ -83,31 +112,70 @@ export class Pacer {
     return this.baseline !== undefined;
   }
 
-  /** The share of answers expected at the current rate (for judging silence). */
+  /** The share of answers the path gives below any rate limit (for judging silence). */
   get delivery(): number {
     return this.baseline ?? ASSUMED_DELIVERY;
   }
 
-  /** What one run measured on ground-truth hosts; chooses the next rate. */
-  record(step: PaceStep): void {
+  /** How long the next sweep run should last, in seconds: short while the rate is unsure. */
+  get stepSeconds(): number {
+    if (this.steps.length === 0) return FIRST_SECONDS;
+    if (this.tentative || this.checking) return STEP_SECONDS;
+    return this.settled ? SETTLED_SECONDS : STEP_SECONDS;
+  }
+
+  /**
+   * What one run measured on ground-truth hosts; chooses the next rate. `loose`: a rescue pass
+   * (silent ports probed again, some of which a firewall may drop): it only ever lowers the rate,
+   * on a large fall.
+   */
+  record(step: PaceStep, loose = false): void {
     if (step.probes < 50) return; // too few to say anything
     this.steps.push(step);
     const share = step.answered / step.probes;
+    const through = step.rate * share;
+    if (!loose) this.checking = false;
+    if (loose) {
+      // Re-probing goes below a policer: a higher share there is the path's own loss, better
+      // measured (silence a firewall drops only lowers it).
+      if (this.baseline !== undefined && share > this.baseline) this.baseline = share;
+      else if (this.baseline !== undefined && share < this.baseline - HOLD && this.settled) {
+        this.policer = Math.min(this.policer ?? Infinity, through);
+        this.settleAt(Math.min(this.current, through * SETTLE));
+      }
+      return;
+    }
     if (this.tentative) {
-      // The run after a first low share, at a lower rate: more answers mean a policer, the
-      // same share means loss that no rate avoids.
       const before = this.tentative;
       this.tentative = undefined;
-      if (share > before.share + HOLD) {
-        this.baseline = share;
-        if (share < CLEAN) this.settleBelow(step.rate * share);
+      if (share < before.share - HOLD) {
+        // Slower lost more: no random loss does that. A policer whose bucket carried the first,
+        // short run: below what got through this time.
+        this.policer = through;
+        this.settleAt(through * SETTLE);
+        this.tentative = { rate: step.rate, share };
         return;
       }
+      if (share > before.share + HOLD) {
+        // Slower got more answers: a policer. What this run, below it, still lost is (mostly) the
+        // path's own loss; the rate settles just below what got through.
+        // A share still far from whole means this run, too, went above the policer: what got
+        // through now is its measure. Near whole, the first run's measure stands (nmap's bursts
+        // lose a few percent near a policer, so this run under-measures it).
+        this.baseline = share;
+        this.policer = share < NEAR ? through : Math.max(before.rate * before.share, through);
+        this.settleAt(this.policer * AT_POLICER);
+        this.held = undefined;
+        return;
+      }
+      // The same share at a lower rate: loss that no rate avoids. The speed comes back, in a
+      // short run first, in case it was a policer after all.
       this.baseline = Math.max(share, before.share);
       this.settledWhy = undefined;
       this.policer = undefined;
       this.current = before.rate;
       this.raise();
+      this.checking = true;
       return;
     }
     if (this.baseline === undefined) {
@@ -115,29 +183,38 @@ export class Pacer {
         this.baseline = share;
         this.raise();
       } else {
-        // Loss, or a policer below even the first rate: try below what got through.
         this.tentative = { rate: step.rate, share };
-        this.settleBelow(step.rate * share);
+        this.policer = through;
+        this.settleAt(through * SETTLE);
       }
       return;
     }
-    if (share >= this.baseline - HOLD) {
-      this.baseline = Math.max(this.baseline, share);
-      if (!this.settled) this.raise();
-    } else {
-      this.settleBelow((step.rate * share) / this.baseline);
+    if (this.policed && this.held === undefined) {
+      if (share < this.baseline - 2 * HOLD) {
+        // The first run at the settled rate lost far more than below the policer: the policer
+        // was over-measured. What got through at this rate is the better measure.
+        this.policer = through;
+        this.settleAt(through);
+        return;
+      }
+      this.held = share;
+      return;
     }
+    const holds = this.policed ? (this.held ?? 0) : this.baseline;
+    if (share >= holds - HOLD) {
+      if (share > this.baseline && !this.policed) this.baseline = share;
+      if (!this.settled) this.raise();
+      return;
+    }
+    // A large fall at a rate that held before: a policer (or a tighter one). Below what got through.
+    this.policer = Math.min(this.policer ?? Infinity, through);
+    this.held = undefined;
+    this.settleAt(Math.min(step.rate, through) * SETTLE);
   }
 
-  private tentative: { rate: number; share: number } | undefined;
-
-  /** Doubles the rate, up to the ceiling, the top rate, or below a policer already found. */
+  /** Doubles the rate, up to the ceiling or the top rate. */
   private raise(): void {
-    const limit = Math.min(
-      this.ceiling ?? Infinity,
-      TOP_RATE,
-      this.policer !== undefined ? this.policer * BELOW_POLICER : Infinity,
-    );
+    const limit = Math.min(this.ceiling ?? Infinity, TOP_RATE);
     const next = Math.min(limit, this.current * 2);
     if (next <= this.current) {
       this.settledWhy ??= limit === this.ceiling ? 'ceiling' : 'top';
@@ -147,16 +224,13 @@ export class Pacer {
     if (next >= limit) this.settledWhy = limit === this.ceiling ? 'ceiling' : 'top';
   }
 
-  private settleBelow(through: number): void {
-    this.policer = Math.min(this.policer ?? Infinity, through);
-    // A rate that held before is no more than twice what the path allows (a policer's burst may
-    // have carried it): never settle below half of it, whatever one bad run measured.
-    const held = this.steps
-      .filter((s) => s.answered / s.probes >= (this.baseline ?? CLEAN) - HOLD)
-      .reduce((n, s) => Math.max(n, s.rate), 0);
-    const below = Math.max(through * BELOW_POLICER, held / 2);
-    this.current = Math.max(100, Math.floor(below / 100) * 100);
-    if (this.ceiling !== undefined) this.current = Math.min(this.current, this.ceiling);
+  private round(rate: number): number {
+    const r = Math.max(100, Math.floor(rate / 100) * 100);
+    return this.ceiling !== undefined ? Math.min(r, this.ceiling) : r;
+  }
+
+  private settleAt(rate: number): void {
+    this.current = this.round(rate);
     this.settledWhy = 'policer';
   }
 

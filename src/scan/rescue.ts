@@ -55,10 +55,12 @@ export async function rescue(
   silence: Silence,
   pacer: Pacer,
   deadline: number,
+  /** Called after each pass with every result so far. */
+  afterPass: (sofar: readonly RunResult[]) => void = () => {},
 ): Promise<RunResult[]> {
   if (rescueBatches(observed, silence).length === 0) return [];
   return runner.log.group('Rescue: the silent ports, probed again', () =>
-    passes(runner, observed, silence, pacer, deadline),
+    passes(runner, observed, silence, pacer, deadline, afterPass),
   );
 }
 
@@ -68,6 +70,7 @@ async function passes(
   silence: Silence,
   pacer: Pacer,
   deadline: number,
+  afterPass: (sofar: readonly RunResult[]) => void,
 ): Promise<RunResult[]> {
   const all: RunResult[] = [];
   for (let pass = 1; pass <= RESCUE_PASSES; pass++) {
@@ -75,16 +78,18 @@ async function passes(
     if (batches.length === 0 || runner.cancelled() || Date.now() >= deadline) break;
     const ports = batches.reduce((n, b) => n + countPorts(b.tcp) * b.addresses.length, 0);
     // Each run gets the share of the pace its probes are of the pass, so the runs end together.
+    const rateOfPass = pacer.rescueRate;
     const share = (b: Batch): number =>
       Math.max(
         100,
         Math.floor(
-          (pacer.rate * countPorts(b.tcp) * b.addresses.length) / probesOf(batches, AT_ONCE, b),
+          (rateOfPass * countPorts(b.tcp) * b.addresses.length) / probesOf(batches, AT_ONCE, b),
         ),
       );
     let found = 0;
     const lossy = { probes: 0, answered: 0 };
-    const rateOfPass = pacer.rate;
+    /** Addresses that measured nothing in this pass: judged on the pass's delivery, once known. */
+    const unmeasured: { address: string; tcp: PortRange[]; silent: PortRange[] }[] = [];
     const started = Date.now();
     await pool(batches, AT_ONCE, async (b) => {
       const rate = share(b);
@@ -112,23 +117,30 @@ async function passes(
         // Silent ports that answer now were lost before: their share is this address's own
         // measure of the path, and the silence left carries that loss, whatever the pacer assumed.
         const measured = f.answered >= LOSSY_MIN && f.answered >= f.probed * LOSSY_SHARE;
-        if (measured) {
-          lossy.probes += f.probed;
-          lossy.answered += f.answered;
+        if (!measured) {
+          unmeasured.push({ address, tcp: b.tcp, silent: f.silent });
+          continue;
         }
-        const delivery = measured
-          ? Math.min(pacer.delivery, f.answered / f.probed)
-          : pacer.delivery;
-        const groups = silence.get(address) ?? [];
-        silence.set(address, afterProbe(groups, b.tcp, f.silent, delivery));
+        lossy.probes += f.probed;
+        lossy.answered += f.answered;
+        const delivery = Math.min(pacer.delivery, f.answered / f.probed);
+        silence.set(address, afterProbe(silence.get(address) ?? [], b.tcp, f.silent, delivery));
       }
     });
-    // What was lost and found again tells the pacer what the path lets through.
+    // What was lost and found again tells the pacer what the path lets through at this rate...
     if (lossy.probes > 0) {
-      pacer.record({ rate: rateOfPass, ...lossy, seconds: (Date.now() - started) / 1000 });
+      pacer.record({ rate: rateOfPass, ...lossy, seconds: (Date.now() - started) / 1000 }, true);
     }
+    // ...and the silence of the other addresses carries the path's loss as now measured.
+    for (const u of unmeasured) {
+      silence.set(
+        u.address,
+        afterProbe(silence.get(u.address) ?? [], u.tcp, u.silent, pacer.delivery),
+      );
+    }
+    afterPass(all);
     runner.log.info(
-      `rescue ${pass}: ${ports.toLocaleString('en-US')} silent ports on ${batches.reduce((n, b) => n + b.addresses.length, 0)} addresses probed again at ${pacer.rate.toLocaleString('en-US')}/s in all; ${found.toLocaleString('en-US')} answered`,
+      `rescue ${pass}: ${ports.toLocaleString('en-US')} silent ports on ${batches.reduce((n, b) => n + b.addresses.length, 0)} addresses probed again at ${rateOfPass.toLocaleString('en-US')}/s in all; ${found.toLocaleString('en-US')} answered`,
     );
   }
   return all;

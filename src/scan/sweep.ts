@@ -1,7 +1,7 @@
 // The sweep: every planned port of every address, each probe sent once at a rate nmap is held to.
 // TCP starts with a short run at the top rate, so that the pacer measures the path on hosts that
-// answer closed ports and keeps the rate (or backs off) before the next run; once settled, the rest
-// of the ports go in one run. UDP follows, at the settled rate at most, with retransmissions.
+// answer closed ports and keeps the rate (or backs off) before the next run; the pacer says how long
+// each run lasts (short while the rate is unsure or climbing; once settled, the rest in one run). UDP follows, at the settled rate at most, with retransmissions.
 import type { RunResult } from '../observe.js';
 import type { ScanPlan } from '../plan.js';
 import { countPorts } from '../ports.js';
@@ -11,14 +11,6 @@ import { addSweep, type Silence } from './coverage.js';
 import { answersClosed, runFacts, takePorts } from './facts.js';
 import type { Pacer } from './pacing.js';
 import { runsOf, type Runner } from './runner.js';
-
-/**
- * How long each run takes while the rate is not settled: long enough to measure (thousands of
- * probes at the top rate), short enough that a policed path loses few of them.
- */
-const STEP_SECONDS = 0.5;
-/** Below a policer, runs of this long keep measuring the path (each run costs a round of waiting). */
-const POLICED_SECONDS = 10;
 
 export interface Swept {
   results: RunResult[];
@@ -44,6 +36,8 @@ export async function sweep(
   plan: ScanPlan,
   pacer: Pacer,
   deadline: number,
+  /** Called after each TCP run with every result so far. */
+  afterRun: (sofar: readonly RunResult[]) => void = () => {},
 ): Promise<Swept> {
   const results: RunResult[] = [];
   const silence: Silence = new Map();
@@ -58,7 +52,7 @@ export async function sweep(
         results.push(unfinished(targets, 'tcp', runner.cancelled()));
         break;
       }
-      const seconds = pacer.policed ? POLICED_SECONDS : pacer.settled ? Infinity : STEP_SECONDS;
+      const seconds = pacer.stepSeconds;
       const count = Math.max(
         1,
         Math.min(countPorts(rest), Math.floor((pacer.rate * seconds) / addresses)),
@@ -91,6 +85,7 @@ export async function sweep(
       // is probed again (delivery 0), not judged on an assumed delivery.
       const delivery = probes >= 50 ? answered / probes : pacer.measured ? pacer.delivery : 0;
       addSweep(silence, facts, delivery, truth);
+      afterRun(results);
       runner.log.info(
         probes > 0
           ? `[IPv${family} TCP sweep] ${countPorts(ports).toLocaleString('en-US')} ports at ${rate.toLocaleString('en-US')}/s: ${((answered / probes) * 100).toFixed(1)}% of probes to hosts that answer closed ports answered; next ${pacer.rate.toLocaleString('en-US')}/s`

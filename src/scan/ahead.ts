@@ -1,0 +1,119 @@
+// What starts while the sweep goes on. The slow passes wait out timeouts, not the path: version
+// detection waits about six seconds for a banner, and the careful probe of a silent address waits
+// out nmap's normal timeouts with retransmissions. After each sweep run, what the sweep has seen so
+// far starts them: version detection on the would-be unexpected-open ports, and the careful probe
+// on the addresses silent so far (an address that answers later makes its probe moot, and the probe
+// is never applied to it). The careful probe goes at a small share of the pace, beside the sweep,
+// with a first timeout from the round trips the sweep measured (careful.ts).
+import { observe, type RunResult } from '../observe.js';
+import type { ScanPlan } from '../plan.js';
+import type { Settings } from '../settings.js';
+import type { ObservedAddress, PortRange } from '../types.js';
+import { applyCareful, carefulTimeoutMs, runCareful, type CarefulRuns } from './careful.js';
+import { identifyEarly, NOT_YET, type EarlyIdentify } from './identify.js';
+import type { Pacer } from './pacing.js';
+import { runsOf, type Runner } from './runner.js';
+
+/** The careful probe beside the sweep gets this share of the pace (at least MIN_CAREFUL_RATE). */
+const CAREFUL_SHARE = 0.05;
+const MIN_CAREFUL_RATE = 100;
+
+export interface Deadlines {
+  careful: number;
+  identify: number;
+}
+
+export class Ahead {
+  identify: EarlyIdentify = NOT_YET;
+  private readonly careful: Promise<CarefulRuns>[] = [];
+  private readonly asked = new Set<string>();
+  /** The careful probe's first timeout, from the round trips measured so far. */
+  private timeoutMs: number | undefined;
+
+  constructor(
+    private readonly runner: Runner,
+    private readonly settings: Settings,
+    private readonly plan: ScanPlan,
+    private readonly scanned: readonly PortRange[],
+    private readonly pacer: Pacer,
+    private readonly deadlines: Deadlines,
+  ) {}
+
+  /** The rate careful runs may use: what a rate limit on the path (or max-rate) allows. */
+  get carefulRate(): number | undefined {
+    return this.pacer.limited ? this.pacer.rate : this.settings.maxRate;
+  }
+
+  /** After a sweep run: starts what the results so far call for. */
+  afterRun(results: readonly RunResult[]): void {
+    if (this.runner.cancelled()) return;
+    const seen = observe(this.settings.targets, this.plan, results);
+    this.timeoutMs = carefulTimeoutMs(runsOf(results)) ?? this.timeoutMs;
+    this.identifyFrom(seen);
+    const silent = seen.filter(
+      (o) => o.status === 'down' && o.address !== '' && !this.asked.has(o.address),
+    );
+    if (silent.length === 0) return;
+    silent.forEach((o) => this.asked.add(o.address));
+    const share = Math.max(MIN_CAREFUL_RATE, Math.floor(this.pacer.rate * CAREFUL_SHARE));
+    this.careful.push(
+      runCareful(
+        this.runner,
+        silent,
+        this.settings.rules,
+        this.deadlines.careful,
+        Math.min(share, this.carefulRate ?? Infinity),
+        this.timeoutMs,
+      ),
+    );
+  }
+
+  /** Starts version detection on what `observed` shows as would-be unexpected-open ports. */
+  identifyFrom(observed: readonly ObservedAddress[]): void {
+    if (this.runner.cancelled()) return;
+    this.identify = identifyEarly(
+      this.runner,
+      this.settings.rules,
+      observed,
+      this.scanned,
+      this.deadlines.identify,
+      this.carefulRate,
+      this.identify,
+    );
+  }
+
+  /**
+   * After the sweep: the addresses still silent, as their careful probes decide. Those no probe
+   * asked yet (none should be left) are probed now.
+   */
+  async settle(observed: readonly ObservedAddress[]): Promise<{
+    observed: ObservedAddress[];
+    results: RunResult[];
+  }> {
+    const left = observed.filter(
+      (o) => o.status === 'down' && o.address !== '' && !this.asked.has(o.address),
+    );
+    if (left.length > 0) {
+      left.forEach((o) => this.asked.add(o.address));
+      this.careful.push(
+        runCareful(
+          this.runner,
+          left,
+          this.settings.rules,
+          this.deadlines.careful,
+          this.carefulRate,
+          this.timeoutMs,
+        ),
+      );
+    }
+    const all = await Promise.all(this.careful);
+    const merged: CarefulRuns = {
+      results: all.flatMap((c) => c.results),
+      asked: new Map(all.flatMap((c) => [...c.asked])),
+    };
+    return {
+      observed: applyCareful(observed, this.plan, merged, this.runner.cancelled()),
+      results: merged.results,
+    };
+  }
+}
