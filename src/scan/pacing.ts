@@ -30,7 +30,7 @@ const NEAR = 0.85;
 /** Once a policer is found, the rate settles at this fraction of what got through it. */
 const AT_POLICER = 0.95;
 /** Re-probing below a policer goes at this fraction of what gets through it. */
-const RESCUE_BELOW = 0.7;
+const RESCUE_BELOW = 0.8;
 /** How long each sweep run lasts: the first, any run while the rate is unsure, and runs below a policer. */
 const FIRST_SECONDS = 0.5;
 const STEP_SECONDS = 0.5;
@@ -166,6 +166,14 @@ export class Pacer {
         this.policer = share < NEAR ? through : Math.max(before.rate * before.share, through);
         this.settleAt(this.policer * AT_POLICER);
         this.held = undefined;
+        return;
+      }
+      if (share < NEAR) {
+        // The same low share: no path loses that much at random; a policer that a short run
+        // measures badly. Below what got through this time, and measured again.
+        this.policer = through;
+        this.settleAt(through * SETTLE);
+        this.tentative = { rate: step.rate, share };
         return;
       }
       // The same share at a lower rate: loss that no rate avoids. The speed comes back, in a
