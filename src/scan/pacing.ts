@@ -137,9 +137,10 @@ export class Pacer {
     if (!loose) this.checking = false;
     if (loose) {
       // Re-probing goes below a policer: a higher share there is the path's own loss, better
-      // measured (silence a firewall drops only lowers it).
-      if (this.baseline !== undefined && share > this.baseline) this.baseline = share;
-      else if (this.baseline !== undefined && share < this.baseline - HOLD && this.settled) {
+      // measured (silence a firewall drops only lowers it); the first measure when the sweep
+      // left none.
+      if (this.baseline === undefined || share > this.baseline) this.baseline = share;
+      else if (share < this.baseline - HOLD && this.settled) {
         this.policer = Math.min(this.policer ?? Infinity, through);
         this.settleAt(Math.min(this.current, through * SETTLE));
       }
