@@ -51,6 +51,14 @@ describe('nmap command', () => {
     const capped = buildNmapArgs({ ...base, profile: 'verify', maxRate: 500 });
     assert.equal(capped[capped.indexOf('--max-rate') + 1], '500');
     assert.ok(buildNmapArgs({ ...base, profile: 'identify' }).includes('-sV'));
+    // A careful probe may start with a shorter first timeout, always written in milliseconds.
+    assert.ok(!verify.includes('--initial-rtt-timeout'), "nmap's own first timeout by default");
+    const quick = buildNmapArgs({ ...base, profile: 'verify', initialRttMs: 328.6 });
+    assert.equal(quick[quick.indexOf('--initial-rtt-timeout') + 1], '329ms');
+    assert.ok(
+      !buildNmapArgs({ ...base, initialRttMs: 300 }).includes('--initial-rtt-timeout'),
+      'never in a sweep',
+    );
   });
 
   it('escapes % in the XML path, which nmap would expand like strftime', () => {

@@ -17,6 +17,7 @@ import {
 } from '../../src/scan/coverage.js';
 import { markEveryPort, samplePorts, suspects } from '../../src/scan/everyport.js';
 import { answersClosed, intersect, runFacts, subtract, takePorts } from '../../src/scan/facts.js';
+import { carefulTimeoutMs } from '../../src/scan/careful.js';
 import { Pacer, START_RATE, TOP_RATE } from '../../src/scan/pacing.js';
 import { rescueBatches } from '../../src/scan/rescue.js';
 import type { ObservedAddress, PortRange } from '../../src/types.js';
@@ -152,6 +153,16 @@ describe('pacing to the path', () => {
     assert.match(pacer.pace().reason, /random loss/);
   });
 
+  it('settles lower when a policer shows up later: the share falls well below what held', () => {
+    const pacer = new Pacer();
+    pacer.record(path(Infinity)(pacer.rate));
+    assert.equal(pacer.rate, TOP_RATE);
+    const policed = path(10_000);
+    for (let i = 0; i < 4; i++) pacer.record(policed(pacer.rate));
+    assert.ok(pacer.policed);
+    assert.ok(pacer.rate <= 10_000 && pacer.rate >= 8_000, `settled at ${pacer.rate}`);
+  });
+
   it('never goes above max-rate', () => {
     const pacer = new Pacer(2_500);
     const lan = path(Infinity);
@@ -230,6 +241,22 @@ describe('coverage: judging silence', () => {
       { family: 4, addresses: ['203.0.113.1', '203.0.113.2'], tcp: [tcp(5)] },
       { family: 4, addresses: ['203.0.113.3'], tcp: [tcp(9)] },
     ]);
+  });
+});
+
+describe('the careful probe of a silent address', () => {
+  it('starts from twice the longest timeout nmap used for a host that answered, within 250 ms..1 s', () => {
+    // nmap wrote to="100000" (microseconds) for both hosts of the LAN fleet.
+    assert.equal(carefulTimeoutMs([fleetScan]), 250);
+    const far = (to: number, srtt = 40_000) => ({
+      ...fleetScan,
+      hosts: fleetScan.hosts.map((h) => ({ ...h, times: { srtt, to } })),
+    });
+    assert.equal(carefulTimeoutMs([far(164_000)]), 328);
+    assert.equal(carefulTimeoutMs([far(900_000)]), 1000);
+    // A host nmap never heard from (srtt -1) measures nothing: nmap's own first timeout stays.
+    assert.equal(carefulTimeoutMs([far(1_000_000, -1)]), undefined);
+    assert.equal(carefulTimeoutMs([]), undefined);
   });
 });
 

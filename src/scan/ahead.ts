@@ -1,22 +1,26 @@
 // What starts while the sweep goes on. The slow passes wait out timeouts, not the path: version
 // detection waits about six seconds for a banner, and the careful probe of a silent address waits
-// out nmap's normal timeouts with retransmissions. After each sweep run, what the sweep has seen so
-// far starts them: version detection on the would-be unexpected-open ports, and the careful probe
-// on the addresses silent so far (an address that answers later makes its probe moot, and the probe
-// is never applied to it). The careful probe goes at a small share of the pace, beside the sweep,
-// with a first timeout from the round trips the sweep measured (careful.ts).
+// out nmap's normal timeouts with retransmissions. Version detection starts on a would-be
+// unexpected-open port as soon as nmap announces it open (its `Discovered open port` line), and
+// again on what each sweep run and rescue pass shows. After each sweep run, the careful probe
+// starts on the addresses silent so far (an address that answers later makes its probe moot, and
+// the probe is never applied to it), at a small share of the pace, beside the sweep, with a first
+// timeout from the round trips the sweep measured (careful.ts).
 import { observe, type RunResult } from '../observe.js';
 import type { ScanPlan } from '../plan.js';
 import type { Settings } from '../settings.js';
-import type { ObservedAddress, PortRange } from '../types.js';
+import { canonicalIp, familyOf, targetsNaming } from '../targets.js';
+import type { ObservedAddress, ObservedPort, PortRange } from '../types.js';
 import { applyCareful, carefulTimeoutMs, runCareful, type CarefulRuns } from './careful.js';
 import { identifyEarly, NOT_YET, type EarlyIdentify } from './identify.js';
 import type { Pacer } from './pacing.js';
-import { runsOf, type Runner } from './runner.js';
+import { runsOf, type Discovery, type Runner } from './runner.js';
 
 /** The careful probe beside the sweep gets this share of the pace (at least MIN_CAREFUL_RATE). */
 const CAREFUL_SHARE = 0.05;
 const MIN_CAREFUL_RATE = 100;
+/** Open ports nmap announces within this long go to one version-detection run. */
+const GATHER_MS = 150;
 
 export interface Deadlines {
   careful: number;
@@ -29,6 +33,10 @@ export class Ahead {
   private readonly asked = new Set<string>();
   /** The careful probe's first timeout, from the round trips measured so far. */
   private timeoutMs: number | undefined;
+  /** Open ports nmap announced, per address, and whether some are not yet looked at. */
+  private readonly announced = new Map<string, Map<string, ObservedPort>>();
+  private gathering: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(
     private readonly runner: Runner,
@@ -37,7 +45,47 @@ export class Ahead {
     private readonly scanned: readonly PortRange[],
     private readonly pacer: Pacer,
     private readonly deadlines: Deadlines,
-  ) {}
+  ) {
+    runner.watch((found) => this.announce(found));
+  }
+
+  /** nmap announced an open port: version detection starts shortly, with the others announced. */
+  private announce(found: Discovery): void {
+    if (this.closed) return;
+    let address: string;
+    try {
+      address = canonicalIp(found.address);
+    } catch {
+      return; // not an address: nothing to identify
+    }
+    const ports = this.announced.get(address) ?? new Map<string, ObservedPort>();
+    ports.set(`${found.port}/${found.protocol}`, {
+      port: found.port,
+      protocol: found.protocol,
+      state: 'open',
+      reason: 'syn-ack',
+    });
+    this.announced.set(address, ports);
+    this.gathering ??= setTimeout(() => this.gathered(), GATHER_MS);
+  }
+
+  /** Version detection on what nmap announced: the would-be unexpected-open ports among it. */
+  private gathered(): void {
+    clearTimeout(this.gathering);
+    this.gathering = undefined;
+    if (this.announced.size === 0) return;
+    const seen = [...this.announced].map(([address, ports]): ObservedAddress => ({
+      address,
+      family: familyOf(address),
+      targets: targetsNaming(this.settings.targets, address, this.plan.resolved),
+      hostnames: [],
+      status: 'up',
+      reason: 'announced open by nmap',
+      ports: [...ports.values()],
+      extraports: [],
+    }));
+    this.identifyFrom(seen);
+  }
 
   /** The rate careful runs may use: what a rate limit on the path (or max-rate) allows. */
   get carefulRate(): number | undefined {
@@ -70,7 +118,7 @@ export class Ahead {
 
   /** Starts version detection on what `observed` shows as would-be unexpected-open ports. */
   identifyFrom(observed: readonly ObservedAddress[]): void {
-    if (this.runner.cancelled()) return;
+    if (this.runner.cancelled() || this.closed) return;
     this.identify = identifyEarly(
       this.runner,
       this.settings.rules,
@@ -80,6 +128,13 @@ export class Ahead {
       this.carefulRate,
       this.identify,
     );
+  }
+
+  /** Version detection under way; nothing new starts from announcements after this. */
+  close(): EarlyIdentify {
+    this.gathered();
+    this.closed = true;
+    return this.identify;
   }
 
   /**

@@ -169,7 +169,7 @@ export async function scan(settings: Settings, ctx: ScanContext): Promise<ScanOu
     scannedPorts,
     startedAt + budget - REPORT_RESERVE_MS,
     carefulRate,
-    ahead.identify,
+    ahead.close(),
   );
 
   const pace = pacer.pace();

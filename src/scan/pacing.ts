@@ -126,8 +126,8 @@ export class Pacer {
 
   /**
    * What one run measured on ground-truth hosts; chooses the next rate. `loose`: a rescue pass
-   * (silent ports probed again, some of which a firewall may drop): it only ever lowers the rate,
-   * on a large fall.
+   * (silent ports probed again, some of which a firewall may drop): it measures the path's own
+   * loss, and lowers the rate only on a large fall.
    */
   record(step: PaceStep, loose = false): void {
     if (step.probes < 50) return; // too few to say anything
@@ -158,11 +158,11 @@ export class Pacer {
         return;
       }
       if (share > before.share + HOLD) {
-        // Slower got more answers: a policer. What this run, below it, still lost is (mostly) the
-        // path's own loss; the rate settles just below what got through.
-        // A share still far from whole means this run, too, went above the policer: what got
-        // through now is its measure. Near whole, the first run's measure stands (nmap's bursts
-        // lose a few percent near a policer, so this run under-measures it).
+        // Slower got more answers: a policer, and the rate settles just below what got through.
+        // A share still far from whole means this run, too, went above it: what got through now
+        // is its measure. Near whole, the first run's measure stands (nmap's bursts lose a few
+        // percent near a policer, so this run under-measures it), and what this run lost is
+        // (mostly) the path's own loss.
         this.baseline = share;
         this.policer = share < NEAR ? through : Math.max(before.rate * before.share, through);
         this.settleAt(this.policer * AT_POLICER);

@@ -13,6 +13,14 @@ import type { Recheck } from '../verify.js';
 
 /** `Discovered open port` lines logged per run. */
 const MAX_DISCOVERED_LINES = 50;
+const DISCOVERED = /^Discovered open port (\d{1,5})\/(tcp|udp) on ([0-9A-Fa-f.:]+)$/;
+
+/** An open port nmap announced while a sweep or rescue run goes on. */
+export interface Discovery {
+  address: string;
+  port: number;
+  protocol: Protocol;
+}
 
 export interface Job {
   label: string;
@@ -31,6 +39,8 @@ export interface Runner {
   readonly signal: AbortSignal | undefined;
   /** True once the run is cancelled: no new pass starts. */
   cancelled(): boolean;
+  /** Calls `listener` for each open port a sweep or rescue run announces, as nmap prints it. */
+  watch(listener: (found: Discovery) => void): void;
 }
 
 export function makeRunner(
@@ -42,6 +52,7 @@ export function makeRunner(
 ): Runner {
   const records: ScanRecord[] = [];
   const notes: NmapTargetNote[] = [];
+  const listeners: ((found: Discovery) => void)[] = [];
   const used = new Map<string, number>();
   const fileFor = (stem: string): string => {
     const n = (used.get(stem) ?? 0) + 1;
@@ -68,6 +79,15 @@ export function makeRunner(
         onLine: (line) => {
           const shown = describeProgress(line);
           if (shown === undefined) return;
+          const found = invocation.profile === 'sweep' ? DISCOVERED.exec(shown) : null;
+          if (found) {
+            const d = {
+              address: found[3] ?? '',
+              port: Number(found[1]),
+              protocol: found[2] as Protocol,
+            };
+            for (const listener of listeners) listener(d);
+          }
           // A host that answers on every port would fill the log: the XML has them all.
           if (shown.startsWith('Discovered open port') && ++discovered > MAX_DISCOVERED_LINES) {
             if (discovered === MAX_DISCOVERED_LINES + 1) {
@@ -104,6 +124,7 @@ export function makeRunner(
     log,
     signal,
     cancelled: () => signal?.aborted ?? false,
+    watch: (listener) => listeners.push(listener),
     async run(job, deadline) {
       // Each protocol's list is split on its own; a job rarely needs more than one run.
       const { tcp, udp } = job.invocation;
