@@ -104,7 +104,7 @@ export class Ahead {
     if (silent.length === 0) return;
     silent.forEach((o) => this.asked.add(o.address));
     const share = Math.max(MIN_CAREFUL_RATE, Math.floor(this.pacer.rate * CAREFUL_SHARE));
-    this.careful.push(
+    this.start(
       runCareful(
         this.runner,
         silent,
@@ -128,6 +128,14 @@ export class Ahead {
       this.carefulRate,
       this.identify,
     );
+    // Awaited only at the end: a failure then, not an unhandled rejection now.
+    this.identify.runs.catch(() => undefined);
+  }
+
+  /** Keeps a careful probe under way; it is awaited when the sweep is over. */
+  private start(probe: Promise<CarefulRuns>): void {
+    probe.catch(() => undefined); // a failure is seen when it is awaited, not as an unhandled rejection
+    this.careful.push(probe);
   }
 
   /** Version detection under way; nothing new starts from announcements after this. */
@@ -150,7 +158,7 @@ export class Ahead {
     );
     if (left.length > 0) {
       left.forEach((o) => this.asked.add(o.address));
-      this.careful.push(
+      this.start(
         runCareful(
           this.runner,
           left,
