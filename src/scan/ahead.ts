@@ -12,6 +12,7 @@ import type { Settings } from '../settings.js';
 import { canonicalIp, familyOf, targetsNaming } from '../targets.js';
 import type { ObservedAddress, ObservedPort, PortRange } from '../types.js';
 import { applyCareful, carefulTimeoutMs, runCareful, type CarefulRuns } from './careful.js';
+import { SUSPECT_OPEN } from './everyport.js';
 import { identifyEarly, NOT_YET, type EarlyIdentify } from './identify.js';
 import type { Pacer } from './pacing.js';
 import { runsOf, type Discovery, type Runner } from './runner.js';
@@ -33,7 +34,10 @@ export class Ahead {
   private readonly asked = new Set<string>();
   /** The careful probe's first timeout, from the round trips measured so far. */
   private timeoutMs: number | undefined;
-  /** Open ports nmap announced, per address, and whether some are not yet looked at. */
+  /**
+   * Open ports nmap announced, per address: at most SUSPECT_OPEN, since an address with that many
+   * may answer on every port, and the every-port check decides on it before any version detection.
+   */
   private readonly announced = new Map<string, Map<string, ObservedPort>>();
   private gathering: NodeJS.Timeout | undefined;
   private closed = false;
@@ -59,6 +63,7 @@ export class Ahead {
       return; // not an address: nothing to identify
     }
     const ports = this.announced.get(address) ?? new Map<string, ObservedPort>();
+    if (ports.size >= SUSPECT_OPEN) return;
     ports.set(`${found.port}/${found.protocol}`, {
       port: found.port,
       protocol: found.protocol,
