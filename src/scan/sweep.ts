@@ -1,7 +1,9 @@
 // The sweep: every planned port of every address, each probe sent once at a rate nmap is held to.
 // TCP starts with a short run at the top rate, so that the pacer measures the path on hosts that
-// answer closed ports and keeps the rate (or backs off) before the next run; the pacer says how long
-// each run lasts (short while the rate is unsure or climbing; once settled, the rest in one run). UDP follows, at the settled rate at most, with retransmissions.
+// answer closed ports and keeps the rate (or backs off) before the next run. The pacer says how long
+// each run lasts: half a second while the rate is unsure, about ten seconds once settled, so that a
+// policer that shows up late is still seen. UDP follows, at the settled rate at most, with
+// retransmissions.
 import type { RunResult } from '../observe.js';
 import type { ScanPlan } from '../plan.js';
 import { countPorts } from '../ports.js';
