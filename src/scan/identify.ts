@@ -1,7 +1,8 @@
 // Identify: on what ends as unexpected-open, version detection says what listens, for the summary,
 // the issue and Slack. Only there: on a silent service it waits out nmap's probe timeouts (about
-// six seconds), so it starts early, on what the sweep saw, beside the passes that follow; what
-// those passes add is identified at the end. A service is kept only on a port that ends open.
+// six seconds), so it starts early (ahead.ts: when nmap announces the port, and after each sweep run
+// and rescue pass), beside the passes that follow; what they add later is identified at the end. A
+// service is kept only on a port that ends open.
 import { findDrift } from '../drift.js';
 import type { RunResult } from '../observe.js';
 import type { Finding, ObservedAddress, PortRange, Rule } from '../types.js';

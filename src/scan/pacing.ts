@@ -65,7 +65,7 @@ export class Pacer {
   readonly steps: PaceStep[] = [];
   /** The share of answers the path gives when the rate is not what limits it. */
   private baseline: number | undefined;
-  /** Answers per second that got through a policer, as measured (the most seen). */
+  /** Packets per second that get through a policer, as last measured. */
   private policer: number | undefined;
   private current: number;
   private settledWhy: 'policer' | 'ceiling' | 'top' | undefined;
