@@ -2,23 +2,15 @@
 // findings -> reports -> verdict -> notifications. GitHub lives here at the edge; every step it
 // calls is a plain function. Every mode makes one Report and then goes through the same tail.
 import * as core from '@actions/core';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { readXmlScan } from './byo.js';
-import { findDrift } from './drift.js';
+import { getErrorMessage } from './errors.js';
+import { cancellable, conclude, failureOf, runJob, type Outcome } from './job.js';
 import type { Logger } from './log.js';
-import { ConfigurationError, NmapError, getErrorMessage } from './errors.js';
-import { mergeReports, readResults } from './merge.js';
-import { formatPolicy } from './policy.js';
-import { recordRules } from './record.js';
-import { publicSettings, REPORT_SCHEMA, type Report } from './report/report.js';
+import type { RunContext } from './notify/index.js';
+import type { StateStore } from './notify/state.js';
 import { code } from './report/markdown.js';
 import { renderSummary, toTerminal } from './report/summary.js';
-import { checkReportDir, writeReports } from './report/write.js';
-import { scan } from './scan.js';
-import { readSettings, type Settings } from './settings.js';
-import type { Finding, Rule } from './types.js';
-import { decide } from './verdict.js';
+import { readSettings } from './settings.js';
+import type { Finding } from './types.js';
 
 /** The engine's log, on the runner: groups fold in the log, warnings are annotations. */
 const actionsLogger: Logger = {
@@ -27,9 +19,6 @@ const actionsLogger: Logger = {
   debug: (message) => core.debug(message),
   group: (name, fn) => core.group(name, fn),
 };
-
-/** How a run ended, for callers that map it to an exit code (the CLI). */
-export type Outcome = 'pass' | 'drift' | 'configuration-error' | 'failure';
 
 /** GitHub takes at most 1 MB in one output: beyond it, `findings` holds the first that fit. */
 const OUTPUT_LIMIT = 1_000_000;
@@ -55,140 +44,34 @@ async function writeSummary(markdown: string): Promise<void> {
   }
 }
 
-/** Scans (or reads nmap XML) and compares: the report of this job. */
-async function scanReport(
-  settings: Settings,
-  startedAt: number,
-  signal: AbortSignal,
-): Promise<Report> {
-  const outcome = settings.xml
-    ? await readXmlScan(settings)
-    : await scan(settings, { startedAt, log: actionsLogger, signal });
-  // Record mode writes what it saw as the policy, and then checks the scan against it: a
-  // recorded policy that its own scan would not pass is a bug, and shows as findings.
-  const rules =
-    settings.mode === 'record' ? recordRules(settings.targets, outcome.observed) : settings.rules;
-  // A cancelled scan saw only part of the hosts: it never becomes the recorded policy.
-  if (settings.mode === 'record' && !signal.aborted) await writeRecordedPolicy(settings, rules);
-  const findings = findDrift(rules, outcome.observed, outcome.scannedPorts);
-  return {
-    schema: REPORT_SCHEMA,
-    name: settings.name,
-    startedAt: new Date(startedAt).toISOString(),
-    finishedAt: new Date().toISOString(),
-    verdict: decide(findings, settings.mode === 'record' ? new Set() : settings.failOn, {
-      observed: outcome.observed,
-      cancelled: signal.aborted,
-    }),
-    scanned: outcome.scanned,
-    scan: {
-      source: outcome.source,
-      ...(outcome.nmapVersion ? { nmapVersion: outcome.nmapVersion } : {}),
-      ...(outcome.scanType ? { scanType: outcome.scanType } : {}),
-      ...(outcome.privilege ? { privilege: outcome.privilege } : {}),
-      runs: outcome.runs,
-      ports: outcome.scannedPorts,
-      ...(outcome.plan ? { resolved: Object.fromEntries(outcome.plan.resolved) } : {}),
-      ...(outcome.pace ? { pace: outcome.pace } : {}),
-    },
-    settings: { ...publicSettings(settings, outcome.plan), rules },
-    findings,
-    flapping: outcome.flapping,
-    observed: outcome.observed,
-    ...(outcome.nmapFailure ? { failure: outcome.nmapFailure } : {}),
-  };
-}
-
-async function writeRecordedPolicy(settings: Settings, rules: Rule[]): Promise<void> {
-  const text = formatPolicy(
-    {
-      name: settings.name,
-      targets: settings.targets.map((t) => t.spec),
-      groups: settings.groups,
-      rules,
-    },
-    [
-      'yaml-language-server: $schema=https://raw.githubusercontent.com/OWNER/port-drift/v1/policy.schema.json',
-      `Recorded by port-drift (mode: record) on ${new Date().toISOString()}.`,
-      'Every port open at that time is required; review before you use it as a check.',
-    ],
-  );
-  await mkdir(dirname(settings.policyPath), { recursive: true });
-  await writeFile(settings.policyPath, text);
-  core.setOutput('policy-path', settings.policyPath);
-  core.info(`Recorded the observed state as ${settings.policyPath}`);
-}
-
-/** Reads the shard jobs' report.json files into the report one run over every target makes. */
-async function mergeReport(settings: Settings): Promise<Report> {
-  const results = await core.group('Merge', async () => {
-    const found = await readResults(settings.results);
-    for (const r of found) core.info(r.file);
-    return found;
-  });
-  const { report, warnings } = mergeReports(results, settings, new Date());
-  for (const w of warnings) core.warning(w);
-  return report;
-}
-
-/**
- * A cancelled workflow sends SIGINT, then SIGTERM, then (about 10 s after the first) SIGKILL. The
- * first signal aborts every nmap run (each is stopped with its process group) so that what
- * finished is reported; later signals change nothing. Should the run not end in time (a phase
- * that cannot be stopped, such as installing nmap), it leaves a summary and exits on its own.
- */
-const CANCEL_GRACE_MS = 6000;
-
-function onCancel(
-  controller: AbortController,
-  timers: NodeJS.Timeout[],
-): (signal: NodeJS.Signals) => void {
-  return (signal) => {
-    if (controller.signal.aborted) {
-      core.info(`${signal} again: still writing the reports of what finished`);
-      return;
-    }
-    core.warning(`${signal}: the run was cancelled. Stopping nmap; what finished is reported.`);
-    controller.abort(signal);
-    const late = setTimeout(() => {
-      const message = 'Cancelled before anything could be reported: no verdict on drift.';
-      core.setFailed(message);
-      void writeFailureSummary(message, 'failure').finally(() => process.exit(1));
-    }, CANCEL_GRACE_MS);
-    timers.push(late);
-  };
+/** Without an issue to carry it, the last state is kept in the Actions cache (loaded on demand). */
+async function cacheState(key: string, context: RunContext): Promise<StateStore> {
+  const { CacheStateStore } = await import('./notify/state.js');
+  return new CacheStateStore(key, context.runnerTemp, context.httpTimeoutMs, actionsLogger);
 }
 
 export async function run(): Promise<Outcome> {
-  const controller = new AbortController();
-  const timers: NodeJS.Timeout[] = [];
-  const cancel = onCancel(controller, timers);
-  process.on('SIGINT', cancel);
-  process.on('SIGTERM', cancel);
-  try {
-    return await runUntilCancelled(controller.signal);
-  } finally {
-    timers.forEach(clearTimeout);
-    process.off('SIGINT', cancel);
-    process.off('SIGTERM', cancel);
-  }
+  const late = (): void => {
+    const message = 'Cancelled before anything could be reported: no verdict on drift.';
+    core.setFailed(message);
+    void writeFailureSummary(message, 'failure').finally(() => process.exit(1));
+  };
+  return cancellable(actionsLogger, late, runUntilCancelled);
 }
 
 async function runUntilCancelled(signal: AbortSignal): Promise<Outcome> {
   try {
     const startedAt = Date.now();
     const settings = readSettings(core);
-    // Before any scan: a report-dir that cannot take the reports is a configuration error now,
-    // not after the scan.
-    await checkReportDir(settings.reportDir);
-    const report =
-      settings.mode === 'merge'
-        ? await mergeReport(settings)
-        : await scanReport(settings, startedAt, signal);
+    const { report, paths, policyPath } = await runJob(settings, {
+      log: actionsLogger,
+      signal,
+      startedAt,
+    });
     const { verdict, findings } = report;
 
     // Reports and outputs first: they stand whatever a notification does later.
-    const paths = await writeReports(report, settings.reportDir);
+    if (policyPath) core.setOutput('policy-path', policyPath);
     core.setOutput('drift', String(verdict.drift));
     const output = findingsOutput(findings);
     core.setOutput('findings', output.json);
@@ -202,30 +85,19 @@ async function runUntilCancelled(signal: AbortSignal): Promise<Outcome> {
     core.setOutput('scanned', JSON.stringify(report.scanned));
     await writeSummary(renderSummary(report, paths.report, { sarifPath: paths.sarif }));
 
-    if (verdict.undecided === 'cancelled') {
-      core.setFailed(verdict.message);
-      return 'failure';
-    }
-    // A shard reports its share; the merge job speaks (fails and notifies) for all of them.
-    if (settings.shard && !report.failure) {
-      if (findings.length > 0) {
-        const { index, count } = settings.shard;
-        core.notice(`Shard ${index}/${count}: ${verdict.message} The merge job reports and fails.`);
-      }
-      return 'pass';
-    }
-    if (report.failure) core.setFailed(report.failure);
-    else if (verdict.failed) core.setFailed(verdict.message);
-    else if (findings.length > 0) core.warning(verdict.message);
-    else core.info(verdict.message);
-    const outcome: Outcome = report.failure ? 'failure' : verdict.failed ? 'drift' : 'pass';
-    if (settings.shard) return outcome;
+    const conclusion = conclude(report, settings);
+    if (conclusion.level === 'error') core.setFailed(conclusion.message);
+    else if (conclusion.level === 'warning') core.warning(conclusion.message);
+    else if (conclusion.level === 'notice') core.notice(conclusion.message);
+    else core.info(conclusion.message);
+    if (!conclusion.notify) return conclusion.outcome;
 
     // Notifications last: whatever they do, the verdict above stands. Their code (Octokit, the
     // Actions cache client) loads only when a run has something to notify: most runs start faster.
     try {
       const { notify, readRunContext, wanted } = await import('./notify/index.js');
-      if (!wanted(settings)) return outcome;
+      if (!wanted(settings)) return conclusion.outcome;
+      const context = readRunContext(settings.name, actionsLogger);
       const notified = await notify(
         {
           settings,
@@ -234,8 +106,10 @@ async function runUntilCancelled(signal: AbortSignal): Promise<Outcome> {
           addresses: report.scanned.addresses,
           nmapFailed: Boolean(report.failure),
         },
-        readRunContext(settings.name),
+        context,
+        { log: actionsLogger, state: (key) => cacheState(key, context) },
       );
+      if (notified.issueUrl) core.setOutput('issue-url', notified.issueUrl);
       // The summary went out before the issue existed: add the link to it now.
       if (notified.issueUrl && process.env['GITHUB_STEP_SUMMARY']) {
         await core.summary.addRaw(`\n[The drift issue](${encodeURI(notified.issueUrl)})\n`).write();
@@ -244,11 +118,13 @@ async function runUntilCancelled(signal: AbortSignal): Promise<Outcome> {
       if (error instanceof Error && error.stack) core.debug(error.stack);
       core.warning(`Notifications failed: ${getErrorMessage(error)}`);
     }
-    return outcome;
+    return conclusion.outcome;
   } catch (error) {
-    const outcome = fail(error);
-    await writeFailureSummary(getErrorMessage(error), outcome).catch(() => undefined);
-    return outcome;
+    const failure = failureOf(error);
+    if (failure.stack) core.debug(failure.stack);
+    core.setFailed(failure.message);
+    await writeFailureSummary(getErrorMessage(error), failure.outcome).catch(() => undefined);
+    return failure.outcome;
   }
 }
 
@@ -262,19 +138,4 @@ async function writeFailureSummary(message: string, outcome: Outcome): Promise<v
       `## ❌ ${what}\n\n${code(message, 2000)}\n\nNothing was compared: no verdict on drift.\n`,
     )
     .write();
-}
-
-/** One place for every error: users' mistakes and nmap's failures in a line, bugs with a debug stack. */
-function fail(error: unknown): Outcome {
-  if (error instanceof ConfigurationError) {
-    core.setFailed(error.message);
-    return 'configuration-error';
-  }
-  if (error instanceof NmapError) {
-    core.setFailed(error.message);
-    return 'failure';
-  }
-  if (error instanceof Error && error.stack) core.debug(error.stack);
-  core.setFailed(`port-drift failed: ${getErrorMessage(error)}`);
-  return 'failure';
 }

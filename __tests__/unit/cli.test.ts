@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { INPUTS, inputVariable, parseArgs, plainLine, UsageError } from '../../src/cli/args.js';
+import { INPUTS, parseArgs, UsageError } from '../../src/cli/args.js';
 import { VERSION } from '../../src/version.js';
 import { repoRoot } from '../helpers/paths.js';
 
@@ -49,8 +49,8 @@ describe('command line', () => {
         'fail-on': 'missing',
         name: '--weird but allowed',
       },
+      options: { format: 'text' },
     });
-    assert.equal(inputVariable('report-dir'), 'INPUT_REPORT-DIR');
     assert.deepEqual(parseArgs(['--targets', 'x', '--help']), { kind: 'help' });
     assert.deepEqual(parseArgs(['-V']), { kind: 'version' });
   });
@@ -71,22 +71,30 @@ describe('command line', () => {
     }
   });
 
-  it('turns workflow commands into plain lines, errors and warnings on stderr', () => {
-    assert.deepEqual(plainLine('::error::Drift: 1 missing.%0Asecond line', false), {
-      stream: 'stderr',
-      text: 'error: Drift: 1 missing.\nsecond line',
+  it('reads its own flags: --format, --state, -v and -q', () => {
+    assert.deepEqual(
+      parseArgs(['--targets', 'x', '--format', 'json', '--state=/var/lib/pd/state.json', '-q']),
+      {
+        kind: 'run',
+        inputs: { targets: 'x' },
+        options: { format: 'json', state: '/var/lib/pd/state.json', verbosity: 'quiet' },
+      },
+    );
+    assert.deepEqual(parseArgs(['--verbose', '--format=markdown']), {
+      kind: 'run',
+      inputs: {},
+      options: { format: 'markdown', verbosity: 'verbose' },
     });
-    assert.deepEqual(plainLine('::warning title=x::100%25 sure', false), {
-      stream: 'stderr',
-      text: 'warning: 100% sure',
-    });
-    assert.deepEqual(plainLine('::group::Scan IPv4', false), {
-      stream: 'stdout',
-      text: '== Scan IPv4',
-    });
-    assert.equal(plainLine('::endgroup::', false), null);
-    assert.equal(plainLine('::add-mask::secret', false), null);
-    assert.equal(plainLine('::debug::stack', false), null);
-    assert.deepEqual(plainLine('| `a` | b |', false), { stream: 'stdout', text: '| `a` | b |' });
+    for (const [argv, words] of [
+      [['--format', 'yaml'], /--format yaml: use one of text, markdown, json/],
+      [['--format', 'json', '--format', 'text'], /--format is given twice/],
+      [['-q', '-v'], /-v and -q ask for opposite things/],
+      [['--state', ''], /--state needs a file name/],
+    ] as const) {
+      assert.throws(
+        () => parseArgs(argv),
+        (e: unknown) => e instanceof UsageError && words.test(e.message),
+      );
+    }
   });
 });

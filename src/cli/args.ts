@@ -1,5 +1,5 @@
-// The command line's grammar: every input of action.yml as a `--name value` flag, and the plain-text
-// form of the workflow commands @actions/core prints, for a terminal that is not a runner. Pure.
+// The command line's grammar: every input of action.yml as a `--name value` flag, plus the flags of
+// the command line itself (output format, verbosity, the state file). Pure.
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -63,16 +63,57 @@ export const INPUTS: readonly { name: string; default: string; help: string }[] 
 /** Inputs that are lists: giving the flag again adds a line, as a YAML block would. */
 const REPEATABLE = new Set(['targets', 'expected', 'xml']);
 
+export const FORMATS = ['text', 'markdown', 'json'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/**
+ * How much goes to the terminal. `quiet`: errors and drift only; `normal`: the result on stdout,
+ * warnings and errors on stderr; `verbose`: progress too (nmap's lines, each pass), on stderr.
+ */
+export type Verbosity = 'quiet' | 'normal' | 'verbose';
+
+/** The flags that belong to the command line, not to the action. */
+export interface Options {
+  format: Format;
+  /** A file that keeps the last result, for --notify change between runs. */
+  state?: string;
+  /** Undefined: verbose when stderr is a terminal, else normal. */
+  verbosity?: Verbosity;
+}
+
 export type Command =
-  { kind: 'help' } | { kind: 'version' } | { kind: 'run'; inputs: Record<string, string> };
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'run'; inputs: Record<string, string>; options: Options };
+
+/** Flags of the command line that take a value. */
+const OWN = new Set(['format', 'state']);
 
 export function parseArgs(argv: readonly string[]): Command {
   const known = new Set(INPUTS.map((i) => i.name));
   const inputs: Record<string, string> = {};
+  const options: Options = { format: 'text' };
+  const own = new Set<string>();
+  const setVerbosity = (flag: string, verbosity: Verbosity): void => {
+    if (options.verbosity && options.verbosity !== verbosity) {
+      throw new UsageError(
+        `${flag} and ${verbosity === 'quiet' ? '-v' : '-q'} ask for opposite things: give one`,
+      );
+    }
+    options.verbosity = verbosity;
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (arg === '-h' || arg === '--help') return { kind: 'help' };
     if (arg === '-V' || arg === '--version') return { kind: 'version' };
+    if (arg === '-v' || arg === '--verbose') {
+      setVerbosity(arg, 'verbose');
+      continue;
+    }
+    if (arg === '-q' || arg === '--quiet') {
+      setVerbosity(arg, 'quiet');
+      continue;
+    }
     if (arg.startsWith('-') && !arg.startsWith('--')) {
       throw new UsageError(`unknown flag ${arg}: flags are long, such as --targets (see --help)`);
     }
@@ -83,7 +124,8 @@ export function parseArgs(argv: readonly string[]): Command {
     }
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq >= 0 ? eq : undefined);
-    if (!known.has(name)) throw new UsageError(`unknown flag --${name} (see --help)`);
+    if (!known.has(name) && !OWN.has(name))
+      throw new UsageError(`unknown flag --${name} (see --help)`);
     let value: string;
     if (eq >= 0) {
       value = arg.slice(eq + 1);
@@ -95,17 +137,26 @@ export function parseArgs(argv: readonly string[]): Command {
       value = next;
       i++;
     }
+    if (OWN.has(name)) {
+      if (own.has(name)) throw new UsageError(`--${name} is given twice`);
+      own.add(name);
+      if (name === 'format') {
+        if (!(FORMATS as readonly string[]).includes(value)) {
+          throw new UsageError(`--format ${value}: use one of ${FORMATS.join(', ')}`);
+        }
+        options.format = value as Format;
+      } else {
+        if (value.trim() === '') throw new UsageError('--state needs a file name');
+        options.state = value;
+      }
+      continue;
+    }
     if (name in inputs && !REPEATABLE.has(name)) {
       throw new UsageError(`--${name} is given twice`);
     }
     inputs[name] = name in inputs ? `${inputs[name]}\n${value}` : value;
   }
-  return { kind: 'run', inputs };
-}
-
-/** The environment variable the runner would set for an input (what @actions/core reads). */
-export function inputVariable(name: string): string {
-  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+  return { kind: 'run', inputs, options };
 }
 
 export function usage(version: string): string {
@@ -121,6 +172,14 @@ export function usage(version: string): string {
     '',
     'Flags (each input of the action, as --name value or --name=value):',
     ...lines,
+    '',
+    'Output (stdout carries the result; progress and warnings go to stderr):',
+    '  --format FORMAT   text (default: aligned plain text), markdown (the job summary) or json',
+    '                    (report.json, for jq)',
+    '  --state FILE      Keep the last result in FILE, so --notify change tells Slack of new,',
+    '                    changed and resolved drift only, from cron as in Actions',
+    '  -v, --verbose     Progress on stderr (the default when stderr is a terminal)',
+    '  -q, --quiet       Nothing but errors, and the result when there is drift',
     '  -h, --help        This help',
     '  -V, --version     The version',
     '',
@@ -129,40 +188,4 @@ export function usage(version: string): string {
     'Example:',
     "  port-drift --targets web.example.com --expected 'web.example.com: 80, 443' --ports top-100",
   ].join('\n');
-}
-
-function unescape(text: string): string {
-  return text
-    .replace(/%0D/g, '\r')
-    .replace(/%0A/g, '\n')
-    .replace(/%3A/g, ':')
-    .replace(/%2C/g, ',')
-    .replace(/%25/g, '%');
-}
-
-/**
- * A line @actions/core printed, as a terminal user should see it: `::error::x` becomes `error: x`
- * on stderr, groups become headings, debug output and masks disappear. Other lines pass unchanged.
- */
-export function plainLine(
-  line: string,
-  debug: boolean,
-): { stream: 'stdout' | 'stderr'; text: string } | null {
-  const m = /^::([a-z-]+)(?: [^:]*)?::(.*)$/.exec(line);
-  if (!m) return { stream: 'stdout', text: line };
-  const [, command, data = ''] = m;
-  switch (command) {
-    case 'error':
-    case 'warning':
-      return { stream: 'stderr', text: `${command}: ${unescape(data)}` };
-    case 'notice':
-      return { stream: 'stdout', text: `notice: ${unescape(data)}` };
-    case 'group':
-      return { stream: 'stdout', text: `== ${unescape(data)}` };
-    case 'debug':
-      return debug ? { stream: 'stderr', text: `debug: ${unescape(data)}` } : null;
-    default:
-      // endgroup, add-mask, set-output, echo and the like mean nothing in a terminal.
-      return null;
-  }
 }

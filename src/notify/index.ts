@@ -1,7 +1,6 @@
 // Notifications, after the verdict, the summary and report.json are written: the issue, the
 // pull-request comment and Slack. Each is on its own: one that cannot be delivered is a warning,
 // and never changes the verdict.
-import * as core from '@actions/core';
 import { context as actionsContext } from '@actions/github';
 import { tmpdir } from 'node:os';
 import { ConfigurationError, getErrorMessage } from '../errors.js';
@@ -22,7 +21,8 @@ import { syncIssue, type Repo } from './issue.js';
 import { syncPrComment } from './pr-comment.js';
 import { keyHash, type NotificationKey, type Result, type RunInfo } from './render.js';
 import { buildSlackMessage, postToSlack, slackEventFor } from './slack.js';
-import { CacheStateStore } from './state.js';
+import type { StateStore } from './state.js';
+import type { Logger } from '../log.js';
 
 /** What the runner tells a step about the run: @actions/github's context, and a few variables. */
 export interface RunContext {
@@ -41,13 +41,13 @@ export interface RunContext {
 
 const HTTP_TIMEOUT = '30s';
 
-function httpTimeout(env: NodeJS.ProcessEnv): number {
+function httpTimeout(env: NodeJS.ProcessEnv, log: Log): number {
   const value = env['PORT_DRIFT_HTTP_TIMEOUT'];
   try {
     return parseDuration('PORT_DRIFT_HTTP_TIMEOUT', value || HTTP_TIMEOUT);
   } catch (error) {
     const why = error instanceof ConfigurationError ? error.problem : getErrorMessage(error);
-    core.warning(`PORT_DRIFT_HTTP_TIMEOUT: ${why} Using ${HTTP_TIMEOUT}.`);
+    log.warning(`PORT_DRIFT_HTTP_TIMEOUT: ${why} Using ${HTTP_TIMEOUT}.`);
     return parseDuration('PORT_DRIFT_HTTP_TIMEOUT', HTTP_TIMEOUT);
   }
 }
@@ -59,7 +59,11 @@ export function workflowFile(ref: string | undefined, repository: string): strin
   return path.toLowerCase().startsWith(own.toLowerCase()) ? path.slice(own.length) : path;
 }
 
-export function readRunContext(name: string, env: NodeJS.ProcessEnv = process.env): RunContext {
+export function readRunContext(
+  name: string,
+  log: Log,
+  env: NodeJS.ProcessEnv = process.env,
+): RunContext {
   const context = actionsContext;
   // context.repo throws without GITHUB_REPOSITORY: a run outside Actions has no repository.
   const repo = env['GITHUB_REPOSITORY'] ? context.repo : undefined;
@@ -88,15 +92,9 @@ export function readRunContext(name: string, env: NodeJS.ProcessEnv = process.en
     ...(isPr && typeof pr?.number === 'number'
       ? { pull: { number: pr.number, sha: typeof pr.head?.sha === 'string' ? pr.head.sha : '' } }
       : {}),
-    httpTimeoutMs: httpTimeout(env),
+    httpTimeoutMs: httpTimeout(env, log),
   };
 }
-
-const log: Log = {
-  info: (m) => core.info(m),
-  warning: (m) => core.warning(m),
-  debug: (m) => core.debug(m),
-};
 
 export interface NotifyInput {
   settings: Settings;
@@ -120,18 +118,31 @@ export function wanted(settings: Settings): boolean {
   );
 }
 
-export async function notify(input: NotifyInput, context: RunContext): Promise<Notified> {
+/** What the edge that runs the job hands in: its log, and where the last state is kept. */
+export interface NotifyEdge {
+  log: Logger;
+  /** The store of the last state for a notification key (keyHash), when no issue carries it. */
+  state(key: string): Promise<StateStore>;
+}
+
+export async function notify(
+  input: NotifyInput,
+  context: RunContext,
+  edge: NotifyEdge,
+): Promise<Notified> {
   const { settings } = input;
   const wantsPr = settings.prComment && context.pull !== undefined;
   if (!settings.issue && !wantsPr && !settings.slackWebhookUrl) return {};
-  return core.group('Notifications', () => deliver(input, context, wantsPr));
+  return edge.log.group('Notifications', () => deliver(input, context, wantsPr, edge));
 }
 
 async function deliver(
   input: NotifyInput,
   context: RunContext,
   wantsPr: boolean,
+  edge: NotifyEdge,
 ): Promise<Notified> {
+  const { log } = edge;
   const notified: Notified = {};
   const { settings } = input;
   const { status, tracked } = classify(input.findings, settings.failOn, input.nmapFailed);
@@ -150,15 +161,15 @@ async function deliver(
   let githubHung = false;
   const github = (what: string): GitHub | undefined => {
     if (!settings.githubToken) {
-      core.warning(`${what} skipped: github-token is empty.`);
+      log.warning(`${what} skipped: github-token is empty.`);
       return undefined;
     }
     if (!context.repo) {
-      core.warning(`${what} skipped: GITHUB_REPOSITORY is not set (not on a GitHub runner?).`);
+      log.warning(`${what} skipped: GITHUB_REPOSITORY is not set (not on a GitHub runner?).`);
       return undefined;
     }
     if (githubHung) {
-      core.warning(`${what} skipped: GitHub did not answer earlier in this run.`);
+      log.warning(`${what} skipped: GitHub did not answer earlier in this run.`);
       return undefined;
     }
     gh ??= createGitHub(settings.githubToken, context.apiUrl, log, context.httpTimeoutMs);
@@ -190,21 +201,18 @@ async function deliver(
         );
         previous = outcome.previous;
         previousKnown = true;
-        if (outcome.url) {
-          core.setOutput('issue-url', outcome.url);
-          notified.issueUrl = outcome.url;
-        }
+        if (outcome.url) notified.issueUrl = outcome.url;
         if (outcome.action === 'duplicate') {
           anotherRunSpeaks = true;
-          core.info(
+          log.info(
             `Issue: an overlapping run opened ${outcome.url} first; closed #${outcome.closedDuplicate}, which this run opened, in its favour.`,
           );
         } else {
-          core.info(`Issue: ${outcome.action}${outcome.url ? ` ${outcome.url}` : ''}.`);
+          log.info(`Issue: ${outcome.action}${outcome.url ? ` ${outcome.url}` : ''}.`);
         }
       } catch (error) {
         failed(error);
-        core.warning(
+        log.warning(
           `The drift issue was not updated: ${describeGitHubError(error, 'issues: write')}`,
         );
       }
@@ -226,9 +234,9 @@ async function deliver(
           await me,
           log,
         );
-        core.info(`Pull-request comment: ${done.action} ${done.url}.`);
+        log.info(`Pull-request comment: ${done.action} ${done.url}.`);
         if (done.ignored > 0) {
-          core.info(
+          log.info(
             `Pull-request comment: ignored ${done.ignored} comment(s) carrying this job's marker that the token did not write.`,
           );
         }
@@ -238,7 +246,7 @@ async function deliver(
           statusOf(error) === 403
             ? ' A pull request from a fork gets a read-only token: the result is in the job summary.'
             : '';
-        core.warning(
+        log.warning(
           `The pull-request comment was not written: ${describeGitHubError(error, 'pull-requests: write')}${fork}`,
         );
       }
@@ -246,14 +254,7 @@ async function deliver(
   }
 
   if (settings.slackWebhookUrl) {
-    const store = previousKnown
-      ? undefined
-      : new CacheStateStore(
-          keyHash(context.run.key),
-          context.runnerTemp,
-          context.httpTimeoutMs,
-          log,
-        );
+    const store = previousKnown ? undefined : await edge.state(keyHash(context.run.key));
     if (store) previous = await store.load();
     const changes = compare(previous, current);
     let event = anotherRunSpeaks
@@ -279,12 +280,12 @@ async function deliver(
         log,
         context.httpTimeoutMs,
       );
-      if (sent.ok) core.info(`Slack: ${event} drift sent.`);
-      else core.warning(`Slack was not notified: ${sent.warning}`);
+      if (sent.ok) log.info(`Slack: ${event} drift sent.`);
+      else log.warning(`Slack was not notified: ${sent.warning}`);
     } else if (quiet) {
-      core.info(quiet);
+      log.info(quiet);
     } else {
-      core.info(
+      log.info(
         status === 'drift'
           ? `Slack: not sent, the same drift as the last run (notify: change). ${describeChanges(changes)}`
           : 'Slack: nothing to report.',

@@ -16,6 +16,16 @@ import type { Log } from './github.js';
 /** What saving a change came to. `taken`: an overlapping run saved this very change first. */
 export type Claim = 'saved' | 'taken' | 'failed';
 
+/**
+ * Where the last state lives when no issue carries it: the Actions cache on a runner, a file
+ * (`--state`) for the command line.
+ */
+export interface StateStore {
+  /** The last state; undefined when there is none (the drift is new). */
+  load(): Promise<DriftState | undefined>;
+  save(state: DriftState): Promise<Claim>;
+}
+
 const hash = (text: string, n: number): string =>
   createHash('sha256').update(text).digest('hex').slice(0, n);
 
@@ -41,7 +51,7 @@ async function within<T>(ms: number, work: Promise<T>): Promise<T> {
   }
 }
 
-export class CacheStateStore {
+export class CacheStateStore implements StateStore {
   private readonly dir: string;
   private readonly file: string;
   private readonly prefix: string;

@@ -181,11 +181,13 @@ interface Caps {
   rollup: number;
 }
 
-function render(report: Report, reportPath: string, options: SummaryOptions, caps: Caps): string {
-  const { verdict, findings, observed, scanned } = report;
-  const counted = FINDING_KINDS.filter((k) => verdict.counts[k] > 0)
-    .map((k) => `${verdict.counts[k].toLocaleString('en-US')} ${k}`)
-    .join(' · ');
+/** The run in a few words, with its icon: the first line of the summary and of the text output. */
+export function headlineOf(report: Report): {
+  icon: string;
+  text: string;
+  shard: { index: number; count: number } | undefined;
+} {
+  const { verdict, findings } = report;
   const shard = report.settings['shard'] as { index: number; count: number } | undefined;
   // A shard never fails the step (its merge job does): its drift is a warning here.
   const icon =
@@ -194,7 +196,7 @@ function render(report: Report, reportPath: string, options: SummaryOptions, cap
       : verdict.drift || findings.length > 0
         ? '⚠️'
         : '✅';
-  const headline = report.failure
+  const text = report.failure
     ? 'nmap failed: what finished is below'
     : verdict.undecided === 'cancelled'
       ? 'Cancelled: what finished is below'
@@ -207,6 +209,15 @@ function render(report: Report, reportPath: string, options: SummaryOptions, cap
             : findings.length > 0
               ? 'No drift, with warnings'
               : 'No drift';
+  return { icon, text, shard };
+}
+
+function render(report: Report, reportPath: string, options: SummaryOptions, caps: Caps): string {
+  const { verdict, findings, observed, scanned } = report;
+  const counted = FINDING_KINDS.filter((k) => verdict.counts[k] > 0)
+    .map((k) => `${verdict.counts[k].toLocaleString('en-US')} ${k}`)
+    .join(' · ');
+  const { icon, text: headline, shard } = headlineOf(report);
   const drifting = new Set(findings.map((f) => f.address || f.target)).size;
   const out: string[] = [
     `## ${icon} ${shard ? `Shard ${shard.index}/${shard.count}: ` : ''}${headline}: ${code(report.name)}`,

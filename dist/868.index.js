@@ -1,0 +1,308 @@
+export const id = 868;
+export const ids = [868];
+export const modules = {
+
+/***/ 2052:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Bu: () => (/* binding */ parseState),
+/* harmony export */   DT: () => (/* binding */ describeChanges),
+/* harmony export */   L4: () => (/* binding */ stateOf),
+/* harmony export */   L8: () => (/* binding */ classify),
+/* harmony export */   UD: () => (/* binding */ compare),
+/* harmony export */   fl: () => (/* binding */ findingKey)
+/* harmony export */ });
+/* unused harmony export toRef */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
+// What changed since the last run: findings are compared by what they are about (kind, address,
+// port, protocol), not by how nmap described them, so the same drift seen again is no change.
+// Pure: values in, values out.
+
+function findingKey(f) {
+    // A hostname that did not resolve has no address: its target is what identifies it.
+    const where = f.address || `name:${f.target}`;
+    const port = f.port === undefined ? '' : `${f.port}/${f.protocol ?? 'tcp'}`;
+    return `${f.kind}|${where}|${port}`;
+}
+function toRef(f) {
+    return {
+        kind: f.kind,
+        target: f.target,
+        address: f.address,
+        ...(f.port === undefined ? {} : { port: f.port, protocol: f.protocol ?? 'tcp' }),
+    };
+}
+function stateOf(findings) {
+    const byKey = new Map(findings.map((f) => [findingKey(f), toRef(f)]));
+    const keys = [...byKey.keys()].sort();
+    const digest = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(keys.join('\n')).digest('hex');
+    return { digest, count: keys.length, findings: keys.map((k) => byKey.get(k)) };
+}
+function compare(previous, current) {
+    if (!previous) {
+        return {
+            known: false,
+            changed: true,
+            added: current.findings ?? [],
+            resolved: [],
+            kept: 0,
+            detailsLost: current.findings === undefined,
+        };
+    }
+    if (previous.digest === current.digest) {
+        return {
+            known: true,
+            changed: false,
+            added: [],
+            resolved: [],
+            kept: current.count,
+            detailsLost: false,
+        };
+    }
+    if (!previous.findings || !current.findings) {
+        return {
+            known: true,
+            changed: true,
+            added: [],
+            resolved: [],
+            kept: 0,
+            detailsLost: true,
+        };
+    }
+    const before = new Set(previous.findings.map(findingKey));
+    const now = new Set(current.findings.map(findingKey));
+    return {
+        known: true,
+        changed: true,
+        added: current.findings.filter((f) => !before.has(findingKey(f))),
+        resolved: previous.findings.filter((f) => !now.has(findingKey(f))),
+        kept: current.findings.filter((f) => before.has(findingKey(f))).length,
+        detailsLost: false,
+    };
+}
+/** A state read back from an issue body or a cache file: anything malformed is no state. */
+function parseState(value) {
+    if (typeof value !== 'object' || value === null)
+        return undefined;
+    const v = value;
+    if (typeof v['digest'] !== 'string' || !/^[0-9a-f]{64}$/.test(v['digest']))
+        return undefined;
+    if (typeof v['count'] !== 'number' || !Number.isInteger(v['count']) || v['count'] < 0) {
+        return undefined;
+    }
+    const state = { digest: v['digest'], count: v['count'] };
+    if (Array.isArray(v['findings'])) {
+        const refs = [];
+        for (const item of v['findings']) {
+            const ref = parseRef(item);
+            if (!ref)
+                return { digest: state.digest, count: state.count };
+            refs.push(ref);
+        }
+        state.findings = refs;
+    }
+    return state;
+}
+const KINDS = ['unexpected-open', 'missing', 'host-down', 'inconclusive'];
+function parseRef(item) {
+    if (typeof item !== 'object' || item === null)
+        return undefined;
+    const r = item;
+    if (typeof r['kind'] !== 'string' || !KINDS.includes(r['kind']))
+        return undefined;
+    if (typeof r['target'] !== 'string' || typeof r['address'] !== 'string')
+        return undefined;
+    const ref = {
+        kind: r['kind'],
+        target: r['target'],
+        address: r['address'],
+    };
+    if (r['port'] !== undefined) {
+        const port = r['port'];
+        if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+            return undefined;
+        }
+        ref.port = port;
+        ref.protocol = r['protocol'] === 'udp' ? 'udp' : 'tcp';
+    }
+    return ref;
+}
+/** One line counting the changes, for an issue comment, the log and Slack. */
+function describeChanges(changes) {
+    if (!changes.known)
+        return 'First report of this drift.';
+    if (!changes.changed)
+        return 'No change since the last run.';
+    if (changes.detailsLost)
+        return 'The drift changed since the last run.';
+    const parts = [
+        changes.added.length ? `${changes.added.length} new` : '',
+        changes.resolved.length ? `${changes.resolved.length} resolved` : '',
+        changes.kept ? `${changes.kept} unchanged` : '',
+    ].filter(Boolean);
+    return `Since the last run: ${parts.join(', ')}.`;
+}
+/**
+ * What a run says about the drift. `undecided`: nothing drifted that counts, but the run could not
+ * say all is clean either (inconclusive findings, or nmap failed); it neither opens nor closes.
+ * Inconclusive findings count as drift only when fail-on lists them.
+ */
+function classify(findings, failOn, nmapFailed) {
+    const tracked = findings.filter((f) => f.kind !== 'inconclusive' || failOn.has('inconclusive'));
+    if (tracked.length > 0)
+        return { status: 'drift', tracked };
+    return { status: findings.length === 0 && !nmapFailed ? 'clean' : 'undecided', tracked };
+}
+
+
+/***/ }),
+
+/***/ 7868:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   CacheStateStore: () => (/* binding */ CacheStateStore)
+/* harmony export */ });
+/* harmony import */ var _actions_cache__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4754);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7598);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1455);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6760);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(452);
+/* harmony import */ var _changes_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(2052);
+// The last state, for `notify: change` when no issue carries it: a small JSON file kept in the
+// GitHub Actions cache, which every GitHub-hosted runner has without setup. Each change is saved
+// under a key naming the entry it follows and the drift it records: caches are immutable, so of
+// overlapping runs that see the same change only one can save it, and only that one tells Slack.
+// The newest entry is restored by prefix. Where there is no cache service (a local run), there is no
+// last state and every drift counts as new. Every call ends within the deadline, whatever the cache
+// client's own retries would do.
+
+
+
+
+
+
+const hash = (text, n) => (0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.createHash)('sha256').update(text).digest('hex').slice(0, n);
+class Deadline extends Error {
+}
+/**
+ * `work` within `ms`. The cache client retries on its own (five attempts, three-minute sockets)
+ * and takes no signal: past the deadline its promise is left behind, its outcome ignored; the
+ * action's entry point ends the process when the run is over, so a hung socket cannot hold it.
+ */
+async function within(ms, work) {
+    let timer;
+    work.catch(() => undefined);
+    try {
+        return await Promise.race([
+            work,
+            new Promise((_, reject) => {
+                timer = setTimeout(() => reject(new Deadline()), ms);
+            }),
+        ]);
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+class CacheStateStore {
+    timeoutMs;
+    log;
+    dir;
+    file;
+    prefix;
+    /** The key of the entry restored, which the next entry names. */
+    restoredKey;
+    /** A call that ran out of time: the cache is not asked again in this run. */
+    hung = false;
+    constructor(
+    /** keyHash() of the notification key. */
+    key, runnerTemp, timeoutMs, log) {
+        this.timeoutMs = timeoutMs;
+        this.log = log;
+        // The path is part of the cache's version: it must be the same in every run.
+        this.dir = (0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(runnerTemp, 'port-drift-state', key);
+        this.file = (0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(this.dir, 'state.json');
+        this.prefix = `port-drift-state-v2-${key}-`;
+    }
+    get available() {
+        return _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .isFeatureAvailable */ .w3();
+    }
+    options() {
+        return { timeoutInMs: this.timeoutMs, segmentTimeoutInMs: this.timeoutMs };
+    }
+    noAnswer(error) {
+        if (!(error instanceof Deadline))
+            return (0,_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .getErrorMessage */ .u1)(error);
+        this.hung = true;
+        return `the Actions cache service gave no answer within ${this.timeoutMs / 1000} s`;
+    }
+    async load() {
+        if (!this.available) {
+            this.log.info('No GitHub Actions cache here (not on a GitHub runner): no last state, so Slack treats the drift as new.');
+            return undefined;
+        }
+        try {
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(this.dir, { recursive: true });
+            const key = await within(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .restoreCache */ .P3([this.dir], `${this.prefix}latest`, [this.prefix], this.options()));
+            if (!key) {
+                this.log.info('No last state in the Actions cache yet: the drift is new.');
+                return undefined;
+            }
+            this.restoredKey = key;
+            return (0,_changes_js__WEBPACK_IMPORTED_MODULE_5__/* .parseState */ .Bu)(JSON.parse(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readFile)(this.file, 'utf8')));
+        }
+        catch (error) {
+            this.log.info(`Could not read the last state: ${this.noAnswer(error)}. The drift is new.`);
+            return undefined;
+        }
+    }
+    /** The key of the change from the restored entry to `state`: the same in overlapping runs. */
+    keyFor(state) {
+        return `${this.prefix}${hash(this.restoredKey ?? 'first', 12)}-${state.digest.slice(0, 16)}`;
+    }
+    async exists(key) {
+        const found = await within(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .restoreCache */ .P3([this.dir], key, [], { ...this.options(), lookupOnly: true }));
+        return found === key;
+    }
+    /**
+     * Saves the change to `state`, unless an overlapping run saved it first (`taken`: that run tells
+     * Slack). `failed` leaves the next run to see the change again.
+     */
+    async save(state) {
+        if (!this.available)
+            return 'failed';
+        if (this.hung) {
+            this.log.warning('The state for the next run was not kept: the Actions cache service did not answer earlier in this run. The next run may repeat this message.');
+            return 'failed';
+        }
+        const key = this.keyFor(state);
+        try {
+            if (await this.exists(key))
+                return 'taken';
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(this.dir, { recursive: true });
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.writeFile)(this.file, JSON.stringify(state));
+            const id = await within(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .saveCache */ .Io([this.dir], key));
+            if (id !== -1)
+                return 'saved';
+            // Not saved: most likely an overlapping run reserved this key a moment ago.
+            if (await this.exists(key))
+                return 'taken';
+            await new Promise((r) => setTimeout(r, 2000));
+            if (await this.exists(key))
+                return 'taken';
+            this.log.warning('The state for the next run was not kept in the Actions cache (the cache did not take it). The next run may repeat this message.');
+            return 'failed';
+        }
+        catch (error) {
+            this.log.warning(`The state for the next run was not kept in the Actions cache: ${this.noAnswer(error)}. The next run may repeat this message.`);
+            return 'failed';
+        }
+    }
+}
+
+
+/***/ })
+
+};

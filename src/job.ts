@@ -1,0 +1,219 @@
+// One port-drift job, whichever edge starts it (the action or the command line): settings -> scan
+// (or read nmap XML, or merge shard results) -> observed state -> findings -> report -> reports
+// written -> what the job concludes. No GitHub here: the edges turn the result into outputs, a job
+// summary, an exit code and notifications, and hand in the log to write to.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { readXmlScan } from './byo.js';
+import { findDrift } from './drift.js';
+import { ConfigurationError, NmapError, getErrorMessage } from './errors.js';
+import type { Logger } from './log.js';
+import { mergeReports, readResults } from './merge.js';
+import { formatPolicy } from './policy.js';
+import { recordRules } from './record.js';
+import { publicSettings, REPORT_SCHEMA, type Report } from './report/report.js';
+import { checkReportDir, writeReports, type ReportPaths } from './report/write.js';
+import { scan } from './scan.js';
+import type { Settings } from './settings.js';
+import type { Rule } from './types.js';
+import { decide } from './verdict.js';
+
+/** How a job ended, for the edges: the action's step result, the command line's exit code. */
+export type Outcome = 'pass' | 'drift' | 'configuration-error' | 'failure';
+
+export interface JobOptions {
+  log: Logger;
+  /** Aborted when the job is cancelled: nmap stops, and what finished is reported. */
+  signal: AbortSignal;
+  startedAt: number;
+}
+
+export interface JobResult {
+  report: Report;
+  paths: ReportPaths;
+  /** With mode: record, the policy file written. */
+  policyPath?: string;
+}
+
+/** Runs the job and writes report.json and report.sarif into report-dir. */
+export async function runJob(settings: Settings, options: JobOptions): Promise<JobResult> {
+  // Before any scan: a report-dir that cannot take the reports is a configuration error now, not
+  // after the scan.
+  await checkReportDir(settings.reportDir);
+  const { report, policyPath } =
+    settings.mode === 'merge'
+      ? { report: await mergeReport(settings, options.log), policyPath: undefined }
+      : await scanReport(settings, options);
+  const paths = await writeReports(report, settings.reportDir);
+  return { report, paths, ...(policyPath ? { policyPath } : {}) };
+}
+
+/** Scans (or reads nmap XML) and compares: the report of this job. */
+async function scanReport(
+  settings: Settings,
+  { log, signal, startedAt }: JobOptions,
+): Promise<{ report: Report; policyPath: string | undefined }> {
+  const outcome = settings.xml
+    ? await readXmlScan(settings)
+    : await scan(settings, { startedAt, log, signal });
+  // Record mode writes what it saw as the policy, and then checks the scan against it: a
+  // recorded policy that its own scan would not pass is a bug, and shows as findings.
+  const rules =
+    settings.mode === 'record' ? recordRules(settings.targets, outcome.observed) : settings.rules;
+  // A cancelled scan saw only part of the hosts: it never becomes the recorded policy.
+  let policyPath: string | undefined;
+  if (settings.mode === 'record' && !signal.aborted) {
+    await writeRecordedPolicy(settings, rules);
+    log.info(`Recorded the observed state as ${settings.policyPath}`);
+    policyPath = settings.policyPath;
+  }
+  const findings = findDrift(rules, outcome.observed, outcome.scannedPorts);
+  const report: Report = {
+    schema: REPORT_SCHEMA,
+    name: settings.name,
+    startedAt: new Date(startedAt).toISOString(),
+    finishedAt: new Date().toISOString(),
+    verdict: decide(findings, settings.mode === 'record' ? new Set() : settings.failOn, {
+      observed: outcome.observed,
+      cancelled: signal.aborted,
+    }),
+    scanned: outcome.scanned,
+    scan: {
+      source: outcome.source,
+      ...(outcome.nmapVersion ? { nmapVersion: outcome.nmapVersion } : {}),
+      ...(outcome.scanType ? { scanType: outcome.scanType } : {}),
+      ...(outcome.privilege ? { privilege: outcome.privilege } : {}),
+      runs: outcome.runs,
+      ports: outcome.scannedPorts,
+      ...(outcome.plan ? { resolved: Object.fromEntries(outcome.plan.resolved) } : {}),
+      ...(outcome.pace ? { pace: outcome.pace } : {}),
+    },
+    settings: { ...publicSettings(settings, outcome.plan), rules },
+    findings,
+    flapping: outcome.flapping,
+    observed: outcome.observed,
+    ...(outcome.nmapFailure ? { failure: outcome.nmapFailure } : {}),
+  };
+  return { report, policyPath };
+}
+
+async function writeRecordedPolicy(settings: Settings, rules: Rule[]): Promise<void> {
+  const text = formatPolicy(
+    {
+      name: settings.name,
+      targets: settings.targets.map((t) => t.spec),
+      groups: settings.groups,
+      rules,
+    },
+    [
+      'yaml-language-server: $schema=https://raw.githubusercontent.com/OWNER/port-drift/v1/policy.schema.json',
+      `Recorded by port-drift (mode: record) on ${new Date().toISOString()}.`,
+      'Every port open at that time is required; review before you use it as a check.',
+    ],
+  );
+  await mkdir(dirname(settings.policyPath), { recursive: true });
+  await writeFile(settings.policyPath, text);
+}
+
+/** Reads the shard jobs' report.json files into the report one run over every target makes. */
+async function mergeReport(settings: Settings, log: Logger): Promise<Report> {
+  const results = await log.group('Merge', async () => {
+    const found = await readResults(settings.results);
+    for (const r of found) log.info(r.file);
+    return found;
+  });
+  const { report, warnings } = mergeReports(results, settings, new Date());
+  for (const w of warnings) log.warning(w);
+  return report;
+}
+
+/** What a finished job comes to: its outcome, the one line that says so, and how loud it is. */
+export interface Conclusion {
+  outcome: Outcome;
+  /** `error`: the job fails with it; `notice`, `warning`, `info`: it passes. */
+  level: 'error' | 'warning' | 'notice' | 'info';
+  message: string;
+  /** Whether notifications speak for this job (a shard leaves them to the merge job). */
+  notify: boolean;
+}
+
+export function conclude(report: Report, settings: Settings): Conclusion {
+  const { verdict, findings } = report;
+  if (verdict.undecided === 'cancelled') {
+    return { outcome: 'failure', level: 'error', message: verdict.message, notify: false };
+  }
+  // A shard reports its share; the merge job speaks (fails and notifies) for all of them.
+  if (settings.shard && !report.failure) {
+    const { index, count } = settings.shard;
+    return findings.length > 0
+      ? {
+          outcome: 'pass',
+          level: 'notice',
+          message: `Shard ${index}/${count}: ${verdict.message} The merge job reports and fails.`,
+          notify: false,
+        }
+      : { outcome: 'pass', level: 'info', message: verdict.message, notify: false };
+  }
+  const notify = !settings.shard;
+  if (report.failure)
+    return { outcome: 'failure', level: 'error', message: report.failure, notify };
+  if (verdict.failed) return { outcome: 'drift', level: 'error', message: verdict.message, notify };
+  return {
+    outcome: 'pass',
+    level: findings.length > 0 ? 'warning' : 'info',
+    message: verdict.message,
+    notify,
+  };
+}
+
+/**
+ * One place for every error a job can end with: users' mistakes and nmap's failures in a line,
+ * anything else (a bug) as `port-drift failed: ...` with its stack for the debug log.
+ */
+export function failureOf(error: unknown): { outcome: Outcome; message: string; stack?: string } {
+  if (error instanceof ConfigurationError) {
+    return { outcome: 'configuration-error', message: error.message };
+  }
+  if (error instanceof NmapError) return { outcome: 'failure', message: error.message };
+  return {
+    outcome: 'failure',
+    message: `port-drift failed: ${getErrorMessage(error)}`,
+    ...(error instanceof Error && error.stack ? { stack: error.stack } : {}),
+  };
+}
+
+/**
+ * A cancelled workflow sends SIGINT, then SIGTERM, then (about 10 s after the first) SIGKILL; a
+ * terminal sends SIGINT on Ctrl-C. The first signal aborts every nmap run (each is stopped with its
+ * process group) so that what finished is reported; later signals change nothing. Should the job
+ * not end in time (a phase that cannot be stopped, such as installing nmap), `late` runs: it
+ * leaves what it can and exits.
+ */
+export const CANCEL_GRACE_MS = 6000;
+
+export async function cancellable<T>(
+  log: Logger,
+  late: () => void,
+  job: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const cancel = (signal: NodeJS.Signals): void => {
+    if (controller.signal.aborted) {
+      log.info(`${signal} again: still writing the reports of what finished`);
+      return;
+    }
+    log.warning(`${signal}: the run was cancelled. Stopping nmap; what finished is reported.`);
+    controller.abort(signal);
+    timer = setTimeout(late, CANCEL_GRACE_MS);
+  };
+  process.on('SIGINT', cancel);
+  process.on('SIGTERM', cancel);
+  try {
+    return await job(controller.signal);
+  } finally {
+    clearTimeout(timer);
+    process.off('SIGINT', cancel);
+    process.off('SIGTERM', cancel);
+  }
+}

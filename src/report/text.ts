@@ -1,0 +1,113 @@
+// The result as aligned plain text: what the command line prints by default, for a terminal and for
+// the mail cron sends. The same facts as the job summary, without Markdown. Banners, DNS names and
+// nmap's messages come from the scanned hosts: every cell is one printable line (control
+// characters, which could move a terminal's cursor or colour it, are removed) and capped. Pure.
+import type { Finding } from '../types.js';
+import { oneLine } from './markdown.js';
+import type { Report } from './report.js';
+import { describeCoverage, describeService, headlineOf, portLabel } from './summary.js';
+
+/** Rows shown before the rest is left to report.json. */
+const MAX_FINDINGS = 200;
+const MAX_ADDRESSES = 100;
+const MAX_CELL = 60;
+
+/** Columns padded to their widest cell, two spaces apart; trailing blanks trimmed. */
+export function columns(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const row of rows) {
+    row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, [...cell].length)));
+  }
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => cell + ' '.repeat((widths[i] ?? 0) - [...cell].length))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+const cell = (text: string | undefined): string => oneLine(text ?? '', MAX_CELL);
+
+function findingLine(f: Finding): string[] {
+  return [
+    cell(f.target),
+    cell(f.address) || '-',
+    portLabel(f) || '-',
+    f.kind,
+    cell(f.expected),
+    cell(f.observed),
+    cell(f.port === undefined ? (f.detail ?? '') : describeService(f.service)),
+  ];
+}
+
+function more(total: number, shown: number, what: string): string[] {
+  return total > shown ? [`... and ${total - shown} more ${what} in report.json`] : [];
+}
+
+export function renderText(report: Report, reportPath: string): string {
+  const { verdict, findings, observed, scanned } = report;
+  const { text, shard } = headlineOf(report);
+  const at = (n: number): string => n.toLocaleString('en-US');
+  const fails = (report.settings['failOn'] as string[] | undefined) ?? [];
+  const out: string[] = [
+    `${shard ? `Shard ${shard.index}/${shard.count}: ` : ''}${text}: ${cell(report.name)}`,
+    oneLine(verdict.message, 500),
+    `${at(scanned.addresses)} ${scanned.addresses === 1 ? 'address' : 'addresses'}, ${at(scanned.tcpPorts)} TCP${scanned.udpPorts ? ` and ${at(scanned.udpPorts)} UDP` : ''} ports each. Fails on: ${fails.length ? fails.join(', ') : 'none'}.`,
+  ];
+  if (report.failure) out.push(`nmap: ${oneLine(report.failure, 500)}`);
+
+  if (findings.length > 0) {
+    const shown = findings.slice(0, MAX_FINDINGS);
+    out.push(
+      '',
+      columns([
+        ['TARGET', 'ADDRESS', 'PORT', 'FINDING', 'EXPECTED', 'OBSERVED', 'SERVICE / DETAIL'],
+        ...shown.map(findingLine),
+      ]),
+      ...more(findings.length, shown.length, 'findings'),
+    );
+  }
+  if (report.flapping.length > 0) {
+    out.push(
+      '',
+      `${at(report.flapping.length)} sweep ${report.flapping.length === 1 ? 'finding' : 'findings'} not seen again by the re-check (flapping, not drift): see report.json.`,
+    );
+  }
+
+  const addresses = observed.slice(0, MAX_ADDRESSES);
+  if (addresses.length > 0) {
+    out.push(
+      '',
+      columns([
+        ['TARGET', 'ADDRESS', 'STATUS', 'OPEN', 'TCP PORTS ANSWERED'],
+        ...addresses.map((o) => {
+          const open = o.ports
+            .filter((p) => p.state === 'open')
+            .map((p) => `${p.port}/${p.protocol}`);
+          return [
+            cell(o.targets.join(', ')),
+            cell(o.address) || '-',
+            o.status,
+            o.status === 'up' ? cell(open.join(',') || 'none') : cell(o.reason),
+            describeCoverage(o).replace(/\*\*/g, ''),
+          ];
+        }),
+      ]),
+      ...more(observed.length, addresses.length, 'addresses'),
+    );
+  }
+
+  const pace = report.scan.pace
+    ? `, ${at(report.scan.pace.rate)} packets/s (${oneLine(report.scan.pace.reason, 200)})`
+    : '';
+  out.push(
+    '',
+    report.scan.source === 'xml'
+      ? `Read ${at(report.scan.runs.length)} nmap XML file(s).`
+      : `nmap ${report.scan.nmapVersion ?? '?'}, ${report.scan.scanType ?? '?'} scan, ${at(report.scan.runs.length)} run(s)${pace}.`,
+    `Report: ${reportPath}`,
+  );
+  return out.join('\n') + '\n';
+}
