@@ -10,6 +10,7 @@ import { ConfigurationError, NmapError, getErrorMessage } from './errors.js';
 import type { Logger } from './log.js';
 import { mergeReports, readResults } from './merge.js';
 import { formatPolicy } from './policy.js';
+import { SCHEMA_URL } from './project.js';
 import { recordRules } from './record.js';
 import { publicSettings, REPORT_SCHEMA, type Report } from './report/report.js';
 import { checkReportDir, writeReports, type ReportPaths } from './report/write.js';
@@ -106,7 +107,7 @@ async function writeRecordedPolicy(settings: Settings, rules: Rule[]): Promise<v
       rules,
     },
     [
-      'yaml-language-server: $schema=https://raw.githubusercontent.com/OWNER/port-drift/v1/policy.schema.json',
+      `yaml-language-server: $schema=${SCHEMA_URL}`,
       `Recorded by port-drift (mode: record) on ${new Date().toISOString()}.`,
       'Every port open at that time is required; review before you use it as a check.',
     ],
