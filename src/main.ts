@@ -1,7 +1,7 @@
-// The action: inputs -> settings -> scan (or read XML, or merge shard results) -> observed state ->
-// findings -> reports -> verdict -> notifications. GitHub lives here at the edge; every step it
-// calls is a plain function. Every mode makes one Report and then goes through the same tail.
-import * as core from '@actions/core';
+// The action: the runner's inputs -> the job (job.ts: settings, scan or XML or merge, findings,
+// reports) -> outputs, job summary and step result -> notifications. GitHub lives here at the edge,
+// behind `Core`, the part of @actions/core the action uses: a test hands in a fake of it.
+import * as actions from '@actions/core';
 import { getErrorMessage } from './errors.js';
 import { cancellable, conclude, failureOf, runJob, type Outcome } from './job.js';
 import type { Logger } from './log.js';
@@ -9,16 +9,50 @@ import type { RunContext } from './notify/index.js';
 import type { StateStore } from './notify/state.js';
 import { code } from './report/markdown.js';
 import { renderSummary, toTerminal } from './report/summary.js';
-import { readSettings } from './settings.js';
+import { readSettings, type InputSource } from './settings.js';
 import type { Finding } from './types.js';
 
-/** The engine's log, on the runner: groups fold in the log, warnings are annotations. */
-const actionsLogger: Logger = {
-  info: (message) => core.info(message),
-  warning: (message) => core.warning(message),
-  debug: (message) => core.debug(message),
-  group: (name, fn) => core.group(name, fn),
+/** What the action asks of the runner. */
+export interface Core extends InputSource {
+  setOutput(name: string, value: string): void;
+  setFailed(message: string): void;
+  info(message: string): void;
+  warning(message: string): void;
+  notice(message: string): void;
+  debug(message: string): void;
+  group<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /** Appends Markdown to the job summary; false where there is none (a run outside a runner). */
+  summary(markdown: string): Promise<boolean>;
+}
+
+/** The runner, through @actions/core. */
+export const runnerCore: Core = {
+  getInput: (name) => actions.getInput(name),
+  getBooleanInput: (name) => actions.getBooleanInput(name),
+  setSecret: (secret) => actions.setSecret(secret),
+  setOutput: (name, value) => actions.setOutput(name, value),
+  setFailed: (message) => actions.setFailed(message),
+  info: (message) => actions.info(message),
+  warning: (message) => actions.warning(message),
+  notice: (message) => actions.notice(message),
+  debug: (message) => actions.debug(message),
+  group: (name, fn) => actions.group(name, fn),
+  summary: async (markdown) => {
+    if (!process.env['GITHUB_STEP_SUMMARY']) return false;
+    await actions.summary.addRaw(markdown).write();
+    return true;
+  },
 };
+
+/** The engine's log, on the runner: groups fold in the log, warnings are annotations. */
+function loggerOf(core: Core): Logger {
+  return {
+    info: (message) => core.info(message),
+    warning: (message) => core.warning(message),
+    debug: (message) => core.debug(message),
+    group: (name, fn) => core.group(name, fn),
+  };
+}
 
 /** GitHub takes at most 1 MB in one output: beyond it, `findings` holds the first that fit. */
 const OUTPUT_LIMIT = 1_000_000;
@@ -35,39 +69,21 @@ function findingsOutput(findings: readonly Finding[]): { json: string; kept: num
   return { json: JSON.stringify(findings.slice(0, kept)), kept };
 }
 
-/** Writes the job summary, or prints it when there is no runner to take it (a local run). */
-async function writeSummary(markdown: string): Promise<void> {
-  if (process.env['GITHUB_STEP_SUMMARY']) {
-    await core.summary.addRaw(markdown).write();
-  } else {
-    core.info(toTerminal(markdown));
-  }
-}
-
-/** Without an issue to carry it, the last state is kept in the Actions cache (loaded on demand). */
-async function cacheState(key: string, context: RunContext): Promise<StateStore> {
-  const { CacheStateStore } = await import('./notify/state.js');
-  return new CacheStateStore(key, context.runnerTemp, context.httpTimeoutMs, actionsLogger);
-}
-
-export async function run(): Promise<Outcome> {
+export async function run(core: Core = runnerCore): Promise<Outcome> {
+  const log = loggerOf(core);
   const late = (): void => {
     const message = 'Cancelled before anything could be reported: no verdict on drift.';
     core.setFailed(message);
-    void writeFailureSummary(message, 'failure').finally(() => process.exit(1));
+    void writeFailureSummary(core, message, 'failure').finally(() => process.exit(1));
   };
-  return cancellable(actionsLogger, late, runUntilCancelled);
+  return cancellable(log, late, (signal) => runUntilCancelled(core, log, signal));
 }
 
-async function runUntilCancelled(signal: AbortSignal): Promise<Outcome> {
+async function runUntilCancelled(core: Core, log: Logger, signal: AbortSignal): Promise<Outcome> {
   try {
     const startedAt = Date.now();
     const settings = readSettings(core);
-    const { report, paths, policyPath } = await runJob(settings, {
-      log: actionsLogger,
-      signal,
-      startedAt,
-    });
+    const { report, paths, policyPath } = await runJob(settings, { log, signal, startedAt });
     const { verdict, findings } = report;
 
     // Reports and outputs first: they stand whatever a notification does later.
@@ -83,7 +99,9 @@ async function runUntilCancelled(signal: AbortSignal): Promise<Outcome> {
     core.setOutput('report', paths.report);
     core.setOutput('sarif', paths.sarif);
     core.setOutput('scanned', JSON.stringify(report.scanned));
-    await writeSummary(renderSummary(report, paths.report, { sarifPath: paths.sarif }));
+    // Without a runner to take it (a local run), the summary is printed.
+    const summary = renderSummary(report, paths.report, { sarifPath: paths.sarif });
+    if (!(await core.summary(summary))) core.info(toTerminal(summary));
 
     const conclusion = conclude(report, settings);
     if (conclusion.level === 'error') core.setFailed(conclusion.message);
@@ -97,7 +115,7 @@ async function runUntilCancelled(signal: AbortSignal): Promise<Outcome> {
     try {
       const { notify, readRunContext, wanted } = await import('./notify/index.js');
       if (!wanted(settings)) return conclusion.outcome;
-      const context = readRunContext(settings.name, actionsLogger);
+      const context = readRunContext(settings.name, log);
       const notified = await notify(
         {
           settings,
@@ -107,12 +125,12 @@ async function runUntilCancelled(signal: AbortSignal): Promise<Outcome> {
           nmapFailed: Boolean(report.failure),
         },
         context,
-        { log: actionsLogger, state: (key) => cacheState(key, context) },
+        { log, state: (key) => cacheState(key, context, log) },
       );
-      if (notified.issueUrl) core.setOutput('issue-url', notified.issueUrl);
-      // The summary went out before the issue existed: add the link to it now.
-      if (notified.issueUrl && process.env['GITHUB_STEP_SUMMARY']) {
-        await core.summary.addRaw(`\n[The drift issue](${encodeURI(notified.issueUrl)})\n`).write();
+      if (notified.issueUrl) {
+        core.setOutput('issue-url', notified.issueUrl);
+        // The summary went out before the issue existed: add the link to it now.
+        await core.summary(`\n[The drift issue](${encodeURI(notified.issueUrl)})\n`);
       }
     } catch (error) {
       if (error instanceof Error && error.stack) core.debug(error.stack);
@@ -123,19 +141,22 @@ async function runUntilCancelled(signal: AbortSignal): Promise<Outcome> {
     const failure = failureOf(error);
     if (failure.stack) core.debug(failure.stack);
     core.setFailed(failure.message);
-    await writeFailureSummary(getErrorMessage(error), failure.outcome).catch(() => undefined);
+    await writeFailureSummary(core, getErrorMessage(error), failure.outcome).catch(() => undefined);
     return failure.outcome;
   }
 }
 
+/** Without an issue to carry it, the last state is kept in the Actions cache (loaded on demand). */
+async function cacheState(key: string, context: RunContext, log: Logger): Promise<StateStore> {
+  const { CacheStateStore } = await import('./notify/state.js');
+  return new CacheStateStore(key, context.runnerTemp, context.httpTimeoutMs, log);
+}
+
 /** Even a run that could not scan leaves a summary that says why, on the run's page. */
-async function writeFailureSummary(message: string, outcome: Outcome): Promise<void> {
-  if (!process.env['GITHUB_STEP_SUMMARY']) return;
+async function writeFailureSummary(core: Core, message: string, outcome: Outcome): Promise<void> {
   const what =
     outcome === 'configuration-error' ? 'A configuration error' : 'port-drift could not scan';
-  await core.summary
-    .addRaw(
-      `## ❌ ${what}\n\n${code(message, 2000)}\n\nNothing was compared: no verdict on drift.\n`,
-    )
-    .write();
+  await core.summary(
+    `## ❌ ${what}\n\n${code(message, 2000)}\n\nNothing was compared: no verdict on drift.\n`,
+  );
 }
