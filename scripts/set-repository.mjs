@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // `node scripts/set-repository.mjs OWNER/NAME`: names the GitHub repository port-drift is published
 // from. The slug lives in one place, REPOSITORY in src/project.ts (the recorded policy's schema URL
-// is built from it); the README's `uses:` lines, its `npm install github:` line and its schema URL,
-// and policy.schema.json's `$id` are copies that users read or editors fetch, so this rewrites them
-// too. Running it again with the same slug changes nothing.
+// is built from it); the `uses:` lines of README.md and docs/reference.md, the README's `npm install
+// github:` line, the schema URL in docs/reference.md and policy.schema.json's `$id` are copies that
+// users read or editors fetch, so this rewrites them too. Running it again with the same slug changes nothing.
 //
 // Run it once in a new repository (or a fork), then `npm run build` (dist/ bundles src/project.ts)
 // and commit. The release workflow runs it with the repository it runs in and fails when that
@@ -47,7 +47,12 @@ export const SPOTS = [
     pattern: new RegExp(String.raw`(?<=github:)${SLUG}`, 'g'),
   },
   {
-    file: 'README.md',
+    file: 'docs/reference.md',
+    what: 'uses:',
+    pattern: new RegExp(String.raw`(?<=uses: )(?!actions/|github/)${SLUG}(?=@)`, 'g'),
+  },
+  {
+    file: 'docs/reference.md',
     what: 'schema URL',
     pattern: new RegExp(
       String.raw`(?<=raw\.githubusercontent\.com/)${SLUG}(?=/v1/policy\.schema\.json)`,

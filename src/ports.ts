@@ -13,7 +13,7 @@ export type PortSelection =
 
 /**
  * Data stores and admin services that are ransomed or hijacked when exposed, and that nmap's
- * top 1000 TCP ports do not all cover. `ports: default` always adds them. The README lists them.
+ * top 1000 TCP ports do not all cover. `ports: default` always adds them. docs/reference.md lists them.
  */
 export const EXPOSED_SERVICES: readonly { port: number; service: string }[] = [
   { port: 2181, service: 'ZooKeeper' },

@@ -132,7 +132,7 @@ describe('the scan engine on a fleet', { skip }, () => {
     assert.equal(wall?.kind, 'inconclusive');
     assert.match(wall?.detail ?? '', /scan-timeout/);
     // On a busy machine the 2 s can run out before either address is done: a run that judged
-    // nothing fails (README, exit behaviour); one that judged .70 passes with warnings.
+    // nothing fails (docs/reference.md, exit behaviour); one that judged .70 passes with warnings.
     const observed = (run.report?.['observed'] ?? []) as { status: string }[];
     if (observed.every((o) => o.status === 'inconclusive')) {
       assert.equal(run.code, 1, run.stdout);

@@ -117,7 +117,7 @@ describe('the policy model on a fleet', { skip }, () => {
       (argv, opts) => fleet.execIn('v4runner', argv, opts),
     );
     assert.equal(failing.code, 1);
-    // Its one address could not be judged: the run says so (README, exit behaviour).
+    // Its one address could not be judged: the run says so (docs/reference.md, exit behaviour).
     assert.match(
       failing.stdout,
       /::error::Nothing could be judged: its one address is inconclusive \(this runner has no IPv6 route to 2001:db8::41 \(it has no IPv6 address beyond link-local\)\)\./,

@@ -32,7 +32,7 @@ const slugs = await script<SetRepositoryScript>('set-repository.mjs');
 const notes = await script<ReleaseNotesScript>('release-notes.mjs');
 
 describe('the repository', () => {
-  it('is named the same in src/project.ts, the README and policy.schema.json', () => {
+  it('is named the same in src/project.ts, the README, docs/reference.md and policy.schema.json', () => {
     const found = slugs.findSlugs(repoRoot);
     for (const spot of slugs.SPOTS) {
       assert.ok(
