@@ -1,8 +1,7 @@
 // A loopback server that answers like the GitHub Actions cache service (v2, the one GitHub-hosted
 // runners use): the Twirp calls of @actions/cache, and the signed blob URLs it uploads archives to
 // and downloads them from. Entries are immutable; a restore by prefix gets the newest match.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLoopback } from './loopback.js';
 
 export interface CacheEntry {
   id: number;
@@ -34,7 +33,7 @@ export async function startCacheServer(): Promise<CacheServer> {
   const requests: string[] = [];
   const blobUrl = (e: CacheEntry): string => `${url}/devstoreaccount1/cache/entry-${e.id}?sig=test`;
 
-  const server = createServer((req, res) => {
+  const loopback = await listenLoopback((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -128,8 +127,7 @@ export async function startCacheServer(): Promise<CacheServer> {
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  url = loopback.url;
   return {
     url,
     entries,
@@ -145,10 +143,6 @@ export async function startCacheServer(): Promise<CacheServer> {
       control.hang = value;
     },
     requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: loopback.close,
   };
 }

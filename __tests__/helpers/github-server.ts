@@ -4,8 +4,8 @@
 // `viewer` for both), the author of every issue and comment, a delay on every answer (so runs that
 // overlap interleave as they do on GitHub), and faults injected per route (401, 403, 404, 422, 500,
 // secondary rate limits, a redirect, and a 500 for a request that was nonetheless carried out).
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenLoopback } from './loopback.js';
 
 /** An author as GitHub shows it on an issue or a comment. */
 export interface Author {
@@ -315,7 +315,7 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     }
   }
 
-  const server = createServer((req, res) => {
+  const loopback = await listenLoopback((req, res) => {
     void (async () => {
       const u = new URL(req.url ?? '/', url);
       const method = req.method ?? 'GET';
@@ -397,8 +397,7 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     });
   });
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  url = loopback.url;
 
   return {
     url,
@@ -429,10 +428,6 @@ export async function startGitHubServer(): Promise<GitHubServer> {
       return number;
     },
     authorOf: (token) => authors[token] ?? { login: 'ghost', type: 'User' },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: loopback.close,
   };
 }

@@ -1,8 +1,8 @@
 // A loopback HTTP server that takes every request and never answers: a GitHub or a Slack that
 // hangs. It keeps what was asked, and calls `onRequest` as each request arrives, so that a test can
 // look at what the run had already written by then.
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import { listenLoopback } from './loopback.js';
 
 export interface SilentServer {
   /** http://127.0.0.1:<port> */
@@ -16,21 +16,11 @@ export async function startSilentServer(
   onRequest: (req: IncomingMessage) => void = () => {},
 ): Promise<SilentServer> {
   const requests: string[] = [];
-  const server = createServer((req) => {
+  const loopback = await listenLoopback((req) => {
     requests.push(`${req.method ?? ''} ${req.url ?? ''}`);
     onRequest(req);
     // Read the body, and then say nothing at all.
     req.resume();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { url: loopback.url, requests, close: loopback.close };
 }

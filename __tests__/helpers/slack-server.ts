@@ -1,8 +1,7 @@
 // A loopback server that answers like a Slack incoming webhook: `ok`, or Slack's error texts with
 // their statuses (400 invalid_payload, 404 no_service, 410 channel_is_archived, 429 with
 // Retry-After, 500). It checks Block Kit's limits as Slack does, and keeps every message it took.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLoopback } from './loopback.js';
 
 export interface SlackReply {
   status: number;
@@ -28,7 +27,7 @@ export const WEBHOOK_PATH = '/services/T0TEST0000/B0TEST0000/s3cr3tW3bh00kT0k3nX
 export async function startSlackServer(): Promise<SlackServer> {
   const queue: SlackReply[] = [];
   const state: Pick<SlackServer, 'messages' | 'attempts'> = { messages: [], attempts: 0 };
-  const server = createServer((req, res) => {
+  const loopback = await listenLoopback((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -64,10 +63,8 @@ export async function startSlackServer(): Promise<SlackServer> {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}${WEBHOOK_PATH}`,
+    url: `${loopback.url}${WEBHOOK_PATH}`,
     get messages() {
       return state.messages;
     },
@@ -75,10 +72,6 @@ export async function startSlackServer(): Promise<SlackServer> {
       return state.attempts;
     },
     script: (...replies) => void queue.push(...replies),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: loopback.close,
   };
 }

@@ -1,0 +1,24 @@
+// The start-up and shut-down every stand-in server shares (GitHub, Slack, the Actions cache, a
+// server that never answers): an HTTP server on 127.0.0.1 and a port the kernel picks, and a close
+// that drops the connections the client under test still holds open.
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Loopback {
+  /** http://127.0.0.1:<port>, without a trailing slash. */
+  url: string;
+  close: () => Promise<void>;
+}
+
+export async function listenLoopback(handler: RequestListener): Promise<Loopback> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
