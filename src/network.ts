@@ -4,7 +4,7 @@ import { createSocket } from 'node:dgram';
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import ipaddr from 'ipaddr.js';
 import { getErrorMessage } from './errors.js';
-import { runProcess } from './nmap/run.js';
+import { runProcess } from './process.js';
 import { canonicalIp } from './targets.js';
 
 /** How long one name may take: glibc's own default (5 s, two tries, per server) fits in it. */

@@ -101,6 +101,9 @@ export const SWEEP_RETRIES = { tcp: 0, udp: 2 } as const;
 /** Retransmissions when re-checking a finding: nmap's own default is 10, with normal timing. */
 export const VERIFY_RETRIES = 6;
 
+/** How long nmap may take to answer a question that needs no network (its version, its lists). */
+export const QUICK_CALL_MS = 60_000;
+
 /**
  * The kernel refuses one argument over 128 KiB (E2BIG). Port lists are split well below that, and
  * an argv that still holds a longer argument is a bug.
