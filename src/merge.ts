@@ -9,9 +9,8 @@ import { mergeRanges } from './ports.js';
 import { FILE_TIMEOUT_MS, readUserFile, within } from './files.js';
 import { REPORT_SCHEMA, type Report } from './report/report.js';
 import { checkReport, SchemaError } from './report/schema.js';
-import type { Settings } from './settings.js';
-import type { Shard } from './shard.js';
-import { unitKey } from './shard.js';
+import type { Settings, Shard } from './settings.js';
+import { unitKey } from './targets.js';
 import type { Finding, ObservedAddress, Rule } from './types.js';
 import { decide } from './verdict.js';
 

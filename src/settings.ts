@@ -7,7 +7,6 @@ import { ConfigurationError } from './errors.js';
 import { parsePolicy, type Policy } from './policy.js';
 import { parsePortSelection, type PortSelection } from './ports.js';
 import { parseRules } from './rules.js';
-import { parseShard, type Shard } from './shard.js';
 import { parseTargets } from './targets.js';
 import { FINDING_KINDS, type FindingKind, type Rule, type Target } from './types.js';
 
@@ -112,6 +111,35 @@ export function parseMaxRate(input: string, value: string): number | undefined {
     );
   }
   return rate;
+}
+
+/**
+ * This job's share of the addresses (`shard: i/n`): a matrix of n jobs scans every address exactly
+ * once between them, and `mode: merge` reports as one run would (shardPlan in src/plan.ts).
+ */
+export interface Shard {
+  /** 1-based. */
+  index: number;
+  count: number;
+}
+
+/** GitHub's matrix runs at most 256 jobs; more shards than that can never all run. */
+export const MAX_SHARDS = 256;
+
+/** `shard: i/n`, such as `2/4`; empty for none. */
+export function parseShard(input: string, value: string): Shard | undefined {
+  const text = value.trim();
+  if (text === '') return undefined;
+  const m = /^(\d+)\s*\/\s*(\d+)$/.exec(text);
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || index < 1 || count < 1 || index > count || count > MAX_SHARDS) {
+    throw new ConfigurationError(
+      input,
+      `'${value}' is not i/n with 1 <= i <= n <= ${MAX_SHARDS}. Example for a matrix: shard: \${{ matrix.shard }}/4.`,
+    );
+  }
+  return { index, count };
 }
 
 export function parseFailOn(input: string, value: string): Set<FindingKind> {

@@ -125,6 +125,50 @@ export function canonicalIp(address: string): string {
   return ipv4Mapped(address) ?? ipaddr.parse(address).toString();
 }
 
+/** Every address of a CIDR block, in order. Callers bound the block's size (max-addresses). */
+export function expandBlock(spec: string): string[] {
+  const [net, bits] = ipaddr.parseCIDR(spec);
+  const bytes = net.toByteArray();
+  const width = bytes.length * 8;
+  let first = bytes.reduce((n, b) => (n << 8n) | BigInt(b), 0n);
+  const hostBits = BigInt(width - bits);
+  first = (first >> hostBits) << hostBits;
+  const out: string[] = [];
+  for (let i = 0n; i < 1n << hostBits; i++) {
+    let value = first + i;
+    const next = new Array<number>(bytes.length);
+    for (let b = bytes.length - 1; b >= 0; b--) {
+      next[b] = Number(value & 0xffn);
+      value >>= 8n;
+    }
+    out.push(ipaddr.fromByteArray(next).toString());
+  }
+  return out;
+}
+
+/** Every address an IP literal or a CIDR block stands for. */
+export function addressesOf(spec: string): string[] {
+  return spec.includes('/') ? expandBlock(spec) : [spec];
+}
+
+/** A key that sorts addresses numerically, IPv4 before IPv6. */
+function addressKey(address: string): string {
+  const ip = ipaddr.parse(address);
+  const hex = ip
+    .toByteArray()
+    .map((b) => b.toString(16).padStart(2, '0'))
+    .join('');
+  return `${ip.kind() === 'ipv4' ? 4 : 6}:${hex}`;
+}
+
+/** Orders observed entries the way every shard and the merge agree on: names first, then addresses. */
+export function unitKey(address: string, target: string): string {
+  if (!address) return `0:${target.toLowerCase()}`;
+  return address.includes('/')
+    ? `${addressKey(address.split('/')[0] ?? '')}/${address}`
+    : addressKey(address);
+}
+
 /** Does the IP/CIDR pattern cover the address? Patterns that are not IPs or CIDRs cover nothing. */
 export function coversAddress(pattern: string, address: string): boolean {
   try {
