@@ -147,13 +147,9 @@ export interface Rule {
 // ---------------------------------------------------------------------------
 // What port-drift observed, per scanned address.
 
-export type FindingKind = 'unexpected-open' | 'missing' | 'host-down' | 'inconclusive';
-export const FINDING_KINDS: readonly FindingKind[] = [
-  'unexpected-open',
-  'missing',
-  'host-down',
-  'inconclusive',
-];
+/** Every kind of finding, in the order reports, counts and SARIF rules list them. */
+export const FINDING_KINDS = ['unexpected-open', 'missing', 'host-down', 'inconclusive'] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
 
 export interface ObservedPort {
   port: number;
