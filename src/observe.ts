@@ -208,7 +208,7 @@ function placeholder(
 ): ObservedAddress {
   return {
     address,
-    family: address.includes(':') ? 6 : 4,
+    family: familyOf(address),
     targets,
     hostnames,
     status,

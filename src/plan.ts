@@ -78,7 +78,8 @@ export function makePlan(settings: Settings, facts: PlanFacts): ScanPlan {
   let addressCount = 0;
 
   const add = (target: Target, address: string, size: number): void => {
-    const family = target.kind === 'cidr6' ? 6 : target.kind === 'cidr4' ? 4 : familyOf(address);
+    // For a CIDR entry, `address` is the block itself.
+    const family = familyOf(address);
     if (!wanted(settings, family)) {
       unreachable.push({
         target: target.spec,

@@ -103,7 +103,7 @@ function formatCount(n: number): string {
   return n > 1e15 ? n.toExponential(2) : n.toLocaleString('en-US');
 }
 
-/** The address family of an IP literal. */
+/** The address family of an IP literal or a CIDR block; 4 for '' (a name without an address). */
 export function familyOf(address: string): 4 | 6 {
   return address.includes(':') ? 6 : 4;
 }
@@ -158,7 +158,7 @@ function addressKey(address: string): string {
     .toByteArray()
     .map((b) => b.toString(16).padStart(2, '0'))
     .join('');
-  return `${ip.kind() === 'ipv4' ? 4 : 6}:${hex}`;
+  return `${familyOf(address)}:${hex}`;
 }
 
 /** Orders observed entries the way every shard and the merge agree on: names first, then addresses. */
