@@ -4,10 +4,10 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ConfigurationError } from './errors.js';
-import { parsePolicy, type Policy } from './policy.js';
+import { expandGroup, parsePolicy, type Policy } from './policy.js';
 import { parsePortSelection, type PortSelection } from './ports.js';
-import { parseRules } from './rules.js';
-import { parseTargets } from './targets.js';
+import { isNamePattern, parseRules } from './rules.js';
+import { parseTargets, uniqueTargets } from './targets.js';
 import { FINDING_KINDS, type FindingKind, type Rule, type Target } from './types.js';
 
 /** Where inputs come from: @actions/core in the action; anything with the same shape elsewhere. */
@@ -186,12 +186,6 @@ function readPolicy(shown: string, path: string): Policy {
   return parsePolicy(text, shown);
 }
 
-/** The targets of the input and then those of the policy file, each once. */
-function mergeTargets(fromInput: Target[], fromPolicy: Target[]): Target[] {
-  const seen = new Set(fromInput.map((t) => t.spec.toLowerCase()));
-  return [...fromInput, ...fromPolicy.filter((t) => !seen.has(t.spec.toLowerCase()))];
-}
-
 /** Labels: comma- or newline-separated, trimmed, without duplicates; GitHub's 50-character limit. */
 export function parseLabels(input: string, value: string): string[] {
   const labels = [
@@ -320,10 +314,11 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
       ? readPolicy(policyInput || policyPath, policyPath)
       : undefined;
 
-  const targets = mergeTargets(
-    parseTargets('targets', source.getInput('targets'), maxAddresses),
-    policy?.targets ?? [],
-  );
+  // The targets of the input and then those of the policy file, each once.
+  const targets = uniqueTargets([
+    ...parseTargets('targets', source.getInput('targets'), maxAddresses),
+    ...(policy?.targets ?? []),
+  ]);
   if (targets.length === 0 && !xml && mode !== 'merge') {
     throw new ConfigurationError(
       'targets',
@@ -346,13 +341,13 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
   const groups = policy?.groups ?? new Map<string, string[]>();
   const names = new Set(targets.map((t) => t.spec.toLowerCase()));
   // A group of the policy file may be named in `expected` too.
-  const rules = inputRules.flatMap((rule) => {
-    const members = groups.get(rule.pattern.toLowerCase());
-    return members ? members.map((pattern) => ({ ...rule, pattern })) : [rule];
-  });
+  const rules = inputRules.flatMap((rule) => expandGroup(rule, groups) ?? [rule]);
   for (const rule of rules) {
-    const isName = /[a-z]/i.test(rule.pattern) && !rule.pattern.includes(':');
-    if (isName && !names.has(rule.pattern.toLowerCase()) && targets.length > 0) {
+    if (
+      isNamePattern(rule.pattern) &&
+      !names.has(rule.pattern.toLowerCase()) &&
+      targets.length > 0
+    ) {
       throw new ConfigurationError(
         'expected',
         `${rule.source}: '${rule.pattern}' names no entry of targets. Write the target exactly as in targets, an IP, a CIDR or '*'.`,

@@ -75,7 +75,6 @@ export function classifyTarget(entry: string): Target | string {
 /** Reads the `targets` input into entries, refusing anything that is not a target. */
 export function parseTargets(input: string, value: string, maxAddresses: number): Target[] {
   const targets: Target[] = [];
-  const seen = new Set<string>();
   for (const entry of splitList(value)) {
     const target = classifyTarget(entry);
     if (typeof target === 'string') {
@@ -90,13 +89,23 @@ export function parseTargets(input: string, value: string, maxAddresses: number)
         `'${entry}' holds ${formatCount(target.size)} addresses, more than max-addresses (${maxAddresses}). Split it into smaller blocks across shards, or raise max-addresses.`,
       );
     }
+    targets.push(target);
+  }
+  return uniqueTargets(targets);
+}
+
+/** Each entry once, in the order first written: entries that differ only in case are one. */
+export function uniqueTargets(targets: Iterable<Target>): Target[] {
+  const seen = new Set<string>();
+  const out: Target[] = [];
+  for (const target of targets) {
     const key = target.spec.toLowerCase();
     if (!seen.has(key)) {
       seen.add(key);
-      targets.push(target);
+      out.push(target);
     }
   }
-  return targets;
+  return out;
 }
 
 function formatCount(n: number): string {
