@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { code, plural, table, tableRow } from '../report/markdown.js';
-import { FINDING_HEADER, findingRow, portLabel } from '../report/summary.js';
+import { FINDING_HEADER, findingRow, portLabel } from '../report/format.js';
 import { CONTROL_CHARS } from '../untrusted.js';
 import type { Finding } from '../types.js';
 import {

@@ -13,9 +13,9 @@ import {
   type ObservedAddress,
   type Rule,
 } from '../types.js';
+import { describeService } from './format.js';
 import { oneLine } from './markdown.js';
 import type { Report } from './report.js';
-import { describeService } from './summary.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 /** The key of our own fingerprint: a new algorithm gets a new version, so old alerts close cleanly. */
