@@ -45,7 +45,7 @@ function agreed(results: readonly ShardResult[], what: string, pick: (r: Report)
 }
 
 /** Checks that the files are shards 1..n of one scan, each present once. */
-export function checkShards(results: readonly ShardResult[]): number {
+function checkShards(results: readonly ShardResult[]): number {
   const count = shardOf(results[0]!).count;
   const byIndex = new Map<number, string[]>();
   for (const r of results) {
@@ -249,7 +249,7 @@ function jsonProblem(error: unknown): string {
 }
 
 /** Reads and checks one shard's report.json: it is untrusted, and refused whole with the reason. */
-export function readResult(file: string, text: string): ShardResult {
+function readResult(file: string, text: string): ShardResult {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -124,7 +124,7 @@ export async function resolveNames(
  * a runner whose only IPv6 addresses are link-local (as on GitHub-hosted runners) cannot reach
  * any IPv6 address but its own.
  */
-export function hasRoutableSource(
+function hasRoutableSource(
   family: 4 | 6,
   interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces(),
 ): boolean {

@@ -15,7 +15,7 @@ export interface PlanFacts {
   topPorts(protocol: Protocol, count: number): PortRange[];
 }
 
-export interface NmapRunPlan {
+interface NmapRunPlan {
   family: 4 | 6;
   /** Addresses and CIDR blocks, canonical. */
   targets: string[];
@@ -38,7 +38,7 @@ export interface ScanPlan {
   addressCount: number;
 }
 
-export const DEFAULT_TOP = 1000;
+const DEFAULT_TOP = 1000;
 
 function selectPorts(
   selection: PortSelection,

@@ -100,7 +100,7 @@ export function parseDuration(input: string, value: string): number {
 }
 
 /** `max-rate`: packets per second, a whole number from 10 to 1,000,000; empty for none. */
-export function parseMaxRate(input: string, value: string): number | undefined {
+function parseMaxRate(input: string, value: string): number | undefined {
   const text = value.trim().replace(/[_,]/g, '');
   if (text === '') return undefined;
   const rate = /^\d+$/.test(text) ? Number(text) : NaN;
@@ -124,10 +124,10 @@ export interface Shard {
 }
 
 /** GitHub's matrix runs at most 256 jobs; more shards than that can never all run. */
-export const MAX_SHARDS = 256;
+const MAX_SHARDS = 256;
 
 /** `shard: i/n`, such as `2/4`; empty for none. */
-export function parseShard(input: string, value: string): Shard | undefined {
+function parseShard(input: string, value: string): Shard | undefined {
   const text = value.trim();
   if (text === '') return undefined;
   const m = /^(\d+)\s*\/\s*(\d+)$/.exec(text);
@@ -142,7 +142,7 @@ export function parseShard(input: string, value: string): Shard | undefined {
   return { index, count };
 }
 
-export function parseFailOn(input: string, value: string): Set<FindingKind> {
+function parseFailOn(input: string, value: string): Set<FindingKind> {
   const kinds = value
     .split(/[\s,]+/)
     .map((k) => k.trim().toLowerCase())
@@ -187,7 +187,7 @@ function readPolicy(shown: string, path: string): Policy {
 }
 
 /** Labels: comma- or newline-separated, trimmed, without duplicates; GitHub's 50-character limit. */
-export function parseLabels(input: string, value: string): string[] {
+function parseLabels(input: string, value: string): string[] {
   const labels = [
     ...new Set(
       value

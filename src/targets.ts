@@ -7,7 +7,7 @@ import type { Target } from './types.js';
 const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i;
 
 /** Splits a list input: one entry per line or comma-separated, `#` starts a comment. */
-export function splitList(value: string): string[] {
+function splitList(value: string): string[] {
   return value
     .split(/\r?\n/)
     .map((line) => line.replace(/#.*$/, ''))
@@ -25,7 +25,7 @@ function isIPv6(text: string): boolean {
   return text.includes(':') && !text.includes('%') && ipaddr.IPv6.isValid(text);
 }
 
-export function isHostname(text: string): boolean {
+function isHostname(text: string): boolean {
   const name = text.endsWith('.') ? text.slice(0, -1) : text;
   if (name.length === 0 || name.length > 253) return false;
   const labels = name.split('.');
@@ -118,7 +118,7 @@ export function familyOf(address: string): 4 | 6 {
 }
 
 /** The IPv4 address an IPv4-mapped IPv6 address (::ffff:a.b.c.d) stands for, else undefined. */
-export function ipv4Mapped(address: string): string | undefined {
+function ipv4Mapped(address: string): string | undefined {
   const ip = ipaddr.parse(address);
   return ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()
     ? (ip as ipaddr.IPv6).toIPv4Address().toString()

@@ -4,7 +4,7 @@
 export type Protocol = 'tcp' | 'udp';
 
 /** nmap's own words for a port's state: open, closed, filtered, unfiltered, open|filtered, closed|filtered. */
-export type PortState = string;
+type PortState = string;
 
 export interface Service {
   name?: string;
@@ -19,14 +19,14 @@ export interface Service {
 // ---------------------------------------------------------------------------
 // What nmap wrote: a faithful, typed reading of one nmap XML file.
 
-export interface NmapAddress {
+interface NmapAddress {
   addr: string;
   /** ipv4, ipv6 or mac. */
   addrtype: string;
   vendor?: string;
 }
 
-export interface NmapHostname {
+interface NmapHostname {
   name: string;
   /** `user` for the name the user gave, `PTR` for reverse DNS. */
   type?: string;
@@ -42,7 +42,7 @@ export interface NmapPort {
   scripts?: { id: string; output: string }[];
 }
 
-export interface NmapExtraReason {
+interface NmapExtraReason {
   reason: string;
   count: number;
   proto?: string;
@@ -114,7 +114,7 @@ export interface NmapRun {
 // ---------------------------------------------------------------------------
 // What the user declared.
 
-export type TargetKind = 'ipv4' | 'ipv6' | 'cidr4' | 'cidr6' | 'hostname';
+type TargetKind = 'ipv4' | 'ipv6' | 'cidr4' | 'cidr6' | 'hostname';
 
 export interface Target {
   /** The entry as the user wrote it. */

@@ -42,7 +42,7 @@ export function findingKey(f: FindingRef): string {
   return `${f.kind}|${where}|${port}`;
 }
 
-export function toRef(f: FindingRef): FindingRef {
+function toRef(f: FindingRef): FindingRef {
   return {
     kind: f.kind,
     target: f.target,

@@ -113,13 +113,13 @@ export function readStateMarker(body: string | null | undefined): DriftState | u
   }
 }
 
-export function refLine(f: FindingRef): string {
+function refLine(f: FindingRef): string {
   const port = portLabel(f);
   return `**${f.kind}** ${code(f.target)}${f.address && f.address !== f.target ? ` ${code(f.address)}` : ''}${port ? ` ${port}` : ''}`;
 }
 
 /** Bullets for new and resolved findings, capped. */
-export function changeLines(changes: Changes): string[] {
+function changeLines(changes: Changes): string[] {
   if (!changes.known || !changes.changed || changes.detailsLost) return [];
   const lines = [
     ...changes.added.map((f) => `- New: ${refLine(f)}`),
