@@ -23,7 +23,6 @@ interface NmapAddress {
   addr: string;
   /** ipv4, ipv6 or mac. */
   addrtype: string;
-  vendor?: string;
 }
 
 interface NmapHostname {
@@ -37,7 +36,6 @@ export interface NmapPort {
   port: number;
   state: PortState;
   reason: string;
-  reasonTtl?: number;
   service?: Service;
   scripts?: { id: string; output: string }[];
 }
@@ -45,7 +43,6 @@ export interface NmapPort {
 interface NmapExtraReason {
   reason: string;
   count: number;
-  proto?: string;
   ports?: string;
 }
 
@@ -63,15 +60,10 @@ export interface NmapHost {
   /** up, down, unknown, skipped. */
   status: string;
   reason: string;
-  reasonTtl?: number;
   ports: NmapPort[];
   extraports: NmapExtraPorts[];
-  startTime?: number;
-  endTime?: number;
   /** nmap's round-trip estimate for the host, microseconds: smoothed RTT and the timeout it used. */
   times?: { srtt: number; to: number };
-  /** Best OS guess, when OS detection ran. */
-  os?: string;
 }
 
 export interface NmapScanInfo {
@@ -88,22 +80,16 @@ export interface NmapTargetNote {
 }
 
 export interface NmapRun {
-  scanner: string;
   version: string;
   args: string;
-  start?: number;
   scanInfo: NmapScanInfo[];
   hosts: NmapHost[];
   /** `<target status="skipped">`: names nmap could not resolve, and the like. */
   targets: NmapTargetNote[];
-  /** Text nmap wrote into the file outside of elements it describes (warnings, `<output>`). */
-  messages: string[];
   /** False when the file ends before `</nmaprun>` (nmap killed or still running). */
   complete: boolean;
   finished?: {
-    time?: number;
     elapsed?: number;
-    summary?: string;
     /** success or error. */
     exit?: string;
     errormsg?: string;

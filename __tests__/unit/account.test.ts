@@ -77,13 +77,11 @@ function nmapRuns(plan: ScanPlan, w: World): { results: RunResult[]; notes: Nmap
     const skipped = addresses.filter((_, k) => ((how.skip >> k) & 1) === 1);
     notes.push(...skipped.map((a) => ({ specification: a, status: 'skipped', reason: '' })));
     const nmapRun: NmapRun = {
-      scanner: 'nmap',
       version: '7.93',
       args: 'nmap',
       scanInfo: [],
       hosts,
       targets: [],
-      messages: [],
       complete: how.finished,
     };
     return {
