@@ -3,8 +3,14 @@
 // and the tests; pure.
 import type { ScanPlan } from './plan.js';
 import type { Report } from './report/report.js';
-import { expandBlock } from './shard.js';
-import { canonicalIp, classifyTarget, coversBlock, familyOf } from './targets.js';
+import {
+  addressesOf,
+  canonicalIp,
+  classifyTarget,
+  coversBlock,
+  expandBlock,
+  familyOf,
+} from './targets.js';
 import type { Finding, NmapTargetNote, ObservedAddress } from './types.js';
 
 /** One thing the report must account for: an address of a target, or a name with no address (''). */
@@ -17,21 +23,17 @@ export interface Violation extends Planned {
   problem: string;
 }
 
-function expand(spec: string): string[] {
-  return spec.includes('/') ? expandBlock(spec) : [spec];
-}
-
 /** What a scan plan (a shard's share, when sharded) promises to account for. */
 export function plannedOf(plan: ScanPlan): Planned[] {
   const out: Planned[] = [];
   for (const run of plan.runs) {
     for (const spec of run.targets) {
-      for (const address of expand(spec)) out.push({ target: spec, address });
+      for (const address of addressesOf(spec)) out.push({ target: spec, address });
     }
   }
   for (const u of plan.unresolved) out.push({ target: u.target, address: '' });
   for (const u of plan.unreachable) {
-    for (const address of u.address ? expand(u.address) : ['']) {
+    for (const address of u.address ? addressesOf(u.address) : ['']) {
       out.push({ target: u.target, address });
     }
   }

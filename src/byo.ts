@@ -8,7 +8,7 @@ import { hostAddress, observeHost } from './observe.js';
 import { countPorts, mergeRanges, parseNmapPortList } from './ports.js';
 import type { ScanOutcome } from './scan.js';
 import type { Settings } from './settings.js';
-import { canonicalIp, targetsNaming } from './targets.js';
+import { canonicalIp, familyOf, targetsNaming } from './targets.js';
 import type { NmapRun, ObservedAddress, PortRange } from './types.js';
 
 export async function readXmlScan(settings: Settings): Promise<ScanOutcome> {
@@ -78,9 +78,10 @@ export async function readXmlScan(settings: Settings): Promise<ScanOutcome> {
   // A declared target that no file covers could not be decided from these files.
   for (const target of settings.targets) {
     if (observed.some((o) => o.targets.includes(target.spec))) continue;
+    const address = target.kind === 'hostname' ? '' : target.spec;
     observed.push({
-      address: target.kind === 'hostname' ? '' : target.spec,
-      family: target.kind.endsWith('6') ? 6 : 4,
+      address,
+      family: familyOf(address),
       targets: [target.spec],
       hostnames: [],
       status: 'inconclusive',

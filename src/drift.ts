@@ -61,7 +61,7 @@ function namedAlone(obs: ObservedAddress): boolean {
   return obs.targets.some((t) => !t.includes('/'));
 }
 
-export function findingsFor(
+function findingsFor(
   obs: ObservedAddress,
   exp: Expectation,
   scanned: readonly PortRange[],

@@ -1,8 +1,5 @@
 // One place for errors: a user's mistake (ConfigurationError) is kept apart from a bug or a failure.
-
-/** Line breaks and other control characters, which text quoted from a file may hold. */
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+import { CONTROL_CHARS } from './untrusted.js';
 
 /** A mistake in the workflow's inputs or the policy: shown as one line, never with a stack. */
 export class ConfigurationError extends Error {
@@ -12,7 +9,8 @@ export class ConfigurationError extends Error {
   readonly problem: string;
 
   constructor(input: string, problem: string) {
-    const line = problem.replace(CONTROL, ' ');
+    // Text quoted from a file may hold line breaks and other control characters.
+    const line = problem.replace(CONTROL_CHARS, ' ');
     super(`Input '${input}': ${line}`);
     this.name = 'ConfigurationError';
     this.input = input;

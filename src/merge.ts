@@ -9,9 +9,8 @@ import { mergeRanges } from './ports.js';
 import { FILE_TIMEOUT_MS, readUserFile, within } from './files.js';
 import { REPORT_SCHEMA, type Report } from './report/report.js';
 import { checkReport, SchemaError } from './report/schema.js';
-import type { Settings } from './settings.js';
-import type { Shard } from './shard.js';
-import { unitKey } from './shard.js';
+import type { Settings, Shard } from './settings.js';
+import { unitKey } from './targets.js';
 import type { Finding, ObservedAddress, Rule } from './types.js';
 import { decide } from './verdict.js';
 
@@ -46,7 +45,7 @@ function agreed(results: readonly ShardResult[], what: string, pick: (r: Report)
 }
 
 /** Checks that the files are shards 1..n of one scan, each present once. */
-export function checkShards(results: readonly ShardResult[]): number {
+function checkShards(results: readonly ShardResult[]): number {
   const count = shardOf(results[0]!).count;
   const byIndex = new Map<number, string[]>();
   for (const r of results) {
@@ -250,7 +249,7 @@ function jsonProblem(error: unknown): string {
 }
 
 /** Reads and checks one shard's report.json: it is untrusted, and refused whole with the reason. */
-export function readResult(file: string, text: string): ShardResult {
+function readResult(file: string, text: string): ShardResult {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

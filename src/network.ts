@@ -4,8 +4,8 @@ import { createSocket } from 'node:dgram';
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import ipaddr from 'ipaddr.js';
 import { getErrorMessage } from './errors.js';
-import { runProcess } from './nmap/run.js';
-import { canonicalIp } from './targets.js';
+import { runProcess } from './process.js';
+import { canonicalIp, familyOf } from './targets.js';
 
 /** How long one name may take: glibc's own default (5 s, two tries, per server) fits in it. */
 const DNS_TIMEOUT_MS = 30_000;
@@ -124,7 +124,7 @@ export async function resolveNames(
  * a runner whose only IPv6 addresses are link-local (as on GitHub-hosted runners) cannot reach
  * any IPv6 address but its own.
  */
-export function hasRoutableSource(
+function hasRoutableSource(
   family: 4 | 6,
   interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces(),
 ): boolean {
@@ -152,7 +152,7 @@ function noRoute(family: 4 | 6, address: string, why: string): string {
  * connect() then asks the kernel for a route without sending a packet.
  */
 export function routeProblem(address: string): Promise<string | undefined> {
-  const family = address.includes(':') ? 6 : 4;
+  const family = familyOf(address);
   const range = ipaddr.isValid(address) ? ipaddr.parse(address).range() : '';
   if (range === 'loopback') return Promise.resolve(undefined);
   if (!hasRoutableSource(family)) {

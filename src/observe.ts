@@ -50,7 +50,7 @@ export function observedPorts(host: NmapHost): ObservedPort[] {
 }
 
 /** Did anything answer? An open or closed port, or a reset or ICMP error from the host, says yes. */
-export function answered(host: NmapHost): boolean {
+function answered(host: NmapHost): boolean {
   return (
     host.ports.some((p) => !SILENT.has(p.reason)) ||
     host.extraports.some((e) => e.reasons.some((r) => !SILENT.has(r.reason)))
@@ -208,7 +208,7 @@ function placeholder(
 ): ObservedAddress {
   return {
     address,
-    family: address.includes(':') ? 6 : 4,
+    family: familyOf(address),
     targets,
     hostnames,
     status,

@@ -2,8 +2,8 @@
 // the world (DNS answers, routes, nmap's top-port lists) are gathered beforehand and passed in.
 import { EXPOSED_SERVICES, mergeRanges, type PortSelection } from './ports.js';
 import { expectedPorts } from './rules.js';
-import type { Settings } from './settings.js';
-import { canonicalIp, coversBlock, familyOf } from './targets.js';
+import type { Settings, Shard } from './settings.js';
+import { addressesOf, canonicalIp, coversBlock, familyOf, unitKey } from './targets.js';
 import type { PortRange, Protocol, Target } from './types.js';
 
 export interface PlanFacts {
@@ -15,7 +15,7 @@ export interface PlanFacts {
   topPorts(protocol: Protocol, count: number): PortRange[];
 }
 
-export interface NmapRunPlan {
+interface NmapRunPlan {
   family: 4 | 6;
   /** Addresses and CIDR blocks, canonical. */
   targets: string[];
@@ -38,7 +38,7 @@ export interface ScanPlan {
   addressCount: number;
 }
 
-export const DEFAULT_TOP = 1000;
+const DEFAULT_TOP = 1000;
 
 function selectPorts(
   selection: PortSelection,
@@ -78,7 +78,8 @@ export function makePlan(settings: Settings, facts: PlanFacts): ScanPlan {
   let addressCount = 0;
 
   const add = (target: Target, address: string, size: number): void => {
-    const family = target.kind === 'cidr6' ? 6 : target.kind === 'cidr4' ? 4 : familyOf(address);
+    // For a CIDR entry, `address` is the block itself.
+    const family = familyOf(address);
     if (!wanted(settings, family)) {
       unreachable.push({
         target: target.spec,
@@ -152,5 +153,60 @@ export function makePlan(settings: Settings, facts: PlanFacts): ScanPlan {
     unresolved,
     unreachable,
     addressCount,
+  };
+}
+
+/**
+ * This shard's part of the plan (`shard: i/n`), so that a matrix of n jobs scans every address
+ * exactly once. Deterministic: every job makes the same full plan, orders its units the same way
+ * (unitKey, as the merge does) and keeps every n-th one. The units are the addresses to scan
+ * (blocks expanded, each address once, however many entries name it), the names that did not
+ * resolve and the entries this runner cannot reach; each is owned by exactly one shard, so no
+ * finding is made twice. `resolved` stays whole: an address is still named by every entry that
+ * names it.
+ */
+export function shardPlan(plan: ScanPlan, shard: Shard | undefined): ScanPlan {
+  if (!shard) return plan;
+  type Unit =
+    | { key: string; scan: { family: 4 | 6; address: string } }
+    | { key: string; unresolved: ScanPlan['unresolved'][number] }
+    | { key: string; unreachable: ScanPlan['unreachable'][number] };
+  const units = new Map<string, Unit>();
+  for (const run of plan.runs) {
+    for (const spec of run.targets) {
+      for (const address of addressesOf(spec)) {
+        const key = unitKey(address, spec);
+        if (!units.has(key)) units.set(key, { key, scan: { family: run.family, address } });
+      }
+    }
+  }
+  for (const u of plan.unresolved) {
+    const key = unitKey('', u.target);
+    units.set(key, { key, unresolved: u });
+  }
+  for (const u of plan.unreachable) {
+    const key = `${unitKey(u.address, u.target)} ${u.target}`;
+    units.set(key, { key, unreachable: u });
+  }
+  const mine = [...units.values()]
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .filter((_, i) => i % shard.count === shard.index - 1);
+
+  const byFamily: Record<4 | 6, string[]> = { 4: [], 6: [] };
+  const unresolved: ScanPlan['unresolved'] = [];
+  const unreachable: ScanPlan['unreachable'] = [];
+  for (const unit of mine) {
+    if ('scan' in unit) byFamily[unit.scan.family].push(unit.scan.address);
+    else if ('unresolved' in unit) unresolved.push(unit.unresolved);
+    else unreachable.push(unit.unreachable);
+  }
+  return {
+    ...plan,
+    runs: ([4, 6] as const)
+      .filter((family) => byFamily[family].length > 0)
+      .map((family) => ({ family, targets: byFamily[family] })),
+    unresolved,
+    unreachable,
+    addressCount: byFamily[4].length + byFamily[6].length,
   };
 }

@@ -3,8 +3,8 @@
 // Pure: the caller reads and writes the file.
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, stringify, type Node } from 'yaml';
 import { ConfigurationError } from './errors.js';
-import { parsePattern, parseRulePorts } from './rules.js';
-import { classifyTarget } from './targets.js';
+import { isNamePattern, parsePattern, parseRulePorts } from './rules.js';
+import { classifyTarget, uniqueTargets } from './targets.js';
 import type { PortRule, Rule, Target } from './types.js';
 
 export interface Policy {
@@ -120,16 +120,14 @@ export function parsePolicy(text: string, file: string): Policy {
   }
 
   const policy: Policy = { targets: [], groups: new Map(), rules: [] };
-  const seen = new Set<string>();
+  /** Every target entry of `targets` and of the groups, as written; duplicates are dropped after. */
+  const written: Target[] = [];
   const addTarget = (spec: string, node: Node, key: string): void => {
     const target = classifyTarget(spec);
     if (typeof target === 'string') {
       reader.fail(node, key, `${target}. Write hostnames, IPv4 or IPv6 addresses, or CIDR blocks.`);
     }
-    if (!seen.has(target.spec.toLowerCase())) {
-      seen.add(target.spec.toLowerCase());
-      policy.targets.push(target);
-    }
+    written.push(target);
   };
 
   const name = section('name');
@@ -173,8 +171,12 @@ export function parsePolicy(text: string, file: string): Policy {
         members.map((m) => m.value),
       );
     }
+  }
+  policy.targets = uniqueTargets(written);
+  const names = new Set(policy.targets.map((t) => t.spec.toLowerCase()));
+  if (groups) {
     for (const groupName of policy.groups.keys()) {
-      if (seen.has(groupName)) {
+      if (names.has(groupName)) {
         reader.fail(
           groups.keyNode,
           `groups.${groupName}`,
@@ -197,10 +199,10 @@ export function parsePolicy(text: string, file: string): Policy {
       const raw = isScalar(pair.key) ? String(pair.key.value) : '';
       const key = `rules.${raw}`;
       const ports = parsePortsNode(reader, pair.value, key);
-      const members = policy.groups.get(raw.toLowerCase());
       const source = reader.where(pair.key as Node);
-      if (members) {
-        for (const member of members) policy.rules.push({ pattern: member, ports, source });
+      const expanded = expandGroup({ pattern: raw, ports, source }, policy.groups);
+      if (expanded) {
+        policy.rules.push(...expanded);
         continue;
       }
       const pattern = parsePattern(raw);
@@ -211,8 +213,7 @@ export function parsePolicy(text: string, file: string): Policy {
           `${pattern.error}. A pattern is a target, a group, an IP, a CIDR or '*'.`,
         );
       }
-      const isName = /[a-z]/i.test(pattern) && !pattern.includes(':');
-      if (isName && !seen.has(pattern.toLowerCase())) {
+      if (isNamePattern(pattern) && !names.has(pattern.toLowerCase())) {
         reader.fail(
           pair.key as Node,
           key,
@@ -223,6 +224,17 @@ export function parsePolicy(text: string, file: string): Policy {
     }
   }
   return policy;
+}
+
+/**
+ * A rule whose pattern names a group (case-insensitively), as one rule per member with the same
+ * ports and source; undefined when the pattern names no group.
+ */
+export function expandGroup(
+  rule: Rule,
+  groups: ReadonlyMap<string, readonly string[]>,
+): Rule[] | undefined {
+  return groups.get(rule.pattern.toLowerCase())?.map((pattern) => ({ ...rule, pattern }));
 }
 
 function parsePortsNode(reader: PolicyReader, node: unknown, key: string): PortRule[] {

@@ -37,6 +37,11 @@ export function parsePattern(text: string): string | { error: string } {
   return typeof target === 'string' ? { error: target } : pattern;
 }
 
+/** Is a rule's pattern a hostname (not `*`, an IP or a CIDR)? Such a pattern must name a target. */
+export function isNamePattern(pattern: string): boolean {
+  return /[a-z]/i.test(pattern) && !pattern.includes(':');
+}
+
 /**
  * Splits `PATTERN: PORTS` at the last colon followed by a space or the line's end, since IPv6
  * patterns hold colons too; a line with a single colon (`host:22`) splits there.

@@ -1,2 +1,2 @@
 // The scan phase lives in src/scan/: this is its entry point.
-export { scan, type ScanContext, type ScanOutcome } from './scan/index.js';
+export { scan, type ScanOutcome } from './scan/index.js';

@@ -4,11 +4,10 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ConfigurationError } from './errors.js';
-import { parsePolicy, type Policy } from './policy.js';
+import { expandGroup, parsePolicy, type Policy } from './policy.js';
 import { parsePortSelection, type PortSelection } from './ports.js';
-import { parseRules } from './rules.js';
-import { parseShard, type Shard } from './shard.js';
-import { parseTargets } from './targets.js';
+import { isNamePattern, parseRules } from './rules.js';
+import { parseTargets, uniqueTargets } from './targets.js';
 import { FINDING_KINDS, type FindingKind, type Rule, type Target } from './types.js';
 
 /** Where inputs come from: @actions/core in the action; anything with the same shape elsewhere. */
@@ -101,7 +100,7 @@ export function parseDuration(input: string, value: string): number {
 }
 
 /** `max-rate`: packets per second, a whole number from 10 to 1,000,000; empty for none. */
-export function parseMaxRate(input: string, value: string): number | undefined {
+function parseMaxRate(input: string, value: string): number | undefined {
   const text = value.trim().replace(/[_,]/g, '');
   if (text === '') return undefined;
   const rate = /^\d+$/.test(text) ? Number(text) : NaN;
@@ -114,7 +113,36 @@ export function parseMaxRate(input: string, value: string): number | undefined {
   return rate;
 }
 
-export function parseFailOn(input: string, value: string): Set<FindingKind> {
+/**
+ * This job's share of the addresses (`shard: i/n`): a matrix of n jobs scans every address exactly
+ * once between them, and `mode: merge` reports as one run would (shardPlan in src/plan.ts).
+ */
+export interface Shard {
+  /** 1-based. */
+  index: number;
+  count: number;
+}
+
+/** GitHub's matrix runs at most 256 jobs; more shards than that can never all run. */
+const MAX_SHARDS = 256;
+
+/** `shard: i/n`, such as `2/4`; empty for none. */
+function parseShard(input: string, value: string): Shard | undefined {
+  const text = value.trim();
+  if (text === '') return undefined;
+  const m = /^(\d+)\s*\/\s*(\d+)$/.exec(text);
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || index < 1 || count < 1 || index > count || count > MAX_SHARDS) {
+    throw new ConfigurationError(
+      input,
+      `'${value}' is not i/n with 1 <= i <= n <= ${MAX_SHARDS}. Example for a matrix: shard: \${{ matrix.shard }}/4.`,
+    );
+  }
+  return { index, count };
+}
+
+function parseFailOn(input: string, value: string): Set<FindingKind> {
   const kinds = value
     .split(/[\s,]+/)
     .map((k) => k.trim().toLowerCase())
@@ -158,14 +186,8 @@ function readPolicy(shown: string, path: string): Policy {
   return parsePolicy(text, shown);
 }
 
-/** The targets of the input and then those of the policy file, each once. */
-function mergeTargets(fromInput: Target[], fromPolicy: Target[]): Target[] {
-  const seen = new Set(fromInput.map((t) => t.spec.toLowerCase()));
-  return [...fromInput, ...fromPolicy.filter((t) => !seen.has(t.spec.toLowerCase()))];
-}
-
 /** Labels: comma- or newline-separated, trimmed, without duplicates; GitHub's 50-character limit. */
-export function parseLabels(input: string, value: string): string[] {
+function parseLabels(input: string, value: string): string[] {
   const labels = [
     ...new Set(
       value
@@ -292,10 +314,11 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
       ? readPolicy(policyInput || policyPath, policyPath)
       : undefined;
 
-  const targets = mergeTargets(
-    parseTargets('targets', source.getInput('targets'), maxAddresses),
-    policy?.targets ?? [],
-  );
+  // The targets of the input and then those of the policy file, each once.
+  const targets = uniqueTargets([
+    ...parseTargets('targets', source.getInput('targets'), maxAddresses),
+    ...(policy?.targets ?? []),
+  ]);
   if (targets.length === 0 && !xml && mode !== 'merge') {
     throw new ConfigurationError(
       'targets',
@@ -318,13 +341,13 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
   const groups = policy?.groups ?? new Map<string, string[]>();
   const names = new Set(targets.map((t) => t.spec.toLowerCase()));
   // A group of the policy file may be named in `expected` too.
-  const rules = inputRules.flatMap((rule) => {
-    const members = groups.get(rule.pattern.toLowerCase());
-    return members ? members.map((pattern) => ({ ...rule, pattern })) : [rule];
-  });
+  const rules = inputRules.flatMap((rule) => expandGroup(rule, groups) ?? [rule]);
   for (const rule of rules) {
-    const isName = /[a-z]/i.test(rule.pattern) && !rule.pattern.includes(':');
-    if (isName && !names.has(rule.pattern.toLowerCase()) && targets.length > 0) {
+    if (
+      isNamePattern(rule.pattern) &&
+      !names.has(rule.pattern.toLowerCase()) &&
+      targets.length > 0
+    ) {
       throw new ConfigurationError(
         'expected',
         `${rule.source}: '${rule.pattern}' names no entry of targets. Write the target exactly as in targets, an IP, a CIDR or '*'.`,

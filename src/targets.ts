@@ -7,7 +7,7 @@ import type { Target } from './types.js';
 const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i;
 
 /** Splits a list input: one entry per line or comma-separated, `#` starts a comment. */
-export function splitList(value: string): string[] {
+function splitList(value: string): string[] {
   return value
     .split(/\r?\n/)
     .map((line) => line.replace(/#.*$/, ''))
@@ -25,7 +25,7 @@ function isIPv6(text: string): boolean {
   return text.includes(':') && !text.includes('%') && ipaddr.IPv6.isValid(text);
 }
 
-export function isHostname(text: string): boolean {
+function isHostname(text: string): boolean {
   const name = text.endsWith('.') ? text.slice(0, -1) : text;
   if (name.length === 0 || name.length > 253) return false;
   const labels = name.split('.');
@@ -75,7 +75,6 @@ export function classifyTarget(entry: string): Target | string {
 /** Reads the `targets` input into entries, refusing anything that is not a target. */
 export function parseTargets(input: string, value: string, maxAddresses: number): Target[] {
   const targets: Target[] = [];
-  const seen = new Set<string>();
   for (const entry of splitList(value)) {
     const target = classifyTarget(entry);
     if (typeof target === 'string') {
@@ -90,26 +89,36 @@ export function parseTargets(input: string, value: string, maxAddresses: number)
         `'${entry}' holds ${formatCount(target.size)} addresses, more than max-addresses (${maxAddresses}). Split it into smaller blocks across shards, or raise max-addresses.`,
       );
     }
+    targets.push(target);
+  }
+  return uniqueTargets(targets);
+}
+
+/** Each entry once, in the order first written: entries that differ only in case are one. */
+export function uniqueTargets(targets: Iterable<Target>): Target[] {
+  const seen = new Set<string>();
+  const out: Target[] = [];
+  for (const target of targets) {
     const key = target.spec.toLowerCase();
     if (!seen.has(key)) {
       seen.add(key);
-      targets.push(target);
+      out.push(target);
     }
   }
-  return targets;
+  return out;
 }
 
 function formatCount(n: number): string {
   return n > 1e15 ? n.toExponential(2) : n.toLocaleString('en-US');
 }
 
-/** The address family of an IP literal. */
+/** The address family of an IP literal or a CIDR block; 4 for '' (a name without an address). */
 export function familyOf(address: string): 4 | 6 {
   return address.includes(':') ? 6 : 4;
 }
 
 /** The IPv4 address an IPv4-mapped IPv6 address (::ffff:a.b.c.d) stands for, else undefined. */
-export function ipv4Mapped(address: string): string | undefined {
+function ipv4Mapped(address: string): string | undefined {
   const ip = ipaddr.parse(address);
   return ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()
     ? (ip as ipaddr.IPv6).toIPv4Address().toString()
@@ -123,6 +132,50 @@ export function ipv4Mapped(address: string): string | undefined {
  */
 export function canonicalIp(address: string): string {
   return ipv4Mapped(address) ?? ipaddr.parse(address).toString();
+}
+
+/** Every address of a CIDR block, in order. Callers bound the block's size (max-addresses). */
+export function expandBlock(spec: string): string[] {
+  const [net, bits] = ipaddr.parseCIDR(spec);
+  const bytes = net.toByteArray();
+  const width = bytes.length * 8;
+  let first = bytes.reduce((n, b) => (n << 8n) | BigInt(b), 0n);
+  const hostBits = BigInt(width - bits);
+  first = (first >> hostBits) << hostBits;
+  const out: string[] = [];
+  for (let i = 0n; i < 1n << hostBits; i++) {
+    let value = first + i;
+    const next = new Array<number>(bytes.length);
+    for (let b = bytes.length - 1; b >= 0; b--) {
+      next[b] = Number(value & 0xffn);
+      value >>= 8n;
+    }
+    out.push(ipaddr.fromByteArray(next).toString());
+  }
+  return out;
+}
+
+/** Every address an IP literal or a CIDR block stands for. */
+export function addressesOf(spec: string): string[] {
+  return spec.includes('/') ? expandBlock(spec) : [spec];
+}
+
+/** A key that sorts addresses numerically, IPv4 before IPv6. */
+function addressKey(address: string): string {
+  const ip = ipaddr.parse(address);
+  const hex = ip
+    .toByteArray()
+    .map((b) => b.toString(16).padStart(2, '0'))
+    .join('');
+  return `${familyOf(address)}:${hex}`;
+}
+
+/** Orders observed entries the way every shard and the merge agree on: names first, then addresses. */
+export function unitKey(address: string, target: string): string {
+  if (!address) return `0:${target.toLowerCase()}`;
+  return address.includes('/')
+    ? `${addressKey(address.split('/')[0] ?? '')}/${address}`
+    : addressKey(address);
 }
 
 /** Does the IP/CIDR pattern cover the address? Patterns that are not IPs or CIDRs cover nothing. */

@@ -4,7 +4,7 @@
 export type Protocol = 'tcp' | 'udp';
 
 /** nmap's own words for a port's state: open, closed, filtered, unfiltered, open|filtered, closed|filtered. */
-export type PortState = string;
+type PortState = string;
 
 export interface Service {
   name?: string;
@@ -19,14 +19,13 @@ export interface Service {
 // ---------------------------------------------------------------------------
 // What nmap wrote: a faithful, typed reading of one nmap XML file.
 
-export interface NmapAddress {
+interface NmapAddress {
   addr: string;
   /** ipv4, ipv6 or mac. */
   addrtype: string;
-  vendor?: string;
 }
 
-export interface NmapHostname {
+interface NmapHostname {
   name: string;
   /** `user` for the name the user gave, `PTR` for reverse DNS. */
   type?: string;
@@ -37,15 +36,13 @@ export interface NmapPort {
   port: number;
   state: PortState;
   reason: string;
-  reasonTtl?: number;
   service?: Service;
   scripts?: { id: string; output: string }[];
 }
 
-export interface NmapExtraReason {
+interface NmapExtraReason {
   reason: string;
   count: number;
-  proto?: string;
   ports?: string;
 }
 
@@ -63,15 +60,10 @@ export interface NmapHost {
   /** up, down, unknown, skipped. */
   status: string;
   reason: string;
-  reasonTtl?: number;
   ports: NmapPort[];
   extraports: NmapExtraPorts[];
-  startTime?: number;
-  endTime?: number;
   /** nmap's round-trip estimate for the host, microseconds: smoothed RTT and the timeout it used. */
   times?: { srtt: number; to: number };
-  /** Best OS guess, when OS detection ran. */
-  os?: string;
 }
 
 export interface NmapScanInfo {
@@ -88,22 +80,16 @@ export interface NmapTargetNote {
 }
 
 export interface NmapRun {
-  scanner: string;
   version: string;
   args: string;
-  start?: number;
   scanInfo: NmapScanInfo[];
   hosts: NmapHost[];
   /** `<target status="skipped">`: names nmap could not resolve, and the like. */
   targets: NmapTargetNote[];
-  /** Text nmap wrote into the file outside of elements it describes (warnings, `<output>`). */
-  messages: string[];
   /** False when the file ends before `</nmaprun>` (nmap killed or still running). */
   complete: boolean;
   finished?: {
-    time?: number;
     elapsed?: number;
-    summary?: string;
     /** success or error. */
     exit?: string;
     errormsg?: string;
@@ -114,7 +100,7 @@ export interface NmapRun {
 // ---------------------------------------------------------------------------
 // What the user declared.
 
-export type TargetKind = 'ipv4' | 'ipv6' | 'cidr4' | 'cidr6' | 'hostname';
+type TargetKind = 'ipv4' | 'ipv6' | 'cidr4' | 'cidr6' | 'hostname';
 
 export interface Target {
   /** The entry as the user wrote it. */
@@ -147,13 +133,9 @@ export interface Rule {
 // ---------------------------------------------------------------------------
 // What port-drift observed, per scanned address.
 
-export type FindingKind = 'unexpected-open' | 'missing' | 'host-down' | 'inconclusive';
-export const FINDING_KINDS: readonly FindingKind[] = [
-  'unexpected-open',
-  'missing',
-  'host-down',
-  'inconclusive',
-];
+/** Every kind of finding, in the order reports, counts and SARIF rules list them. */
+export const FINDING_KINDS = ['unexpected-open', 'missing', 'host-down', 'inconclusive'] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
 
 export interface ObservedPort {
   port: number;

@@ -4,6 +4,7 @@
 import { findDrift } from './drift.js';
 import { hostAddress, observedPorts } from './observe.js';
 import { mergeRanges } from './ports.js';
+import { familyOf } from './targets.js';
 import type {
   Finding,
   NmapRun,
@@ -57,7 +58,7 @@ export function recheckPlan(
 function byFamily(entries: Iterable<[string, PortRange[]]>): Recheck[] {
   const families = new Map<4 | 6, { addresses: Set<string>; ports: PortRange[] }>();
   for (const [address, ports] of entries) {
-    const family = address.includes(':') ? 6 : 4;
+    const family = familyOf(address);
     const entry = families.get(family) ?? { addresses: new Set(), ports: [] };
     entry.addresses.add(address);
     entry.ports.push(...ports);

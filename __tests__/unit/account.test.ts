@@ -7,11 +7,11 @@ import fc from 'fast-check';
 import { accountForSkipped, plannedFromReport, plannedOf, violations } from '../../src/account.js';
 import { findDrift } from '../../src/drift.js';
 import { observe, type RunResult } from '../../src/observe.js';
-import { makePlan, type PlanFacts, type ScanPlan } from '../../src/plan.js';
+import { makePlan, shardPlan, type PlanFacts, type ScanPlan } from '../../src/plan.js';
 import { REPORT_SCHEMA, type Report } from '../../src/report/report.js';
 import { checkReport } from '../../src/report/schema.js';
 import { readSettings } from '../../src/settings.js';
-import { expandBlock, shardPlan } from '../../src/shard.js';
+import { expandBlock } from '../../src/targets.js';
 import type { NmapHost, NmapRun, NmapTargetNote, ObservedAddress } from '../../src/types.js';
 import { decide } from '../../src/verdict.js';
 import { coversBlock } from '../../src/targets.js';
@@ -77,13 +77,11 @@ function nmapRuns(plan: ScanPlan, w: World): { results: RunResult[]; notes: Nmap
     const skipped = addresses.filter((_, k) => ((how.skip >> k) & 1) === 1);
     notes.push(...skipped.map((a) => ({ specification: a, status: 'skipped', reason: '' })));
     const nmapRun: NmapRun = {
-      scanner: 'nmap',
       version: '7.93',
       args: 'nmap',
       scanInfo: [],
       hosts,
       targets: [],
-      messages: [],
       complete: how.finished,
     };
     return {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigurationError } from '../../src/errors.js';
 import { mergeReports, type ShardResult } from '../../src/merge.js';
-import { unitKey } from '../../src/shard.js';
+import { unitKey } from '../../src/targets.js';
 import type { FindingKind, ObservedAddress } from '../../src/types.js';
 import { brief } from '../helpers/action.js';
 import { down, report, resolvedOf, unresolved, up } from '../helpers/reports.js';

@@ -12,7 +12,7 @@ export type ScanType = 'syn' | 'connect';
  * verify: careful, for the verdict (nmap's normal timing, many retransmissions).
  * identify: version detection on what ends as a finding, so that the report says what listens.
  */
-export type Profile = 'sweep' | 'verify' | 'identify';
+type Profile = 'sweep' | 'verify' | 'identify';
 
 export interface NmapInvocation {
   profile: Profile;
@@ -58,7 +58,7 @@ const ALLOWED: ReadonlyMap<string, 'flag' | 'value'> = new Map([
 ]);
 
 /** Environment variables that would let the runner's environment add options to nmap or swap its data. */
-export const NMAP_ENV_BLOCKLIST = ['NMAP_ARGS', 'NMAPDIR', 'NMAP_PRIVILEGED'] as const;
+const NMAP_ENV_BLOCKLIST = ['NMAP_ARGS', 'NMAPDIR', 'NMAP_PRIVILEGED'] as const;
 
 export function nmapEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const clean = { ...env };
@@ -97,9 +97,12 @@ export function assertAllowed(args: readonly string[]): void {
  * the silent ports are probed again (src/scan/rescue.ts). UDP ports are silent by nature, so UDP
  * probes are retransmitted instead.
  */
-export const SWEEP_RETRIES = { tcp: 0, udp: 2 } as const;
+const SWEEP_RETRIES = { tcp: 0, udp: 2 } as const;
 /** Retransmissions when re-checking a finding: nmap's own default is 10, with normal timing. */
 export const VERIFY_RETRIES = 6;
+
+/** How long nmap may take to answer a question that needs no network (its version, its lists). */
+export const QUICK_CALL_MS = 60_000;
 
 /**
  * The kernel refuses one argument over 128 KiB (E2BIG). Port lists are split well below that, and
@@ -130,7 +133,7 @@ export function splitPorts(
 }
 
 /** nmap expands strftime-like `%` sequences in output file names; `%%` is a literal `%`. */
-export function nmapFileName(path: string): string {
+function nmapFileName(path: string): string {
   return path.replaceAll('%', '%%');
 }
 

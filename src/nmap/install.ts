@@ -4,8 +4,8 @@ import * as core from '@actions/core';
 import * as exec from '@actions/exec';
 import * as io from '@actions/io';
 import { NmapError, getErrorMessage } from '../errors.js';
-import { nmapEnv } from './command.js';
-import { QUICK_CALL_MS, runProcess } from './run.js';
+import { runProcess } from '../process.js';
+import { QUICK_CALL_MS, nmapEnv } from './command.js';
 
 export interface Nmap {
   path: string;

@@ -85,11 +85,6 @@ function num(node: Node | undefined, name: string): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-function text(node: Node): string {
-  const value = node['#text'];
-  return typeof value === 'string' ? decodeText(value) : '';
-}
-
 /** Drops a DOCTYPE with its internal subset: no entity a file declares is ever expanded. */
 function withoutDoctype(xml: string): string {
   return xml.replace(/<!DOCTYPE\s[^[>]*(?:\[[\s\S]*?\]\s*)?>/gi, '');
@@ -126,7 +121,6 @@ function port(node: Node): NmapPort | undefined {
   const id = num(node, 'portid');
   const state = first(node, 'state');
   if (id === undefined || !state) return undefined;
-  const reasonTtl = num(state, 'reason_ttl');
   const svc = service(first(node, 'service'));
   const scripts = all(node, 'script').map((s) => ({
     id: attr(s, 'id') ?? '',
@@ -137,7 +131,6 @@ function port(node: Node): NmapPort | undefined {
     port: id,
     state: attr(state, 'state') ?? 'unknown',
     reason: attr(state, 'reason') ?? '',
-    ...(reasonTtl !== undefined ? { reasonTtl } : {}),
     ...(svc ? { service: svc } : {}),
     ...(scripts.length ? { scripts } : {}),
   };
@@ -182,17 +175,16 @@ function host(node: Node, scanInfo: readonly NmapScanInfo[]): NmapHost {
   const portsNode = first(node, 'ports');
   const ports = all(portsNode, 'port').flatMap((p) => port(p) ?? []);
   const extraports: NmapExtraPorts[] = all(portsNode, 'extraports').map((e) => {
-    const reasons = all(e, 'extrareasons').map((r) => {
-      const proto = attr(r, 'proto');
+    const reasonNodes = all(e, 'extrareasons');
+    const reasons = reasonNodes.map((r) => {
       const list = attr(r, 'ports');
       return {
         reason: attr(r, 'reason') ?? '',
         count: num(r, 'count') ?? 0,
-        ...(proto ? { proto } : {}),
         ...(list ? { ports: list } : {}),
       };
     });
-    const protocol = reasons.find((r) => r.proto)?.proto;
+    const protocol = reasonNodes.map((r) => attr(r, 'proto')).find(Boolean);
     return {
       state: attr(e, 'state') ?? 'unknown',
       count: num(e, 'count') ?? 0,
@@ -201,35 +193,23 @@ function host(node: Node, scanInfo: readonly NmapScanInfo[]): NmapHost {
     };
   });
   assignProtocols(extraports, ports, scanInfo);
-  const osName = attr(first(first(node, 'os'), 'osmatch'), 'name');
-  const reasonTtl = num(status, 'reason_ttl');
-  const startTime = num(node, 'starttime');
-  const endTime = num(node, 'endtime');
   const timesNode = first(node, 'times');
   const srtt = num(timesNode, 'srtt');
   const to = num(timesNode, 'to');
   return {
-    addresses: all(node, 'address').map((a) => {
-      const vendor = attr(a, 'vendor');
-      return {
-        addr: attr(a, 'addr') ?? '',
-        addrtype: attr(a, 'addrtype') ?? 'ipv4',
-        ...(vendor ? { vendor } : {}),
-      };
-    }),
+    addresses: all(node, 'address').map((a) => ({
+      addr: attr(a, 'addr') ?? '',
+      addrtype: attr(a, 'addrtype') ?? 'ipv4',
+    })),
     hostnames: all(first(node, 'hostnames'), 'hostname').map((h) => {
       const type = attr(h, 'type');
       return { name: attr(h, 'name') ?? '', ...(type ? { type } : {}) };
     }),
     status: attr(status, 'state') ?? 'unknown',
     reason: attr(status, 'reason') ?? '',
-    ...(reasonTtl !== undefined ? { reasonTtl } : {}),
     ports,
     extraports,
-    ...(startTime !== undefined ? { startTime } : {}),
-    ...(endTime !== undefined ? { endTime } : {}),
     ...(srtt !== undefined && to !== undefined ? { times: { srtt, to } } : {}),
-    ...(osName ? { os: osName } : {}),
   };
 }
 
@@ -292,24 +272,18 @@ export function parseNmapXml(xml: string, source = 'nmap XML'): NmapRun {
   const finishedNode = first(runstats, 'finished');
   const hostsNode = first(runstats, 'hosts');
   const finished: NonNullable<NmapRun['finished']> = {};
-  for (const key of ['time', 'elapsed'] as const) {
-    const value = num(finishedNode, key);
-    if (value !== undefined) finished[key] = value;
-  }
-  for (const key of ['summary', 'exit', 'errormsg'] as const) {
+  const elapsed = num(finishedNode, 'elapsed');
+  if (elapsed !== undefined) finished.elapsed = elapsed;
+  for (const key of ['exit', 'errormsg'] as const) {
     const value = attr(finishedNode, key);
     if (value) finished[key] = value;
   }
-  const start = num(root, 'start');
   return {
-    scanner: attr(root, 'scanner') ?? 'nmap',
     version: attr(root, 'version') ?? '',
     args: attr(root, 'args') ?? '',
-    ...(start !== undefined ? { start } : {}),
     scanInfo,
     hosts: all(root, 'host').map((h, i) => checkedAddresses(host(h, scanInfo), source, i)),
     targets,
-    messages: all(root, 'output').map(text).filter(Boolean),
     complete,
     ...(finishedNode ? { finished } : {}),
     ...(hostsNode

@@ -2,7 +2,7 @@
 // port, protocol), not by how nmap described them, so the same drift seen again is no change.
 // Pure: values in, values out.
 import { createHash } from 'node:crypto';
-import type { Finding, FindingKind, Protocol } from '../types.js';
+import { FINDING_KINDS, type Finding, type FindingKind, type Protocol } from '../types.js';
 
 /** The part of a finding that identifies it from run to run, and enough to show it later. */
 export interface FindingRef {
@@ -42,7 +42,7 @@ export function findingKey(f: FindingRef): string {
   return `${f.kind}|${where}|${port}`;
 }
 
-export function toRef(f: FindingRef): FindingRef {
+function toRef(f: FindingRef): FindingRef {
   return {
     kind: f.kind,
     target: f.target,
@@ -122,12 +122,11 @@ export function parseState(value: unknown): DriftState | undefined {
   return state;
 }
 
-const KINDS: readonly string[] = ['unexpected-open', 'missing', 'host-down', 'inconclusive'];
-
 function parseRef(item: unknown): FindingRef | undefined {
   if (typeof item !== 'object' || item === null) return undefined;
   const r = item as Record<string, unknown>;
-  if (typeof r['kind'] !== 'string' || !KINDS.includes(r['kind'])) return undefined;
+  if (typeof r['kind'] !== 'string' || !(FINDING_KINDS as readonly string[]).includes(r['kind']))
+    return undefined;
   if (typeof r['target'] !== 'string' || typeof r['address'] !== 'string') return undefined;
   const ref: FindingRef = {
     kind: r['kind'] as FindingKind,

@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { code, plural, table, tableRow } from '../report/markdown.js';
-import { FINDING_HEADER, findingRow, portLabel } from '../report/summary.js';
+import { FINDING_HEADER, findingRow, portLabel } from '../report/format.js';
+import { CONTROL_CHARS } from '../untrusted.js';
 import type { Finding } from '../types.js';
 import {
   describeChanges,
@@ -112,13 +113,13 @@ export function readStateMarker(body: string | null | undefined): DriftState | u
   }
 }
 
-export function refLine(f: FindingRef): string {
+function refLine(f: FindingRef): string {
   const port = portLabel(f);
   return `**${f.kind}** ${code(f.target)}${f.address && f.address !== f.target ? ` ${code(f.address)}` : ''}${port ? ` ${port}` : ''}`;
 }
 
 /** Bullets for new and resolved findings, capped. */
-export function changeLines(changes: Changes): string[] {
+function changeLines(changes: Changes): string[] {
   if (!changes.known || !changes.changed || changes.detailsLost) return [];
   const lines = [
     ...changes.added.map((f) => `- New: ${refLine(f)}`),
@@ -229,8 +230,7 @@ export function renderPrComment(run: RunInfo, result: Result, sha: string): stri
 
 /** The issue's title: the name, on one line, within GitHub's 256 characters. */
 export function issueTitle(name: string): string {
-  // eslint-disable-next-line no-control-regex
-  const flat = name.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+  const flat = name.replace(CONTROL_CHARS, ' ').trim();
   return `Port drift: ${[...flat].slice(0, 200).join('')}`;
 }
 

@@ -1,8 +1,8 @@
 // Slack: one Block Kit message through an incoming webhook, within Slack's limits, with Slack's
 // special sequences (<!channel>, <!here>, <@U…>, <url|text>) made impossible in untrusted text.
 import { getErrorMessage } from '../errors.js';
+import { describeService, portLabel } from '../report/format.js';
 import { oneLine } from '../report/markdown.js';
-import { describeService, portLabel } from '../report/summary.js';
 import type { Finding } from '../types.js';
 import { describeChanges, findingKey, type Changes, type FindingRef } from './changes.js';
 import type { Log } from './github.js';

@@ -1,13 +1,13 @@
 // Markdown that untrusted text cannot escape from. Banners, DNS names and nmap's messages come from
 // the scanned hosts: they are shown only inside code spans, where GitHub makes no mention, issue
 // reference, link or HTML of them, with table pipes escaped and control characters removed.
+import { CONTROL_CHARS } from '../untrusted.js';
 
 const MAX_CELL = 120;
 
 /** Text on one line, printable, and not longer than max characters. */
 export function oneLine(text: string, max = MAX_CELL): string {
-  // eslint-disable-next-line no-control-regex
-  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
+  const flat = text.replace(CONTROL_CHARS, ' ').trim();
   const chars = [...flat];
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : flat;
 }

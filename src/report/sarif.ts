@@ -13,11 +13,11 @@ import {
   type ObservedAddress,
   type Rule,
 } from '../types.js';
+import { describeService } from './format.js';
 import { oneLine } from './markdown.js';
 import type { Report } from './report.js';
-import { describeService } from './summary.js';
 
-export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
+const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 /** The key of our own fingerprint: a new algorithm gets a new version, so old alerts close cleanly. */
 export const FINGERPRINT_KEY = 'portDrift/v1';
 
@@ -84,7 +84,7 @@ export function sarifText(text: string, max = 300): string {
   return oneLine(text, max).replace(/[\\[\]]/g, (c) => `\\${c}`);
 }
 
-export function fingerprint(name: string, f: Finding): string {
+function fingerprint(name: string, f: Finding): string {
   const key = [name, f.kind, f.target, f.address, f.port ?? '', f.protocol ?? ''].join('\u0000');
   return createHash('sha256').update(key).digest('hex');
 }
@@ -225,7 +225,7 @@ function messageFor(f: Finding): string {
 }
 
 /** Code scanning rejects a run with more results than this (and shows the 5,000 most severe). */
-export const MAX_RESULTS = 25_000;
+const MAX_RESULTS = 25_000;
 
 export function toSarif(report: Report, sources: DeclarationSources): Record<string, unknown> {
   const rules = (report.settings['rules'] ?? []) as Rule[];

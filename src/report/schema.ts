@@ -18,13 +18,13 @@ export class SchemaError extends Error {
 }
 
 /** Reads a value of type T at a path, or throws a SchemaError. */
-export type Check<T> = (value: unknown, path: string) => T;
+type Check<T> = (value: unknown, path: string) => T;
 
 const OPTIONAL = Symbol('optional');
 type Optional<T> = Check<T> & { [OPTIONAL]: true };
 
 /** A field that may be absent (undefined). */
-export function optional<T>(check: Check<T>): Optional<T | undefined> {
+function optional<T>(check: Check<T>): Optional<T | undefined> {
   const c = ((value: unknown, path: string) =>
     value === undefined ? undefined : check(value, path)) as Optional<T | undefined>;
   c[OPTIONAL] = true;
@@ -38,7 +38,7 @@ function kind(value: unknown): string {
 /** Strings are bounded: a report's texts are lines, names and nmap's words, never megabytes. */
 const MAX_STRING = 100_000;
 
-export const str: Check<string> = (value, path) => {
+const str: Check<string> = (value, path) => {
   if (typeof value !== 'string') throw new SchemaError(path, `want a string, found ${kind(value)}`);
   if (value.length > MAX_STRING) throw new SchemaError(path, 'a string too long');
   return value;
@@ -48,7 +48,7 @@ export const str: Check<string> = (value, path) => {
  * A short text of plain words (letters, digits, spaces, `.,:()+-`), for the values the summary
  * shows as they are (nmap's version, the scan type, the privilege): nothing in it can be markup.
  */
-export const plain: Check<string> = (value, path) => {
+const plain: Check<string> = (value, path) => {
   const text = str(value, path);
   if (!/^[\w .,:()+-]{0,80}$/.test(text)) {
     throw new SchemaError(
@@ -59,14 +59,14 @@ export const plain: Check<string> = (value, path) => {
   return text;
 };
 
-export const bool: Check<boolean> = (value, path) => {
+const bool: Check<boolean> = (value, path) => {
   if (typeof value !== 'boolean')
     throw new SchemaError(path, `want true or false, found ${kind(value)}`);
   return value;
 };
 
 /** A whole number within bounds. */
-export function int(min = 0, max = Number.MAX_SAFE_INTEGER): Check<number> {
+function int(min = 0, max = Number.MAX_SAFE_INTEGER): Check<number> {
   return (value, path) => {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
       throw new SchemaError(
@@ -79,7 +79,7 @@ export function int(min = 0, max = Number.MAX_SAFE_INTEGER): Check<number> {
 }
 
 /** A finite number within bounds (a share, seconds). */
-export function number(min: number, max: number): Check<number> {
+function number(min: number, max: number): Check<number> {
   return (value, path) => {
     if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
       throw new SchemaError(path, `want a number in ${min}-${max}, found ${kind(value)}`);
@@ -89,7 +89,7 @@ export function number(min: number, max: number): Check<number> {
 }
 
 /** One of the listed strings (or numbers). */
-export function oneOf<const T extends string | number>(...values: T[]): Check<T> {
+function oneOf<const T extends string | number>(...values: T[]): Check<T> {
   return (value, path) => {
     if (!values.includes(value as T)) {
       throw new SchemaError(path, `want one of ${values.join(', ')}`);
@@ -98,7 +98,7 @@ export function oneOf<const T extends string | number>(...values: T[]): Check<T>
   };
 }
 
-export function list<T>(item: Check<T>, max = 10_000_000): Check<T[]> {
+function list<T>(item: Check<T>, max = 10_000_000): Check<T[]> {
   return (value, path) => {
     if (!Array.isArray(value)) throw new SchemaError(path, `want a list, found ${kind(value)}`);
     if (value.length > max) throw new SchemaError(path, `more than ${max} items`);
@@ -107,7 +107,7 @@ export function list<T>(item: Check<T>, max = 10_000_000): Check<T[]> {
 }
 
 /** A map from names to values of one type. */
-export function record<T>(item: Check<T>): Check<Record<string, T>> {
+function record<T>(item: Check<T>): Check<Record<string, T>> {
   return (value, path) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new SchemaError(path, `want an object, found ${kind(value)}`);
@@ -132,7 +132,7 @@ type Shape<F extends Fields> = {
 };
 
 /** An object with these fields; fields it does not declare are dropped. */
-export function object<F extends Fields>(fields: F): Check<Shape<F>> {
+function object<F extends Fields>(fields: F): Check<Shape<F>> {
   return (value, path) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new SchemaError(path, `want an object, found ${kind(value)}`);
@@ -154,7 +154,7 @@ export function object<F extends Fields>(fields: F): Check<Shape<F>> {
 const json: Check<unknown> = (value) => value;
 
 /** An IP address in canonical form, or '' where a report holds a name without an address. */
-export const address: Check<string> = (value, path) => {
+const address: Check<string> = (value, path) => {
   const text = str(value, path);
   if (text === '') return text;
   const [base, bits] = text.split('/');

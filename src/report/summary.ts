@@ -2,7 +2,8 @@
 // by target with what nmap saw, and every address folded away. Readable at 20 hosts and at 20,000:
 // long tables are cut, the most common drift is rolled up, and the whole stays under a byte budget
 // far below GitHub's 1 MiB limit. Everything from a scanned host goes through code().
-import { FINDING_KINDS, type Finding, type ObservedAddress, type Service } from '../types.js';
+import { FINDING_KINDS, type Finding, type ObservedAddress } from '../types.js';
+import { FINDING_HEADER, describeCoverage, findingRow, portLabel } from './format.js';
 import { code, plural, table } from './markdown.js';
 import type { Report } from './report.js';
 
@@ -26,41 +27,6 @@ export interface SummaryOptions {
   maxBytes?: number;
 }
 
-export function describeService(service: Service | undefined): string {
-  if (!service) return '';
-  // nmap says `unknown` when it has neither a probe match nor a name for the port number.
-  const name = service.name === 'unknown' ? undefined : service.name;
-  return [name, service.product, service.version, service.extrainfo]
-    .filter((s): s is string => Boolean(s))
-    .join(' ');
-}
-
-export function portLabel(f: Pick<Finding, 'port' | 'protocol'>): string {
-  return f.port === undefined ? '' : `${f.port}/${f.protocol ?? 'tcp'}`;
-}
-
-export const FINDING_HEADER = [
-  'Target',
-  'Address',
-  'Port',
-  'Finding',
-  'Expected',
-  'Observed',
-  'Service / detail',
-] as const;
-
-export function findingRow(f: Finding): string[] {
-  return [
-    code(f.target),
-    code(f.address),
-    portLabel(f),
-    `**${f.kind}**`,
-    code(f.expected),
-    code(f.observed),
-    code(f.port === undefined ? (f.detail ?? '') : describeService(f.service)),
-  ];
-}
-
 function openPorts(obs: ObservedAddress): string {
   if (obs.status !== 'up') return code(obs.reason);
   const open = obs.ports.filter((p) => p.state === 'open');
@@ -71,19 +37,6 @@ function openPorts(obs: ObservedAddress): string {
   });
   const more = open.length - shown.length;
   return shown.join(', ') + (more > 0 ? `, and ${more} more` : '');
-}
-
-/** How much of an address's TCP range answered: `65,535 of 65,535 answered`, and what the silence means. */
-export function describeCoverage(obs: ObservedAddress): string {
-  if (obs.everyPort) return 'answers on every port';
-  const c = obs.coverage;
-  if (!c) return '—';
-  const at = (n: number): string => n.toLocaleString('en-US');
-  const parts = [`${at(c.answered)} of ${at(c.ports)} answered`];
-  const judged = c.silent - c.unanswered;
-  if (judged > 0) parts.push(`${at(judged)} silent (filtered)`);
-  if (c.unanswered > 0) parts.push(`**${at(c.unanswered)} no answer**`);
-  return parts.join('; ');
 }
 
 /** Findings by target, targets in the order they first drift; within one, by address and port. */

@@ -3,9 +3,10 @@
 // nmap's messages come from the scanned hosts: every cell is one printable line (control
 // characters, which could move a terminal's cursor or colour it, are removed) and capped. Pure.
 import type { Finding } from '../types.js';
+import { describeCoverage, describeService, portLabel } from './format.js';
 import { oneLine } from './markdown.js';
 import type { Report } from './report.js';
-import { describeCoverage, describeService, headlineOf, portLabel } from './summary.js';
+import { headlineOf } from './summary.js';
 
 /** Rows shown before the rest is left to report.json. */
 const MAX_FINDINGS = 200;

@@ -24,7 +24,7 @@ export interface SilentGroup {
 /** Per address: its silent ports, grouped by what probed them. */
 export type Silence = Map<string, SilentGroup[]>;
 
-export function missOf(delivery: number): number {
+function missOf(delivery: number): number {
   return Math.min(1, Math.max(MIN_MISS, 1 - delivery));
 }
 

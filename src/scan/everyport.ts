@@ -10,7 +10,7 @@ import { runsOf, type Runner } from './runner.js';
 /** A host with at least this many open ports, and more open than closed, is sampled. */
 export const SUSPECT_OPEN = 16;
 /** Random high ports sampled: all open on a host that listens on a few is next to impossible. */
-export const SAMPLE_SIZE = 8;
+const SAMPLE_SIZE = 8;
 
 export function suspects(observed: readonly ObservedAddress[]): ObservedAddress[] {
   return observed.filter((o) => {

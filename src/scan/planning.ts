@@ -6,10 +6,9 @@ import { resolveNames, routeProblem } from '../network.js';
 import type { ScanType } from '../nmap/command.js';
 import type { Nmap } from '../nmap/install.js';
 import { nmapTopPorts } from '../nmap/run.js';
-import { makePlan, type ScanPlan } from '../plan.js';
+import { makePlan, shardPlan, type ScanPlan } from '../plan.js';
 import { countPorts } from '../ports.js';
 import type { Settings } from '../settings.js';
-import { shardPlan } from '../shard.js';
 import type { PortRange, Protocol } from '../types.js';
 
 export function chooseScanType(
