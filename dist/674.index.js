@@ -13,11 +13,12 @@ export const modules = {
 /* harmony export */   UD: () => (/* binding */ compare),
 /* harmony export */   fl: () => (/* binding */ findingKey)
 /* harmony export */ });
-/* unused harmony export toRef */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4170);
 // What changed since the last run: findings are compared by what they are about (kind, address,
 // port, protocol), not by how nmap described them, so the same drift seen again is no change.
 // Pure: values in, values out.
+
 
 function findingKey(f) {
     // A hostname that did not resolve has no address: its target is what identifies it.
@@ -104,12 +105,11 @@ function parseState(value) {
     }
     return state;
 }
-const KINDS = ['unexpected-open', 'missing', 'host-down', 'inconclusive'];
 function parseRef(item) {
     if (typeof item !== 'object' || item === null)
         return undefined;
     const r = item;
-    if (typeof r['kind'] !== 'string' || !KINDS.includes(r['kind']))
+    if (typeof r['kind'] !== 'string' || !_types_js__WEBPACK_IMPORTED_MODULE_1__/* .FINDING_KINDS */ .m.includes(r['kind']))
         return undefined;
     if (typeof r['target'] !== 'string' || typeof r['address'] !== 'string')
         return undefined;
@@ -397,12 +397,15 @@ var external_node_crypto_ = __webpack_require__(7598);
 var external_node_zlib_ = __webpack_require__(8522);
 // EXTERNAL MODULE: ./lib/report/markdown.js
 var markdown = __webpack_require__(5402);
-// EXTERNAL MODULE: ./lib/report/summary.js
-var summary = __webpack_require__(3394);
+// EXTERNAL MODULE: ./lib/report/format.js
+var format = __webpack_require__(7703);
+// EXTERNAL MODULE: ./lib/untrusted.js
+var untrusted = __webpack_require__(4169);
 ;// CONCATENATED MODULE: ./lib/notify/render.js
 // GitHub Markdown for the issue and the pull-request comment, and the hidden markers that find them
 // again and carry the last state. Every value that came from a scanned host or a user goes through
 // code(), so a banner or a DNS name cannot become a mention, a reference, a link or HTML.
+
 
 
 
@@ -463,7 +466,7 @@ function readStateMarker(body) {
     }
 }
 function refLine(f) {
-    const port = (0,summary/* portLabel */.Uz)(f);
+    const port = (0,format/* portLabel */.Uz)(f);
     return `**${f.kind}** ${(0,markdown/* code */.aY)(f.target)}${f.address && f.address !== f.target ? ` ${(0,markdown/* code */.aY)(f.address)}` : ''}${port ? ` ${port}` : ''}`;
 }
 /** Bullets for new and resolved findings, capped. */
@@ -491,11 +494,11 @@ function headline(name, result) {
  * left out. The rows are GitHub Markdown already made safe by findingRow().
  */
 function findingsTable(findings, budget, runUrl) {
-    const header = (0,markdown/* table */.tp)(summary/* FINDING_HEADER */.ib, []);
+    const header = (0,markdown/* table */.tp)(format/* FINDING_HEADER */.ib, []);
     const rows = [];
     let used = header.length;
     for (const f of findings) {
-        const row = `\n${(0,markdown/* tableRow */.jD)((0,summary/* findingRow */.ex)(f))}`;
+        const row = `\n${(0,markdown/* tableRow */.jD)((0,format/* findingRow */.ex)(f))}`;
         if (used + row.length > budget)
             break;
         rows.push(row);
@@ -550,8 +553,7 @@ function renderPrComment(run, result, sha) {
 }
 /** The issue's title: the name, on one line, within GitHub's 256 characters. */
 function issueTitle(name) {
-    // eslint-disable-next-line no-control-regex
-    const flat = name.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+    const flat = name.replace(untrusted/* CONTROL_CHARS */.U, ' ').trim();
     return `Port drift: ${[...flat].slice(0, 200).join('')}`;
 }
 /** The body a duplicate issue is left with: a link to the one kept, and no marker. */
@@ -860,7 +862,7 @@ function slackCode(text, max = 120) {
 }
 function findingLine(f) {
     const service = 'service' in f && f.service
-        ? (0,summary/* describeService */.Jv)(f.service)
+        ? (0,format/* describeService */.Jv)(f.service)
         : 'detail' in f
             ? (f.detail ?? '')
             : '';
@@ -868,7 +870,7 @@ function findingLine(f) {
         `• *${f.kind}*`,
         slackCode(f.target),
         f.address && f.address !== f.target ? slackCode(f.address) : '',
-        (0,summary/* portLabel */.Uz)(f),
+        (0,format/* portLabel */.Uz)(f),
         service ? slackCode(service, 80) : '',
     ]
         .filter(Boolean)
@@ -1060,12 +1062,12 @@ const HTTP_TIMEOUT = '30s';
 function httpTimeout(env, log) {
     const value = env['PORT_DRIFT_HTTP_TIMEOUT'];
     try {
-        return (0,settings/* parseDuration */.E9)('PORT_DRIFT_HTTP_TIMEOUT', value || HTTP_TIMEOUT);
+        return (0,settings/* parseDuration */.E)('PORT_DRIFT_HTTP_TIMEOUT', value || HTTP_TIMEOUT);
     }
     catch (error) {
         const why = error instanceof errors/* ConfigurationError */.j1 ? error.problem : (0,errors/* getErrorMessage */.u1)(error);
         log.warning(`PORT_DRIFT_HTTP_TIMEOUT: ${why} Using ${HTTP_TIMEOUT}.`);
-        return (0,settings/* parseDuration */.E9)('PORT_DRIFT_HTTP_TIMEOUT', HTTP_TIMEOUT);
+        return (0,settings/* parseDuration */.E)('PORT_DRIFT_HTTP_TIMEOUT', HTTP_TIMEOUT);
     }
 }
 /** `.github/workflows/watch.yml` of `octo/fleet/.github/workflows/watch.yml@refs/heads/main`. */

@@ -13,11 +13,12 @@ export const modules = {
 /* harmony export */   UD: () => (/* binding */ compare),
 /* harmony export */   fl: () => (/* binding */ findingKey)
 /* harmony export */ });
-/* unused harmony export toRef */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4170);
 // What changed since the last run: findings are compared by what they are about (kind, address,
 // port, protocol), not by how nmap described them, so the same drift seen again is no change.
 // Pure: values in, values out.
+
 
 function findingKey(f) {
     // A hostname that did not resolve has no address: its target is what identifies it.
@@ -104,12 +105,11 @@ function parseState(value) {
     }
     return state;
 }
-const KINDS = ['unexpected-open', 'missing', 'host-down', 'inconclusive'];
 function parseRef(item) {
     if (typeof item !== 'object' || item === null)
         return undefined;
     const r = item;
-    if (typeof r['kind'] !== 'string' || !KINDS.includes(r['kind']))
+    if (typeof r['kind'] !== 'string' || !_types_js__WEBPACK_IMPORTED_MODULE_1__/* .FINDING_KINDS */ .m.includes(r['kind']))
         return undefined;
     if (typeof r['target'] !== 'string' || typeof r['address'] !== 'string')
         return undefined;
