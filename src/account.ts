@@ -46,7 +46,7 @@ export function plannedOf(plan: ScanPlan): Planned[] {
  * `maxAddresses` bounds the blocks expanded, since a report may come from an untrusted file.
  */
 export function plannedFromReport(report: Report, maxAddresses: number): Planned[] | string {
-  const targets = report.settings['targets'];
+  const targets = report.settings.targets;
   if (!Array.isArray(targets)) return 'its settings hold no list of targets';
   const resolved = report.scan.resolved ?? {};
   const out: Planned[] = [];

@@ -5,19 +5,17 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { readXmlScan } from './byo.js';
-import { findDrift } from './drift.js';
 import { ConfigurationError, NmapError, getErrorMessage } from './errors.js';
 import type { Logger } from './log.js';
 import { mergeReports, readResults } from './merge.js';
 import { formatPolicy } from './policy.js';
 import { SCHEMA_URL } from './project.js';
 import { recordRules } from './record.js';
-import { publicSettings, REPORT_SCHEMA, type Report } from './report/report.js';
+import { buildReport, publicSettings, type Report } from './report/report.js';
 import { checkReportDir, writeReports, type ReportPaths } from './report/write.js';
 import { scan } from './scan.js';
 import type { Settings } from './settings.js';
 import type { Rule } from './types.js';
-import { decide } from './verdict.js';
 
 /** How a job ended, for the edges: the action's step result, the command line's exit code. */
 export type Outcome = 'pass' | 'drift' | 'configuration-error' | 'failure';
@@ -68,16 +66,16 @@ async function scanReport(
     log.info(`Recorded the observed state as ${settings.policyPath}`);
     policyPath = settings.policyPath;
   }
-  const findings = findDrift(rules, outcome.observed, outcome.scannedPorts);
-  const report: Report = {
-    schema: REPORT_SCHEMA,
+  const report = buildReport({
     name: settings.name,
     startedAt: new Date(startedAt).toISOString(),
     finishedAt: new Date().toISOString(),
-    verdict: decide(findings, settings.mode === 'record' ? new Set() : settings.failOn, {
-      observed: outcome.observed,
-      cancelled: signal.aborted,
-    }),
+    rules,
+    observed: outcome.observed,
+    ports: outcome.scannedPorts,
+    // Record mode writes what it saw: it never fails on drift.
+    failOn: settings.mode === 'record' ? new Set() : settings.failOn,
+    cancelled: signal.aborted,
     scanned: outcome.scanned,
     scan: {
       source: outcome.source,
@@ -85,16 +83,13 @@ async function scanReport(
       ...(outcome.scanType ? { scanType: outcome.scanType } : {}),
       ...(outcome.privilege ? { privilege: outcome.privilege } : {}),
       runs: outcome.runs,
-      ports: outcome.scannedPorts,
       ...(outcome.plan ? { resolved: Object.fromEntries(outcome.plan.resolved) } : {}),
       ...(outcome.pace ? { pace: outcome.pace } : {}),
     },
     settings: { ...publicSettings(settings, outcome.plan), rules },
-    findings,
     flapping: outcome.flapping,
-    observed: outcome.observed,
     ...(outcome.nmapFailure ? { failure: outcome.nmapFailure } : {}),
-  };
+  });
   return { report, policyPath };
 }
 

@@ -1,18 +1,16 @@
 // mode: merge: reads the report.json of every shard job, checks that they are all the shards of one
 // policy, and makes the Report one run over all the targets would have made. The findings are
-// computed again from the merged observed state and the rules, by the same findDrift.
+// computed again from the merged observed state and the rules, by the same buildReport.
 import * as glob from '@actions/glob';
 import { plannedFromReport, violations } from './account.js';
-import { findDrift } from './drift.js';
 import { ConfigurationError, getErrorMessage } from './errors.js';
 import { mergeRanges } from './ports.js';
 import { FILE_TIMEOUT_MS, readUserFile, within } from './files.js';
-import { REPORT_SCHEMA, type Report } from './report/report.js';
+import { buildReport, REPORT_SCHEMA, type Report } from './report/report.js';
 import { checkReport, SchemaError } from './report/schema.js';
 import type { Settings, Shard } from './settings.js';
 import { unitKey } from './targets.js';
-import type { Finding, ObservedAddress, Rule } from './types.js';
-import { decide } from './verdict.js';
+import type { Finding, ObservedAddress } from './types.js';
 
 export interface ShardResult {
   file: string;
@@ -20,7 +18,7 @@ export interface ShardResult {
 }
 
 function shardOf(r: ShardResult): Shard {
-  const shard = r.report.settings['shard'] as Shard | undefined;
+  const shard = r.report.settings.shard;
   if (!shard) {
     throw new ConfigurationError(
       'results',
@@ -81,12 +79,12 @@ function checkShards(results: readonly ShardResult[]): number {
     );
   }
   agreed(results, 'names', (r) => r.name);
-  agreed(results, 'targets', (r) => r.settings['targets']);
+  agreed(results, 'targets', (r) => r.settings.targets);
   agreed(results, 'rules', (r) =>
-    (r.settings['rules'] as Rule[]).map(({ pattern, ports }) => ({ pattern, ports })),
+    r.settings.rules.map(({ pattern, ports }) => ({ pattern, ports })),
   );
-  agreed(results, 'port selections', (r) => [r.settings['ports'], r.settings['udpPorts']]);
-  agreed(results, 'ip-version settings', (r) => r.settings['ipVersion']);
+  agreed(results, 'port selections', (r) => [r.settings.ports, r.settings.udpPorts]);
+  agreed(results, 'ip-version settings', (r) => r.settings.ipVersion);
   return count;
 }
 
@@ -161,11 +159,11 @@ export function mergeReports(
       `'${settings.name}' differs from the name the shards scanned under ('${first.name}'). Give the merge job the same name, or none.`,
     );
   }
-  const rules = first.settings['rules'] as Rule[];
+  const rules = first.settings.rules;
   if (settings.targets.length > 0 || settings.rules.length > 0) {
     const same =
       JSON.stringify(settings.targets.map((t) => t.spec)) ===
-        JSON.stringify(first.settings['targets']) &&
+        JSON.stringify(first.settings.targets) &&
       JSON.stringify(settings.rules.map(({ pattern, ports }) => ({ pattern, ports }))) ===
         JSON.stringify(rules.map(({ pattern, ports }) => ({ pattern, ports })));
     if (!same) {
@@ -192,23 +190,19 @@ export function mergeReports(
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([, obs]) => obs);
   const ports = mergeRanges(sorted.flatMap((r) => r.report.scan.ports ?? []));
-  const findings = findDrift(rules, merged, ports);
-  checkAccounted(sorted, first, merged, findings, settings.maxAddresses);
   const failures = sorted.flatMap((r) => (r.report.failure ? [r.report.failure] : []));
-  const warnings = dnsDisagreements(sorted).map(
-    (name) =>
-      `${name} resolved to different addresses in different shard jobs: an address may have been scanned twice or not at all.`,
-  );
-  const started = sorted.map((r) => r.report.startedAt).sort()[0] ?? first.startedAt;
-  const report: Report = {
-    schema: REPORT_SCHEMA,
+  // The merged run is no shard: it speaks for all of them.
+  const shared = { ...first.settings };
+  delete shared.shard;
+  const report = buildReport({
     name: first.name,
-    startedAt: started,
+    startedAt: sorted.map((r) => r.report.startedAt).sort()[0] ?? first.startedAt,
     finishedAt: finishedAt.toISOString(),
-    verdict: decide(findings, settings.failOn, {
-      observed: merged,
-      cancelled: sorted.some((r) => r.report.verdict.undecided === 'cancelled'),
-    }),
+    rules,
+    observed: merged,
+    ports,
+    failOn: settings.failOn,
+    cancelled: sorted.some((r) => r.report.verdict.undecided === 'cancelled'),
     scanned: {
       addresses: sorted.reduce((n, r) => n + r.report.scanned.addresses, 0),
       tcpPorts: Math.max(...sorted.map((r) => r.report.scanned.tcpPorts)),
@@ -220,23 +214,21 @@ export function mergeReports(
       ...(first.scan.scanType ? { scanType: first.scan.scanType } : {}),
       ...(first.scan.privilege ? { privilege: first.scan.privilege } : {}),
       runs: sorted.flatMap((r) => r.report.scan.runs),
-      ports,
       resolved: Object.assign({}, ...sorted.map((r) => r.report.scan.resolved ?? {})) as Record<
         string,
         string[]
       >,
     },
-    settings: (({ shard: _shard, ...rest }) => ({
-      ...rest,
-      mode: 'merge',
-      failOn: [...settings.failOn],
-    }))(first.settings),
-    findings,
+    settings: { ...shared, mode: 'merge', failOn: [...settings.failOn] },
     flapping: sorted.flatMap((r) => r.report.flapping ?? []),
-    observed: merged,
     ...(failures.length ? { failure: failures.join('; ') } : {}),
     merged: { files: sorted.map((r) => r.file), shards: count },
-  };
+  });
+  checkAccounted(sorted, first, merged, report.findings, settings.maxAddresses);
+  const warnings = dnsDisagreements(sorted).map(
+    (name) =>
+      `${name} resolved to different addresses in different shard jobs: an address may have been scanned twice or not at all.`,
+  );
   return { report, warnings };
 }
 

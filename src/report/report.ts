@@ -1,12 +1,13 @@
 // report.json: the findings, the observed state of every address, and the settings that produced
 // them. It is the machine-readable result of a run and the file a later merge reads.
+import { findDrift } from '../drift.js';
 import { countPorts } from '../ports.js';
 import type { ScanPlan } from '../plan.js';
-import type { Settings } from '../settings.js';
-import type { Finding, ObservedAddress, PortRange } from '../types.js';
+import type { Settings, Shard } from '../settings.js';
+import type { Finding, FindingKind, ObservedAddress, PortRange, Rule } from '../types.js';
 import type { Pace } from '../scan/pacing.js';
 import type { Flap } from '../verify.js';
-import type { Verdict } from '../verdict.js';
+import { decide, type Verdict } from '../verdict.js';
 
 export const REPORT_SCHEMA = 'port-drift/report@1';
 
@@ -45,7 +46,7 @@ export interface Report {
     /** The packet rate the scan used, why, and what each paced run measured. */
     pace?: Pace;
   };
-  settings: Record<string, unknown>;
+  settings: ReportSettings;
   findings: Finding[];
   /** Sweep findings that the careful re-check did not reproduce: not drift. */
   flapping: Flap[];
@@ -56,8 +57,84 @@ export interface Report {
   merged?: { files: string[]; shards: number };
 }
 
+/** The settings a report records: everything but secrets. What merge compares, the summary shows. */
+export interface ReportSettings {
+  name: string;
+  mode: Settings['mode'];
+  targets: string[];
+  /** The rules the findings were judged by (with mode: record, the rules recorded). */
+  rules: Rule[];
+  /** The port selections as given: merge compares them, nothing shows them. */
+  ports: unknown;
+  udpPorts: unknown;
+  tcpPortCount?: number;
+  udpPortCount?: number;
+  ipVersion: Settings['ipVersion'];
+  scanType?: string;
+  failOn: FindingKind[];
+  scanTimeoutMs?: number;
+  maxAddresses?: number;
+  maxRate?: number;
+  xml?: string;
+  policy?: string;
+  shard?: Shard;
+  /** Which notifications were asked for; never the token nor the webhook URL. */
+  notifications?: {
+    issue: boolean;
+    issueLabels: string[];
+    prComment: boolean;
+    slack: boolean;
+    notify: Settings['notify'];
+  };
+}
+
+/** What a report is made of; the findings and the verdict are worked out from it. */
+export interface ReportParts {
+  name: string;
+  startedAt: string;
+  finishedAt: string;
+  /** The rules to judge by, the observed state, and every port the scans covered. */
+  rules: readonly Rule[];
+  observed: ObservedAddress[];
+  ports: PortRange[];
+  failOn: ReadonlySet<FindingKind>;
+  cancelled: boolean;
+  scanned: Scanned;
+  scan: Omit<Report['scan'], 'ports'>;
+  settings: ReportSettings;
+  flapping: Flap[];
+  failure?: string;
+  merged?: Report['merged'];
+}
+
+/**
+ * The one place a Report is made, for a scan, nmap XML read, or shards merged: observed state ->
+ * findings -> verdict, and every field in report.json's order.
+ */
+export function buildReport(parts: ReportParts): Report {
+  const findings = findDrift(parts.rules, parts.observed, parts.ports);
+  return {
+    schema: REPORT_SCHEMA,
+    name: parts.name,
+    startedAt: parts.startedAt,
+    finishedAt: parts.finishedAt,
+    verdict: decide(findings, parts.failOn, {
+      observed: parts.observed,
+      cancelled: parts.cancelled,
+    }),
+    scanned: parts.scanned,
+    scan: { ...parts.scan, ports: parts.ports },
+    settings: parts.settings,
+    findings,
+    flapping: parts.flapping,
+    observed: parts.observed,
+    ...(parts.failure ? { failure: parts.failure } : {}),
+    ...(parts.merged ? { merged: parts.merged } : {}),
+  };
+}
+
 /** The settings as the report shows them: everything but secrets. */
-export function publicSettings(settings: Settings, plan: ScanPlan | null): Record<string, unknown> {
+export function publicSettings(settings: Settings, plan: ScanPlan | null): ReportSettings {
   const tcp: PortRange[] = plan?.tcp ?? [];
   const udp: PortRange[] = plan?.udp ?? [];
   return {

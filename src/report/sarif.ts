@@ -228,8 +228,8 @@ function messageFor(f: Finding): string {
 const MAX_RESULTS = 25_000;
 
 export function toSarif(report: Report, sources: DeclarationSources): Record<string, unknown> {
-  const rules = (report.settings['rules'] ?? []) as Rule[];
-  const failOn = new Set((report.settings['failOn'] ?? []) as string[]);
+  const rules = report.settings.rules;
+  const failOn = new Set<string>(report.settings.failOn);
   const targetsOf = new Map<string, string[]>(
     report.observed.map((o: ObservedAddress) => [o.address, o.targets]),
   );

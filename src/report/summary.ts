@@ -141,7 +141,7 @@ export function headlineOf(report: Report): {
   shard: { index: number; count: number } | undefined;
 } {
   const { verdict, findings } = report;
-  const shard = report.settings['shard'] as { index: number; count: number } | undefined;
+  const shard = report.settings.shard;
   // A shard never fails the step (its merge job does): its drift is a warning here.
   const icon =
     (verdict.failed && !shard) || report.failure || verdict.undecided === 'cancelled'
@@ -175,7 +175,7 @@ function render(report: Report, reportPath: string, options: SummaryOptions, cap
   const out: string[] = [
     `## ${icon} ${shard ? `Shard ${shard.index}/${shard.count}: ` : ''}${headline}: ${code(report.name)}`,
   ];
-  const fails = report.settings['failOn'] as string[];
+  const fails = report.settings.failOn;
   out.push(
     findings.length > 0
       ? `**${counted}** on ${plural(drifting, 'address', 'addresses')} of ${scanned.addresses.toLocaleString('en-US')}. Fails on: ${fails.length ? fails.join(', ') : 'none'}.`

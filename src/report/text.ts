@@ -51,7 +51,7 @@ export function renderText(report: Report, reportPath: string): string {
   const { verdict, findings, observed, scanned } = report;
   const { text, shard } = headlineOf(report);
   const at = (n: number): string => n.toLocaleString('en-US');
-  const fails = (report.settings['failOn'] as string[] | undefined) ?? [];
+  const fails = report.settings.failOn;
   const out: string[] = [
     `${shard ? `Shard ${shard.index}/${shard.count}: ` : ''}${text}: ${cell(report.name)}`,
     oneLine(verdict.message, 500),
