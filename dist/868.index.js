@@ -8,6 +8,7 @@ export const modules = {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   Bu: () => (/* binding */ parseState),
 /* harmony export */   DT: () => (/* binding */ describeChanges),
+/* harmony export */   In: () => (/* binding */ slackEventFor),
 /* harmony export */   L4: () => (/* binding */ stateOf),
 /* harmony export */   L8: () => (/* binding */ classify),
 /* harmony export */   UD: () => (/* binding */ compare),
@@ -153,6 +154,21 @@ function classify(findings, failOn, nmapFailed) {
     if (tracked.length > 0)
         return { status: 'drift', tracked };
     return { status: findings.length === 0 && !nmapFailed ? 'clean' : 'undecided', tracked };
+}
+/**
+ * Whether Slack hears of this run. `change`: new drift, changed drift and resolved drift; the same
+ * drift again is silent. `always`: every run with drift, and resolved drift.
+ */
+function slackEventFor(status, previous, changes, notify) {
+    if (status === 'undecided')
+        return undefined;
+    if (status === 'clean')
+        return previous && previous.count > 0 ? 'resolved' : undefined;
+    if (!previous || previous.count === 0)
+        return 'new';
+    if (changes.changed)
+        return 'changed';
+    return notify === 'always' ? 'ongoing' : undefined;
 }
 
 

@@ -127,8 +127,9 @@ async function notifyAll(
   log: Logger,
 ): Promise<void> {
   try {
-    const { notify, readRunContext, wanted } = await import('./notify/index.js');
+    const { notify, wanted } = await import('./notify/notify.js');
     if (!wanted(settings)) return;
+    const { readRunContext } = await import('./run-context.js');
     const { report } = result;
     const notified = await notify(
       {

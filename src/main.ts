@@ -5,7 +5,7 @@ import * as actions from '@actions/core';
 import { getErrorMessage } from './errors.js';
 import { cancellable, conclude, failureOf, runJob, type Outcome } from './job.js';
 import type { Logger } from './log.js';
-import type { RunContext } from './notify/index.js';
+import type { RunContext } from './run-context.js';
 import type { StateStore } from './notify/state.js';
 import { code } from './report/markdown.js';
 import { renderSummary, toTerminal } from './report/summary.js';
@@ -113,8 +113,9 @@ async function runUntilCancelled(core: Core, log: Logger, signal: AbortSignal): 
     // Notifications last: whatever they do, the verdict above stands. Their code (Octokit, the
     // Actions cache client) loads only when a run has something to notify: most runs start faster.
     try {
-      const { notify, readRunContext, wanted } = await import('./notify/index.js');
+      const { notify, wanted } = await import('./notify/notify.js');
       if (!wanted(settings)) return conclusion.outcome;
+      const { readRunContext } = await import('./run-context.js');
       const context = readRunContext(settings.name, log);
       const notified = await notify(
         {

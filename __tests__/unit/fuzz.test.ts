@@ -12,7 +12,7 @@ import { ConfigurationError } from '../../src/errors.js';
 import { decodeText, parseNmapXml } from '../../src/nmap/parse.js';
 import { formatPolicy, parsePolicy } from '../../src/policy.js';
 import { code } from '../../src/report/markdown.js';
-import { slackCode } from '../../src/notify/slack.js';
+import { slackCode } from '../../src/notify/slack-message.js';
 import { parsePattern, parseRulePorts, parseRules } from '../../src/rules.js';
 import { canonicalIp, classifyTarget, parseTargets } from '../../src/targets.js';
 import { outsideCodeSpans } from '../helpers/markdown.js';

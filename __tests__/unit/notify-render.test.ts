@@ -13,15 +13,15 @@ import {
   type Result,
   type RunInfo,
 } from '../../src/notify/render.js';
+import { slackEventFor } from '../../src/notify/changes.js';
 import {
   SLACK_MAX_BLOCKS,
   SLACK_SECTION_LIMIT,
   buildSlackMessage,
   slackEscape,
-  slackEventFor,
-} from '../../src/notify/slack.js';
+} from '../../src/notify/slack-message.js';
 import type { Finding } from '../../src/types.js';
-import { workflowFile } from '../../src/notify/index.js';
+import { workflowFile } from '../../src/run-context.js';
 import { outsideCodeSpans } from '../helpers/markdown.js';
 
 const HOSTILE =

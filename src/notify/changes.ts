@@ -171,3 +171,23 @@ export function classify(
   if (tracked.length > 0) return { status: 'drift', tracked };
   return { status: findings.length === 0 && !nmapFailed ? 'clean' : 'undecided', tracked };
 }
+
+/** Why Slack hears of a run: the drift is new, changed, resolved, or (notify: always) ongoing. */
+export type SlackEvent = 'new' | 'changed' | 'resolved' | 'ongoing';
+
+/**
+ * Whether Slack hears of this run. `change`: new drift, changed drift and resolved drift; the same
+ * drift again is silent. `always`: every run with drift, and resolved drift.
+ */
+export function slackEventFor(
+  status: 'clean' | 'drift' | 'undecided',
+  previous: { count: number } | undefined,
+  changes: Changes,
+  notify: 'change' | 'always',
+): SlackEvent | undefined {
+  if (status === 'undecided') return undefined;
+  if (status === 'clean') return previous && previous.count > 0 ? 'resolved' : undefined;
+  if (!previous || previous.count === 0) return 'new';
+  if (changes.changed) return 'changed';
+  return notify === 'always' ? 'ongoing' : undefined;
+}

@@ -1,148 +1,13 @@
-// Slack: one Block Kit message through an incoming webhook, within Slack's limits, with Slack's
-// special sequences (<!channel>, <!here>, <@U…>, <url|text>) made impossible in untrusted text.
+// Slack's incoming webhook, the transport: posts a message within one deadline, waits as Slack
+// asks (429 Retry-After), backs off on 5xx and network errors, and reports what Slack refused with
+// its own error text. The message is slack-message.ts's; the URL (a secret) is never in a message.
 import { getErrorMessage } from '../errors.js';
-import { describeService, portLabel } from '../report/format.js';
 import { oneLine } from '../report/markdown.js';
-import type { Finding } from '../types.js';
-import { describeChanges, findingKey, type Changes, type FindingRef } from './changes.js';
 import type { Log } from './github.js';
-import type { Result, RunInfo } from './render.js';
+import type { SlackMessage } from './slack-message.js';
 
-/** Slack's limits: section text, blocks per message, header text. */
-export const SLACK_SECTION_LIMIT = 3000;
-export const SLACK_MAX_BLOCKS = 50;
-const HEADER_LIMIT = 150;
-/** Sections of findings; the rest is counted and left to the run's summary. */
-const MAX_FINDING_SECTIONS = 10;
 const MAX_ATTEMPTS = 4;
 const MAX_RETRY_AFTER_S = 60;
-
-export type SlackEvent = 'new' | 'changed' | 'resolved' | 'ongoing';
-
-interface Block {
-  type: string;
-  [key: string]: unknown;
-}
-
-export interface SlackMessage {
-  text: string;
-  blocks: Block[];
-}
-
-/**
- * Untrusted text for Slack mrkdwn: on one line, `&`, `<` and `>` escaped (Slack's only control
- * characters: no `<!channel>`, `<@U…>` or `<url|text>` survives), backticks removed so the text
- * cannot leave the code span it is shown in.
- */
-export function slackEscape(text: string, max = 120): string {
-  return oneLine(text, max)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/`/g, "'");
-}
-
-/** Untrusted text as a Slack code span; empty text is no span. */
-export function slackCode(text: string, max = 120): string {
-  const t = slackEscape(text, max);
-  return t ? `\`${t}\`` : '';
-}
-
-function findingLine(f: Finding | FindingRef): string {
-  const service =
-    'service' in f && f.service
-      ? describeService(f.service)
-      : 'detail' in f
-        ? (f.detail ?? '')
-        : '';
-  return [
-    `• *${f.kind}*`,
-    slackCode(f.target),
-    f.address && f.address !== f.target ? slackCode(f.address) : '',
-    portLabel(f),
-    service ? slackCode(service, 80) : '',
-  ]
-    .filter(Boolean)
-    .join(' ');
-}
-
-/** Lines packed into sections of at most Slack's section limit; at most `max` sections. */
-function sections(lines: readonly string[], max: number): { blocks: Block[]; left: number } {
-  const blocks: Block[] = [];
-  let chunk = '';
-  let used = 0;
-  for (const line of lines) {
-    if (chunk && chunk.length + 1 + line.length > SLACK_SECTION_LIMIT) {
-      if (blocks.length + 1 >= max) break;
-      blocks.push(section(chunk));
-      chunk = '';
-    }
-    chunk = chunk ? `${chunk}\n${line}` : line;
-    used++;
-  }
-  if (chunk) blocks.push(section(chunk));
-  return { blocks, left: lines.length - used };
-}
-
-function section(text: string): Block {
-  return { type: 'section', text: { type: 'mrkdwn', text: text.slice(0, SLACK_SECTION_LIMIT) } };
-}
-
-function runLink(run: RunInfo): string {
-  return /^https?:\/\/[^\s<>|]+$/.test(run.runUrl)
-    ? `<${run.runUrl}|run ${slackEscape(run.runId, 30)}>`
-    : `run ${slackEscape(run.runId, 30)}`;
-}
-
-export function buildSlackMessage(
-  run: RunInfo,
-  result: Result,
-  changes: Changes,
-  event: SlackEvent,
-): SlackMessage {
-  const name = slackEscape(run.name, 100);
-  const title = {
-    new: `🚨 New port drift: ${name}`,
-    changed: `⚠️ Port drift changed: ${name}`,
-    resolved: `✅ Port drift resolved: ${name}`,
-    ongoing: `⚠️ Port drift: ${name}`,
-  }[event];
-  const blocks: Block[] = [
-    {
-      type: 'header',
-      text: { type: 'plain_text', text: [...title].slice(0, HEADER_LIMIT).join(''), emoji: true },
-    },
-  ];
-  const verdict = slackEscape(result.message, 500);
-  if (event === 'resolved') {
-    blocks.push(section(`No drift in ${runLink(run)}. ${verdict}`));
-  } else {
-    const added = new Set(changes.added.map(findingKey));
-    blocks.push(section(`*${verdict}* ${slackEscape(describeChanges(changes), 200)}`));
-    const lines = [
-      ...(changes.known && !changes.detailsLost
-        ? changes.resolved.map((f) => `${findingLine(f)} _(resolved)_`)
-        : []),
-      ...result.findings.map((f) =>
-        event === 'changed' && added.has(findingKey(f))
-          ? `${findingLine(f)} _(new)_`
-          : findingLine(f),
-      ),
-    ];
-    // Header, verdict and context take three blocks; the rest may be findings.
-    const max = Math.min(MAX_FINDING_SECTIONS, SLACK_MAX_BLOCKS - 4);
-    const packed = sections(lines, max);
-    blocks.push(...packed.blocks);
-    if (packed.left > 0) {
-      blocks.push(section(`…and ${packed.left} more in the job summary of ${runLink(run)}.`));
-    }
-  }
-  blocks.push({
-    type: 'context',
-    elements: [{ type: 'mrkdwn', text: `port-drift · ${runLink(run)}` }],
-  });
-  return { text: `${title}: ${verdict}`, blocks };
-}
 
 export type Delivery = { ok: true } | { ok: false; warning: string };
 
@@ -226,21 +91,4 @@ export async function postToSlack(
     return { ok: false, warning: last };
   }
   return { ok: false, warning: last };
-}
-
-/**
- * Whether Slack hears of this run. `change`: new drift, changed drift and resolved drift; the same
- * drift again is silent. `always`: every run with drift, and resolved drift.
- */
-export function slackEventFor(
-  status: Result['status'],
-  previous: { count: number } | undefined,
-  changes: Changes,
-  notify: 'change' | 'always',
-): SlackEvent | undefined {
-  if (status === 'undecided') return undefined;
-  if (status === 'clean') return previous && previous.count > 0 ? 'resolved' : undefined;
-  if (!previous || previous.count === 0) return 'new';
-  if (changes.changed) return 'changed';
-  return notify === 'always' ? 'ongoing' : undefined;
 }

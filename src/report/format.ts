@@ -1,6 +1,6 @@
 // How a finding and an address read wherever they are shown: the job summary (summary.ts), the
 // text output (text.ts), the issue and the pull-request comment (notify/render.ts), Slack
-// (notify/slack.ts) and SARIF (sarif.ts). Table cells are safe Markdown: everything from a scanned
+// (notify/slack-message.ts) and SARIF (sarif.ts). Table cells are safe Markdown: everything from a scanned
 // host goes through code().
 import type { Finding, ObservedAddress, Service } from '../types.js';
 import { code } from './markdown.js';

@@ -1,0 +1,77 @@
+export const id = 360;
+export const ids = [360];
+export const modules = {
+
+/***/ 3360:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   readRunContext: () => (/* binding */ readRunContext)
+/* harmony export */ });
+/* unused harmony export workflowFile */
+/* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1351);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8161);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(452);
+/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(3390);
+// What the runner tells a step about the run, read once at the edge (main.ts, cli.ts) and handed
+// to the notifications: the repository, the run and its URL, the pull request of the event (from
+// @actions/github's context), and PORT_DRIFT_HTTP_TIMEOUT, the deadline of each call to GitHub,
+// Slack or the Actions cache. Loaded only when a run has something to notify (Octokit comes with it).
+
+
+
+
+const HTTP_TIMEOUT = '30s';
+function httpTimeout(env, log) {
+    const value = env['PORT_DRIFT_HTTP_TIMEOUT'];
+    try {
+        return (0,_settings_js__WEBPACK_IMPORTED_MODULE_3__/* .parseDuration */ .E)('PORT_DRIFT_HTTP_TIMEOUT', value || HTTP_TIMEOUT);
+    }
+    catch (error) {
+        const why = error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ConfigurationError */ .j1 ? error.problem : (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .getErrorMessage */ .u1)(error);
+        log.warning(`PORT_DRIFT_HTTP_TIMEOUT: ${why} Using ${HTTP_TIMEOUT}.`);
+        return (0,_settings_js__WEBPACK_IMPORTED_MODULE_3__/* .parseDuration */ .E)('PORT_DRIFT_HTTP_TIMEOUT', HTTP_TIMEOUT);
+    }
+}
+/** `.github/workflows/watch.yml` of `octo/fleet/.github/workflows/watch.yml@refs/heads/main`. */
+function workflowFile(ref, repository) {
+    const path = (ref ?? '').replace(/@[^@]*$/, '');
+    const own = `${repository}/`;
+    return path.toLowerCase().startsWith(own.toLowerCase()) ? path.slice(own.length) : path;
+}
+function readRunContext(name, log, env = process.env) {
+    const context = _actions_github__WEBPACK_IMPORTED_MODULE_0__/* .context */ ._;
+    // context.repo throws without GITHUB_REPOSITORY: a run outside Actions has no repository.
+    const repo = env['GITHUB_REPOSITORY'] ? context.repo : undefined;
+    const repository = repo ? `${repo.owner}/${repo.repo}` : '';
+    const runId = Number.isFinite(context.runId) ? String(context.runId) : 'local';
+    const key = {
+        repository,
+        workflow: workflowFile(env['GITHUB_WORKFLOW_REF'], repository),
+        job: context.job ?? '',
+        name,
+    };
+    const run = {
+        name,
+        runId,
+        runUrl: repo ? `${context.serverUrl}/${repository}/actions/runs/${runId}` : context.serverUrl,
+        key,
+    };
+    const pr = context.payload.pull_request;
+    const isPr = /^pull_request(_target)?$/.test(context.eventName ?? '');
+    return {
+        ...(repo ? { repo } : {}),
+        apiUrl: context.apiUrl.replace(/\/+$/, ''),
+        run,
+        runnerTemp: env['RUNNER_TEMP'] || (0,node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir)(),
+        ...(isPr && typeof pr?.number === 'number'
+            ? { pull: { number: pr.number, sha: typeof pr.head?.sha === 'string' ? pr.head.sha : '' } }
+            : {}),
+        httpTimeoutMs: httpTimeout(env, log),
+    };
+}
+
+
+/***/ })
+
+};
