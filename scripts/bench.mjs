@@ -40,9 +40,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { createFleet, canBuildFleets } = await import(
-  join(root, 'build/__tests__/helpers/fleet.js')
-);
+const { createFleet } = await import(join(root, 'build/__tests__/helpers/fleet.js'));
+const { canBuildFleets } = await import(join(root, 'build/__tests__/helpers/netns.js'));
 const { createPath } = await import(join(root, 'build/__tests__/helpers/netpath.js'));
 
 const ALL = ['lan', 'p20k', 'loss', 'p5k', 'default', 'every', 'xml', 'check'];

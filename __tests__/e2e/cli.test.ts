@@ -7,7 +7,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runCommand, type ExecResult } from '../helpers/fleet.js';
+import { runCommand, type ExecResult } from '../helpers/exec.js';
 import { repoRoot } from '../helpers/paths.js';
 import { startSlackServer, WEBHOOK_PATH } from '../helpers/slack-server.js';
 

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { brief, runAction, type ActionRun } from '../helpers/action.js';
-import { canBuildFleets, createFleet, type Fleet } from '../helpers/fleet.js';
+import { createFleet, type Fleet } from '../helpers/fleet.js';
+import { canBuildFleets } from '../helpers/netns.js';
 
 const skip = canBuildFleets === true ? false : canBuildFleets;
 

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runAction } from '../helpers/action.js';
+import { runCommand } from '../helpers/exec.js';
 import { fakeNmap, type FakeNmap } from '../helpers/fake-nmap.js';
-import { runCommand } from '../helpers/fleet.js';
 import { repoRoot } from '../helpers/paths.js';
 
 interface Row {

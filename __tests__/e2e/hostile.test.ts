@@ -9,9 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runAction, type ActionRun } from '../helpers/action.js';
-import { canBuildFleets, createFleet, runCommand, type Fleet } from '../helpers/fleet.js';
+import { runCommand } from '../helpers/exec.js';
+import { createFleet, type Fleet } from '../helpers/fleet.js';
 import { startGitHubServer, type GitHubServer } from '../helpers/github-server.js';
 import { outsideCodeSpans } from '../helpers/markdown.js';
+import { canBuildFleets } from '../helpers/netns.js';
 import { startSlackServer, type SlackServer } from '../helpers/slack-server.js';
 
 const skip = canBuildFleets === true ? false : canBuildFleets;

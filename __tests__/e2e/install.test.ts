@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runAction, type ActionRun } from '../helpers/action.js';
+import { runCommand } from '../helpers/exec.js';
 import { fakeNmap, shellQuote } from '../helpers/fake-nmap.js';
-import { runCommand } from '../helpers/fleet.js';
 
 /**
  * A folder for PATH holding only `apt-get`. Each call appends its argv to calls.log; `install` and

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { brief, runAction } from '../helpers/action.js';
-import type { ExecOptions } from '../helpers/fleet.js';
+import type { ExecOptions } from '../helpers/exec.js';
 import { canBuildPaths, createPath, type NetPath } from '../helpers/netpath.js';
 
 const skip = canBuildPaths === true ? false : canBuildPaths;

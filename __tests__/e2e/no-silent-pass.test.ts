@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Report } from '../../src/report/report.js';
 import { brief, parseOutputs, runAction, type ActionRun } from '../helpers/action.js';
-import { canBuildFleets, createFleet, runCommand, type Fleet } from '../helpers/fleet.js';
+import { runCommand } from '../helpers/exec.js';
+import { createFleet, type Fleet } from '../helpers/fleet.js';
+import { canBuildFleets } from '../helpers/netns.js';
 import { writeNmapXml } from '../helpers/nmap-xml.js';
 import { distEntry, repoRoot } from '../helpers/paths.js';
 

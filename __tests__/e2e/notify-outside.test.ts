@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runAction, type ActionRun } from '../helpers/action.js';
 import { startCacheServer } from '../helpers/cache-server.js';
-import { runCommand } from '../helpers/fleet.js';
+import { runCommand } from '../helpers/exec.js';
 import { startGitHubServer, type GitHubServer } from '../helpers/github-server.js';
 import { writeNmapXml, type XmlHost } from '../helpers/nmap-xml.js';
 import { startSlackServer, type SlackServer } from '../helpers/slack-server.js';

@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { brief, runAction } from '../helpers/action.js';
-import { canBuildFleets, createFleet, type ExecOptions, type Fleet } from '../helpers/fleet.js';
+import type { ExecOptions } from '../helpers/exec.js';
+import { createFleet, type Fleet } from '../helpers/fleet.js';
+import { canBuildFleets } from '../helpers/netns.js';
 
 const skip = canBuildFleets === true ? false : canBuildFleets;
 

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Report } from '../../src/report/report.js';
 import { brief, runAction, type ActionRun } from '../helpers/action.js';
-import { canBuildFleets, createFleet, type Fleet } from '../helpers/fleet.js';
+import { createFleet, type Fleet } from '../helpers/fleet.js';
+import { canBuildFleets } from '../helpers/netns.js';
 import { sharedDir } from '../helpers/paths.js';
 import { sarifValidator } from '../helpers/sarif.js';
 

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Finding } from '../../src/types.js';
-import { runCommand, type ExecOptions, type ExecResult } from './fleet.js';
+import { runCommand, type ExecOptions, type ExecResult } from './exec.js';
 import { distEntry } from './paths.js';
 
 export interface ActionRun {

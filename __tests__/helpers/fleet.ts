@@ -1,4 +1,6 @@
-// A fleet of fake hosts in Linux network namespaces, and a scanner namespace that reaches them.
+// A LAN fleet: fake hosts in Linux network namespaces, and a scanner namespace that reaches them
+// across one bridge. plan() checks the hosts and works out their addresses, nft rules and
+// listeners; createFleet() builds them on the namespaces and run bookkeeping of netns.ts.
 //
 // Topology of one fleet (id `pdt-<6 hex>`):
 //
@@ -7,29 +9,29 @@
 //   <id>-<host>   eth0: the host's addresses, nft rules, and a listener process (listener.mjs)
 //
 // Network safety: only 203.0.113.0/24 and 2001:db8::/64 (documentation ranges) are ever
-// configured; no namespace has a default route, router advertisements are ignored, every
-// namespace gets a resolv.conf pointing at its own loopback; nothing is created in the initial
-// namespace (veths are created inside the lan namespace with their peer placed straight into
-// the host namespace). Addresses outside those ranges are rejected.
+// configured (docAddress() rejects anything else); no namespace has a default route, router
+// advertisements are ignored, every namespace gets a resolv.conf pointing at its own loopback,
+// and nothing is created in the initial namespace (netns.ts's addNamespace() and plug()).
 //
-// Cleanup: a state file /run/port-drift-fleets/<id>.json (creator PID and its start time) is
-// written before the first namespace exists and removed after the last is gone. destroy() (call
-// it in after()) tears a fleet down; a process 'exit'/SIGINT/SIGTERM/SIGHUP handler tears down
-// synchronously whatever is still up; sweepStaleFleets() (also run by createFleet) removes what
-// runs that died without either left behind, never touching a fleet whose creator still lives.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import {
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-  renameSync,
-} from 'node:fs';
+// Cleanup: destroy() (call it in after()) tears a fleet down; netns.ts's exit/signal handler and
+// sweep remove whatever a run that could not call it left behind.
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { BlockList, SocketAddress, isIPv4, isIPv6 } from 'node:net';
 import { join, resolve } from 'node:path';
+import { must, runCommand, type ExecOptions, type ExecResult } from './exec.js';
+import {
+  NETNS_ETC,
+  addNamespace,
+  beginRun,
+  canBuildFleets,
+  checkTools,
+  installHandlers,
+  newRunId,
+  plug,
+  sweepStaleFleets,
+  type LiveFleet,
+} from './netns.js';
 import { repoRoot } from './paths.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -79,26 +81,6 @@ export interface FleetHost {
   ipv6?: string;
 }
 
-export interface ExecOptions {
-  /** Kill the command (SIGKILL) after this long; default 120 s. */
-  timeoutMs?: number;
-  /** Environment variables added to (or, when undefined, removed from) the inherited env. */
-  env?: Record<string, string | undefined>;
-  /** Written to the command's stdin, which is then closed. */
-  input?: string | Uint8Array;
-  cwd?: string;
-}
-
-export interface ExecResult {
-  /** Exit code, or null when killed by a signal. */
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-  durationMs: number;
-}
-
 export interface CreateFleetOptions {
   /** Name → addresses, visible as /etc/hosts inside the scanner namespace only. An address may
    *  also be the IPv4-mapped IPv6 form (::ffff:a.b.c.d) of a documentation IPv4 address. */
@@ -142,12 +124,6 @@ export const SCANNER_IPV4 = '203.0.113.254';
 export const SCANNER_IPV6 = '2001:db8::fe';
 export const UNUSED_IPV4 = '203.0.113.250';
 export const UNUSED_IPV6 = '2001:db8::fa';
-export const FLEET_PREFIX = 'pdt-';
-const PROBE_PREFIX = 'pdtprobe-';
-export const STATE_DIR = '/run/port-drift-fleets';
-const NETNS_ETC = '/etc/netns';
-const ID_RE = /^pdt-[0-9a-f]{6}$/;
-const NS_RE = /^(pdt-[0-9a-f]{6})-/;
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/;
 const RESERVED = new Set(['lan', 'scanner']);
 
@@ -172,277 +148,7 @@ export function docAddress(addr: string, family: 4 | 6): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Running commands
-
-function runSync(
-  argv: string[],
-  input?: string,
-): { code: number | null; out: string; err: string } {
-  const [cmd, ...args] = argv as [string, ...string[]];
-  const r = spawnSync(cmd, args, { encoding: 'utf8', input, timeout: 30_000 });
-  return { code: r.error ? -1 : r.status, out: r.stdout ?? '', err: r.stderr ?? String(r.error) };
-}
-
-/** spawn() with argv (no shell), collecting output. Never rejects for a non-zero exit. */
-export function runCommand(argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
-  const [cmd, ...args] = argv;
-  if (!cmd) return Promise.reject(new Error('runCommand: empty argv'));
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const [k, v] of Object.entries(opts.env ?? {})) {
-    if (v === undefined) delete env[k];
-    else env[k] = v;
-  }
-  const started = Date.now();
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(cmd, args, { env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, opts.timeoutMs ?? 120_000);
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.stdin.on('error', () => {});
-    child.stdin.end(opts.input);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolvePromise({
-        code,
-        signal,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-        timedOut,
-        durationMs: Date.now() - started,
-      });
-    });
-  });
-}
-
-/** Runs a setup step; throws with its stderr when it fails. */
-export async function must(argv: string[], input?: string): Promise<string> {
-  const r = await runCommand(argv, { timeoutMs: 30_000, ...(input !== undefined && { input }) });
-  if (r.code !== 0) {
-    throw new Error(`${argv.join(' ')} failed (${r.code ?? r.signal}): ${r.stderr.trim()}`);
-  }
-  return r.stdout;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Process identity (so a recycled PID is not mistaken for a live creator)
-
-function processStartTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name; starttime is field 22 overall.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
-function isAlive(pid: number, startTime: string | undefined): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  return startTime === undefined || processStartTime(pid) === startTime;
-}
-
-interface StateFile {
-  id: string;
-  pid: number;
-  startTime?: string;
-  created: string;
-  namespaces: string[];
-}
-
-// ---------------------------------------------------------------------------------------------
-// Synchronous teardown (used by the exit/signal handler and by the sweeper)
-
-function listNamespaces(): string[] {
-  const r = runSync(['ip', 'netns', 'list']);
-  if (r.code !== 0) return [];
-  return r.out
-    .split('\n')
-    .map((l) => l.trim().split(/\s+/)[0] ?? '')
-    .filter((n) => n !== '');
-}
-
-function killNamespacePids(ns: string): void {
-  const r = runSync(['ip', 'netns', 'pids', ns]);
-  for (const p of r.out.split(/\s+/)) {
-    const pid = Number(p);
-    if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid) continue;
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
-}
-
-/** Deletes every namespace of `id` (plus `extra`), their /etc/netns dirs and the state file. */
-function teardownSync(id: string, extra: readonly string[] = []): void {
-  const prefix = `${id}-`;
-  const names = new Set([...extra, ...listNamespaces().filter((n) => n.startsWith(prefix))]);
-  // Host and scanner namespaces before the lan one, so veth peers go with their host side.
-  const ordered = [...names].sort(
-    (a, b) => Number(a.endsWith('-lan')) - Number(b.endsWith('-lan')),
-  );
-  for (const ns of ordered) killNamespacePids(ns);
-  for (const ns of ordered) runSync(['ip', 'netns', 'del', ns]);
-  removeEtcNetns(id);
-  rmSync(join(STATE_DIR, `${id}.json`), { force: true });
-}
-
-function removeEtcNetns(id: string): void {
-  let entries: string[];
-  try {
-    entries = readdirSync(NETNS_ETC);
-  } catch {
-    return;
-  }
-  for (const e of entries) {
-    if (e.startsWith(`${id}-`)) rmSync(join(NETNS_ETC, e), { recursive: true, force: true });
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Sweeping leftovers of dead runs
-
-/**
- * Removes namespaces, /etc/netns dirs, processes and state files left by fleets whose creator
- * process is dead (or whose namespaces have no state file at all: a creator always writes the
- * state file before its first namespace, so those are orphans). Live fleets are never touched.
- */
-export function sweepStaleFleets(): void {
-  if (canBuildFleets !== true) return;
-  const live = new Set<string>();
-  const dead = new Map<string, string[]>();
-  let files: string[] = [];
-  try {
-    files = readdirSync(STATE_DIR).filter((f) => f.endsWith('.json'));
-  } catch {
-    /* no state dir yet */
-  }
-  for (const f of files) {
-    const id = f.slice(0, -'.json'.length);
-    if (!ID_RE.test(id)) continue;
-    let state: StateFile | undefined;
-    try {
-      state = JSON.parse(readFileSync(join(STATE_DIR, f), 'utf8')) as StateFile;
-    } catch {
-      // Being written right now (we write via rename, so this is a torn foreign file): leave it.
-      live.add(id);
-      continue;
-    }
-    if (state.pid === process.pid || isAlive(state.pid, state.startTime)) live.add(id);
-    else dead.set(id, state.namespaces ?? []);
-  }
-  const ids = new Set<string>(dead.keys());
-  for (const ns of listNamespaces()) {
-    const id = NS_RE.exec(ns)?.[1];
-    if (id && !live.has(id) && !files.includes(`${id}.json`)) ids.add(id);
-  }
-  try {
-    for (const e of readdirSync(NETNS_ETC)) {
-      const id = NS_RE.exec(e)?.[1];
-      if (id && !live.has(id) && !files.includes(`${id}.json`)) ids.add(id);
-    }
-  } catch {
-    /* no /etc/netns */
-  }
-  for (const id of ids) teardownSync(id, dead.get(id) ?? []);
-  for (const ns of listNamespaces()) {
-    const pid = Number(/^pdtprobe-(\d+)-/.exec(ns)?.[1]);
-    if (pid && !isAlive(pid, undefined)) runSync(['ip', 'netns', 'del', ns]);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Can this machine build fleets?
-
-/**
- * Fleets need Linux and root; without them the fleet tests skip, saying why. As root, anything
- * else that stops a fleet (no `ip`, no `nft`, namespaces refused) is a failure, not a skip: CI
- * runs as root, and a fleet test that quietly skipped there would prove nothing.
- */
-function probe(): true | string {
-  if (process.platform !== 'linux')
-    return `network namespaces need Linux (this is ${process.platform})`;
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
-    return 'building a fleet of network namespaces needs root';
-  }
-  return true;
-}
-
-/** Checks that namespaces and nft work here; throws with the reason when they do not. */
-export function checkTools(): void {
-  if (runSync(['ip', '-V']).code !== 0) throw new Error('`ip` (iproute2) is not installed');
-  if (runSync(['nft', '--version']).code !== 0)
-    throw new Error('`nft` (nftables) is not installed');
-  // Not `pdt-<hex>-...`: a concurrent sweep would take it for an orphan. Swept by PID instead.
-  const ns = `${PROBE_PREFIX}${process.pid}-${randomBytes(3).toString('hex')}`;
-  try {
-    const add = runSync(['ip', 'netns', 'add', ns]);
-    if (add.code !== 0) throw new Error(`\`ip netns add\` fails: ${add.err.trim()}`);
-    const lo = runSync(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
-    if (lo.code !== 0) throw new Error(`cannot configure a namespace: ${lo.err.trim()}`);
-    const rules =
-      'table inet probe {\n chain input {\n type filter hook input priority 0;\n ct state established accept\n }\n}\n';
-    const nft = runSync(['ip', 'netns', 'exec', ns, 'nft', '-f', '-'], rules);
-    if (nft.code !== 0) throw new Error(`nft does not work in a namespace: ${nft.err.trim()}`);
-  } finally {
-    runSync(['ip', 'netns', 'del', ns]);
-  }
-}
-
-export const canBuildFleets: true | string = probe();
-
-// ---------------------------------------------------------------------------------------------
-// Live fleets and the safety net
-
-export interface LiveFleet {
-  id: string;
-  namespaces: string[];
-  children: Set<ChildProcess>;
-}
-
-const liveFleets = new Map<string, LiveFleet>();
-let handlersInstalled = false;
-
-function emergencyTeardown(): void {
-  for (const f of liveFleets.values()) {
-    for (const c of f.children) c.kill('SIGKILL');
-    teardownSync(f.id, f.namespaces);
-  }
-  liveFleets.clear();
-}
-
-function installHandlers(): void {
-  if (handlersInstalled) return;
-  handlersInstalled = true;
-  process.on('exit', emergencyTeardown);
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    const onSignal = (): void => {
-      emergencyTeardown();
-      process.removeListener(sig, onSignal);
-      // Die of the same signal, as if we had never caught it.
-      process.kill(process.pid, sig);
-    };
-    process.on(sig, onSignal);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Building
+// Planning
 
 export interface PlannedHost {
   name: string;
@@ -572,59 +278,10 @@ export function hostsFileText(map: Record<string, string[]>): string {
   return lines.join('\n') + '\n';
 }
 
-const SYSCTLS = [
-  'net.ipv6.conf.all.accept_dad=0',
-  'net.ipv6.conf.default.accept_dad=0',
-  'net.ipv6.conf.all.accept_ra=0',
-  'net.ipv6.conf.default.accept_ra=0',
-  'net.ipv6.conf.all.forwarding=0',
-  'net.ipv4.ip_forward=0',
-];
+// ---------------------------------------------------------------------------------------------
+// Building
 
-/** Namespace with lo up, DAD and RAs off, and a resolv.conf that keeps DNS on its loopback. */
-export async function addNamespace(ns: string, lan = false): Promise<void> {
-  mkdirSync(join(NETNS_ETC, ns), { recursive: true });
-  writeFileSync(
-    join(NETNS_ETC, ns, 'resolv.conf'),
-    'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n',
-  );
-  await must(['ip', 'netns', 'add', ns]);
-  const sysctls = lan
-    ? [...SYSCTLS, 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']
-    : SYSCTLS;
-  await must(['ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', ...sysctls]);
-  await must(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
-}
-
-/** veth pair: `<lanIf>` on the bridge in the lan namespace, `eth0` in `ns`, with addresses. */
-export async function plug(
-  lanNs: string,
-  lanIf: string,
-  ns: string,
-  ipv4?: string,
-  ipv6?: string,
-): Promise<void> {
-  await must([
-    'ip',
-    '-n',
-    lanNs,
-    'link',
-    'add',
-    lanIf,
-    'type',
-    'veth',
-    'peer',
-    'name',
-    'eth0',
-    'netns',
-    ns,
-  ]);
-  await must(['ip', '-n', lanNs, 'link', 'set', lanIf, 'master', 'br0', 'up']);
-  if (ipv4) await must(['ip', '-n', ns, 'addr', 'add', `${ipv4}/24`, 'dev', 'eth0']);
-  if (ipv6) await must(['ip', '-n', ns, 'addr', 'add', `${ipv6}/64`, 'dev', 'eth0', 'nodad']);
-  await must(['ip', '-n', ns, 'link', 'set', 'eth0', 'up']);
-}
-
+/** Starts a planned host's listener.mjs in its namespace; resolves when it prints READY. */
 export function startListener(
   host: PlannedHost,
   live: LiveFleet,
@@ -674,85 +331,6 @@ export function startListener(
       if (out.includes('READY')) finish();
     });
   });
-}
-
-/** A fresh run id, `pdt-<6 hex>`, that no state file uses. */
-export function newRunId(): string {
-  let id: string;
-  do id = `${FLEET_PREFIX}${randomBytes(3).toString('hex')}`;
-  while (existsSync(join(STATE_DIR, `${id}.json`)));
-  return id;
-}
-
-export interface Run {
-  readonly live: LiveFleet;
-  /** Stops the run's children, deletes its namespaces and state file. Idempotent. */
-  readonly destroy: () => Promise<void>;
-  readonly destroyed: boolean;
-}
-
-/**
- * Starts the bookkeeping of a run (a fleet, or another topology built on the same machinery,
- * such as netpath.ts): writes its state file before any namespace exists and registers it with
- * the exit/signal handlers. Children added to `live.children` are stopped by destroy().
- */
-export function beginRun(id: string, namespaces: string[]): Run {
-  installHandlers();
-  const live: LiveFleet = { id, namespaces, children: new Set() };
-
-  // The state file comes first: from now on a dead creator's leftovers are sweepable.
-  mkdirSync(STATE_DIR, { recursive: true });
-  const state: StateFile = {
-    id,
-    pid: process.pid,
-    ...(processStartTime(process.pid) !== undefined && {
-      startTime: processStartTime(process.pid),
-    }),
-    created: new Date().toISOString(),
-    namespaces,
-  };
-  const tmp = join(STATE_DIR, `.${id}.tmp`);
-  writeFileSync(tmp, JSON.stringify(state));
-  renameSync(tmp, join(STATE_DIR, `${id}.json`));
-  liveFleets.set(id, live);
-
-  let destroying: Promise<void> | undefined;
-  const destroy = (): Promise<void> =>
-    (destroying ??= (async () => {
-      await Promise.all(
-        [...live.children].map(
-          (c) =>
-            new Promise<void>((done) => {
-              if (c.exitCode !== null || c.signalCode !== null) return done();
-              // The children are unref()ed: a timer keeps the loop alive until 'exit' is seen
-              // (else a process awaiting destroy() could end with its await unfinished).
-              let last: NodeJS.Timeout | undefined;
-              const t = setTimeout(() => {
-                c.kill('SIGKILL');
-                last = setTimeout(done, 2_000);
-              }, 2_000);
-              c.once('exit', () => {
-                clearTimeout(t);
-                clearTimeout(last);
-                done();
-              });
-              c.kill('SIGTERM');
-            }),
-        ),
-      );
-      teardownSync(id, namespaces);
-      liveFleets.delete(id);
-      const left = listNamespaces().filter((n) => n.startsWith(`${id}-`));
-      if (left.length > 0)
-        throw new Error(`fleet ${id}: namespaces survived destroy: ${left.join(', ')}`);
-    })());
-  return {
-    live,
-    destroy,
-    get destroyed() {
-      return destroying !== undefined;
-    },
-  };
 }
 
 /**

@@ -15,36 +15,35 @@
 // The scanner cannot ARP (or solicit) a target: every target is two routed hops away, and a
 // packet's TTL drops by two. The dead address is simply silent: no ICMP, no failed ARP.
 //
-// Same machinery as fleet.ts (ids `pdt-<6 hex>`, state file, exit/signal handler, sweep), same
-// shape of object (a NetPath is a Fleet: exec() runs in the scanner namespace), so a test or the
+// Same machinery as fleet.ts (netns.ts: ids `pdt-<6 hex>`, state file, exit/signal handler,
+// sweep), same shape of object (a NetPath is a Fleet: exec() runs in the scanner namespace), so a test or the
 // bench can run the action across the path exactly as across the LAN. The forwarder is compiled
 // with gcc on first use, into build/netpath/, named by the hash of its source.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { must, runCommand, type ExecOptions, type ExecResult } from './exec.js';
 import {
   UNUSED_IPV4,
   UNUSED_IPV6,
-  addNamespace,
-  beginRun,
-  canBuildFleets,
-  checkTools,
   hostsFileText,
-  must,
-  newRunId,
   plan,
-  plug,
-  runCommand,
   startListener,
-  sweepStaleFleets,
   type CreateFleetOptions,
-  type ExecOptions,
-  type ExecResult,
   type Fleet,
   type FleetHost,
   type HostSpec,
 } from './fleet.js';
+import {
+  addNamespace,
+  beginRun,
+  canBuildFleets,
+  checkTools,
+  newRunId,
+  plug,
+  sweepStaleFleets,
+} from './netns.js';
 import { repoRoot } from './paths.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -148,7 +147,7 @@ const SCANNER_NET6 = '2001:db8:1::/64';
 const TARGET_NET4 = '203.0.113.0/24';
 const TARGET_NET6 = '2001:db8::/64';
 
-/** Routers, unlike fleet.ts's namespaces, forward; no redirects, no reverse-path filter. */
+/** Routers, unlike netns.ts's namespaces, forward; no redirects, no reverse-path filter. */
 const ROUTER_SYSCTLS = [
   'net.ipv4.ip_forward=1',
   'net.ipv6.conf.all.forwarding=1',
