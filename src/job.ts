@@ -4,7 +4,7 @@
 // summary, an exit code and notifications, and hand in the log to write to.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { readXmlScan } from './byo.js';
+import { readXmlScan } from './xml-scan.js';
 import { ConfigurationError, NmapError, getErrorMessage } from './errors.js';
 import type { Logger } from './log.js';
 import { mergeReports, readResults } from './merge.js';

@@ -8,7 +8,7 @@ import type { Logger } from './log.js';
 import type { RunContext } from './run-context.js';
 import type { StateStore } from './notify/state.js';
 import { code } from './report/markdown.js';
-import { renderSummary, toTerminal } from './report/summary.js';
+import { issueLink, renderSummary, toTerminal } from './report/summary.js';
 import { readSettings, type InputSource } from './settings.js';
 import type { Finding } from './types.js';
 
@@ -128,11 +128,10 @@ async function runUntilCancelled(core: Core, log: Logger, signal: AbortSignal): 
         context,
         { log, state: (key) => cacheState(key, context, log) },
       );
-      if (notified.issueUrl) {
-        core.setOutput('issue-url', notified.issueUrl);
-        // The summary went out before the issue existed: add the link to it now.
-        await core.summary(`\n[The drift issue](${encodeURI(notified.issueUrl)})\n`);
-      }
+      if (notified.issueUrl) core.setOutput('issue-url', notified.issueUrl);
+      // The summary went out before the issue existed: add the link to it now.
+      const link = issueLink(notified.issueUrl);
+      if (link) await core.summary(`\n${link}\n`);
     } catch (error) {
       if (error instanceof Error && error.stack) core.debug(error.stack);
       core.warning(`Notifications failed: ${getErrorMessage(error)}`);

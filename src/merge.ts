@@ -4,7 +4,7 @@
 import * as glob from '@actions/glob';
 import { plannedFromReport, violations } from './account.js';
 import { ConfigurationError, getErrorMessage } from './errors.js';
-import { mergeRanges } from './ports.js';
+import { coalesceRanges } from './ports.js';
 import { FILE_TIMEOUT_MS, readUserFile, within } from './files.js';
 import { buildReport, REPORT_SCHEMA, type Report } from './report/report.js';
 import { checkReport, SchemaError } from './report/schema.js';
@@ -189,7 +189,7 @@ export function mergeReports(
   const merged = [...observed.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([, obs]) => obs);
-  const ports = mergeRanges(sorted.flatMap((r) => r.report.scan.ports ?? []));
+  const ports = coalesceRanges(sorted.flatMap((r) => r.report.scan.ports ?? []));
   const failures = sorted.flatMap((r) => (r.report.failure ? [r.report.failure] : []));
   // The merged run is no shard: it speaks for all of them.
   const shared = { ...first.settings };

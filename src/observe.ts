@@ -106,7 +106,7 @@ export interface RunResult {
 }
 
 /** One host seen by several runs (TCP and UDP, say) as one: up when any run saw it up. */
-function mergeHost(a: NmapHost, b: NmapHost): NmapHost {
+function combineHosts(a: NmapHost, b: NmapHost): NmapHost {
   const up = a.status === 'up' ? a : b;
   return {
     ...up,
@@ -143,7 +143,7 @@ export function observe(
       const address = hostAddress(host);
       if (!address) continue;
       const known = hosts.get(address);
-      hosts.set(address, known ? mergeHost(known, host) : host);
+      hosts.set(address, known ? combineHosts(known, host) : host);
       const protocols = reported.get(address) ?? new Set();
       entry.protocols.forEach((p) => protocols.add(p));
       reported.set(address, protocols);

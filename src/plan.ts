@@ -1,6 +1,6 @@
 // The scan plan: which addresses and which ports, in which nmap runs. Pure: the facts it needs from
 // the world (DNS answers, routes, nmap's top-port lists) are gathered beforehand and passed in.
-import { EXPOSED_SERVICES, mergeRanges, type PortSelection } from './ports.js';
+import { EXPOSED_SERVICES, coalesceRanges, type PortSelection } from './ports.js';
 import { expectedPorts } from './rules.js';
 import type { Settings, Shard } from './settings.js';
 import { addressesOf, canonicalIp, coversBlock, familyOf, unitKey } from './targets.js';
@@ -49,19 +49,19 @@ function selectPorts(
   const expected = expectedPorts(settings.rules, protocol);
   switch (selection.kind) {
     case 'none':
-      return mergeRanges(expected);
+      return coalesceRanges(expected);
     case 'all':
       return [{ from: 1, to: 65535, protocol }];
     case 'top':
-      return mergeRanges([...facts.topPorts(protocol, selection.count), ...expected]);
+      return coalesceRanges([...facts.topPorts(protocol, selection.count), ...expected]);
     case 'list':
-      return mergeRanges([...selection.ranges, ...expected]);
+      return coalesceRanges([...selection.ranges, ...expected]);
     case 'default': {
       const extra =
         protocol === 'tcp'
           ? EXPOSED_SERVICES.map((s) => ({ from: s.port, to: s.port, protocol }))
           : [];
-      return mergeRanges([...facts.topPorts(protocol, DEFAULT_TOP), ...extra, ...expected]);
+      return coalesceRanges([...facts.topPorts(protocol, DEFAULT_TOP), ...extra, ...expected]);
     }
   }
 }

@@ -107,7 +107,7 @@ export function parsePortSelection(
 }
 
 /** Sorted, merged ranges: the canonical form of a set of ports. */
-export function mergeRanges(ranges: readonly PortRange[]): PortRange[] {
+export function coalesceRanges(ranges: readonly PortRange[]): PortRange[] {
   const sorted = [...ranges].sort((a, b) =>
     a.protocol === b.protocol ? a.from - b.from : a.protocol < b.protocol ? -1 : 1,
   );

@@ -93,7 +93,7 @@ describe('pacing to the path', () => {
     const lan = path(Infinity);
     assert.equal(pacer.rate, START_RATE);
     assert.equal(pacer.rate, TOP_RATE);
-    pacer.record(lan(pacer.rate));
+    pacer.measure(lan(pacer.rate));
     assert.ok(pacer.settled);
     assert.equal(pacer.rate, TOP_RATE);
     assert.match(pacer.pace().reason, /kept up/);
@@ -105,7 +105,7 @@ describe('pacing to the path', () => {
     const rates: number[] = [];
     for (let i = 0; i < 10; i++) {
       rates.push(pacer.rate);
-      pacer.record(policed(pacer.rate));
+      pacer.measure(policed(pacer.rate));
     }
     assert.ok(pacer.settled);
     assert.ok(pacer.policed);
@@ -126,8 +126,8 @@ describe('pacing to the path', () => {
     const pacer = new Pacer();
     const policed = path(20_000);
     // The first run, 0.2 s at the top rate, got a full bucket through besides the policer's rate.
-    pacer.record({ rate: TOP_RATE, probes: 10_000, answered: 6_000, seconds: 0.2 });
-    for (let i = 0; i < 8; i++) pacer.record(policed(pacer.rate));
+    pacer.measure({ rate: TOP_RATE, probes: 10_000, answered: 6_000, seconds: 0.2 });
+    for (let i = 0; i < 8; i++) pacer.measure(policed(pacer.rate));
     assert.ok(pacer.policed);
     assert.ok(pacer.rate <= 21_000, `settled at ${pacer.rate}`);
   });
@@ -135,19 +135,19 @@ describe('pacing to the path', () => {
   it('finds a policer below the first rate by trying half of it', () => {
     const pacer = new Pacer();
     const policed = path(1_000);
-    for (let i = 0; i < 6; i++) pacer.record(policed(pacer.rate));
+    for (let i = 0; i < 6; i++) pacer.measure(policed(pacer.rate));
     assert.ok(pacer.rate <= 1_000, `settled at ${pacer.rate}`);
   });
 
   it('keeps the speed under random loss: the same share is lost at every rate', () => {
     const pacer = new Pacer();
     const lossy = path(Infinity, 0.04);
-    pacer.record(lossy(pacer.rate));
+    pacer.measure(lossy(pacer.rate));
     assert.ok(pacer.rate < TOP_RATE, 'a first low share: slower, to tell loss from a policer');
-    pacer.record(lossy(pacer.rate));
+    pacer.measure(lossy(pacer.rate));
     assert.equal(pacer.rate, TOP_RATE);
     assert.ok(pacer.stepSeconds < 1, 'back at the top rate in a short run first');
-    for (let i = 0; i < 8; i++) pacer.record(lossy(pacer.rate));
+    for (let i = 0; i < 8; i++) pacer.measure(lossy(pacer.rate));
     assert.equal(pacer.rate, TOP_RATE);
     assert.ok(Math.abs(pacer.delivery - 0.96) < 0.01);
     assert.match(pacer.pace().reason, /random loss/);
@@ -155,10 +155,10 @@ describe('pacing to the path', () => {
 
   it('settles lower when a policer shows up later: the share falls well below what held', () => {
     const pacer = new Pacer();
-    pacer.record(path(Infinity)(pacer.rate));
+    pacer.measure(path(Infinity)(pacer.rate));
     assert.equal(pacer.rate, TOP_RATE);
     const policed = path(10_000);
-    for (let i = 0; i < 4; i++) pacer.record(policed(pacer.rate));
+    for (let i = 0; i < 4; i++) pacer.measure(policed(pacer.rate));
     assert.ok(pacer.policed);
     assert.ok(pacer.rate <= 10_000 && pacer.rate >= 8_000, `settled at ${pacer.rate}`);
   });
@@ -166,7 +166,7 @@ describe('pacing to the path', () => {
   it('never goes above max-rate', () => {
     const pacer = new Pacer(2_500);
     const lan = path(Infinity);
-    for (let i = 0; i < 5; i++) pacer.record(lan(pacer.rate));
+    for (let i = 0; i < 5; i++) pacer.measure(lan(pacer.rate));
     assert.equal(pacer.rate, 2_500);
     assert.equal(pacer.pace().ceiling, 2_500);
     assert.match(pacer.pace().reason, /max-rate/);

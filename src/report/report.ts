@@ -6,7 +6,7 @@ import type { ScanPlan } from '../plan.js';
 import type { Settings, Shard } from '../settings.js';
 import type { Finding, FindingKind, ObservedAddress, PortRange, Rule } from '../types.js';
 import type { Pace } from '../scan/pacing.js';
-import type { Flap } from '../verify.js';
+import type { Flap } from '../scan/recheck.js';
 import { decide, type Verdict } from '../verdict.js';
 
 export const REPORT_SCHEMA = 'port-drift/report@1';
@@ -17,7 +17,7 @@ export interface Scanned {
   udpPorts: number;
 }
 
-export interface ScanRecord {
+export interface RunEntry {
   /** sweep or verify (the re-check); absent for XML files read. */
   phase?: string;
   /** nmap's argv, or the XML file read. */
@@ -38,7 +38,7 @@ export interface Report {
     nmapVersion?: string;
     scanType?: string;
     privilege?: string;
-    runs: ScanRecord[];
+    runs: RunEntry[];
     /** Every port the scans covered (a required port outside them is inconclusive): merge needs it. */
     ports?: PortRange[];
     /** Hostname -> the addresses it resolved to, as this run saw DNS. */

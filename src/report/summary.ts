@@ -134,6 +134,11 @@ interface Caps {
   rollup: number;
 }
 
+/** The Markdown link to the drift issue: only for a plain https URL, which is what GitHub gives. */
+export function issueLink(url: string | undefined): string | undefined {
+  return url && /^https:\/\/[^\s()<>[\]]+$/.test(url) ? `[Drift issue](${url})` : undefined;
+}
+
 /** The run in a few words, with its icon: the first line of the summary and of the text output. */
 export function headlineOf(report: Report): {
   icon: string;
@@ -189,10 +194,9 @@ function render(report: Report, reportPath: string, options: SummaryOptions, cap
   if (report.merged) {
     out.push(`Merged from ${plural(report.merged.shards, 'shard')}.`);
   }
+  const issue = issueLink(options.issueUrl);
   const links = [
-    ...(options.issueUrl && /^https:\/\/[^\s()<>[\]]+$/.test(options.issueUrl)
-      ? [`[Drift issue](${options.issueUrl})`]
-      : []),
+    ...(issue ? [issue] : []),
     `report: ${code(reportPath, 300)}`,
     ...(options.sarifPath ? [`SARIF: ${code(options.sarifPath, 300)}`] : []),
   ];

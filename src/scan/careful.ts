@@ -7,7 +7,7 @@
 import { VERIFY_RETRIES } from '../nmap/command.js';
 import { hostAddress, observedPorts, type RunResult } from '../observe.js';
 import type { ScanPlan } from '../plan.js';
-import { countPorts, mergeRanges, rangesContain } from '../ports.js';
+import { countPorts, coalesceRanges, rangesContain } from '../ports.js';
 import { expectationFor } from '../rules.js';
 import type { NmapRun, ObservedAddress, PortRange, Rule } from '../types.js';
 import { runFacts, takePorts } from './facts.js';
@@ -44,8 +44,8 @@ export function carefulPorts(
   const expected = silent.flatMap((o) =>
     expectationFor(rules, o.address, o.targets).allowed.filter((p) => p.protocol === 'tcp'),
   );
-  const [first] = takePorts(mergeRanges(expected), MAX_EXPECTED);
-  return mergeRanges([
+  const [first] = takePorts(coalesceRanges(expected), MAX_EXPECTED);
+  return coalesceRanges([
     ...first,
     ...COMMON_PORTS.map((port) => ({ from: port, to: port, protocol: 'tcp' as const })),
   ]);
@@ -129,7 +129,7 @@ export function applyCareful(
         ...obs,
         status: 'up',
         reason: `silent in the sweep, answered a careful probe on ${f.answered} of ${asked} ports`,
-        ports: mergePorts(obs.ports, kept),
+        ports: combinePorts(obs.ports, kept),
       };
     }
     const mine = careful.results.filter((r) => r.targets.includes(obs.address));
@@ -156,7 +156,7 @@ function unconfirmed(obs: ObservedAddress, why: string): ObservedAddress {
   };
 }
 
-function mergePorts<T extends { port: number; protocol: string }>(
+function combinePorts<T extends { port: number; protocol: string }>(
   a: readonly T[],
   b: readonly T[],
 ): T[] {

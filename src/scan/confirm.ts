@@ -4,7 +4,7 @@
 import { findDrift } from '../drift.js';
 import { countPorts } from '../ports.js';
 import type { ObservedAddress, PortRange, Rule } from '../types.js';
-import { applyRecheck, flapping, recheckPlan, type Flap } from '../verify.js';
+import { applyRecheck, flapping, recheckPlan, type Flap } from './recheck.js';
 import { runPlan, runsOf, type Runner } from './runner.js';
 
 export async function confirm(

@@ -4,7 +4,7 @@
 // measured on hosts that answer closed ports). Silence counts as filtered once that chance is below
 // MISS_TOLERATED; until then the port is re-probed, and what is left when the passes or the budget
 // run out is unanswered: the address is inconclusive. Pure.
-import { countPorts, mergeRanges } from '../ports.js';
+import { countPorts, coalesceRanges } from '../ports.js';
 import type { Coverage, PortRange } from '../types.js';
 import { intersect, subtract, type HostFacts } from './facts.js';
 
@@ -49,7 +49,7 @@ export function addSweep(
 
 /** The ports of an address that need another probe. */
 export function toProbe(groups: readonly SilentGroup[]): PortRange[] {
-  return mergeRanges(groups.filter((g) => g.miss > MISS_TOLERATED).flatMap((g) => g.ports));
+  return coalesceRanges(groups.filter((g) => g.miss > MISS_TOLERATED).flatMap((g) => g.ports));
 }
 
 /** After a pass over `probed`: what stayed silent keeps its silence, one probe more. */

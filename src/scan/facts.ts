@@ -2,7 +2,7 @@
 // it answered, which ports stayed silent, and whether it answers closed ports with a reset (such a
 // host is ground truth for the path: every probe to it should get an answer). Pure.
 import { hostAddress } from '../observe.js';
-import { mergeRanges, parseNmapPortList } from '../ports.js';
+import { coalesceRanges, parseNmapPortList } from '../ports.js';
 import type { NmapHost, NmapRun, PortRange } from '../types.js';
 
 /** Reasons that mean nothing came back for a port. */
@@ -59,7 +59,7 @@ function tcpFacts(host: NmapHost, address: string): HostFacts {
       }
     }
   }
-  return { address, probed, answered, resets, open, silent: mergeRanges(silent) };
+  return { address, probed, answered, resets, open, silent: coalesceRanges(silent) };
 }
 
 /** The facts of every host of the runs, by address (a host in several runs: added up). */
@@ -80,7 +80,7 @@ export function runFacts(runs: readonly NmapRun[]): Map<string, HostFacts> {
               answered: known.answered + f.answered,
               resets: known.resets + f.resets,
               open: known.open + f.open,
-              silent: mergeRanges([...known.silent, ...f.silent]),
+              silent: coalesceRanges([...known.silent, ...f.silent]),
             }
           : f,
       );
@@ -101,8 +101,8 @@ export function answersClosed(f: HostFacts): boolean {
 /** The ports of `a` that are also in `b`. */
 export function intersect(a: readonly PortRange[], b: readonly PortRange[]): PortRange[] {
   const out: PortRange[] = [];
-  const left = mergeRanges(a);
-  const right = mergeRanges(b);
+  const left = coalesceRanges(a);
+  const right = coalesceRanges(b);
   let i = 0;
   let j = 0;
   while (i < left.length && j < right.length) {
@@ -120,8 +120,8 @@ export function intersect(a: readonly PortRange[], b: readonly PortRange[]): Por
 /** The ports of `a` that are not in `b`. */
 export function subtract(a: readonly PortRange[], b: readonly PortRange[]): PortRange[] {
   const out: PortRange[] = [];
-  const cuts = mergeRanges(b);
-  for (const r of mergeRanges(a)) {
+  const cuts = coalesceRanges(b);
+  for (const r of coalesceRanges(a)) {
     let from = r.from;
     for (const c of cuts) {
       if (c.protocol !== r.protocol || c.to < from || c.from > r.to) continue;

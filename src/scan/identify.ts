@@ -6,7 +6,7 @@
 import { findDrift } from '../drift.js';
 import type { RunResult } from '../observe.js';
 import type { Finding, ObservedAddress, PortRange, Rule } from '../types.js';
-import { identifyPlan, withServices, type Recheck } from '../verify.js';
+import { identifyPlan, withServices, type FamilyRun } from './recheck.js';
 import { suspects } from './everyport.js';
 import { runPlan, runsOf } from './runner.js';
 import type { Runner } from './runner.js';
@@ -20,7 +20,7 @@ export interface EarlyIdentify {
 const keyOf = (address: string, port: number, protocol: string): string =>
   `${address} ${port}/${protocol}`;
 
-function asked(plan: readonly Recheck[]): Set<string> {
+function asked(plan: readonly FamilyRun[]): Set<string> {
   const out = new Set<string>();
   for (const r of plan) {
     for (const address of r.addresses) {

@@ -10,10 +10,10 @@ import { ensureNmap } from '../nmap/install.js';
 import { observe } from '../observe.js';
 import type { ScanPlan } from '../plan.js';
 import { countPorts } from '../ports.js';
-import type { ScanRecord, Scanned } from '../report/report.js';
+import type { RunEntry, Scanned } from '../report/report.js';
 import type { Settings } from '../settings.js';
 import type { ObservedAddress, PortRange } from '../types.js';
-import { applyRecheck, type Flap } from '../verify.js';
+import { applyRecheck, type Flap } from './recheck.js';
 import { Ahead } from './ahead.js';
 import { confirm } from './confirm.js';
 import { coverageOf, type Silence } from './coverage.js';
@@ -43,7 +43,7 @@ export interface ScanOutcome {
   nmapVersion?: string;
   scanType?: string;
   privilege?: string;
-  runs: ScanRecord[];
+  runs: RunEntry[];
   /** The rate the scan used, and why. */
   pace?: Pace;
   /** Sweep findings that the careful re-check did not reproduce: shown, not reported as drift. */
@@ -177,7 +177,7 @@ export async function scan(settings: Settings, ctx: ScanContext): Promise<ScanOu
     log.info(`pace: ${pace.rate.toLocaleString('en-US')} packets/s: ${pace.reason}`);
   const failures = [
     ...new Set(
-      runner.records.flatMap((r) => (r.error && !r.error.startsWith('stopped') ? [r.error] : [])),
+      runner.runs.flatMap((r) => (r.error && !r.error.startsWith('stopped') ? [r.error] : [])),
     ),
   ];
   return {
@@ -195,7 +195,7 @@ export async function scan(settings: Settings, ctx: ScanContext): Promise<ScanOu
     nmapVersion: nmap.version,
     scanType: scanType === 'syn' ? 'SYN' : 'connect',
     privilege: nmap.privilege,
-    runs: runner.records,
+    runs: runner.runs,
     ...(plan.tcp.length > 0 ? { pace } : {}),
     ...(failures.length ? { nmapFailure: failures.join('; ') } : {}),
   };

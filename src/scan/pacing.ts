@@ -129,7 +129,7 @@ export class Pacer {
    * (silent ports probed again, some of which a firewall may drop): it measures the path's own
    * loss, and lowers the rate only on a large fall.
    */
-  record(step: PaceStep, loose = false): void {
+  measure(step: PaceStep, loose = false): void {
     if (step.probes < 50) return; // too few to say anything
     this.steps.push(step);
     const share = step.answered / step.probes;

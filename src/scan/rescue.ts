@@ -129,7 +129,7 @@ async function passes(
     });
     // What was lost and found again tells the pacer what the path lets through at this rate...
     if (lossy.probes > 0) {
-      pacer.record({ rate: rateOfPass, ...lossy, seconds: (Date.now() - started) / 1000 }, true);
+      pacer.measure({ rate: rateOfPass, ...lossy, seconds: (Date.now() - started) / 1000 }, true);
     }
     // ...and the silence of the other addresses carries the path's loss as now measured.
     for (const u of unmeasured) {

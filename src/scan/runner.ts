@@ -6,10 +6,10 @@ import { describeArgs, splitPorts, type NmapInvocation, type ScanType } from '..
 import type { Nmap } from '../nmap/install.js';
 import { describeProgress, runNmap } from '../nmap/run.js';
 import type { RunResult } from '../observe.js';
-import type { ScanRecord } from '../report/report.js';
+import type { RunEntry } from '../report/report.js';
 import type { Logger } from '../log.js';
 import type { NmapRun, NmapTargetNote, Protocol } from '../types.js';
-import type { Recheck } from '../verify.js';
+import type { FamilyRun } from './recheck.js';
 
 /** `Discovered open port` lines logged per run. */
 const MAX_DISCOVERED_LINES = 50;
@@ -29,10 +29,10 @@ export interface Job {
   invocation: Omit<NmapInvocation, 'scanType' | 'xmlPath'>;
 }
 
-/** What every pass needs to run nmap, and where the records of its runs go. */
+/** What every pass needs to run nmap, and where the entries of its runs go. */
 export interface Runner {
   run(job: Job, deadline: number): Promise<RunResult[]>;
-  readonly records: ScanRecord[];
+  readonly runs: RunEntry[];
   /** nmap's `<target>` notes (addresses it skipped), from every run. */
   readonly notes: NmapTargetNote[];
   readonly log: Logger;
@@ -50,7 +50,7 @@ export function makeRunner(
   log: Logger,
   signal?: AbortSignal,
 ): Runner {
-  const records: ScanRecord[] = [];
+  const runs: RunEntry[] = [];
   const notes: NmapTargetNote[] = [];
   const listeners: ((found: Discovery) => void)[] = [];
   const used = new Map<string, number>();
@@ -103,7 +103,7 @@ export function makeRunner(
     log.info(`[${job.label}] nmap ${describeArgs(outcome.args)}`);
     if (outcome.error) log.warning(`${job.label}: ${outcome.error}`);
     notes.push(...(outcome.run?.targets ?? []));
-    records.push({
+    runs.push({
       phase: job.invocation.profile,
       args: outcome.args,
       xml,
@@ -119,7 +119,7 @@ export function makeRunner(
   };
 
   return {
-    records,
+    runs,
     notes,
     log,
     signal,
@@ -150,7 +150,7 @@ export function makeRunner(
  */
 export async function runPlan(
   runner: Runner,
-  plan: readonly Recheck[],
+  plan: readonly FamilyRun[],
   phase: 'recheck' | 'identify',
   deadline: number,
   maxRate: number | undefined,

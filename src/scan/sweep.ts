@@ -82,7 +82,7 @@ export async function sweep(
         answered += f.answered;
       }
       const elapsed = runsOf(done).reduce((n, r) => n + (r.finished?.elapsed ?? 0), 0);
-      pacer.record({ rate, probes, answered, seconds: elapsed });
+      pacer.measure({ rate, probes, answered, seconds: elapsed });
       // A run the path could not be measured on says nothing of its silence: every silent port
       // is probed again (delivery 0), not judged on an assumed delivery.
       const delivery = probes >= 50 ? answered / probes : pacer.measured ? pacer.delivery : 0;

@@ -8,7 +8,7 @@ import type { ScanPlan } from '../../src/plan.js';
 import { parseNmapXml } from '../../src/nmap/parse.js';
 import { parseRules } from '../../src/rules.js';
 import type { ObservedAddress, PortRange } from '../../src/types.js';
-import { applyRecheck, flapping, recheckPlan } from '../../src/verify.js';
+import { applyRecheck, flapping, recheckPlan } from '../../src/scan/recheck.js';
 
 const ALL: PortRange[] = [{ from: 1, to: 65535, protocol: 'tcp' }];
 

@@ -1,10 +1,11 @@
 // Careful on the verdict: which ports the fast sweep must have re-checked before anything is
 // reported, and how the re-check's answers replace the sweep's. A finding of the sweep that the
-// re-check does not reproduce is flapping, not drift. Pure.
-import { findDrift } from './drift.js';
-import { hostAddress, observedPorts } from './observe.js';
-import { mergeRanges } from './ports.js';
-import { familyOf } from './targets.js';
+// re-check does not reproduce is flapping, not drift. The same per-family port sets plan version
+// detection on what ends unexpected-open (identify.ts runs it), and carry its services back. Pure.
+import { findDrift } from '../drift.js';
+import { hostAddress, observedPorts } from '../observe.js';
+import { coalesceRanges } from '../ports.js';
+import { familyOf } from '../targets.js';
 import type {
   Finding,
   NmapRun,
@@ -13,9 +14,10 @@ import type {
   PortRange,
   Protocol,
   Rule,
-} from './types.js';
+} from '../types.js';
 
-export interface Recheck {
+/** One nmap run per address family: these addresses, the union of the ports they need. */
+export interface FamilyRun {
   family: 4 | 6;
   addresses: string[];
   tcp: PortRange[];
@@ -45,7 +47,7 @@ export function recheckPlan(
   rules: readonly Rule[],
   observed: readonly ObservedAddress[],
   scanned: readonly PortRange[],
-): Recheck[] {
+): FamilyRun[] {
   const up = new Set(observed.filter((o) => o.status === 'up').map((o) => o.address));
   return byFamily(
     findDrift(rules, observed, scanned)
@@ -55,7 +57,7 @@ export function recheckPlan(
 }
 
 /** One nmap run per address family, over the union of the ports each address needs. */
-function byFamily(entries: Iterable<[string, PortRange[]]>): Recheck[] {
+function byFamily(entries: Iterable<[string, PortRange[]]>): FamilyRun[] {
   const families = new Map<4 | 6, { addresses: Set<string>; ports: PortRange[] }>();
   for (const [address, ports] of entries) {
     const family = familyOf(address);
@@ -65,7 +67,7 @@ function byFamily(entries: Iterable<[string, PortRange[]]>): Recheck[] {
     families.set(family, entry);
   }
   return [...families].map(([family, { addresses, ports }]) => {
-    const merged = mergeRanges(ports);
+    const merged = coalesceRanges(ports);
     return {
       family,
       addresses: [...addresses],
@@ -76,7 +78,7 @@ function byFamily(entries: Iterable<[string, PortRange[]]>): Recheck[] {
 }
 
 /** The ports that end as unexpected-open, by family: version detection says what listens there. */
-export function identifyPlan(findings: readonly Finding[]): Recheck[] {
+export function identifyPlan(findings: readonly Finding[]): FamilyRun[] {
   return byFamily(
     findings
       .filter((f) => f.kind === 'unexpected-open' && f.port !== undefined)

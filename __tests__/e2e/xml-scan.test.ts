@@ -25,7 +25,7 @@ function openPortsByRegex(xml: string): string[] {
 }
 
 describe('bring your own nmap XML', () => {
-  const work = mkdtempSync(join(tmpdir(), 'port-drift-byo-'));
+  const work = mkdtempSync(join(tmpdir(), 'port-drift-xml-scan-'));
   after(() => rmSync(work, { recursive: true, force: true }));
 
   for (const file of ['random-1.xml', 'complex.xml', 'single.xml']) {

@@ -5,7 +5,7 @@ import { ConfigurationError, getErrorMessage } from './errors.js';
 import { FILE_TIMEOUT_MS, readUserFile, within } from './files.js';
 import { parseNmapXml } from './nmap/parse.js';
 import { hostAddress, observeHost } from './observe.js';
-import { countPorts, mergeRanges, parseNmapPortList } from './ports.js';
+import { countPorts, coalesceRanges, parseNmapPortList } from './ports.js';
 import type { ScanOutcome } from './scan.js';
 import type { Settings } from './settings.js';
 import { canonicalIp, familyOf, targetsNaming } from './targets.js';
@@ -90,7 +90,7 @@ export async function readXmlScan(settings: Settings): Promise<ScanOutcome> {
       extraports: [],
     });
   }
-  const merged = mergeRanges(scannedPorts);
+  const merged = coalesceRanges(scannedPorts);
   const tcp = merged.filter((r) => r.protocol === 'tcp');
   const udp = merged.filter((r) => r.protocol === 'udp');
   return {
