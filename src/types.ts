@@ -201,3 +201,20 @@ export interface Finding {
   /** Why, in a sentence, for inconclusive and host-down findings. */
   detail?: string;
 }
+
+/** How many addresses and ports a run scanned (the `scanned` output). */
+export interface Scanned {
+  addresses: number;
+  tcpPorts: number;
+  udpPorts: number;
+}
+
+/** One nmap run of a scan, or one XML file read: report.json's `scan.runs`. */
+export interface RunEntry {
+  /** The pass (sweep, rescue, recheck, identify...); absent for XML files read. */
+  phase?: string;
+  /** nmap's argv, or the XML file read. */
+  args?: string[];
+  xml: string;
+  error?: string;
+}

@@ -4,27 +4,20 @@ import { findDrift } from '../drift.js';
 import { countPorts } from '../ports.js';
 import type { ScanPlan } from '../plan.js';
 import type { Settings, Shard } from '../settings.js';
-import type { Finding, FindingKind, ObservedAddress, PortRange, Rule } from '../types.js';
+import type {
+  Finding,
+  FindingKind,
+  ObservedAddress,
+  PortRange,
+  Rule,
+  RunEntry,
+  Scanned,
+} from '../types.js';
 import type { Pace } from '../scan/pacing.js';
 import type { Flap } from '../scan/recheck.js';
 import { decide, type Verdict } from '../verdict.js';
 
 export const REPORT_SCHEMA = 'port-drift/report@1';
-
-export interface Scanned {
-  addresses: number;
-  tcpPorts: number;
-  udpPorts: number;
-}
-
-export interface RunEntry {
-  /** sweep or verify (the re-check); absent for XML files read. */
-  phase?: string;
-  /** nmap's argv, or the XML file read. */
-  args?: string[];
-  xml: string;
-  error?: string;
-}
 
 export interface Report {
   schema: typeof REPORT_SCHEMA;

@@ -6,9 +6,8 @@ import { describeArgs, splitPorts, type NmapInvocation, type ScanType } from '..
 import type { Nmap } from '../nmap/install.js';
 import { describeProgress, runNmap } from '../nmap/run.js';
 import type { RunResult } from '../observe.js';
-import type { RunEntry } from '../report/report.js';
 import type { Logger } from '../log.js';
-import type { NmapRun, NmapTargetNote, Protocol } from '../types.js';
+import type { NmapRun, NmapTargetNote, Protocol, RunEntry } from '../types.js';
 import type { FamilyRun } from './recheck.js';
 
 /** `Discovered open port` lines logged per run. */
