@@ -2,6 +2,7 @@
 // flags -> settings -> the same job as the action (job.ts) -> the result on stdout in the format
 // asked for -> notifications -> an exit code. Progress and warnings go to stderr; stdout carries the
 // result only, so that cron mails what matters and `--format json | jq` works.
+import { isAbsolute, join } from 'node:path';
 import { getErrorMessage } from './errors.js';
 import { cancellable, conclude, failureOf, runJob, type JobResult, type Outcome } from './job.js';
 import type { Logger } from './log.js';
@@ -23,9 +24,29 @@ import { VERSION } from './version.js';
 
 const EXIT: Record<Outcome, number> = { pass: 0, drift: 1, 'configuration-error': 2, failure: 3 };
 
-/** stdout and stderr, with every secret read from the flags replaced by `***`. */
+/**
+ * stdout and stderr, with every secret read from the flags replaced by `***`. stdout is the
+ * result's alone: the @actions libraries this command shares with the action write there on their
+ * own (@actions/glob its `::debug::` lines, @actions/io a line for each PATH folder it cannot read),
+ * so anything else written to process.stdout goes to stderr with -v, and nowhere otherwise.
+ */
 class Terminal {
   private readonly secrets: string[] = [];
+  private readonly stdout: (text: string, done?: () => void) => boolean;
+  /** Whether what libraries write to stdout is shown (on stderr): with -v. */
+  chatter = false;
+
+  constructor() {
+    const stream = process.stdout;
+    const write = stream.write.bind(stream);
+    this.stdout = (text, done) => write(text, done);
+    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+      if (this.chatter) process.stderr.write(chunk);
+      const done = rest.find((r): r is () => void => typeof r === 'function');
+      if (done) queueMicrotask(done);
+      return true;
+    });
+  }
 
   mask(secret: string): void {
     if (secret) this.secrets.push(secret);
@@ -36,11 +57,16 @@ class Terminal {
   }
 
   out(text: string): void {
-    process.stdout.write(this.masked(text.endsWith('\n') ? text : `${text}\n`));
+    this.stdout(this.masked(text.endsWith('\n') ? text : `${text}\n`));
   }
 
   err(line: string): void {
     process.stderr.write(`${this.masked(line)}\n`);
+  }
+
+  /** Calls `done` once what was written to stdout and stderr is flushed. */
+  flushed(done: () => void): void {
+    this.stdout('', () => process.stderr.write('', done));
   }
 }
 
@@ -93,6 +119,16 @@ function secretsFromEnvironment(env: NodeJS.ProcessEnv): Record<string, string> 
     if (value) found[input] = value;
   }
   return found;
+}
+
+/**
+ * Where the reports go when --report-dir is not given: the user's own state folder
+ * (`$XDG_STATE_HOME/port-drift`, else `~/.local/state/port-drift`), not a folder in a /tmp that every
+ * user shares, which another user could have made first (and then own) or point elsewhere.
+ */
+export function defaultReportDir(env: NodeJS.ProcessEnv): string | undefined {
+  const state = env['XDG_STATE_HOME'] || (env['HOME'] ? join(env['HOME'], '.local', 'state') : '');
+  return state && isAbsolute(state) ? join(state, 'port-drift') : undefined;
 }
 
 /** Where the last state lives for the command line: the --state file, or nowhere. */
@@ -154,13 +190,16 @@ async function runCommand(
 ): Promise<Outcome> {
   const { options } = command;
   const verbosity = options.verbosity ?? (process.stderr.isTTY ? 'verbose' : 'normal');
+  terminal.chatter = verbosity === 'verbose';
   const log = terminalLogger(terminal, verbosity, process.env['RUNNER_DEBUG'] === '1');
   let settings: Settings;
   let store: FileStateStore | undefined;
   try {
     // A command on someone's host does not install system packages unless asked to.
+    const reportDir = defaultReportDir(process.env);
     const inputs = {
       'install-nmap': 'false',
+      ...(reportDir ? { 'report-dir': reportDir } : {}),
       ...secretsFromEnvironment(process.env),
       ...command.inputs,
     };
@@ -202,8 +241,7 @@ async function runCommand(
   return conclusion.outcome;
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  const terminal = new Terminal();
+async function main(argv: readonly string[], terminal: Terminal): Promise<number> {
   let command: Command;
   try {
     command = parseArgs(argv);
@@ -223,7 +261,8 @@ async function main(argv: readonly string[]): Promise<number> {
   return EXIT[await runCommand(command, terminal)];
 }
 
-process.exitCode = await main(process.argv.slice(2));
+const terminal = new Terminal();
+process.exitCode = await main(process.argv.slice(2), terminal);
 // The run is over. A service that never answered (a hung Slack or GitHub socket) must not hold a
 // cron job: once what was written is flushed, exit.
-process.stdout.write('', () => process.stderr.write('', () => process.exit()));
+terminal.flushed(() => process.exit());

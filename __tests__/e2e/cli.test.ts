@@ -38,8 +38,15 @@ describe('the port-drift command', { skip }, () => {
   let forgotten: number;
   let closed: number;
 
-  const portDrift = (...args: string[]): Promise<ExecResult> =>
-    runCommand([bin, ...args], { env: TERMINAL, cwd: work, timeoutMs: 120_000 });
+  /** The user's state folder, where reports go without --report-dir: inside this test's folder. */
+  const stateHome = (): string => join(work, 'state-home');
+  const portDrift = (...args: string[]): Promise<ExecResult> => runWith({}, ...args);
+  const runWith = (env: Record<string, string>, ...args: string[]): Promise<ExecResult> =>
+    runCommand([bin, ...args], {
+      env: { ...TERMINAL, XDG_STATE_HOME: stateHome(), ...env },
+      cwd: work,
+      timeoutMs: 120_000,
+    });
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'port-drift-cli-'));
@@ -120,6 +127,7 @@ describe('the port-drift command', { skip }, () => {
       'report.sarif',
     ]);
 
+    // Without --report-dir, the reports go to the user's own state folder, not to a shared /tmp.
     const quiet = await portDrift(
       '-q',
       '--targets',
@@ -128,11 +136,10 @@ describe('the port-drift command', { skip }, () => {
       `127.0.0.1: ${web}, ${forgotten}`,
       '--ports',
       ports(),
-      '--report-dir',
-      'clean-quiet',
     );
     assert.equal(quiet.code, 0, quiet.stdout + quiet.stderr);
     assert.equal(quiet.stdout + quiet.stderr, '', '-q: nothing when there is no drift');
+    assert.ok(existsSync(join(stateHome(), 'port-drift', 'report.json')));
   });
 
   const drift = (...more: string[]): Promise<ExecResult> =>
@@ -185,7 +192,24 @@ describe('the port-drift command', { skip }, () => {
       ),
     );
 
-    const json = await drift('--report-dir', 'drift-json', '--format', 'json');
+    // stdout is report.json alone, even where a library writes to stdout on its own: @actions/io
+    // prints a line for a PATH folder it cannot look in (here, a folder under a file).
+    writeFileSync(join(work, 'a-file'), '');
+    const json = await runWith(
+      { PATH: `${join(work, 'a-file', 'bin')}:${process.env['PATH'] ?? ''}` },
+      '--targets',
+      '127.0.0.1',
+      '--expected',
+      `127.0.0.1: ${web}`,
+      '--expected',
+      `127.0.0.1: ${closed}?`,
+      '--ports',
+      ports(),
+      '--report-dir',
+      'drift-json',
+      '--format',
+      'json',
+    );
     assert.equal(json.code, 1, json.stdout + json.stderr);
     const report = JSON.parse(json.stdout) as { findings: { kind: string; port: number }[] };
     assert.deepEqual(

@@ -248,7 +248,13 @@ describe('hostile inputs, refused before any scan', () => {
     for (const row of rows(work).filter((_, i) => i % 4 === 0)) {
       const args = Object.entries(row.inputs).flatMap(([k, v]) => [`--${k}=${v}`]);
       const result = await runCommand([process.execPath, cli, ...args], {
-        env: { ...nmap.env, GITHUB_ACTIONS: undefined, GITHUB_OUTPUT: undefined },
+        // XDG_STATE_HOME: the CLI's default report-dir stays in this test's folder.
+        env: {
+          ...nmap.env,
+          GITHUB_ACTIONS: undefined,
+          GITHUB_OUTPUT: undefined,
+          XDG_STATE_HOME: work,
+        },
         cwd: work,
       });
       assert.equal(result.code, 2, `${row.what}: ${result.stdout}${result.stderr}`);

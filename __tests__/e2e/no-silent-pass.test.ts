@@ -223,7 +223,7 @@ describe('no silent pass', { skip }, () => {
       writeNmapXml(xml, [22], [{ address: '203.0.113.999', open: { 22: 'ssh' } }]);
       const run = await runCommand(
         [process.execPath, join(repoRoot, 'dist/cli/index.js'), '--xml', xml],
-        { env: { GITHUB_ACTIONS: undefined, GITHUB_OUTPUT: undefined } },
+        { env: { GITHUB_ACTIONS: undefined, GITHUB_OUTPUT: undefined, XDG_STATE_HOME: work } },
       );
       assert.equal(run.code, 2, run.stdout + run.stderr);
       assert.match(

@@ -54,7 +54,7 @@ export const INPUTS: readonly { name: string; default: string; help: string }[] 
   { name: 'xml', default: '', help: 'Glob of nmap XML files to compare instead of scanning' },
   {
     name: 'report-dir',
-    default: '$TMPDIR/port-drift',
+    default: '~/.local/state/port-drift',
     help: 'Where report.json and report.sarif go',
   },
   { name: 'install-nmap', default: 'false', help: 'Install nmap with apt-get/brew when missing' },
