@@ -24,7 +24,11 @@ const TERMINAL = Object.fromEntries(
 
 function listen(): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = createServer((socket) => socket.end());
+    // nmap's connect scan (not root) and version detection reset connections: not an error here.
+    const server = createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.end();
+    });
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve(server));
   });
