@@ -40,12 +40,15 @@ class Terminal {
     const stream = process.stdout;
     const write = stream.write.bind(stream);
     this.stdout = (text, done) => write(text, done);
-    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
-      if (this.chatter) process.stderr.write(chunk);
+    stream.write = (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+      if (this.chatter) {
+        const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+        process.stderr.write(this.masked(text));
+      }
       const done = rest.find((r): r is () => void => typeof r === 'function');
       if (done) queueMicrotask(done);
       return true;
-    });
+    };
   }
 
   mask(secret: string): void {
@@ -195,9 +198,9 @@ async function runCommand(
   let settings: Settings;
   let store: FileStateStore | undefined;
   try {
-    // A command on someone's host does not install system packages unless asked to.
     const reportDir = defaultReportDir(process.env);
     const inputs = {
+      // A command on someone's host does not install system packages unless asked to.
       'install-nmap': 'false',
       ...(reportDir ? { 'report-dir': reportDir } : {}),
       ...secretsFromEnvironment(process.env),
