@@ -146,8 +146,10 @@ describe('the port-drift command', { skip }, () => {
     assert.ok(existsSync(join(stateHome(), 'port-drift', 'report.json')));
   });
 
-  const drift = (...more: string[]): Promise<ExecResult> =>
-    portDrift(
+  const drift = (...more: string[]): Promise<ExecResult> => driftWith({}, ...more);
+  const driftWith = (env: Record<string, string>, ...more: string[]): Promise<ExecResult> =>
+    runWith(
+      env,
       '--targets',
       '127.0.0.1',
       '--expected',
@@ -199,16 +201,8 @@ describe('the port-drift command', { skip }, () => {
     // stdout is report.json alone, even where a library writes to stdout on its own: @actions/io
     // prints a line for a PATH folder it cannot look in (here, a folder under a file).
     writeFileSync(join(work, 'a-file'), '');
-    const json = await runWith(
+    const json = await driftWith(
       { PATH: `${join(work, 'a-file', 'bin')}:${process.env['PATH'] ?? ''}` },
-      '--targets',
-      '127.0.0.1',
-      '--expected',
-      `127.0.0.1: ${web}`,
-      '--expected',
-      `127.0.0.1: ${closed}?`,
-      '--ports',
-      ports(),
       '--report-dir',
       'drift-json',
       '--format',
