@@ -116,9 +116,22 @@ export interface PortRange {
   protocol: Protocol;
 }
 
+/**
+ * A port accepted for a while: it may be open (never required) until `until`, and is drift again
+ * after. `until` is as written: a date (the exception holds through that day, UTC) or an ISO 8601
+ * time with its zone.
+ */
+export interface Exception {
+  until: string;
+  /** Who accepted it and why: a ticket, an owner. */
+  reason: string;
+}
+
 export interface PortRule extends PortRange {
-  /** `?`: may be open, never drift. */
+  /** `?`: may be open, never drift. Always true for an exception. */
   optional: boolean;
+  /** Allowed only until a date, with a reason. */
+  exception?: Exception;
 }
 
 export interface Rule {
@@ -200,6 +213,21 @@ export interface Finding {
   service?: Service;
   /** Why, in a sentence, for inconclusive and host-down findings. */
   detail?: string;
+  /** unexpected-open on a port an exception accepted until a time now past: that exception. */
+  expiredException?: Exception & { source: string };
+}
+
+/** An open port that is not drift only because an exception accepts it, until its date. */
+export interface Accepted {
+  target: string;
+  address: string;
+  port: number;
+  protocol: Protocol;
+  until: string;
+  reason: string;
+  /** Where the exception is declared: `expected line 3`, `policy.yml:12`. */
+  source: string;
+  service?: Service;
 }
 
 /** How many addresses and ports a run scanned (the `scanned` output). */
