@@ -1,7 +1,21 @@
 // Drift: compares the observed state with the rules and returns findings. A pure function.
 import { rangesContain } from './ports.js';
-import { expectationFor, isAllowed, type Expectation } from './rules.js';
-import type { Finding, ObservedAddress, ObservedPort, PortRange, Protocol, Rule } from './types.js';
+import {
+  exceptionFor,
+  expectationFor,
+  isAllowed,
+  isPlainlyAllowed,
+  type Expectation,
+} from './rules.js';
+import type {
+  Accepted,
+  Finding,
+  ObservedAddress,
+  ObservedPort,
+  PortRange,
+  Protocol,
+  Rule,
+} from './types.js';
 
 /** Is a port open? UDP's `open|filtered` is not: no answer is what a firewall that drops gives too. */
 function isOpen(state: string): boolean {
@@ -85,9 +99,19 @@ function findingsFor(
   const byPort = new Map(obs.ports.map((p) => [`${p.port}/${p.protocol}`, p]));
   for (const p of obs.ports) {
     if (isOpen(p.state) && !isAllowed(exp, p.port, p.protocol)) {
-      findings.push(
-        portFinding(obs, 'unexpected-open', p.port, p.protocol, 'not open', p, p.state),
+      const finding = portFinding(
+        obs,
+        'unexpected-open',
+        p.port,
+        p.protocol,
+        'not open',
+        p,
+        p.state,
       );
+      // Open past the end of the exception that accepted it: drift again, and said to be so.
+      const ended = exceptionFor(exp.expired, p.port, p.protocol);
+      if (ended) finding.expiredException = { ...ended.exception, source: ended.source };
+      findings.push(finding);
     }
   }
   for (const [port, protocol] of portsIn(exp.required)) {
@@ -140,18 +164,56 @@ function everyPortFinding(obs: ObservedAddress, exp: Expectation): Finding {
   };
 }
 
-/** Every finding of a scan, in the order of the observed addresses and then by port. */
+/**
+ * Every finding of a scan, in the order of the observed addresses and then by port. Exceptions are
+ * judged at `now`: a report passes the time its scan finished.
+ */
 export function findDrift(
   rules: readonly Rule[],
   observed: readonly ObservedAddress[],
   scanned: readonly PortRange[],
+  now: number = Date.now(),
 ): Finding[] {
   return observed.flatMap((obs) => {
-    const exp = expectationFor(rules, obs.address, obs.targets);
+    const exp = expectationFor(rules, obs.address, obs.targets, now);
     return findingsFor(obs, exp, scanned).sort(
       (a, b) => (a.port ?? 0) - (b.port ?? 0) || (a.protocol ?? '').localeCompare(b.protocol ?? ''),
     );
   });
+}
+
+/**
+ * The open ports that are not drift only because an exception in force at `now` accepts them: what
+ * the summary lists under "accepted until". A host that answers on every port has none.
+ */
+export function acceptedPorts(
+  rules: readonly Rule[],
+  observed: readonly ObservedAddress[],
+  now: number,
+): Accepted[] {
+  const accepted: Accepted[] = [];
+  for (const obs of observed) {
+    if (obs.status !== 'up' || obs.everyPort) continue;
+    const open = obs.ports.filter((p) => isOpen(p.state));
+    if (open.length === 0) continue;
+    const exp = expectationFor(rules, obs.address, obs.targets, now);
+    if (exp.accepted.length === 0) continue;
+    for (const p of open) {
+      const by = exceptionFor(exp.accepted, p.port, p.protocol);
+      if (!by || isPlainlyAllowed(exp, p.port, p.protocol)) continue;
+      accepted.push({
+        target: obs.targets[0] ?? obs.address,
+        address: obs.address,
+        port: p.port,
+        protocol: p.protocol,
+        until: by.exception.until,
+        reason: by.exception.reason,
+        source: by.source,
+        ...(p.service ? { service: p.service } : {}),
+      });
+    }
+  }
+  return accepted;
 }
 
 /** Counts by kind, in the contract's order, e.g. `2 unexpected-open, 1 missing`. */

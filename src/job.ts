@@ -11,6 +11,7 @@ import { mergeReports, readResults } from './merge.js';
 import { formatPolicy } from './policy.js';
 import { SCHEMA_URL } from './project.js';
 import { recordRules } from './record.js';
+import { rangeLabel } from './report/format.js';
 import { buildReport, publicSettings, type Report } from './report/report.js';
 import { checkReportDir, writeReports, type ReportPaths } from './report/write.js';
 import { scan } from './scan.js';
@@ -44,7 +45,35 @@ export async function runJob(settings: Settings, options: JobOptions): Promise<J
       ? { report: await mergeReport(settings, options.log), policyPath: undefined }
       : await scanReport(settings, options);
   const paths = await writeReports(report, settings.reportDir);
+  warnExceptions(report, options.log);
   return { report, paths, ...(policyPath ? { policyPath } : {}) };
+}
+
+/**
+ * From 7 days before its date, an exception is named in a warning, so it is renewed or the port
+ * closed before it turns into drift; one that has ended and accepts no open port is left over.
+ */
+function warnExceptions(report: Report, log: Logger): void {
+  const open = new Set(
+    report.findings.filter((f) => f.expiredException).map((f) => f.expiredException!.source),
+  );
+  for (const e of report.exceptions) {
+    const what = `The exception for ${rangeLabel(e.ports)} on ${e.pattern} (${e.source}, ${e.reason})`;
+    if (e.state === 'expiring') {
+      log.warning(
+        `${what} ends ${endOf(e.until)}: renew it with a new date and reason, or close the port.`,
+      );
+    } else if (e.state === 'expired' && !open.has(e.source)) {
+      log.info(
+        `${what} ended ${endOf(e.until)}; nothing it accepted is open: remove it from the policy.`,
+      );
+    }
+  }
+}
+
+/** `at the end of 2027-01-31 (UTC)`, or the time as written. */
+function endOf(until: string): string {
+  return /T/i.test(until) ? `at ${until}` : `after ${until} (UTC)`;
 }
 
 /** Scans (or reads nmap XML) and compares: the report of this job. */
@@ -58,7 +87,9 @@ async function scanReport(
   // Record mode writes what it saw as the policy, and then checks the scan against it: a
   // recorded policy that its own scan would not pass is a bug, and shows as findings.
   const rules =
-    settings.mode === 'record' ? recordRules(settings.targets, outcome.observed) : settings.rules;
+    settings.mode === 'record'
+      ? recordRules(settings.targets, outcome.observed, settings.rules, Date.now())
+      : settings.rules;
   // A cancelled scan saw only part of the hosts: it never becomes the recorded policy.
   let policyPath: string | undefined;
   if (settings.mode === 'record' && !signal.aborted) {
@@ -104,7 +135,7 @@ async function writeRecordedPolicy(settings: Settings, rules: Rule[]): Promise<v
     [
       `yaml-language-server: $schema=${SCHEMA_URL}`,
       `Recorded by port-drift (mode: record) on ${new Date().toISOString()}.`,
-      'Every port open at that time is required; review before you use it as a check.',
+      'Every port open at that time is required, except those an exception accepted, which keep it; review before you use it as a check.',
     ],
   );
   await mkdir(dirname(settings.policyPath), { recursive: true });

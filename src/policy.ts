@@ -1,9 +1,18 @@
 // Policy files: YAML with targets, named groups of targets and rules, read with their line numbers
 // so that every mistake names the file, the line and the key; and written back by record mode.
 // Pure: the caller reads and writes the file.
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, stringify, type Node } from 'yaml';
+import {
+  LineCounter,
+  isMap,
+  isScalar,
+  isSeq,
+  parseDocument,
+  stringify,
+  type Node,
+  type YAMLMap,
+} from 'yaml';
 import { ConfigurationError } from './errors.js';
-import { isNamePattern, parsePattern, parseRulePorts } from './rules.js';
+import { isNamePattern, parseException, parsePattern, parseRulePorts } from './rules.js';
 import { classifyTarget, uniqueTargets } from './targets.js';
 import type { PortRule, Rule, Target } from './types.js';
 
@@ -73,7 +82,10 @@ class PolicyReader {
    * 0o120 and 8e1 as 80: a reviewer would not see port 80 there, so they are refused.
    */
   strings(node: unknown, key: string): { value: string; node: Node }[] {
-    const items = isSeq(node) ? node.items : [node];
+    return this.items(isSeq(node) ? node.items : [node], key);
+  }
+
+  items(items: readonly unknown[], key: string): { value: string; node: Node }[] {
     return items.map((item) => {
       if (isScalar(item) && typeof item.value === 'number') {
         const written = item.source ?? String(item.value);
@@ -237,24 +249,91 @@ export function expandGroup(
   return groups.get(rule.pattern.toLowerCase())?.map((pattern) => ({ ...rule, pattern }));
 }
 
+const EXCEPTION_KEYS = ['port', 'until', 'reason'] as const;
+
+/**
+ * A rule's ports: a list whose items are ports (`22`, `'8080?'`, `53/udp`, `'8000-8100'`) or
+ * exceptions, mappings `{port, until, reason}` that accept their port until a date.
+ */
 function parsePortsNode(reader: PolicyReader, node: unknown, key: string): PortRule[] {
   if (node === null || (isScalar(node) && node.value === null)) {
     reader.fail(node, key, "no ports (write a list of ports, or 'none')");
   }
-  const items = reader.strings(node, key);
-  const ports = parseRulePorts(items.map((i) => i.value).join(','));
-  if (typeof ports === 'string') {
-    reader.fail(items[0]?.node, key, `${ports}. Example: [22, 443, 8000-8100, 53/udp, '8080?'].`);
+  const items = isSeq(node) ? node.items : [node];
+  const plain = items.filter((item) => !isMap(item));
+  const ports: PortRule[] = [];
+  if (plain.length > 0) {
+    const written = reader.items(plain, key);
+    const parsed = parseRulePorts(written.map((i) => i.value).join(','));
+    if (typeof parsed === 'string') {
+      reader.fail(
+        written[0]?.node,
+        key,
+        `${parsed}. Example: [22, 443, 8000-8100, 53/udp, '8080?', {port: 5432, until: 2027-01-31, reason: 'OPS-12'}].`,
+      );
+    }
+    ports.push(...parsed);
+  }
+  for (const item of items) {
+    if (isMap(item)) ports.push(...parseExceptionNode(reader, item, key));
   }
   return ports;
 }
 
-/** A rule's ports in the policy's own words, `22`, `53/udp`, `8080?`. */
-function formatPorts(ports: readonly PortRule[]): (string | number)[] {
+/** `{port: 5432, until: 2027-01-31, reason: 'OPS-12, approved by alice'}`: accepted until then. */
+function parseExceptionNode(reader: PolicyReader, node: YAMLMap, key: string): PortRule[] {
+  reader.unique(node.items, key);
+  const field = (name: (typeof EXCEPTION_KEYS)[number]): Node | undefined =>
+    node.items.find((p) => isScalar(p.key) && p.key.value === name)?.value as Node | undefined;
+  for (const pair of node.items) {
+    const name = isScalar(pair.key) ? String(pair.key.value) : '?';
+    if (!(EXCEPTION_KEYS as readonly string[]).includes(name)) {
+      reader.fail(
+        pair.key as Node,
+        `${key}.${name}`,
+        `unknown key. An exception has port, until and reason.`,
+      );
+    }
+  }
+  const example = "Example: {port: 5432, until: 2027-01-31, reason: 'OPS-12, approved by alice'}.";
+  const text = (name: 'until' | 'reason'): string => {
+    const value = field(name);
+    if (value === undefined) {
+      return reader.fail(node, `${key}.${name}`, `an exception needs its ${name}. ${example}`);
+    }
+    if (!isScalar(value) || (typeof value.value !== 'string' && typeof value.value !== 'number')) {
+      return reader.fail(value ?? node, `${key}.${name}`, `expected a string. ${example}`);
+    }
+    return value.source ?? String(value.value);
+  };
+  const portNode = field('port');
+  if (!portNode) reader.fail(node, `${key}.port`, `an exception names its port. ${example}`);
+  const written = reader.strings(portNode, `${key}.port`);
+  const ports = parseRulePorts(written.map((i) => i.value).join(','));
+  if (typeof ports === 'string' || ports.length === 0) {
+    return reader.fail(
+      portNode,
+      `${key}.port`,
+      `${typeof ports === 'string' ? ports : "'none' cannot have an exception"}. ${example}`,
+    );
+  }
+  const exception = parseException(text('until'), text('reason'));
+  if (typeof exception === 'string') {
+    reader.fail(field('until') ?? node, `${key}.until`, `${exception}. ${example}`);
+  }
+  return ports.map((p) => ({ ...p, optional: true, exception }));
+}
+
+type PortItem = string | number | { port: string | number; until: string; reason: string };
+
+/** A rule's ports in the policy's own words, `22`, `53/udp`, `8080?`, `{port, until, reason}`. */
+function formatPorts(ports: readonly PortRule[]): PortItem[] {
   return ports.map((p) => {
     const range = p.from === p.to ? `${p.from}` : `${p.from}-${p.to}`;
-    const text = `${range}${p.protocol === 'udp' ? '/udp' : ''}${p.optional ? '?' : ''}`;
-    return /^\d+$/.test(text) ? Number(text) : text;
+    const optional = p.optional && !p.exception ? '?' : '';
+    const text = `${range}${p.protocol === 'udp' ? '/udp' : ''}${optional}`;
+    const port = /^\d+$/.test(text) ? Number(text) : text;
+    return p.exception ? { port, until: p.exception.until, reason: p.exception.reason } : port;
   });
 }
 
@@ -274,7 +353,7 @@ export function formatPolicy(
   if (policy.groups && policy.groups.size > 0) {
     doc['groups'] = Object.fromEntries([...policy.groups].map(([k, v]) => [k, [...v]]));
   }
-  const rules: Record<string, (string | number)[] | string> = {};
+  const rules: Record<string, PortItem[] | string> = {};
   for (const rule of policy.rules) {
     const ports = formatPorts(rule.ports);
     const prior = rules[rule.pattern];

@@ -1,25 +1,42 @@
 // Record mode: turns an observed state into rules that a later check of the same targets passes.
 // Pure. A target's rule lists what is open on every one of its addresses; an address that differs
 // gets a rule of its own for the rest, and a CIDR block gets `none` plus a rule per live address.
+// A port that an exception of the policy in force accepts stays an exception, with its date and
+// reason: recording does not turn a port accepted for a while into one required for good.
+import { exceptionFor, expectationFor, isPlainlyAllowed } from './rules.js';
 import type { ObservedAddress, PortRule, Rule, Target } from './types.js';
 
 const SOURCE = 'recorded';
 
 function keyOf(p: PortRule): string {
-  return `${p.from}/${p.protocol}${p.optional ? '?' : ''}`;
+  const exception = p.exception ? ` until ${p.exception.until} ${p.exception.reason}` : '';
+  return `${p.from}/${p.protocol}${p.optional ? '?' : ''}${exception}`;
 }
 
 /** What a later check must find open (and, for silent UDP ports, may find open) at one address. */
-function portsOf(obs: ObservedAddress): PortRule[] {
+function portsOf(obs: ObservedAddress, previous: readonly Rule[], now: number): PortRule[] {
+  const exp = previous.length ? expectationFor(previous, obs.address, obs.targets, now) : undefined;
   return obs.ports
     .filter((p) => p.state === 'open' || (p.protocol === 'udp' && p.state === 'open|filtered'))
-    .map((p) => ({ from: p.port, to: p.port, protocol: p.protocol, optional: p.state !== 'open' }))
+    .map((p): PortRule => {
+      const rule = { from: p.port, to: p.port, protocol: p.protocol, optional: p.state !== 'open' };
+      const by = exp && exceptionFor(exp.accepted, p.port, p.protocol);
+      return by && !isPlainlyAllowed(exp, p.port, p.protocol)
+        ? { ...rule, optional: true, exception: by.exception }
+        : rule;
+    })
     .sort((a, b) => a.protocol.localeCompare(b.protocol) || a.from - b.from);
 }
 
+/**
+ * The rules that the observed state passes. `previous`: the rules in force, whose exceptions (at
+ * `now`) are kept for the ports they accept.
+ */
 export function recordRules(
   targets: readonly Target[],
   observed: readonly ObservedAddress[],
+  previous: readonly Rule[] = [],
+  now = Date.now(),
 ): Rule[] {
   const rules: Rule[] = [];
   const perAddress = new Map<string, PortRule[]>();
@@ -34,12 +51,12 @@ export function recordRules(
     if (target.kind === 'cidr4' || target.kind === 'cidr6') {
       rules.push({ pattern: target.spec, ports: [], source: SOURCE });
       for (const obs of live) {
-        const ports = portsOf(obs);
+        const ports = portsOf(obs, previous, now);
         if (ports.length) addAddressRule(obs.address, ports);
       }
       continue;
     }
-    const sets = live.map(portsOf);
+    const sets = live.map((obs) => portsOf(obs, previous, now));
     const common = (sets[0] ?? []).filter((p) =>
       sets.every((s) => s.some((q) => keyOf(q) === keyOf(p))),
     );

@@ -1,8 +1,9 @@
 // The rule grammar of `expected` (`PATTERN: PORTS`), and which rules an address obeys.
 import { ConfigurationError } from './errors.js';
+import { CONTROL_CHARS } from './untrusted.js';
 import { parsePortRange, rangesContain } from './ports.js';
 import { classifyTarget, coversAddress } from './targets.js';
-import type { PortRange, PortRule, Protocol, Rule } from './types.js';
+import type { Exception, PortRange, PortRule, Protocol, Rule } from './types.js';
 
 const PORT_ITEM = /^([0-9-]+)(?:\/(tcp|udp))?(\?)?$/i;
 
@@ -59,13 +60,89 @@ function splitRule(line: string): [string, string] | undefined {
   return undefined;
 }
 
-/** Reads the `expected` input: one rule per line; blank lines and `#` comments are skipped. */
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/i;
+const WEEK_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * The first moment an exception no longer holds, in ms since the epoch: the end of its day (UTC)
+ * for a date, the time itself for an ISO 8601 time with a zone; a message when `until` is neither.
+ */
+export function exceptionEnd(until: string): number | string {
+  const day = DAY.exec(until);
+  if (day) {
+    const [y, m, d] = [Number(day[1]), Number(day[2]), Number(day[3])];
+    const start = Date.UTC(y, m - 1, d);
+    const check = new Date(start);
+    if (check.getUTCFullYear() !== y || check.getUTCMonth() !== m - 1 || check.getUTCDate() !== d) {
+      return `'${until}' is not a date of the calendar`;
+    }
+    return start + 24 * 3600 * 1000;
+  }
+  if (TIME.test(until)) {
+    const at = Date.parse(until);
+    if (Number.isFinite(at)) return at;
+  }
+  return `'${until}' is not a date (YYYY-MM-DD, held through that day in UTC) nor an ISO 8601 time with its zone (2027-01-31T18:00:00Z)`;
+}
+
+/** Checks an exception's `until` and `reason`; a message saying what is wrong, or the exception. */
+export function parseException(until: string, reason: string): Exception | string {
+  const end = exceptionEnd(until.trim());
+  if (typeof end === 'string') return end;
+  // A reason is shown in logs, issues and Slack: on one line, whatever the file held.
+  const why = reason
+    .replace(CONTROL_CHARS, ' ')
+    .trim()
+    .replace(/^"(.*)"$/s, '$1')
+    .trim();
+  if (why === '') {
+    return `the exception until ${until.trim()} gives no reason: say who accepted it and why (a ticket, an owner)`;
+  }
+  return { until: until.trim(), reason: why };
+}
+
+/** Where an exception stands at `now`: in force, in force but ending within 7 days, or ended. */
+export function exceptionState(
+  exception: Exception,
+  now: number,
+): 'active' | 'expiring' | 'expired' {
+  const end = exceptionEnd(exception.until);
+  // An exception that cannot be read (a report edited by hand) has ended: it accepts nothing.
+  if (typeof end === 'string' || now >= end) return 'expired';
+  return end - now <= WEEK_MS ? 'expiring' : 'active';
+}
+
+/** The line without its `#` comment; a `#` inside double quotes (a reason) stays. */
+function stripComment(raw: string): string {
+  let quoted = false;
+  for (let i = 0; i < raw.length; i++) {
+    if (raw[i] === '"') quoted = !quoted;
+    else if (raw[i] === '#' && !quoted) return raw.slice(0, i);
+  }
+  return raw;
+}
+
+/**
+ * Splits `PATTERN: PORTS until DATE REASON` at ` until `, which neither a pattern nor a port list
+ * holds; the reason may hold anything, colons included.
+ */
+function splitException(line: string): [string, string | undefined] {
+  const m = /\s+until(?:\s+|$)/i.exec(line);
+  return m ? [line.slice(0, m.index), line.slice(m.index + m[0].length)] : [line, undefined];
+}
+
+/**
+ * Reads the `expected` input: one rule per line; blank lines and `#` comments are skipped. A line
+ * may end with `until DATE REASON`: its ports are accepted (may be open, never required) until then.
+ */
 export function parseRules(input: string, value: string): Rule[] {
   const rules: Rule[] = [];
   value.split(/\r?\n/).forEach((raw, index) => {
-    const line = raw.replace(/#.*$/, '').trim();
-    if (line === '') return;
-    const where = `line ${index + 1} ('${line}')`;
+    const whole = stripComment(raw).trim();
+    if (whole === '') return;
+    const where = `line ${index + 1} ('${whole}')`;
+    const [line, until] = splitException(whole);
     const parts = splitRule(line);
     if (!parts) {
       throw new ConfigurationError(
@@ -87,41 +164,121 @@ export function parseRules(input: string, value: string): Rule[] {
         `${where}: ${ports}. Example: '22, 443, 8000-8100, 53/udp, 8080?'.`,
       );
     }
+    if (until !== undefined) {
+      const example = `Example: 'db.example.com: 5432 until 2027-01-31 OPS-123, approved by alice'.`;
+      if (ports.length === 0) {
+        throw new ConfigurationError(
+          input,
+          `${where}: 'none' cannot have an exception. ${example}`,
+        );
+      }
+      const [date = '', ...reason] = until.trim().split(/\s+/);
+      const exception = parseException(date, reason.join(' '));
+      if (typeof exception === 'string') {
+        throw new ConfigurationError(input, `${where}: ${exception}. ${example}`);
+      }
+      for (const p of ports) Object.assign(p, { optional: true, exception });
+    }
     rules.push({ pattern, ports, source: `${input} line ${index + 1}` });
   });
   return rules;
 }
 
+/** A port range an exception covers, with the rule that declares it. */
+export interface Excepted {
+  range: PortRange;
+  exception: Exception;
+  source: string;
+}
+
 /** What one address must and may expose: the union of every rule that applies to it. */
 export interface Expectation {
   required: PortRange[];
+  /** Every port that may be open, exceptions in force included. */
   allowed: PortRange[];
+  /** Ports that may be open only because of an exception in force. */
+  accepted: Excepted[];
+  /** Ports whose exception has ended. */
+  expired: Excepted[];
   /** The rules that applied, for reports. */
   rules: Rule[];
 }
 
+const rangeOf = ({ from, to, protocol }: PortRange): PortRange => ({ from, to, protocol });
+
 /**
  * A rule applies to an address when its pattern is `*`, names one of the address's target entries
- * (case-insensitively, as written), or is an IP or CIDR that covers the address.
+ * (case-insensitively, as written), or is an IP or CIDR that covers the address. Exceptions are
+ * judged at `now`: one that has ended allows nothing.
  */
 export function expectationFor(
   rules: readonly Rule[],
   address: string,
   targets: readonly string[],
+  now: number,
 ): Expectation {
   const names = new Set(targets.map((t) => t.toLowerCase()));
   const applied = rules.filter(
     (r) =>
       r.pattern === '*' || names.has(r.pattern.toLowerCase()) || coversAddress(r.pattern, address),
   );
-  const all = applied.flatMap((r) => r.ports);
-  return {
-    required: all
-      .filter((p) => !p.optional)
-      .map(({ from, to, protocol }) => ({ from, to, protocol })),
-    allowed: all.map(({ from, to, protocol }) => ({ from, to, protocol })),
-    rules: applied,
-  };
+  const exp: Expectation = { required: [], allowed: [], accepted: [], expired: [], rules: applied };
+  for (const rule of applied) {
+    for (const p of rule.ports) {
+      if (!p.exception) {
+        exp.allowed.push(rangeOf(p));
+        if (!p.optional) exp.required.push(rangeOf(p));
+        continue;
+      }
+      const excepted = { range: rangeOf(p), exception: p.exception, source: rule.source };
+      if (exceptionState(p.exception, now) === 'expired') {
+        exp.expired.push(excepted);
+      } else {
+        exp.allowed.push(rangeOf(p));
+        exp.accepted.push(excepted);
+      }
+    }
+  }
+  return exp;
+}
+
+/** The exception that accepts (or, in `expired`, accepted) a port, if any. */
+export function exceptionFor(
+  excepted: readonly Excepted[],
+  port: number,
+  protocol: Protocol,
+): Excepted | undefined {
+  return excepted.find(
+    (e) => e.range.protocol === protocol && port >= e.range.from && port <= e.range.to,
+  );
+}
+
+/** Is a port allowed by a rule other than an exception (which then is not what accepts it)? */
+export function isPlainlyAllowed(exp: Expectation, port: number, protocol: Protocol): boolean {
+  const plain = exp.rules.flatMap((r) => r.ports.filter((p) => !p.exception));
+  return rangesContain(plain, port, protocol);
+}
+
+/** Every exception the rules declare, with where it stands at `now`. */
+export function exceptionsOf(
+  rules: readonly Rule[],
+  now: number,
+): (Excepted & { pattern: string; state: ReturnType<typeof exceptionState> })[] {
+  return rules.flatMap((rule) =>
+    rule.ports.flatMap((p) =>
+      p.exception
+        ? [
+            {
+              pattern: rule.pattern,
+              range: rangeOf(p),
+              exception: p.exception,
+              source: rule.source,
+              state: exceptionState(p.exception, now),
+            },
+          ]
+        : [],
+    ),
+  );
 }
 
 export function isAllowed(exp: Expectation, port: number, protocol: Protocol): boolean {

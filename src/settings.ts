@@ -237,6 +237,13 @@ function checkWebhookUrl(value: string): void {
   }
 }
 
+/** The rules' exceptions alone, as rules. */
+function onlyExceptions(rules: readonly Rule[]): Rule[] {
+  return rules
+    .map((r) => ({ ...r, ports: r.ports.filter((p) => p.exception) }))
+    .filter((r) => r.ports.length > 0);
+}
+
 /** Reads and checks every input. Throws ConfigurationError before anything is scanned. */
 export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = process.env): Settings {
   const get = (name: string): string => source.getInput(name).trim();
@@ -364,8 +371,12 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
     mode,
     targets,
     groups,
-    // In record mode the file's old rules are replaced by what the scan observes.
-    rules: mode === 'record' ? [] : [...rules, ...(policy?.rules ?? [])],
+    // In record mode the old rules are replaced by what the scan observes; only their exceptions
+    // are kept, for the ports they still accept (record.ts).
+    rules:
+      mode === 'record'
+        ? onlyExceptions([...rules, ...(policy?.rules ?? [])])
+        : [...rules, ...(policy?.rules ?? [])],
     policyPath,
     tcpPorts: parsePortSelection('ports', get('ports') || 'default', 'tcp'),
     udpPorts: parsePortSelection('udp-ports', get('udp-ports'), 'udp'),

@@ -114,6 +114,8 @@ export function report(
       ...extra.settings,
     },
     findings,
+    accepted: [],
+    exceptions: [],
     flapping: [],
     observed,
   };

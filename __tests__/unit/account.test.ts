@@ -136,6 +136,8 @@ function scanWorld(w: World): { plan: ScanPlan; report: Report } {
       failOn: [...settings.failOn],
     },
     findings,
+    accepted: [],
+    exceptions: [],
     flapping: [],
     observed,
   };

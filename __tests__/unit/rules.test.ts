@@ -58,7 +58,7 @@ describe('rule grammar', () => {
       'expected',
       'web.example.com: 443\n203.0.113.0/24: 22\n203.0.113.7: 25?\n*: 80\nother.example.com: 3306',
     );
-    const exp = expectationFor(rules, '203.0.113.7', ['web.example.com']);
+    const exp = expectationFor(rules, '203.0.113.7', ['web.example.com'], 0);
     assert.deepEqual(
       exp.required.map((r) => r.from),
       [443, 22, 80],
@@ -67,6 +67,6 @@ describe('rule grammar', () => {
     assert.ok(!isAllowed(exp, 25, 'udp'));
     assert.ok(!isAllowed(exp, 3306, 'tcp'));
     // Target names match case-insensitively, as DNS does.
-    assert.equal(expectationFor(rules, '198.51.100.1', ['WEB.example.com']).required.length, 2);
+    assert.equal(expectationFor(rules, '198.51.100.1', ['WEB.example.com'], 0).required.length, 2);
   });
 });

@@ -90,7 +90,7 @@ function keyLine(key: NotificationKey): string {
   return parts.length ? ` Kept for ${parts.join(', ')} and this name.` : '';
 }
 
-const STATE_RE = /<!-- port-drift:state:([A-Za-z0-9+/=]+) -->/;
+const STATE_RE_ALL = /<!-- port-drift:state:([A-Za-z0-9+/=]+) -->/g;
 
 /** The state as a hidden marker: deflated JSON in base64, which cannot close the HTML comment. */
 export function stateMarker(state: DriftState): string {
@@ -103,7 +103,8 @@ export function stateMarker(state: DriftState): string {
 
 /** The state a body carries, or undefined when it carries none (or one that does not parse). */
 export function readStateMarker(body: string | null | undefined): DriftState | undefined {
-  const data = STATE_RE.exec(body ?? '')?.[1];
+  // The marker is the body's last part: the last one is the run's own.
+  const data = [...(body ?? '').matchAll(STATE_RE_ALL)].at(-1)?.[1];
   if (!data) return undefined;
   try {
     const json = inflateRawSync(Buffer.from(data, 'base64'), { maxOutputLength: 4 << 20 });

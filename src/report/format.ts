@@ -2,7 +2,7 @@
 // text output (text.ts), the issue and the pull-request comment (notify/render.ts), Slack
 // (notify/slack-message.ts) and SARIF (sarif.ts). Table cells are safe Markdown: everything from a scanned
 // host goes through code().
-import type { Finding, ObservedAddress, Service } from '../types.js';
+import type { Finding, ObservedAddress, PortRange, Service } from '../types.js';
 import { code } from './markdown.js';
 
 /** What nmap says listens on a port: name, product, version and extra information. */
@@ -18,6 +18,17 @@ export function describeService(service: Service | undefined): string {
 /** `443/tcp`; empty for a finding about a host rather than a port. */
 export function portLabel(f: Pick<Finding, 'port' | 'protocol'>): string {
   return f.port === undefined ? '' : `${f.port}/${f.protocol ?? 'tcp'}`;
+}
+
+/** `5432/tcp`, `8000-8100/udp`. */
+export function rangeLabel(r: PortRange): string {
+  return `${r.from === r.to ? r.from : `${r.from}-${r.to}`}/${r.protocol}`;
+}
+
+/** What a finding about a port whose exception has ended says of it, in plain text. */
+export function describeExpired(f: Finding): string {
+  const e = f.expiredException;
+  return e ? `exception ended (until ${e.until}: ${e.reason}; ${e.source})` : '';
 }
 
 /** The columns of a findings table. */
@@ -37,7 +48,9 @@ export function findingRow(f: Finding): string[] {
     code(f.target),
     code(f.address),
     portLabel(f),
-    `**${f.kind}**`,
+    f.expiredException
+      ? `**${f.kind}** (exception ended ${code(f.expiredException.until)})`
+      : `**${f.kind}**`,
     code(f.expected),
     code(f.observed),
     code(f.port === undefined ? (f.detail ?? '') : describeService(f.service)),

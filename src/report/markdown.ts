@@ -1,6 +1,7 @@
 // Markdown that untrusted text cannot escape from. Banners, DNS names and nmap's messages come from
 // the scanned hosts: they are shown only inside code spans, where GitHub makes no mention, issue
-// reference, link or HTML of them, with table pipes escaped and control characters removed.
+// reference, link or HTML of them, with table pipes escaped, control characters removed and HTML
+// comment openers broken.
 import { CONTROL_CHARS } from '../untrusted.js';
 
 const MAX_CELL = 120;
@@ -14,7 +15,9 @@ export function oneLine(text: string, max = MAX_CELL): string {
 
 /** Untrusted text as an inline code span, safe in running text and in table cells. */
 export function code(text: string, max = MAX_CELL): string {
-  const flat = oneLine(text, max).replace(/\|/g, '\\|');
+  // `<!--` is broken with a zero-width space: the hidden markers that find an issue, a comment
+  // and the last state in a body are HTML comments, and a banner must not be able to plant one.
+  const flat = oneLine(text, max).replace(/\|/g, '\\|').replace(/<!--/g, '<!-\u200b-');
   if (flat === '') return '';
   const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longest + 1);

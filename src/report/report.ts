@@ -1,10 +1,12 @@
 // report.json: the findings, the observed state of every address, and the settings that produced
 // them. It is the machine-readable result of a run and the file a later merge reads.
-import { findDrift } from '../drift.js';
+import { acceptedPorts, findDrift } from '../drift.js';
+import { exceptionsOf } from '../rules.js';
 import { countPorts } from '../ports.js';
 import type { ScanPlan } from '../plan.js';
 import type { Settings, Shard } from '../settings.js';
 import type {
+  Accepted,
   Finding,
   FindingKind,
   ObservedAddress,
@@ -41,6 +43,10 @@ export interface Report {
   };
   settings: ReportSettings;
   findings: Finding[];
+  /** Open ports that are not drift only because an exception in force accepts them. */
+  accepted: Accepted[];
+  /** Every exception the rules declare, and where it stood when the scan finished. */
+  exceptions: ExceptionStatus[];
   /** Sweep findings that the careful re-check did not reproduce: not drift. */
   flapping: Flap[];
   observed: ObservedAddress[];
@@ -48,6 +54,17 @@ export interface Report {
   failure?: string;
   /** With mode: merge, the result files merged. */
   merged?: { files: string[]; shards: number };
+}
+
+/** An exception of the rules, judged when the scan finished. */
+export interface ExceptionStatus {
+  pattern: string;
+  ports: PortRange;
+  until: string;
+  reason: string;
+  source: string;
+  /** `expiring`: in force, and ends within 7 days. */
+  state: 'active' | 'expiring' | 'expired';
 }
 
 /** The settings a report records: everything but secrets. What merge compares, the summary shows. */
@@ -105,7 +122,9 @@ export interface ReportParts {
  * findings -> verdict, and every field in report.json's order.
  */
 export function buildReport(parts: ReportParts): Report {
-  const findings = findDrift(parts.rules, parts.observed, parts.ports);
+  // Exceptions are judged when the scan finished: one that ended during the run no longer holds.
+  const now = Date.parse(parts.finishedAt);
+  const findings = findDrift(parts.rules, parts.observed, parts.ports, now);
   return {
     schema: REPORT_SCHEMA,
     name: parts.name,
@@ -119,6 +138,15 @@ export function buildReport(parts: ReportParts): Report {
     scan: { ...parts.scan, ports: parts.ports },
     settings: parts.settings,
     findings,
+    accepted: acceptedPorts(parts.rules, parts.observed, now),
+    exceptions: exceptionsOf(parts.rules, now).map((e) => ({
+      pattern: e.pattern,
+      ports: e.range,
+      until: e.exception.until,
+      reason: e.exception.reason,
+      source: e.source,
+      state: e.state,
+    })),
     flapping: parts.flapping,
     observed: parts.observed,
     ...(parts.failure ? { failure: parts.failure } : {}),

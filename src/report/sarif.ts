@@ -193,7 +193,8 @@ class Locator {
 
 /** The rule a finding is about: the one that requires its port, else any rule for its address. */
 function ruleFor(f: Finding, rules: readonly Rule[], targets: readonly string[]): Rule | undefined {
-  const applied = expectationFor(rules, f.address, targets).rules;
+  // Which rules apply does not depend on the time.
+  const applied = expectationFor(rules, f.address, targets, 0).rules;
   if (f.port === undefined) return undefined;
   const requiring = applied.find((r) =>
     r.ports.some(

@@ -179,9 +179,13 @@ const service = object({
   tunnel: optional(str),
 });
 
+const exception = object({ until: str, reason: str });
+
 const rule = object({
   pattern: str,
-  ports: list(object({ from: port, to: port, protocol, optional: bool })),
+  ports: list(
+    object({ from: port, to: port, protocol, optional: bool, exception: optional(exception) }),
+  ),
   source: str,
 });
 
@@ -195,6 +199,27 @@ const finding = object({
   observed: str,
   service: optional(service),
   detail: optional(str),
+  expiredException: optional(object({ until: str, reason: str, source: str })),
+});
+
+const accepted = object({
+  target: str,
+  address,
+  port,
+  protocol,
+  until: str,
+  reason: str,
+  source: str,
+  service: optional(service),
+});
+
+const exceptionStatus = object({
+  pattern: str,
+  ports: portRange,
+  until: str,
+  reason: str,
+  source: str,
+  state: oneOf('active', 'expiring', 'expired'),
 });
 
 const observedAddress = object({
@@ -309,6 +334,8 @@ const report = object({
   }),
   settings,
   findings: list(finding),
+  accepted: list(accepted),
+  exceptions: list(exceptionStatus),
   flapping: list(flap),
   observed: list(observedAddress),
   failure: optional(str),

@@ -3,7 +3,7 @@
 // long tables are cut, the most common drift is rolled up, and the whole stays under a byte budget
 // far below GitHub's 1 MiB limit. Everything from a scanned host goes through code().
 import { FINDING_KINDS, type Finding, type ObservedAddress } from '../types.js';
-import { FINDING_HEADER, describeCoverage, findingRow, portLabel } from './format.js';
+import { FINDING_HEADER, describeCoverage, findingRow, portLabel, rangeLabel } from './format.js';
 import { code, plural, table } from './markdown.js';
 import type { Report } from './report.js';
 
@@ -233,6 +233,8 @@ function render(report: Report, reportPath: string, options: SummaryOptions, cap
     );
   }
 
+  out.push(...exceptionSections(report, caps.findings));
+
   const flaps = report.flapping ?? [];
   if (flaps.length > 0) {
     const shownFlaps = flaps.slice(0, caps.findings);
@@ -285,6 +287,47 @@ function render(report: Report, reportPath: string, options: SummaryOptions, cap
     ...(errorLines.length ? ['**nmap did not finish cleanly:**', ...errorLines] : []),
   );
   return out.join('\n\n') + '\n';
+}
+
+/**
+ * Open ports accepted by an exception, under "Accepted until ...", and the exceptions that end
+ * within 7 days or have ended: what is allowed only for a while is never out of sight.
+ */
+function exceptionSections(report: Report, max: number): string[] {
+  const out: string[] = [];
+  const accepted = report.accepted ?? [];
+  if (accepted.length > 0) {
+    const first = accepted.map((a) => a.until).sort()[0] ?? '';
+    const rows = accepted.slice(0, max);
+    out.push(
+      `### Accepted until ${code(first)}${accepted.length > 1 ? ' or later' : ''}: ${plural(accepted.length, 'open port')} an exception allows (not drift)`,
+      table(
+        ['Target', 'Address', 'Port', 'Until', 'Reason', 'Declared'],
+        rows.map((a) => [
+          code(a.target),
+          code(a.address),
+          portLabel(a),
+          code(a.until),
+          code(a.reason),
+          code(a.source),
+        ]),
+      ) + cut(accepted.length, rows.length, 'port', 'ports'),
+    );
+  }
+  const ending = (report.exceptions ?? []).filter((e) => e.state !== 'active');
+  if (ending.length > 0) {
+    const lines = ending.slice(0, max).map((e) => {
+      const when = e.state === 'expiring' ? '⚠️ ends' : 'ended';
+      return `- ${when} ${code(e.until)}: ${rangeLabel(e.ports)} on ${code(e.pattern)}, ${code(e.reason)} (${code(e.source)})`;
+    });
+    if (ending.length > lines.length)
+      lines.push(`- _and ${ending.length - lines.length} more in report.json_`);
+    out.push(
+      `**Exceptions ending within 7 days or ended** (renew with a new date and reason, or close the port; an ended one no longer accepts its port):`,
+      lines.join('\n'),
+    );
+  }
+  return out;
 }
 
 export function renderSummary(
