@@ -367,13 +367,13 @@ function probedName(service: Service | undefined): string | undefined {
 
 /**
  * The rule that accepts a finding: for an open port, the port as `?` (may be open; a reviewer drops
- * the `?` to require it); for a missing port, the port as `?` (no longer required). The pattern is
+ * the `?` to require it). A missing port has none: rules add up, so a line cannot take back what
+ * another requires; its remedy says to edit the rule that requires it. The pattern is
  * the target as written, or the address for a CIDR block (a rule for the block would allow the
  * port on every address of it). Undefined for a finding about a host.
  */
 export function acceptRule(f: Finding): { pattern: string; port: string } | undefined {
-  if (f.kind !== 'unexpected-open' && f.kind !== 'missing') return undefined;
-  if (f.port === undefined) return undefined;
+  if (f.kind !== 'unexpected-open' || f.port === undefined) return undefined;
   return { pattern: patternFor(f), port: `${portText(f.port, f.protocol ?? 'tcp')}?` };
 }
 

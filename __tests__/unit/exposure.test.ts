@@ -356,7 +356,7 @@ describe('renderExposure', () => {
     const outside = bullet.replace(/(`+)(?:(?!\1).)+?\1/g, '');
     assert.equal(outside, '- accepts **27017/tcp** on  until  (), new');
     assert.equal(/\n#/.test(md), false);
-    assert.match(md, /^### Exposure change in ``x`y\\\|<!- -\.yml``$/m);
+    assert.match(md, /^### Exposure change in ``x`y\\\|<!-\u200b-\.yml``$/m);
   });
 
   it('beyond the limit, says how many more changes there are', () => {
