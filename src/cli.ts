@@ -16,6 +16,7 @@ import {
 } from './cli/args.js';
 import type { StateStore } from './notify/state.js';
 import { FileStateStore } from './notify/state-file.js';
+import { historySections } from './history.js';
 import { oneLine } from './report/markdown.js';
 import { renderSummary } from './report/summary.js';
 import { renderText } from './report/text.js';
@@ -148,12 +149,19 @@ function stateStore(store: FileStateStore | undefined, log: Logger): StateStore 
   };
 }
 
-function render(result: JobResult, format: Options['format']): string {
+function render(
+  result: JobResult,
+  format: Options['format'],
+  sections: { history?: string },
+): string {
   switch (format) {
     case 'json':
       return JSON.stringify(result.report, null, 2);
     case 'markdown':
-      return renderSummary(result.report, result.paths.report, { sarifPath: result.paths.sarif });
+      return renderSummary(result.report, result.paths.report, {
+        sarifPath: result.paths.sarif,
+        sections,
+      });
     case 'text':
       return renderText(result.report, result.paths.report);
   }
@@ -213,11 +221,6 @@ async function runCommand(
     terminal.err(`error: ${oneLine(failure.message, 2000)}`);
     return failure.outcome;
   }
-  if (options.state && !settings.slackWebhookUrl) {
-    log.warning(
-      '--state keeps the last result that Slack notifications compare with; without --slack-webhook-url nothing reads it.',
-    );
-  }
 
   const late = (): void => {
     terminal.err('error: Cancelled before anything could be reported: no verdict on drift.');
@@ -235,9 +238,17 @@ async function runCommand(
     return failure.outcome;
   }
 
+  // The --state file keeps the last runs: the chart of the Markdown output.
+  const sections = store
+    ? await historySections(store, result.report, {
+        run: '',
+        branch: undefined,
+        pullRequest: false,
+      })
+    : {};
   const conclusion = conclude(result.report, settings);
   const speaks = result.report.verdict.drift || conclusion.outcome !== 'pass';
-  if (verbosity !== 'quiet' || speaks) terminal.out(render(result, options.format));
+  if (verbosity !== 'quiet' || speaks) terminal.out(render(result, options.format, sections));
   if (conclusion.level === 'error') terminal.err(`error: ${oneLine(conclusion.message, 2000)}`);
   else if (conclusion.level === 'warning') log.warning(conclusion.message);
   if (conclusion.notify) await notifyAll(settings, result, store, log);

@@ -3,7 +3,6 @@
 // missing port, a host that is gone, a scan that could not decide). Pure: callers escape and show it.
 import { Document, isMap, isSeq } from 'yaml';
 import { EXPOSED_SERVICES } from './ports.js';
-import { describeService } from './report/format.js';
 import { parsePattern } from './rules.js';
 import { classifyTarget } from './targets.js';
 import type { Finding, Protocol, Service } from './types.js';
@@ -425,7 +424,11 @@ export function acceptBlock(
     .trimEnd();
 }
 
-/** What to do about a finding, as one plain-text sentence (no Markdown: callers escape it). */
+/**
+ * What to do about a finding, as one plain-text sentence made only of this module's words, a
+ * well-known service's port and dates (other ports are left to the place it is shown beside, so
+ * that findings with the same advice share one sentence): no text of the scanned host or of the policy, so it needs no escaping beyond Markdown's.
+ */
 export function remedyFor(f: Finding): string {
   switch (f.kind) {
     case 'unexpected-open':
@@ -444,7 +447,9 @@ function openRemedy(f: Finding): string {
   const port = f.port === undefined ? 'the port' : portText(f.port, protocol);
   const expired = f.expiredException;
   if (expired) {
-    return `The exception that accepted ${port} (until ${expired.until}, ${expired.reason}) has ended: renew it with a new date and reason if the port must stay open, or close the port.`;
+    // The date only: the reason is untrusted text (a pull request may write it), shown elsewhere.
+    const until = /^[0-9TZ:.+-]+$/i.test(expired.until) ? ` until ${expired.until}` : '';
+    return `The exception that accepted this port${until} has ended: renew it with a new date and reason if the port must stay open, or close the port.`;
   }
   if (f.port !== undefined) {
     const known = knownService(
@@ -456,40 +461,29 @@ function openRemedy(f: Finding): string {
     if (known) return `${known.product}: ${known.close(port)}; ${ACCEPT}.`;
     const exposed = exposedService(f.port, protocol);
     if (exposed) {
-      return `${exposed} should rarely face the internet: close ${port} at the firewall or bind it to a private address; ${ACCEPT}.`;
+      return `${exposed} should rarely face the internet: close the port at the firewall or bind it to a private address; ${ACCEPT}.`;
     }
   }
-  const seen = seenService(f.service);
-  return `Close ${port}${seen} at the firewall or bind the service to a private address; ${ACCEPT}.`;
-}
-
-/** ` (nmap saw redis 7.2)`, as nmap described the service; untrusted text, passed through as is. */
-function seenService(service: Service | undefined): string {
-  if (service?.method === 'table') {
-    const name = service.name === 'unknown' ? undefined : service.name;
-    return name ? ` (${name} by its port number)` : '';
-  }
-  const text = describeService(service);
-  return text ? ` (nmap saw ${text})` : '';
+  // What nmap saw is not repeated here: it is the scanned host's text, shown (escaped) beside.
+  return `Close the port at the firewall or bind the service to a private address; ${ACCEPT}.`;
 }
 
 function missingRemedy(f: Finding): string {
   const protocol = f.protocol ?? 'tcp';
-  const port = f.port === undefined ? 'the port' : portText(f.port, protocol);
-  const drop = `if the port is no longer needed, drop it from the rule or mark it ${port}? (may be open, not required)`;
+  const drop = `if the port is no longer needed, drop it from the rule that requires it or mark it with ? (may be open, not required)`;
   switch (f.observed) {
     case 'closed':
       return protocol === 'udp'
-        ? `The host answered ${port} with port unreachable: nothing listens there (the service is stopped, crashed, or bound to another address or interface); start it or fix where it listens; ${drop}.`
-        : `The host answered ${port} with a reset: nothing listens there (the service is stopped, crashed, or bound to another address or interface) or a firewall rejects it; start it or fix where it listens; ${drop}.`;
+        ? `The host answered the port with port unreachable: nothing listens there (the service is stopped, crashed, or bound to another address or interface); start it or fix where it listens; ${drop}.`
+        : `The host answered the port with a reset: nothing listens there (the service is stopped, crashed, or bound to another address or interface) or a firewall rejects it; start it or fix where it listens; ${drop}.`;
     case 'filtered':
     case 'no-response':
     case 'no answer':
-      return `Nothing came back from ${port} while the host answered elsewhere: a firewall or security group drops it, or the service behind a proxy or load balancer is down; open it there or restart the service; ${drop}.`;
+      return `Nothing came back from the port while the host answered elsewhere: a firewall or security group drops it, or the service behind a proxy or load balancer is down; open it there or restart the service; ${drop}.`;
     case 'open|filtered':
-      return `${port} gave no answer, which a silent UDP service and a firewall that drops both give, so it cannot be told from outside; check that the service answers its protocol; ${drop}.`;
+      return `The port gave no answer, which a silent UDP service and a firewall that drops both give, so it cannot be told from outside; check that the service answers its protocol; ${drop}.`;
     default:
-      return `${port} is not open: start the service or open it at the firewall; ${drop}.`;
+      return `The port is not open: start the service or open it at the firewall; ${drop}.`;
   }
 }
 

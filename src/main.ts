@@ -9,7 +9,9 @@ import type { RunContext } from './run-context.js';
 import type { StateStore } from './notify/state.js';
 import { code } from './report/markdown.js';
 import { issueLink, renderSummary, toTerminal } from './report/summary.js';
-import { readSettings, type InputSource } from './settings.js';
+import { readSettings, type InputSource, type Settings } from './settings.js';
+import { historySections } from './history.js';
+import type { Report } from './report/report.js';
 import type { Finding } from './types.js';
 
 /** What the action asks of the runner. */
@@ -83,6 +85,10 @@ async function runUntilCancelled(core: Core, log: Logger, signal: AbortSignal): 
   try {
     const startedAt = Date.now();
     const settings = readSettings(core);
+    const { readRunContext } = await import('./run-context.js');
+    const context = readRunContext(settings.name, log);
+    // A pull request that changes the policy file: what it exposes, before any scan.
+    const exposure = context.pull ? await announceExposure(settings, context, log) : undefined;
     const { report, paths, policyPath } = await runJob(settings, { log, signal, startedAt });
     const { verdict, findings } = report;
 
@@ -99,8 +105,12 @@ async function runUntilCancelled(core: Core, log: Logger, signal: AbortSignal): 
     core.setOutput('report', paths.report);
     core.setOutput('sarif', paths.sarif);
     core.setOutput('scanned', JSON.stringify(report.scanned));
+    const sections = {
+      ...(exposure ? { exposure } : {}),
+      ...(await historyOf(report, context, log)),
+    };
     // Without a runner to take it (a local run), the summary is printed.
-    const summary = renderSummary(report, paths.report, { sarifPath: paths.sarif });
+    const summary = renderSummary(report, paths.report, { sarifPath: paths.sarif, sections });
     if (!(await core.summary(summary))) core.info(toTerminal(summary));
 
     const conclusion = conclude(report, settings);
@@ -115,8 +125,6 @@ async function runUntilCancelled(core: Core, log: Logger, signal: AbortSignal): 
     try {
       const { notify, wanted } = await import('./notify/notify.js');
       if (!wanted(settings)) return conclusion.outcome;
-      const { readRunContext } = await import('./run-context.js');
-      const context = readRunContext(settings.name, log);
       const notified = await notify(
         {
           settings,
@@ -124,6 +132,7 @@ async function runUntilCancelled(core: Core, log: Logger, signal: AbortSignal): 
           findings,
           addresses: report.scanned.addresses,
           nmapFailed: Boolean(report.failure),
+          sections,
         },
         context,
         { log, state: (key) => cacheState(key, context, log) },
@@ -143,6 +152,51 @@ async function runUntilCancelled(core: Core, log: Logger, signal: AbortSignal): 
     core.setFailed(failure.message);
     await writeFailureSummary(core, getErrorMessage(error), failure.outcome).catch(() => undefined);
     return failure.outcome;
+  }
+}
+
+/** The exposure change of the policy file, shown in the pull request before the scan. */
+async function announceExposure(
+  settings: Settings,
+  context: RunContext,
+  log: Logger,
+): Promise<string | undefined> {
+  try {
+    const { announce } = await import('./notify/notify.js');
+    return await announce(settings, context, log);
+  } catch (error) {
+    log.warning(`What the policy change exposes was not worked out: ${getErrorMessage(error)}`);
+    return undefined;
+  }
+}
+
+/**
+ * The history, kept in the Actions cache: the chart, and on a pull request the open ports since
+ * the default branch. Where there is no cache service (a local run), there is no history.
+ */
+async function historyOf(
+  report: Report,
+  context: RunContext,
+  log: Logger,
+): Promise<{ history?: string; since?: string }> {
+  try {
+    const { CacheHistoryStore } = await import('./notify/state.js');
+    const { keyHash } = await import('./notify/render.js');
+    const store = new CacheHistoryStore(
+      keyHash(context.run.key),
+      context.runnerTemp,
+      context.attempt,
+      context.httpTimeoutMs,
+      log,
+    );
+    return await historySections(store, report, {
+      run: context.run.runId,
+      branch: context.baselineBranch,
+      pullRequest: context.pull !== undefined,
+    });
+  } catch (error) {
+    log.warning(`The history was not read or kept: ${getErrorMessage(error)}`);
+    return {};
   }
 }
 

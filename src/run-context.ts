@@ -16,8 +16,17 @@ export interface RunContext {
   apiUrl: string;
   run: RunInfo;
   runnerTemp: string;
-  /** The pull request of a pull_request or pull_request_target event. */
-  pull?: { number: number; sha: string };
+  /** The pull request of a pull_request or pull_request_target event; `base`: its base commit. */
+  pull?: { number: number; sha: string; base?: string };
+  /**
+   * The branch whose runs set the baseline a pull request compares with: the default branch, when
+   * this run is on it (a scheduled run always is); undefined elsewhere.
+   */
+  baselineBranch?: string;
+  /** This run and attempt, `1234-1`: names its entry in the history. */
+  attempt: string;
+  /** GITHUB_WORKSPACE: where the repository is checked out (the policy file's path is in it). */
+  workspace: string;
   /**
    * The deadline of each call to GitHub, Slack or the Actions cache service, its retries and waits
    * included. Read here, at the edge, from PORT_DRIFT_HTTP_TIMEOUT, and nowhere else.
@@ -68,16 +77,38 @@ export function readRunContext(
     key,
   };
   const pr = context.payload.pull_request as
-    { number?: unknown; head?: { sha?: unknown } } | undefined;
+    { number?: unknown; head?: { sha?: unknown }; base?: { sha?: unknown } } | undefined;
   const isPr = /^pull_request(_target)?$/.test(context.eventName ?? '');
+  const repository_ = context.payload.repository as { default_branch?: unknown } | undefined;
+  const defaultBranch =
+    typeof repository_?.default_branch === 'string' ? repository_.default_branch : undefined;
+  const branch = /^refs\/heads\/(.+)$/.exec(env['GITHUB_REF'] ?? '')?.[1];
+  // Without the event's repository (a schedule's payload has none), a run that is not a pull
+  // request's is taken to be on the default branch, as a scheduled run is.
+  const baselineBranch = isPr
+    ? undefined
+    : defaultBranch
+      ? branch === defaultBranch
+        ? defaultBranch
+        : undefined
+      : (branch ?? 'the default branch');
   return {
     ...(repo ? { repo } : {}),
     apiUrl: context.apiUrl.replace(/\/+$/, ''),
     run,
     runnerTemp: env['RUNNER_TEMP'] || tmpdir(),
     ...(isPr && typeof pr?.number === 'number'
-      ? { pull: { number: pr.number, sha: typeof pr.head?.sha === 'string' ? pr.head.sha : '' } }
+      ? {
+          pull: {
+            number: pr.number,
+            sha: typeof pr.head?.sha === 'string' ? pr.head.sha : '',
+            ...(typeof pr.base?.sha === 'string' ? { base: pr.base.sha } : {}),
+          },
+        }
       : {}),
+    ...(baselineBranch ? { baselineBranch } : {}),
+    attempt: `${runId}-${env['GITHUB_RUN_ATTEMPT'] || '1'}`,
+    workspace: env['GITHUB_WORKSPACE'] || process.cwd(),
     httpTimeoutMs: httpTimeout(env, log),
   };
 }

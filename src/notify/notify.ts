@@ -24,7 +24,8 @@ import {
 } from './github.js';
 import { syncIssue } from './issue.js';
 import { syncPrComment } from './pr-comment.js';
-import { keyHash, type Result } from './render.js';
+import { keyHash, renderPrComment, renderPrPending, type Result } from './render.js';
+import { policyExposure } from './policy-change.js';
 import { buildSlackMessage } from './slack-message.js';
 import { postToSlack } from './slack.js';
 import type { StateStore } from './state.js';
@@ -35,6 +36,8 @@ export interface NotifyInput {
   findings: readonly Finding[];
   addresses: number;
   nmapFailed: boolean;
+  /** Sections the job summary shows too (history chart, open ports since main, exposure change). */
+  sections?: Result['sections'];
 }
 
 /** What the notifications left behind that the run shows: the drift issue's address. */
@@ -56,6 +59,54 @@ export interface NotifyEdge {
   log: Logger;
   /** The store of the last state for a notification key (keyHash), when no issue carries it. */
   state(key: string): Promise<StateStore>;
+}
+
+/** Accept rules are written the way the rules were: in the policy file when there is one. */
+export function acceptFormOf(settings: Settings): 'expected' | 'policy' {
+  return settings.policyPath ? 'policy' : 'expected';
+}
+
+/**
+ * Before the scan, on a pull request that changes the policy file: what the change exposes, shown
+ * at once in the sticky comment (the scan's result replaces it) and returned for the summary and
+ * the final comment. Undefined when there is nothing to show or it could not be read (a warning).
+ */
+export async function announce(
+  settings: Settings,
+  context: RunContext,
+  log: Logger,
+): Promise<string | undefined> {
+  const { pull, repo } = context;
+  if (!pull || !repo || !settings.policyPath || settings.mode !== 'check') return undefined;
+  if (!settings.githubToken) return undefined;
+  const gh = createGitHub(settings.githubToken, context.apiUrl, log, context.httpTimeoutMs);
+  let exposure: string | undefined;
+  try {
+    exposure = await policyExposure(gh, repo, pull, settings.policyPath, context.workspace, log);
+  } catch (error) {
+    log.warning(
+      `What the policy change exposes was not worked out: ${describeGitHubError(error, 'contents: read, pull-requests: read')}`,
+    );
+    return undefined;
+  }
+  if (!exposure || !settings.prComment) return exposure;
+  try {
+    const done = await syncPrComment(
+      gh,
+      repo,
+      pull.number,
+      context.run,
+      renderPrPending(context.run, pull.sha, exposure),
+      await whoAmI(gh, log),
+      log,
+    );
+    log.info(`Pull-request comment: the policy's exposure change, before the scan: ${done.url}.`);
+  } catch (error) {
+    log.warning(
+      `The pull-request comment was not written before the scan: ${describeGitHubError(error, 'pull-requests: write')}`,
+    );
+  }
+  return exposure;
 }
 
 export async function notify(
@@ -86,6 +137,8 @@ async function deliver(
     failed: input.verdict.failed,
     findings: input.findings,
     addresses: input.addresses,
+    acceptForm: acceptFormOf(settings),
+    ...(input.sections ? { sections: input.sections } : {}),
   };
 
   let gh: GitHub | undefined;
@@ -161,9 +214,8 @@ async function deliver(
           client,
           context.repo,
           context.pull.number,
-          context.pull.sha,
           context.run,
-          result,
+          renderPrComment(context.run, result, context.pull.sha),
           await me,
           log,
         );

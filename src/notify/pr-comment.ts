@@ -3,21 +3,20 @@
 // else's comment is ignored: anyone who may comment could plant one, and the result would then sit
 // in text they can rewrite (or not be written at all).
 import { createOnce, isMe, type GitHub, type Log } from './github.js';
-import { commentMarker, renderPrComment, type Result, type RunInfo } from './render.js';
+import { commentMarker, type RunInfo } from './render.js';
 import type { Repo } from './issue.js';
 
 export async function syncPrComment(
   gh: GitHub,
   repo: Repo,
   pull: number,
-  sha: string,
   run: RunInfo,
-  result: Result,
+  /** The comment, rendered (renderPrComment, renderPrPending): it carries the marker. */
+  body: string,
   me: string,
   log: Log,
 ): Promise<{ url: string; action: 'created' | 'updated'; ignored: number }> {
   const marker = commentMarker(run.key);
-  const body = renderPrComment(run, result, sha);
   let ignored = 0;
   const find = async (): Promise<{ id: number; url: string } | undefined> => {
     ignored = 0;

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { code, plural, table, tableRow } from '../report/markdown.js';
-import { FINDING_HEADER, findingRow, portLabel } from '../report/format.js';
+import { FINDING_HEADER, findingRow, portLabel, whatToDo } from '../report/format.js';
 import { CONTROL_CHARS } from '../untrusted.js';
 import type { Finding } from '../types.js';
 import {
@@ -54,6 +54,13 @@ export interface Result {
   failed: boolean;
   findings: readonly Finding[];
   addresses: number;
+  /** How an accept rule is written: `expected` lines, or the policy file's YAML. */
+  acceptForm: 'expected' | 'policy';
+  /**
+   * Sections made at the edge and shown in the job summary too, already safe Markdown: the history
+   * chart, the open ports since the default branch, the policy's exposure change.
+   */
+  sections?: { history?: string; since?: string; exposure?: string };
 }
 
 const hash16 = (text: string): string =>
@@ -190,12 +197,14 @@ export function renderIssueBody(
       `Resolved: no drift in [run ${run.runId}](${run.runUrl}).${was.length ? ' The drift was:' : ''}`,
       ...(was.length ? [was.join('\n')] : []),
     );
-    return [...parts, footer, stateMarker(state)].join('\n\n');
+    return [...parts, ...extra(result.sections?.history), footer, stateMarker(state)].join('\n\n');
   }
   parts.push(
     `**${result.message}** ${plural(result.addresses, 'address', 'addresses')} scanned.`,
     '### What changed',
     [describeChanges(changes), ...changeLines(changes)].join('\n'),
+    ...extra(result.sections?.history),
+    ...extra(whatToDo(result.findings, result.acceptForm)),
     '### Findings',
   );
   return assemble(parts, result.findings, run, [footer, stateMarker(state)]);
@@ -216,17 +225,46 @@ export function renderIssueComment(
   return [first, ...changeLines(changes)].join('\n');
 }
 
-/** The sticky pull-request comment: the verdict and the findings of the latest push. */
+/** A section, or nothing when it is empty. */
+const extra = (section: string | undefined): string[] => (section ? [section] : []);
+
+function prFooter(run: RunInfo, sha: string): string {
+  const commit = /^[0-9a-f]{7,40}$/i.test(sha) ? ` for ${sha.slice(0, 7)}` : '';
+  return `<sub>[Run ${run.runId}](${run.runUrl})${commit}, ${new Date().toISOString()}. This comment is updated on each push.${keyLine(run.key)}</sub>`;
+}
+
+/**
+ * The sticky pull-request comment: the verdict of the latest push, what the policy change exposes,
+ * the open ports since the default branch, what to do, and the findings.
+ */
 export function renderPrComment(run: RunInfo, result: Result, sha: string): string {
   const parts = [commentMarker(run.key), headline(run.name, result)];
-  const commit = /^[0-9a-f]{7,40}$/i.test(sha) ? ` for ${sha.slice(0, 7)}` : '';
-  const footer = `<sub>[Run ${run.runId}](${run.runUrl})${commit}, ${new Date().toISOString()}. This comment is updated on each push.${keyLine(run.key)}</sub>`;
-  if (result.findings.length === 0) {
-    parts.push(`${result.message} ${plural(result.addresses, 'address', 'addresses')} scanned.`);
-    return [...parts, footer].join('\n\n');
-  }
-  parts.push(`**${result.message}** ${plural(result.addresses, 'address', 'addresses')} scanned.`);
+  const footer = prFooter(run, sha);
+  const addresses = plural(result.addresses, 'address', 'addresses');
+  parts.push(
+    result.findings.length
+      ? `**${result.message}** ${addresses} scanned.`
+      : `${result.message} ${addresses} scanned.`,
+    ...extra(result.sections?.exposure),
+    ...extra(result.sections?.since),
+  );
+  if (result.findings.length === 0) return [...parts, footer].join('\n\n');
+  parts.push(...extra(whatToDo(result.findings, result.acceptForm)), '### Findings');
   return assemble(parts, result.findings, run, [footer]);
+}
+
+/**
+ * The comment while the scan runs, written before it starts: a reviewer sees what the policy
+ * change exposes at once, whatever the scan takes.
+ */
+export function renderPrPending(run: RunInfo, sha: string, exposure: string): string {
+  return [
+    commentMarker(run.key),
+    `## ⏳ Scanning: ${code(run.name)}`,
+    'The result of the scan replaces this comment when it is done.',
+    exposure,
+    prFooter(run, sha),
+  ].join('\n\n');
 }
 
 /** The issue's title: the name, on one line, within GitHub's 256 characters. */

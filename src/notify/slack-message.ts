@@ -1,8 +1,10 @@
 // The Slack message: one Block Kit message within Slack's limits, with Slack's special sequences
-// (<!channel>, <!here>, <@U…>, <url|text>) made impossible in untrusted text. Pure. slack.ts sends
+// (<!channel>, <!here>, <@U…>, <url|text>) made impossible in untrusted text; each finding with what
+// to do about it. Pure. slack.ts sends
 // it; changes.ts decides whether Slack hears of a run at all.
 import { describeService, portLabel } from '../report/format.js';
 import { oneLine } from '../report/markdown.js';
+import { remedyFor } from '../hints.js';
 import type { Finding } from '../types.js';
 import {
   describeChanges,
@@ -119,16 +121,23 @@ export function buildSlackMessage(
     blocks.push(section(`No drift in ${runLink(run)}. ${verdict}`));
   } else {
     const added = new Set(changes.added.map(findingKey));
+    const advised = new Set<string>();
     blocks.push(section(`*${verdict}* ${slackEscape(describeChanges(changes), 200)}`));
     const lines = [
       ...(changes.known && !changes.detailsLost
         ? changes.resolved.map((f) => `${findingLine(f)} _(resolved)_`)
         : []),
-      ...result.findings.map((f) =>
-        event === 'changed' && added.has(findingKey(f))
-          ? `${findingLine(f)} _(new)_`
-          : findingLine(f),
-      ),
+      ...result.findings.map((f) => {
+        const line =
+          event === 'changed' && added.has(findingKey(f))
+            ? `${findingLine(f)} _(new)_`
+            : findingLine(f);
+        // What to do, under the first finding it is for: the same advice is not repeated.
+        const remedy = remedyFor(f);
+        if (advised.has(remedy)) return line;
+        advised.add(remedy);
+        return `${line}\n      ↳ ${slackEscape(remedy, 400)}`;
+      }),
     ];
     // Header, verdict and context take three blocks; the rest may be findings.
     const max = Math.min(MAX_FINDING_SECTIONS, SLACK_MAX_BLOCKS - 4);

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getErrorMessage } from '../errors.js';
+import { parseHistory, type History, type HistoryStore } from '../history.js';
 import { parseState, type DriftState } from './changes.js';
 import type { Log } from './github.js';
 
@@ -157,6 +158,81 @@ export class CacheStateStore implements StateStore {
         `The state for the next run was not kept in the Actions cache: ${this.noAnswer(error)}. The next run may repeat this message.`,
       );
       return 'failed';
+    }
+  }
+}
+
+/**
+ * The history in the Actions cache: each run that keeps it saves a new entry under its own key (run
+ * id and attempt), and the newest entry of the prefix is the history so far. Overlapping runs that
+ * both add a point may lose one of the two; the chart then misses that run. A pull request's run
+ * restores the default branch's entries (the cache lets it) and saves none.
+ */
+export class CacheHistoryStore implements HistoryStore {
+  private readonly dir: string;
+  private readonly file: string;
+  private readonly prefix: string;
+  private hung = false;
+
+  constructor(
+    /** keyHash() of the notification key. */
+    key: string,
+    runnerTemp: string,
+    /** The run's id and attempt: this run's entry. */
+    private readonly run: string,
+    private readonly timeoutMs: number,
+    private readonly log: Log,
+  ) {
+    // The path is part of the cache's version: it must be the same in every run.
+    this.dir = join(runnerTemp, 'port-drift-history', key);
+    this.file = join(this.dir, 'history.json');
+    this.prefix = `port-drift-history-v1-${key}-`;
+  }
+
+  private options(): { timeoutInMs: number; segmentTimeoutInMs: number } {
+    return { timeoutInMs: this.timeoutMs, segmentTimeoutInMs: this.timeoutMs };
+  }
+
+  private why(error: unknown): string {
+    if (!(error instanceof Deadline)) return getErrorMessage(error);
+    this.hung = true;
+    return `the Actions cache service gave no answer within ${this.timeoutMs / 1000} s`;
+  }
+
+  async loadHistory(): Promise<History | undefined> {
+    if (!cache.isFeatureAvailable()) return undefined;
+    try {
+      await mkdir(this.dir, { recursive: true });
+      const key = await within(
+        this.timeoutMs,
+        cache.restoreCache([this.dir], `${this.prefix}latest`, [this.prefix], this.options()),
+      );
+      if (!key) return undefined;
+      const history = parseHistory(JSON.parse(await readFile(this.file, 'utf8')));
+      if (!history)
+        this.log.info('The history in the Actions cache could not be read: it starts afresh.');
+      return history;
+    } catch (error) {
+      this.log.info(`Could not read the history: ${this.why(error)}. It starts afresh.`);
+      return undefined;
+    }
+  }
+
+  async saveHistory(history: History): Promise<boolean> {
+    if (!cache.isFeatureAvailable() || this.hung) return false;
+    try {
+      await mkdir(this.dir, { recursive: true });
+      await writeFile(this.file, JSON.stringify(history));
+      const id = await within(
+        this.timeoutMs,
+        cache.saveCache([this.dir], `${this.prefix}${this.run}`),
+      );
+      return id !== -1;
+    } catch (error) {
+      this.log.warning(
+        `This run was not added to the history in the Actions cache: ${this.why(error)}.`,
+      );
+      return false;
     }
   }
 }

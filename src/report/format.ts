@@ -3,7 +3,8 @@
 // (notify/slack-message.ts) and SARIF (sarif.ts). Table cells are safe Markdown: everything from a scanned
 // host goes through code().
 import type { Finding, ObservedAddress, PortRange, Service } from '../types.js';
-import { code } from './markdown.js';
+import { acceptBlock, remedyFor } from '../hints.js';
+import { code, escapeText, fenced } from './markdown.js';
 
 /** What nmap says listens on a port: name, product, version and extra information. */
 export function describeService(service: Service | undefined): string {
@@ -68,4 +69,52 @@ export function describeCoverage(obs: ObservedAddress): string {
   if (judged > 0) parts.push(`${at(judged)} silent (filtered)`);
   if (c.unanswered > 0) parts.push(`**${at(c.unanswered)} no answer**`);
   return parts.join('; ');
+}
+
+/** How many places a remedy lists before it counts the rest. */
+const MAX_PLACES = 5;
+/** How many open ports the copyable block of accept rules holds. */
+const MAX_ACCEPTED = 100;
+
+/**
+ * What to do about the findings, as Markdown: each remedy once, with the ports and addresses it is
+ * for, then one copyable block of the rules that would accept the open ports as they are, written
+ * for `expected` or for the policy file. Empty when there are no findings.
+ */
+export function whatToDo(
+  findings: readonly Finding[],
+  form: 'expected' | 'policy',
+  maxRemedies = 20,
+): string {
+  if (findings.length === 0) return '';
+  const byRemedy = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const remedy = remedyFor(f);
+    byRemedy.set(remedy, [...(byRemedy.get(remedy) ?? []), f]);
+  }
+  const place = (f: Finding): string =>
+    `${portLabel(f) ? `${portLabel(f)} on ` : ''}${code(f.target)}${f.address && f.address !== f.target ? ` (${code(f.address)})` : ''}`;
+  const lines = [...byRemedy].slice(0, maxRemedies).map(([remedy, list]) => {
+    const places = list.slice(0, MAX_PLACES).map(place).join(', ');
+    const more = list.length > MAX_PLACES ? ` and ${list.length - MAX_PLACES} more` : '';
+    return `- ${escapeText(remedy)} — ${places}${more}`;
+  });
+  if (byRemedy.size > maxRemedies)
+    lines.push(`- _and ${byRemedy.size - maxRemedies} more in report.json_`);
+  const out = ['### What to do', lines.join('\n')];
+  // The block stays short enough to copy and to fit an issue: the first open ports, and a count.
+  const open = findings.filter((f) => f.kind === 'unexpected-open');
+  const block = acceptBlock(open.slice(0, MAX_ACCEPTED), form);
+  if (block) {
+    out.push(
+      form === 'policy'
+        ? 'If these open ports are meant to be reachable, add them to the rules of the policy file (merge with a rule of the same name; drop a `?` to require the port):'
+        : 'If these open ports are meant to be reachable, add these lines to `expected` (drop a `?` to require the port):',
+      fenced(block, form === 'policy' ? 'yaml' : ''),
+      ...(open.length > MAX_ACCEPTED
+        ? [`_The first ${MAX_ACCEPTED} of ${open.length} open ports: report.json has them all._`]
+        : []),
+    );
+  }
+  return out.join('\n\n');
 }

@@ -38,3 +38,22 @@ export function tableRow(cells: readonly string[]): string {
 export function plural(n: number, word: string, many = `${word}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? word : many}`;
 }
+
+/**
+ * Our own sentences (hints, which hold ports, dates and config names such as `net.bindIp`) as
+ * Markdown that shows them as written: the characters Markdown would read are escaped.
+ */
+export function escapeText(text: string): string {
+  return oneLine(text, 2000).replace(/[\\`*_[\]<>|#~]/g, '\\$&');
+}
+
+/** Text as a fenced code block, the fence longer than any run of backticks in it. */
+export function fenced(text: string, lang = ''): string {
+  const clean = text
+    .split('\n')
+    .map((line) => line.replace(CONTROL_CHARS, ' '))
+    .join('\n');
+  const longest = Math.max(2, ...(clean.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}${lang}\n${clean}\n${fence}`;
+}

@@ -3,7 +3,14 @@
 // long tables are cut, the most common drift is rolled up, and the whole stays under a byte budget
 // far below GitHub's 1 MiB limit. Everything from a scanned host goes through code().
 import { FINDING_KINDS, type Finding, type ObservedAddress } from '../types.js';
-import { FINDING_HEADER, describeCoverage, findingRow, portLabel, rangeLabel } from './format.js';
+import {
+  FINDING_HEADER,
+  describeCoverage,
+  findingRow,
+  portLabel,
+  rangeLabel,
+  whatToDo,
+} from './format.js';
 import { code, plural, table } from './markdown.js';
 import type { Report } from './report.js';
 
@@ -25,6 +32,11 @@ export interface SummaryOptions {
   issueUrl?: string;
   /** Byte budget (an issue body allows 65,536 characters, a step summary 1 MiB). */
   maxBytes?: number;
+  /**
+   * Sections made at the edge, already safe Markdown: the policy's exposure change and the open
+   * ports since the default branch (a pull request), the history chart.
+   */
+  sections?: { exposure?: string; since?: string; history?: string };
 }
 
 function openPorts(obs: ObservedAddress): string {
@@ -217,6 +229,10 @@ function render(report: Report, reportPath: string, options: SummaryOptions, cap
     ),
   );
 
+  const sections = options.sections ?? {};
+  if (sections.exposure) out.push(sections.exposure);
+  if (sections.since) out.push(sections.since);
+
   if (findings.length > 0) {
     if (findings.length > ROLLUP_FROM && caps.rollup > 0) {
       out.push('### Most common drift', rollup(findings, caps.rollup));
@@ -231,6 +247,7 @@ function render(report: Report, reportPath: string, options: SummaryOptions, cap
       (rows.length ? table(FINDING_HEADER, rows.map(findingRow)) : '') +
         cut(findings.length, rows.length, 'finding', 'findings'),
     );
+    out.push(whatToDo(findings, report.settings.policy ? 'policy' : 'expected', caps.rollup));
   }
 
   out.push(...exceptionSections(report, caps.findings));
@@ -253,6 +270,8 @@ function render(report: Report, reportPath: string, options: SummaryOptions, cap
       ) + cut(flaps.length, shownFlaps.length, 'port', 'ports'),
     );
   }
+
+  if (sections.history) out.push(sections.history);
 
   const shown = observed.slice(0, caps.addresses);
   const rows = shown.map((o) => [

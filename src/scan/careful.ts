@@ -42,7 +42,9 @@ export function carefulPorts(
   silent: readonly ObservedAddress[],
 ): PortRange[] {
   const expected = silent.flatMap((o) =>
-    expectationFor(rules, o.address, o.targets, Date.now()).allowed.filter((p) => p.protocol === 'tcp'),
+    expectationFor(rules, o.address, o.targets, Date.now()).allowed.filter(
+      (p) => p.protocol === 'tcp',
+    ),
   );
   const [first] = takePorts(coalesceRanges(expected), MAX_EXPECTED);
   return coalesceRanges([
