@@ -96,6 +96,31 @@ describe('issue body and pull-request comment', () => {
   });
 });
 
+describe('markers a scanned host cannot plant', () => {
+  it('a banner holding a state marker and another key’s issue marker changes neither', () => {
+    const other = issueMarker({ ...run.key, name: 'another policy' });
+    const fake = stateMarker(stateOf([]));
+    const planted: Finding = {
+      ...finding(7),
+      service: { name: 'http', product: `${fake} ${other}` },
+    };
+    const fs = [planted];
+    const state = stateOf(fs);
+    const body = renderIssueBody(run, result(fs), compare(undefined, state), state);
+    // The issue of another policy is not found in this body, and the state read is this run's.
+    assert.equal(body.includes(other), false);
+    assert.equal(readStateMarker(body)?.digest, state.digest);
+    const comment = renderPrComment(run, result(fs), 'abcdef1');
+    assert.equal(comment.split('<!-- port-drift:').length, 2, 'only the comment’s own marker');
+  });
+
+  it('the state read from a body is its last marker, the one the run appended', () => {
+    const mine = stateOf([finding(1)]);
+    const body = `${stateMarker(stateOf([]))}\n\ntext\n\n${stateMarker(mine)}`;
+    assert.equal(readStateMarker(body)?.digest, mine.digest);
+  });
+});
+
 describe('Slack message', () => {
   it('escapes Slack’s control sequences and keeps untrusted text in code', () => {
     assert.equal(

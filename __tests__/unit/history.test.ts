@@ -1,0 +1,234 @@
+// The history of a policy's runs: what the chart in the summary and the issue shows, and the
+// baseline a pull request compares its open ports with. What a user relies on: 30 runs at most,
+// a pull request never rewrites the default branch's history, and a broken store is no history.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import {
+  HISTORY_RUNS,
+  driftStreak,
+  historySections,
+  nextHistory,
+  parseHistory,
+  renderHistory,
+  renderSince,
+  sinceBaseline,
+  type History,
+  type HistoryStore,
+  type RunPoint,
+} from '../../src/history.js';
+import { FileStateStore } from '../../src/notify/state-file.js';
+import type { Report } from '../../src/report/report.js';
+import { report, up } from '../helpers/reports.js';
+
+const quiet = { info: () => undefined, warning: () => undefined, debug: () => undefined };
+
+const withPorts = (ports: number[], finishedAt = '2026-11-30T10:00:00.000Z'): Report => ({
+  ...report(
+    [
+      up(
+        '203.0.113.5',
+        ['db.example.com'],
+        ports.map((port) => ({ port })),
+      ),
+    ],
+    'db.example.com: 22',
+  ),
+  finishedAt,
+});
+
+/** A store in memory that records what was saved. */
+function memoryStore(initial?: History): HistoryStore & { saved: History[] } {
+  const saved: History[] = [];
+  return {
+    saved,
+    loadHistory: () => Promise.resolve(initial),
+    saveHistory: (h) => {
+      saved.push(h);
+      return Promise.resolve(true);
+    },
+  };
+}
+
+const point = (i: number, findings: number, open = 3): RunPoint => ({
+  at: new Date(Date.UTC(2026, 10, 1, i)).toISOString(),
+  run: String(100 + i),
+  open,
+  findings,
+  failed: findings > 0,
+});
+
+describe('the history of runs', () => {
+  it('adds each run and keeps the last 30', () => {
+    let h: History | undefined;
+    for (let i = 0; i < 35; i++) h = nextHistory(h, withPorts([22]), String(i), undefined);
+    assert.equal(h?.runs.length, HISTORY_RUNS);
+    assert.equal(h?.runs[0]?.run, '5');
+    assert.equal(h?.runs.at(-1)?.run, '34');
+  });
+
+  it('counts open ports and findings per run', () => {
+    const h = nextHistory(undefined, withPorts([22, 27017, 6379]), '7', undefined);
+    assert.deepEqual(h.runs[0], {
+      at: '2026-11-30T10:00:00.000Z',
+      run: '7',
+      open: 3,
+      findings: 2,
+      failed: true,
+    });
+  });
+
+  it('a run on the default branch sets the baseline; a run elsewhere keeps the old one', () => {
+    const onMain = nextHistory(undefined, withPorts([22]), '1', 'main');
+    assert.deepEqual(onMain.baseline?.addresses, [
+      { address: '203.0.113.5', target: 'db.example.com', open: ['22/tcp'] },
+    ]);
+    const elsewhere = nextHistory(onMain, withPorts([22, 5432]), '2', undefined);
+    assert.deepEqual(elsewhere.baseline, onMain.baseline);
+  });
+
+  it('a pull request’s run is shown on the chart but never saved, and compares with main', async () => {
+    const main = nextHistory(undefined, withPorts([22]), '1', 'main');
+    const store = memoryStore(main);
+    const sections = await historySections(store, withPorts([22, 5432]), {
+      run: '2',
+      branch: undefined,
+      pullRequest: true,
+    });
+    assert.deepEqual(store.saved, []);
+    assert.match(
+      sections.since ?? '',
+      /^- \+\*\*5432\/tcp\*\* on `db\.example\.com` \(`203\.0\.113\.5`\)$/m,
+    );
+    assert.match(sections.history ?? '', /bar \[0, 1\]/);
+  });
+
+  it('a scheduled run on main saves the history with its point and the new baseline', async () => {
+    const store = memoryStore();
+    await historySections(store, withPorts([22]), { run: '1', branch: 'main', pullRequest: false });
+    assert.equal(store.saved.length, 1);
+    assert.equal(store.saved[0]?.runs.length, 1);
+    assert.equal(store.saved[0]?.baseline?.branch, 'main');
+  });
+
+  it('a shard, record mode and a cancelled run are not added', async () => {
+    const base = withPorts([22]);
+    const runs: Report[] = [
+      { ...base, settings: { ...base.settings, shard: { index: 1, count: 2 } } },
+      { ...base, settings: { ...base.settings, mode: 'record' } },
+      { ...base, verdict: { ...base.verdict, undecided: 'cancelled' } },
+    ];
+    for (const r of runs) {
+      const store = memoryStore();
+      await historySections(store, r, { run: '1', branch: 'main', pullRequest: false });
+      assert.deepEqual(store.saved, []);
+    }
+  });
+});
+
+describe('open ports since the default branch', () => {
+  const main = nextHistory(undefined, withPorts([22, 80]), '1', 'main').baseline!;
+
+  it('lists ports opened and closed on the addresses both runs saw', () => {
+    const since = sinceBaseline(main, withPorts([22, 5432]));
+    assert.deepEqual(
+      since.added.map((p) => p.port),
+      ['5432/tcp'],
+    );
+    assert.deepEqual(
+      since.removed.map((p) => p.port),
+      ['80/tcp'],
+    );
+    const md = renderSince(since);
+    assert.match(md, /^### Open ports since `main` \(run `1`, 2026-11-30 10:00 UTC\)$/m);
+    assert.match(md, /^- −\*\*80\/tcp\*\* on `db\.example\.com`/m);
+  });
+
+  it('counts addresses the default branch did not have, and says when nothing changed', () => {
+    const more = {
+      ...withPorts([22, 80]),
+      observed: [
+        ...withPorts([22, 80]).observed,
+        up('203.0.113.9', ['new.example.com'], [{ port: 443 }]),
+      ],
+    };
+    const md = renderSince(sinceBaseline(main, more));
+    assert.match(md, /The same open ports as on `main`\./);
+    assert.match(md, /1 address answered here that the last result on `main` did not have\./);
+  });
+});
+
+describe('the chart', () => {
+  it('is a Mermaid xychart of findings (bars) and open ports (line), oldest first', () => {
+    const md = renderHistory([point(1, 0), point(2, 2, 5), point(3, 2, 5)]);
+    assert.match(md, /^```mermaid\nxychart-beta\n/m);
+    assert.match(md, /x-axis \["11-01 01:00", "11-01 02:00", "11-01 03:00"\]/);
+    assert.match(md, /^ {2}bar \[0, 2, 2\]$/m);
+    assert.match(md, /^ {2}line \[3, 5, 5\]$/m);
+    assert.match(md, /Findings since 2026-11-01 02:00 UTC \(run 102\), 2 runs in a row\./);
+  });
+
+  it('says when the drift began, or that the last run had none', () => {
+    assert.equal(driftStreak([point(1, 1), point(2, 0)]), undefined);
+    assert.equal(driftStreak([point(1, 0), point(2, 1), point(3, 1)])?.since.run, '102');
+    assert.match(
+      renderHistory([point(1, 1), point(2, 0)]),
+      /No findings in the last run; 1 run of the last 2 had some\./,
+    );
+    assert.equal(renderHistory([point(1, 1)]), '', 'one run is no chart');
+  });
+});
+
+describe('reading a history back', () => {
+  it('takes a well-formed history and refuses anything else', () => {
+    const good = {
+      runs: [point(1, 0)],
+      baseline: { at: 'x', run: '1', branch: 'main', addresses: [] },
+    };
+    assert.deepEqual(parseHistory(good), good);
+    assert.equal(parseHistory({ runs: [{ ...point(1, 0), open: -1 }] }), undefined);
+    assert.equal(parseHistory({ runs: 'x' }), undefined);
+    assert.equal(
+      parseHistory({
+        runs: [],
+        baseline: {
+          at: 'x',
+          run: '1',
+          branch: 'main',
+          addresses: [{ address: 'a', target: 't', open: ['22/tcp; rm -rf'] }],
+        },
+      })?.baseline,
+      undefined,
+    );
+  });
+
+  it('the --state file keeps the history beside the last state, and refuses a broken one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'port-drift-history-'));
+    try {
+      const path = join(dir, 'state.json');
+      const store = FileStateStore.open(path, 'fleet', quiet);
+      const h = nextHistory(undefined, withPorts([22]), '', undefined);
+      assert.equal(await store.saveHistory(h), true);
+      const again = FileStateStore.open(path, 'fleet', quiet);
+      assert.deepEqual(await again.loadHistory(), h);
+      assert.equal(await again.load(), undefined, 'no Slack state yet');
+      writeFileSync(
+        path,
+        JSON.stringify({
+          schema: 'port-drift/state@1',
+          name: 'fleet',
+          savedAt: 'x',
+          history: { runs: 3 },
+        }),
+      );
+      assert.throws(
+        () => FileStateStore.open(path, 'fleet', quiet),
+        /is not a port-drift state file/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
