@@ -202,7 +202,13 @@ const MAX_LINES = 30;
 export function renderHistory(runs: readonly RunPoint[]): string {
   if (runs.length < 2) return '';
   const shown = runs.slice(-HISTORY_RUNS);
-  const labels = shown.map((r) => `"${when(r.at).slice(5, 16)}"`);
+  // Labels are categories: two runs in one minute would share one. Those carry their run too.
+  const times = shown.map((r) => when(r.at).slice(5, 16));
+  const labels = times.map((t, i) =>
+    times.indexOf(t) === times.lastIndexOf(t)
+      ? `"${t}"`
+      : `"${t} #${shown[i]!.run.replace(/\D/g, '') || i + 1}"`,
+  );
   const top = Math.max(1, ...shown.map((r) => Math.max(r.open, r.findings)));
   const streak = driftStreak(shown);
   const line = streak

@@ -158,7 +158,8 @@ describe('runs that overlap', () => {
         runs.map((r) => r.stdout).join('\n'),
       );
       assert.equal(runs.filter((r) => /Slack: new drift sent/.test(r.stdout)).length, 1);
-      assert.equal(cache.entries.filter((e) => e.finalized).length, 1);
+      const states = cache.entries.filter((e) => e.key.startsWith('port-drift-state-'));
+      assert.equal(states.filter((e) => e.finalized).length, 1);
     } finally {
       await gh.close();
       await slack.close();
@@ -200,6 +201,7 @@ describe('only its own comments and issues', () => {
       pr.comments.push({
         id: 1,
         body: planted,
+        edits: [planted],
         html_url: `${pr.html_url}#issuecomment-1`,
         user: gh.authorOf(gh.tokens.mallory),
       });

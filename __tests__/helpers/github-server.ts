@@ -16,6 +16,8 @@ export interface Author {
 export interface Comment {
   id: number;
   body: string;
+  /** Every body the comment had, first to last (the current one last). */
+  edits: string[];
   html_url: string;
   user: Author;
 }
@@ -45,7 +47,9 @@ export type Route =
   | 'create-comment'
   | 'update-comment'
   | 'get-label'
-  | 'create-label';
+  | 'create-label'
+  | 'list-pull-files'
+  | 'get-content';
 
 export interface Fault {
   route: Route;
@@ -80,8 +84,16 @@ export interface GitHubServer {
   /** Every request: `METHOD /path?query` (the route before any fault). */
   requests: { method: string; path: string; route: Route | 'other' }[];
   fail(fault: Fault): void;
-  /** Adds a pull request (an issue with pull_request) and returns its number. */
-  addPullRequest(title: string): number;
+  /**
+   * Adds a pull request (an issue with pull_request) and returns its number. `files`: what it
+   * changes, as GitHub lists them (`modified`, `added`, `renamed` with the name before).
+   */
+  addPullRequest(
+    title: string,
+    files?: { filename: string; status: string; previous_filename?: string }[],
+  ): number;
+  /** The repository's files at a commit: `commits.get(sha).set(path, text)`. */
+  commits: Map<string, Map<string, string>>;
   /** The author a token writes as. */
   authorOf(token: string): Author;
   close(): Promise<void>;
@@ -108,6 +120,8 @@ function match(method: string, path: string, owner: string, repo: string): Match
     ['PATCH', /^\/issues\/comments\/(\d+)$/, 'update-comment'],
     ['GET', /^\/labels\/([^/]+)$/, 'get-label'],
     ['POST', /^\/labels$/, 'create-label'],
+    ['GET', /^\/pulls\/(\d+)\/files$/, 'list-pull-files'],
+    ['GET', /^\/contents\/(.+)$/, 'get-content'],
   ];
   if (rel !== undefined) {
     for (const [m, re, route] of table) {
@@ -147,6 +161,11 @@ export async function startGitHubServer(): Promise<GitHubServer> {
   const labels = new Set<string>();
   const faults: Fault[] = [];
   const requests: GitHubServer['requests'] = [];
+  const pullFiles = new Map<
+    number,
+    { filename: string; status: string; previous_filename?: string }[]
+  >();
+  const commits = new Map<string, Map<string, string>>();
   let nextComment = 1000;
   let clock = 0;
   let url = '';
@@ -283,6 +302,7 @@ export async function startGitHubServer(): Promise<GitHubServer> {
           body: str(body['body']),
           html_url: `${i.html_url}#issuecomment-${id}`,
           user: author,
+          edits: [str(body['body'])],
         };
         i.comments.push(c);
         i.updated = ++clock;
@@ -297,6 +317,7 @@ export async function startGitHubServer(): Promise<GitHubServer> {
         }
         if (tooLong(body['body'])) return [422, { message: 'Validation Failed', field: 'body' }];
         c.body = str(body['body']);
+        c.edits.push(c.body);
         return [200, commentJson(c)];
       }
       case 'get-label':
@@ -309,6 +330,39 @@ export async function startGitHubServer(): Promise<GitHubServer> {
           return [422, { message: 'Validation Failed', errors: [{ code: 'already_exists' }] }];
         labels.add(name);
         return [201, { name }];
+      }
+      case 'list-pull-files': {
+        const files = pullFiles.get(Number(m.params[0]));
+        if (!files) return [404, { message: 'Not Found' }];
+        return [
+          200,
+          {
+            __page: files.map((f) => ({
+              sha: 'f00',
+              additions: 1,
+              deletions: 0,
+              changes: 1,
+              ...f,
+            })),
+          },
+        ];
+      }
+      case 'get-content': {
+        const text = commits.get(query.get('ref') ?? '')?.get(m.params[0] ?? '');
+        if (text === undefined) return [404, { message: 'Not Found' }];
+        const content = Buffer.from(text).toString('base64');
+        return [
+          200,
+          {
+            type: 'file',
+            encoding: 'base64',
+            size: Buffer.byteLength(text),
+            name: (m.params[0] ?? '').split('/').pop(),
+            path: m.params[0],
+            content: content.replace(/(.{60})/g, '$1\n'),
+            sha: 'b10b',
+          },
+        ];
       }
       default:
         return [404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' }];
@@ -409,8 +463,10 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     labels,
     requests,
     fail: (fault) => void faults.push({ ...fault }),
-    addPullRequest(title) {
+    commits,
+    addPullRequest(title, files = []) {
       const number = issues.length + 1;
+      pullFiles.set(number, files);
       issues.push({
         number,
         title,

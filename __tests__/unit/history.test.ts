@@ -170,6 +170,12 @@ describe('the chart', () => {
     assert.match(md, /Findings since 2026-11-01 02:00 UTC \(run 102\), 2 runs in a row\./);
   });
 
+  it('keeps runs of the same minute apart on the axis, with their run numbers', () => {
+    const same = { ...point(1, 0), run: '9"]\n' };
+    const md = renderHistory([same, { ...point(1, 1), run: '10' }, point(2, 0)]);
+    assert.match(md, /x-axis \["11-01 01:00 #9", "11-01 01:00 #10", "11-01 02:00"\]/);
+  });
+
   it('says when the drift began, or that the last run had none', () => {
     assert.equal(driftStreak([point(1, 1), point(2, 0)]), undefined);
     assert.equal(driftStreak([point(1, 0), point(2, 1), point(3, 1)])?.since.run, '102');

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { isAbsolute, relative, sep } from 'node:path';
 import { LineCounter, parseDocument, visit, isScalar } from 'yaml';
+import { remedyFor } from '../hints.js';
 import { expectationFor } from '../rules.js';
 import {
   FINDING_KINDS,
@@ -214,10 +215,15 @@ function messageFor(f: Finding): string {
   const service = describeService(f.service);
   const saw = service ? ` nmap saw: ${service}.` : '';
   switch (f.kind) {
-    case 'unexpected-open':
-      return `${where(f)} is open, and no rule allows it.${saw}`;
+    case 'unexpected-open': {
+      const e = f.expiredException;
+      const why = e
+        ? `the exception that allowed it until ${e.until} has ended (${e.reason}; ${e.source})`
+        : 'no rule allows it';
+      return `${where(f)} is open, and ${why}.${saw} ${remedyFor(f)}`;
+    }
     case 'missing':
-      return `${where(f)} must be open, and is ${f.observed}.${saw}`;
+      return `${where(f)} must be open, and is ${f.observed}.${saw} ${remedyFor(f)}`;
     case 'host-down':
       return `${where(f)} is down: ${f.detail ?? f.observed}.`;
     case 'inconclusive':
