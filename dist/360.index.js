@@ -59,14 +59,35 @@ function readRunContext(name, log, env = process.env) {
     };
     const pr = context.payload.pull_request;
     const isPr = /^pull_request(_target)?$/.test(context.eventName ?? '');
+    const repository_ = context.payload.repository;
+    const defaultBranch = typeof repository_?.default_branch === 'string' ? repository_.default_branch : undefined;
+    const branch = /^refs\/heads\/(.+)$/.exec(env['GITHUB_REF'] ?? '')?.[1];
+    // Without the event's repository (a schedule's payload has none), a run that is not a pull
+    // request's is taken to be on the default branch, as a scheduled run is.
+    const baselineBranch = isPr
+        ? undefined
+        : defaultBranch
+            ? branch === defaultBranch
+                ? defaultBranch
+                : undefined
+            : (branch ?? 'the default branch');
     return {
         ...(repo ? { repo } : {}),
         apiUrl: context.apiUrl.replace(/\/+$/, ''),
         run,
         runnerTemp: env['RUNNER_TEMP'] || (0,node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir)(),
         ...(isPr && typeof pr?.number === 'number'
-            ? { pull: { number: pr.number, sha: typeof pr.head?.sha === 'string' ? pr.head.sha : '' } }
+            ? {
+                pull: {
+                    number: pr.number,
+                    sha: typeof pr.head?.sha === 'string' ? pr.head.sha : '',
+                    ...(typeof pr.base?.sha === 'string' ? { base: pr.base.sha } : {}),
+                },
+            }
             : {}),
+        ...(baselineBranch ? { baselineBranch } : {}),
+        attempt: `${runId}-${env['GITHUB_RUN_ATTEMPT'] || '1'}`,
+        workspace: env['GITHUB_WORKSPACE'] || process.cwd(),
         httpTimeoutMs: httpTimeout(env, log),
     };
 }

@@ -178,6 +178,7 @@ function slackEventFor(status, previous, changes, notify) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   CacheHistoryStore: () => (/* binding */ CacheHistoryStore),
 /* harmony export */   CacheStateStore: () => (/* binding */ CacheStateStore)
 /* harmony export */ });
 /* harmony import */ var _actions_cache__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4754);
@@ -185,6 +186,7 @@ function slackEventFor(status, previous, changes, notify) {
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1455);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6760);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(452);
+/* harmony import */ var _history_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(7463);
 /* harmony import */ var _changes_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(2052);
 // The last state, for `notify: change` when no issue carries it: a small JSON file kept in the
 // GitHub Actions cache, which every GitHub-hosted runner has without setup. Each change is saved
@@ -193,6 +195,7 @@ function slackEventFor(status, previous, changes, notify) {
 // The newest entry is restored by prefix. Where there is no cache service (a local run), there is no
 // last state and every drift counts as new. Every call ends within the deadline, whatever the cache
 // client's own retries would do.
+
 
 
 
@@ -314,6 +317,75 @@ class CacheStateStore {
         catch (error) {
             this.log.warning(`The state for the next run was not kept in the Actions cache: ${this.noAnswer(error)}. The next run may repeat this message.`);
             return 'failed';
+        }
+    }
+}
+/**
+ * The history in the Actions cache: each run that keeps it saves a new entry under its own key (run
+ * id and attempt), and the newest entry of the prefix is the history so far. Overlapping runs that
+ * both add a point may lose one of the two; the chart then misses that run. A pull request's run
+ * restores the default branch's entries (the cache lets it) and saves none.
+ */
+class CacheHistoryStore {
+    run;
+    timeoutMs;
+    log;
+    dir;
+    file;
+    prefix;
+    hung = false;
+    constructor(
+    /** keyHash() of the notification key. */
+    key, runnerTemp, 
+    /** The run's id and attempt: this run's entry. */
+    run, timeoutMs, log) {
+        this.run = run;
+        this.timeoutMs = timeoutMs;
+        this.log = log;
+        // The path is part of the cache's version: it must be the same in every run.
+        this.dir = (0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(runnerTemp, 'port-drift-history', key);
+        this.file = (0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(this.dir, 'history.json');
+        this.prefix = `port-drift-history-v1-${key}-`;
+    }
+    options() {
+        return { timeoutInMs: this.timeoutMs, segmentTimeoutInMs: this.timeoutMs };
+    }
+    why(error) {
+        if (!(error instanceof Deadline))
+            return (0,_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .getErrorMessage */ .u1)(error);
+        this.hung = true;
+        return `the Actions cache service gave no answer within ${this.timeoutMs / 1000} s`;
+    }
+    async loadHistory() {
+        if (!_actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .isFeatureAvailable */ .w3())
+            return undefined;
+        try {
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(this.dir, { recursive: true });
+            const key = await within(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .restoreCache */ .P3([this.dir], `${this.prefix}latest`, [this.prefix], this.options()));
+            if (!key)
+                return undefined;
+            const history = (0,_history_js__WEBPACK_IMPORTED_MODULE_6__/* .parseHistory */ .i6)(JSON.parse(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readFile)(this.file, 'utf8')));
+            if (!history)
+                this.log.info('The history in the Actions cache could not be read: it starts afresh.');
+            return history;
+        }
+        catch (error) {
+            this.log.info(`Could not read the history: ${this.why(error)}. It starts afresh.`);
+            return undefined;
+        }
+    }
+    async saveHistory(history) {
+        if (!_actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .isFeatureAvailable */ .w3() || this.hung)
+            return false;
+        try {
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(this.dir, { recursive: true });
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.writeFile)(this.file, JSON.stringify(history));
+            const id = await within(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .saveCache */ .Io([this.dir], `${this.prefix}${this.run}`));
+            return id !== -1;
+        }
+        catch (error) {
+            this.log.warning(`This run was not added to the history in the Actions cache: ${this.why(error)}.`);
+            return false;
         }
     }
 }
