@@ -171,6 +171,8 @@ describe('a fleet whose drift comes and goes', { skip }, () => {
   let gh: GitHubServer;
   let cache: CacheServer;
   const runs: ActionRun[] = [];
+  /** The issue after each run: its body and how many comments it had. */
+  const after_: { body: string; comments: number }[] = [];
   /** The firewall of the host, per run: does it let 27017 through? */
   const opened = [false, true, true, false, true];
 
@@ -204,6 +206,8 @@ describe('a fleet whose drift comes and goes', { skip }, () => {
           { ...runner(gh, cache), ...scheduled() },
         ),
       );
+      const issue = gh.issues.find((i) => !i.pull_request);
+      after_.push({ body: issue?.body ?? '', comments: issue?.comments.length ?? 0 });
     }
   });
   after(async () => {
@@ -228,6 +232,12 @@ describe('a fleet whose drift comes and goes', { skip }, () => {
     assert.match(body, /^ {2}bar \[0, 1, 1, 0, 1\]$/m);
     assert.match(body, /^ {2}line \[1, 2, 2, 1, 2\]$/m);
     assert.match(body, new RegExp(`Findings since .* UTC \\(run ${runNo}\\), 1 run in a row\\.`));
+  });
+
+  it('the same drift again adds its run to the issue’s chart, with no comment', () => {
+    assert.match(after_[1]!.body, /^ {2}bar \[0, 1\]$/m);
+    assert.match(after_[2]!.body, /^ {2}bar \[0, 1, 1\]$/m);
+    assert.equal(after_[2]!.comments, after_[1]!.comments);
   });
 
   it('the job summary shows the same chart, and the first run none', () => {

@@ -237,6 +237,7 @@ export async function syncIssue(
     let issue = found;
     let previous = readStateMarker(issue.body);
     if (!compare(previous, current).changed && !issue.legacy) {
+      await refreshChart(issue, previous);
       return { url: issue.url, ...(previous && { previous }), action: 'unchanged' };
     }
     // An overlapping run may have written this very drift meanwhile: then there is nothing to add.
@@ -244,6 +245,7 @@ export async function syncIssue(
     previous = readStateMarker(issue.body);
     const changes = compare(previous, current);
     if (!changes.changed && !issue.legacy) {
+      await refreshChart(issue, previous);
       return { url: issue.url, ...(previous && { previous }), action: 'unchanged' };
     }
     await gh.rest.issues.update({
@@ -264,6 +266,19 @@ export async function syncIssue(
       ...(previous && { previous }),
       action: changes.changed ? 'updated' : 'unchanged',
     };
+  }
+
+  /**
+   * The same drift again: no comment, nobody is notified; with a history, the body is rewritten so
+   * that its chart shows this run too (an edit notifies no one).
+   */
+  async function refreshChart(issue: FoundIssue, previous: DriftState | undefined): Promise<void> {
+    if (!result.sections?.history) return;
+    await gh.rest.issues.update({
+      ...repo,
+      issue_number: issue.number,
+      body: renderIssueBody(run, result, compare(previous, current), current),
+    });
   }
 }
 

@@ -77,8 +77,9 @@ export async function announce(
   log: Logger,
 ): Promise<string | undefined> {
   const { pull, repo } = context;
-  if (!pull || !repo || !settings.policyPath || settings.mode !== 'check') return undefined;
-  if (!settings.githubToken) return undefined;
+  if (!pull || !repo || !settings.policyPath || !settings.githubToken) return undefined;
+  // A shard leaves the comment to its merge job; record mode writes the policy, it checks nothing.
+  if (settings.shard || settings.mode === 'record') return undefined;
   const gh = createGitHub(settings.githubToken, context.apiUrl, log, context.httpTimeoutMs);
   let exposure: string | undefined;
   try {
@@ -89,7 +90,8 @@ export async function announce(
     );
     return undefined;
   }
-  if (!exposure || !settings.prComment) return exposure;
+  // The merge job has no scan to wait for: its comment comes with the result.
+  if (!exposure || !settings.prComment || settings.mode === 'merge') return exposure;
   try {
     const done = await syncPrComment(
       gh,

@@ -261,7 +261,7 @@ export function renderPrPending(run: RunInfo, sha: string, exposure: string): st
   return [
     commentMarker(run.key),
     `## ⏳ Scanning: ${code(run.name)}`,
-    'The result of the scan replaces this comment when it is done.',
+    `The result of the scan replaces this comment when it is done. If it still says this after [run ${run.runId}](${run.runUrl}) ended, the run was cancelled or failed before it could report: its log says why.`,
     exposure,
     prFooter(run, sha),
   ].join('\n\n');
