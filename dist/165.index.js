@@ -185,8 +185,8 @@ __webpack_require__.d(__webpack_exports__, {
   wanted: () => (/* binding */ wanted)
 });
 
-// UNUSED EXPORTS: acceptFormOf
-
+// EXTERNAL MODULE: ./lib/settings.js
+var lib_settings = __webpack_require__(3390);
 // EXTERNAL MODULE: ./lib/notify/changes.js
 var notify_changes = __webpack_require__(2052);
 // EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js
@@ -574,6 +574,7 @@ async function syncIssue(gh, repo, labels, run, result, current, me, log) {
         let issue = found;
         let previous = (0,render/* readStateMarker */.uO)(issue.body);
         if (!(0,notify_changes/* compare */.UD)(previous, current).changed && !issue.legacy) {
+            await refreshChart(issue, previous);
             return { url: issue.url, ...(previous && { previous }), action: 'unchanged' };
         }
         // An overlapping run may have written this very drift meanwhile: then there is nothing to add.
@@ -581,6 +582,7 @@ async function syncIssue(gh, repo, labels, run, result, current, me, log) {
         previous = (0,render/* readStateMarker */.uO)(issue.body);
         const changes = (0,notify_changes/* compare */.UD)(previous, current);
         if (!changes.changed && !issue.legacy) {
+            await refreshChart(issue, previous);
             return { url: issue.url, ...(previous && { previous }), action: 'unchanged' };
         }
         await gh.rest.issues.update({
@@ -601,6 +603,19 @@ async function syncIssue(gh, repo, labels, run, result, current, me, log) {
             ...(previous && { previous }),
             action: changes.changed ? 'updated' : 'unchanged',
         };
+    }
+    /**
+     * The same drift again: no comment, nobody is notified; with a history, the body is rewritten so
+     * that its chart shows this run too (an edit notifies no one).
+     */
+    async function refreshChart(issue, previous) {
+        if (!result.sections?.history)
+            return;
+        await gh.rest.issues.update({
+            ...repo,
+            issue_number: issue.number,
+            body: (0,render/* renderIssueBody */.Yx)(run, result, (0,notify_changes/* compare */.UD)(previous, current), current),
+        });
     }
 }
 /** Labels that do not exist yet are created, so the issue can be listed by them next time. */
@@ -679,6 +694,8 @@ var promises_ = __webpack_require__(1455);
 var external_node_path_ = __webpack_require__(6760);
 // EXTERNAL MODULE: ./lib/ports.js
 var lib_ports = __webpack_require__(391);
+// EXTERNAL MODULE: ./lib/rules.js
+var rules = __webpack_require__(2252);
 // EXTERNAL MODULE: ./lib/report/markdown.js
 var markdown = __webpack_require__(5402);
 ;// CONCATENATED MODULE: ./lib/exposure.js
@@ -687,6 +704,7 @@ var markdown = __webpack_require__(5402);
 // longer allowed, and which targets join or leave the scan. For the pull-request comment, where a
 // reviewer approves what a pull request opens up. Pure: the caller reads both versions.
 // Ports are handled as ranges throughout (a rule may allow 1-65535), never one by one.
+
 
 
 /**
@@ -719,22 +737,6 @@ function subtractRanges(from, remove) {
 function intersectRanges(a, b) {
     return subtractRanges(a, subtractRanges(a, b));
 }
-/**
- * When an exception ends, in milliseconds: a date holds through that day (UTC), a time is as
- * written. NaN when it does not read as either.
- */
-function untilEnd(until) {
-    return /^\d{4}-\d{2}-\d{2}$/.test(until)
-        ? Date.parse(`${until}T00:00:00Z`) + 86_400_000
-        : Date.parse(until);
-}
-/** Later exceptions compare greater; as text when either does not read as a time. */
-function compareUntil(a, b) {
-    const [x, y] = [untilEnd(a), untilEnd(b)];
-    if (Number.isNaN(x) || Number.isNaN(y))
-        return a < b ? -1 : a > b ? 1 : 0;
-    return x - y;
-}
 const rangeOf = ({ from, to, protocol }) => ({ from, to, protocol });
 function declared(ports) {
     const required = (0,lib_ports/* coalesceRanges */.Su)(ports.filter((p) => !p.optional && !p.exception).map(rangeOf));
@@ -749,7 +751,7 @@ function declared(ports) {
         entry.ranges.push(rangeOf(p));
         byException.set(key, entry);
     }
-    const latestFirst = [...byException.values()].sort((a, b) => compareUntil(b.exception.until, a.exception.until));
+    const latestFirst = [...byException.values()].sort((a, b) => (0,rules/* compareUntil */.kl)(b.exception.until, a.exception.until));
     const exceptions = [];
     let allowed = plain;
     for (const { exception, ranges } of latestFirst) {
@@ -803,7 +805,7 @@ function patternChanges(pattern, base, head) {
         for (const { exception, ranges } of head.exceptions) {
             if (sameException(was, exception))
                 continue;
-            const order = compareUntil(exception.until, was.until);
+            const order = (0,rules/* compareUntil */.kl)(exception.until, was.until);
             // The same end with another reason, or the same time written another way: no change of exposure.
             if (order === 0)
                 continue;
@@ -1265,15 +1267,12 @@ async function postToSlack(url, message, log, timeoutMs) {
 
 
 
+
 /** Is any notification asked for? Without one, notifications are not even loaded. */
 function wanted(settings) {
     return (settings.issue ||
         Boolean(settings.slackWebhookUrl) ||
         (settings.prComment && /^pull_request(_target)?$/.test(process.env['GITHUB_EVENT_NAME'] ?? '')));
-}
-/** Accept rules are written the way the rules were: in the policy file when there is one. */
-function acceptFormOf(settings) {
-    return settings.policyPath ? 'policy' : 'expected';
 }
 /**
  * Before the scan, on a pull request that changes the policy file: what the change exposes, shown
@@ -1282,9 +1281,10 @@ function acceptFormOf(settings) {
  */
 async function announce(settings, context, log) {
     const { pull, repo } = context;
-    if (!pull || !repo || !settings.policyPath || settings.mode !== 'check')
+    if (!pull || !repo || !settings.policyPath || !settings.githubToken)
         return undefined;
-    if (!settings.githubToken)
+    // A shard leaves the comment to its merge job; record mode writes the policy, it checks nothing.
+    if (settings.shard || settings.mode === 'record')
         return undefined;
     const gh = createGitHub(settings.githubToken, context.apiUrl, log, context.httpTimeoutMs);
     let exposure;
@@ -1295,7 +1295,8 @@ async function announce(settings, context, log) {
         log.warning(`What the policy change exposes was not worked out: ${describeGitHubError(error, 'contents: read, pull-requests: read')}`);
         return undefined;
     }
-    if (!exposure || !settings.prComment)
+    // The merge job has no scan to wait for: its comment comes with the result.
+    if (!exposure || !settings.prComment || settings.mode === 'merge')
         return exposure;
     try {
         const done = await syncPrComment(gh, repo, pull.number, context.run, (0,render/* renderPrPending */.Sf)(context.run, pull.sha, exposure), await whoAmI(gh, log), log);
@@ -1325,7 +1326,7 @@ async function deliver(input, context, wantsPr, edge) {
         failed: input.verdict.failed,
         findings: input.findings,
         addresses: input.addresses,
-        acceptForm: acceptFormOf(settings),
+        acceptForm: (0,lib_settings/* acceptFormOf */.Sz)(settings),
         ...(input.sections ? { sections: input.sections } : {}),
     };
     let gh;
@@ -1635,7 +1636,7 @@ function renderPrPending(run, sha, exposure) {
     return [
         commentMarker(run.key),
         `## ⏳ Scanning: ${(0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .code */ .aY)(run.name)}`,
-        'The result of the scan replaces this comment when it is done.',
+        `The result of the scan replaces this comment when it is done. If it still says this after [run ${run.runId}](${run.runUrl}) ended, the run was cancelled or failed before it could report: its log says why.`,
         exposure,
         prFooter(run, sha),
     ].join('\n\n');

@@ -365,7 +365,7 @@ function renderPrPending(run, sha, exposure) {
     return [
         commentMarker(run.key),
         `## ⏳ Scanning: ${(0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .code */ .aY)(run.name)}`,
-        'The result of the scan replaces this comment when it is done.',
+        `The result of the scan replaces this comment when it is done. If it still says this after [run ${run.runId}](${run.runUrl}) ended, the run was cancelled or failed before it could report: its log says why.`,
         exposure,
         prFooter(run, sha),
     ].join('\n\n');

@@ -20,7 +20,7 @@ import { historySections } from './history.js';
 import { oneLine } from './report/markdown.js';
 import { renderSummary } from './report/summary.js';
 import { renderText } from './report/text.js';
-import { readSettings, type InputSource, type Settings } from './settings.js';
+import { acceptFormOf, readSettings, type InputSource, type Settings } from './settings.js';
 import { VERSION } from './version.js';
 
 const EXIT: Record<Outcome, number> = { pass: 0, drift: 1, 'configuration-error': 2, failure: 3 };
@@ -153,6 +153,7 @@ function render(
   result: JobResult,
   format: Options['format'],
   sections: { history?: string },
+  acceptForm: 'expected' | 'policy',
 ): string {
   switch (format) {
     case 'json':
@@ -161,6 +162,7 @@ function render(
       return renderSummary(result.report, result.paths.report, {
         sarifPath: result.paths.sarif,
         sections,
+        acceptForm,
       });
     case 'text':
       return renderText(result.report, result.paths.report);
@@ -171,6 +173,7 @@ async function notifyAll(
   settings: Settings,
   result: JobResult,
   store: FileStateStore | undefined,
+  sections: { history?: string },
   log: Logger,
 ): Promise<void> {
   try {
@@ -185,6 +188,7 @@ async function notifyAll(
         findings: report.findings,
         addresses: report.scanned.addresses,
         nmapFailed: Boolean(report.failure),
+        sections,
       },
       readRunContext(settings.name, log),
       { log, state: () => Promise.resolve(stateStore(store, log)) },
@@ -248,10 +252,11 @@ async function runCommand(
     : {};
   const conclusion = conclude(result.report, settings);
   const speaks = result.report.verdict.drift || conclusion.outcome !== 'pass';
-  if (verbosity !== 'quiet' || speaks) terminal.out(render(result, options.format, sections));
+  if (verbosity !== 'quiet' || speaks)
+    terminal.out(render(result, options.format, sections, acceptFormOf(settings)));
   if (conclusion.level === 'error') terminal.err(`error: ${oneLine(conclusion.message, 2000)}`);
   else if (conclusion.level === 'warning') log.warning(conclusion.message);
-  if (conclusion.notify) await notifyAll(settings, result, store, log);
+  if (conclusion.notify) await notifyAll(settings, result, store, sections, log);
   return conclusion.outcome;
 }
 

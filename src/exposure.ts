@@ -5,6 +5,7 @@
 // Ports are handled as ranges throughout (a rule may allow 1-65535), never one by one.
 import { coalesceRanges, countPorts, formatPortList } from './ports.js';
 import type { Policy } from './policy.js';
+import { compareUntil } from './rules.js';
 import { code, plural } from './report/markdown.js';
 import type { Exception, PortRange, PortRule, Protocol } from './types.js';
 
@@ -95,23 +96,6 @@ export function subtractRanges(
 
 function intersectRanges(a: readonly PortRange[], b: readonly PortRange[]): PortRange[] {
   return subtractRanges(a, subtractRanges(a, b));
-}
-
-/**
- * When an exception ends, in milliseconds: a date holds through that day (UTC), a time is as
- * written. NaN when it does not read as either.
- */
-function untilEnd(until: string): number {
-  return /^\d{4}-\d{2}-\d{2}$/.test(until)
-    ? Date.parse(`${until}T00:00:00Z`) + 86_400_000
-    : Date.parse(until);
-}
-
-/** Later exceptions compare greater; as text when either does not read as a time. */
-function compareUntil(a: string, b: string): number {
-  const [x, y] = [untilEnd(a), untilEnd(b)];
-  if (Number.isNaN(x) || Number.isNaN(y)) return a < b ? -1 : a > b ? 1 : 0;
-  return x - y;
 }
 
 /** What one pattern's rules declare, as disjoint sets of ranges. */

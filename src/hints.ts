@@ -372,7 +372,9 @@ function probedName(service: Service | undefined): string | undefined {
  * port on every address of it). Undefined for a finding about a host.
  */
 export function acceptRule(f: Finding): { pattern: string; port: string } | undefined {
-  if (f.kind !== 'unexpected-open' || f.port === undefined) return undefined;
+  // A port whose exception ended is renewed with a date and a reason (its remedy), not allowed
+  // for good by a copied line.
+  if (f.kind !== 'unexpected-open' || f.port === undefined || f.expiredException) return undefined;
   return { pattern: patternFor(f), port: `${portText(f.port, f.protocol ?? 'tcp')}?` };
 }
 

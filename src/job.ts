@@ -54,16 +54,23 @@ export async function runJob(settings: Settings, options: JobOptions): Promise<J
  * closed before it turns into drift; one that has ended and accepts no open port is left over.
  */
 function warnExceptions(report: Report, log: Logger): void {
-  const open = new Set(
-    report.findings.filter((f) => f.expiredException).map((f) => f.expiredException!.source),
-  );
+  const ended = report.findings.filter((f) => f.expiredException);
+  /** Does an open port still sit under this ended exception? */
+  const stillOpen = (e: Report['exceptions'][number]): boolean =>
+    ended.some(
+      (f) =>
+        f.expiredException!.source === e.source &&
+        f.protocol === e.ports.protocol &&
+        (f.port ?? 0) >= e.ports.from &&
+        (f.port ?? 0) <= e.ports.to,
+    );
   for (const e of report.exceptions) {
     const what = `The exception for ${rangeLabel(e.ports)} on ${e.pattern} (${e.source}, ${e.reason})`;
     if (e.state === 'expiring') {
       log.warning(
         `${what} ends ${endOf(e.until)}: renew it with a new date and reason, or close the port.`,
       );
-    } else if (e.state === 'expired' && !open.has(e.source)) {
+    } else if (e.state === 'expired' && !stillOpen(e)) {
       log.info(
         `${what} ended ${endOf(e.until)}; nothing it accepted is open: remove it from the policy.`,
       );

@@ -9,7 +9,7 @@ import type { RunContext } from './run-context.js';
 import type { StateStore } from './notify/state.js';
 import { code } from './report/markdown.js';
 import { issueLink, renderSummary, toTerminal } from './report/summary.js';
-import { readSettings, type InputSource, type Settings } from './settings.js';
+import { acceptFormOf, readSettings, type InputSource, type Settings } from './settings.js';
 import { historySections } from './history.js';
 import type { Report } from './report/report.js';
 import type { Finding } from './types.js';
@@ -110,7 +110,11 @@ async function runUntilCancelled(core: Core, log: Logger, signal: AbortSignal): 
       ...(await historyOf(report, context, log)),
     };
     // Without a runner to take it (a local run), the summary is printed.
-    const summary = renderSummary(report, paths.report, { sarifPath: paths.sarif, sections });
+    const summary = renderSummary(report, paths.report, {
+      sarifPath: paths.sarif,
+      sections,
+      acceptForm: acceptFormOf(settings),
+    });
     if (!(await core.summary(summary))) core.info(toTerminal(summary));
 
     const conclusion = conclude(report, settings);

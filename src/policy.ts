@@ -274,9 +274,11 @@ function parsePortsNode(reader: PolicyReader, node: unknown, key: string): PortR
     }
     ports.push(...parsed);
   }
-  for (const item of items) {
-    if (isMap(item)) ports.push(...parseExceptionNode(reader, item, key));
+  const exceptions = items.filter((item): item is YAMLMap => isMap(item));
+  if (exceptions.length > 0 && plain.length > 0 && ports.length === 0) {
+    reader.fail(plain[0] as Node, key, `'none' stands alone: a rule with an exception has ports.`);
   }
+  for (const item of exceptions) ports.push(...parseExceptionNode(reader, item, key));
   return ports;
 }
 
@@ -317,7 +319,15 @@ function parseExceptionNode(reader: PolicyReader, node: YAMLMap, key: string): P
       `${typeof ports === 'string' ? ports : "'none' cannot have an exception"}. ${example}`,
     );
   }
-  const exception = parseException(text('until'), text('reason'));
+  const [until, reason] = [text('until'), text('reason')];
+  if (reason.trim() === '') {
+    reader.fail(
+      field('reason') ?? node,
+      `${key}.reason`,
+      `an exception needs its reason: who accepted it and why. ${example}`,
+    );
+  }
+  const exception = parseException(until, reason);
   if (typeof exception === 'string') {
     reader.fail(field('until') ?? node, `${key}.until`, `${exception}. ${example}`);
   }

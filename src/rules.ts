@@ -61,7 +61,8 @@ function splitRule(line: string): [string, string] | undefined {
 }
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/i;
+const TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/i;
 const WEEK_MS = 7 * 24 * 3600 * 1000;
 
 /**
@@ -69,21 +70,23 @@ const WEEK_MS = 7 * 24 * 3600 * 1000;
  * for a date, the time itself for an ISO 8601 time with a zone; a message when `until` is neither.
  */
 export function exceptionEnd(until: string): number | string {
-  const day = DAY.exec(until);
-  if (day) {
-    const [y, m, d] = [Number(day[1]), Number(day[2]), Number(day[3])];
-    const start = Date.UTC(y, m - 1, d);
-    const check = new Date(start);
-    if (check.getUTCFullYear() !== y || check.getUTCMonth() !== m - 1 || check.getUTCDate() !== d) {
-      return `'${until}' is not a date of the calendar`;
-    }
-    return start + 24 * 3600 * 1000;
-  }
-  if (TIME.test(until)) {
-    const at = Date.parse(until);
-    if (Number.isFinite(at)) return at;
-  }
+  const parts = (DAY.exec(until) ?? TIME.exec(until))?.slice(1).map((n) => Number(n ?? 0));
+  const [y = 0, m = 0, d = 0, hh = 0, mm = 0, ss = 0] = parts ?? [];
+  const start = Date.UTC(y, m - 1, d);
+  const day = new Date(start);
+  const real = day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
+  if (parts && !real) return `'${until}' is not a date of the calendar`;
+  if (parts && DAY.test(until)) return start + 24 * 3600 * 1000;
+  const at = Date.parse(until);
+  if (parts && hh < 24 && mm < 60 && ss < 60 && Number.isFinite(at)) return at;
   return `'${until}' is not a date (YYYY-MM-DD, held through that day in UTC) nor an ISO 8601 time with its zone (2027-01-31T18:00:00Z)`;
+}
+
+/** Later exceptions compare greater; as text when either cannot be read as a time. */
+export function compareUntil(a: string, b: string): number {
+  const [x, y] = [exceptionEnd(a), exceptionEnd(b)];
+  if (typeof x === 'string' || typeof y === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  return x - y;
 }
 
 /** Checks an exception's `until` and `reason`; a message saying what is wrong, or the exception. */

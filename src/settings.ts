@@ -237,6 +237,14 @@ function checkWebhookUrl(value: string): void {
   }
 }
 
+/**
+ * How the accept rules of the summary, the issue, the comment and Slack are written: in the policy
+ * file's YAML when a policy file holds the rules, else as `expected` lines.
+ */
+export function acceptFormOf(settings: Pick<Settings, 'policyPath'>): 'expected' | 'policy' {
+  return settings.policyPath ? 'policy' : 'expected';
+}
+
 /** The rules' exceptions alone, as rules. */
 function onlyExceptions(rules: readonly Rule[]): Rule[] {
   return rules

@@ -6,7 +6,9 @@ import { describe, it } from 'node:test';
 import { acceptedPorts, findDrift } from '../../src/drift.js';
 import { formatPolicy, parsePolicy } from '../../src/policy.js';
 import { recordRules } from '../../src/record.js';
-import { buildReport, type Report } from '../../src/report/report.js';
+import { buildReport, type Report, type ReportParts } from '../../src/report/report.js';
+import { checkReport } from '../../src/report/schema.js';
+import { renderText } from '../../src/report/text.js';
 import { renderSummary } from '../../src/report/summary.js';
 import { exceptionEnd, exceptionState, parseRules } from '../../src/rules.js';
 import type { FindingKind, Rule } from '../../src/types.js';
@@ -18,13 +20,13 @@ const at = (iso: string): number => Date.parse(iso);
 const DB = '203.0.113.5';
 const observed = [up(DB, ['db.example.com'], [{ port: 22 }, { port: 27017, service: 'mongodb' }])];
 
-function reportAt(rules: Rule[], startedAt: string, finishedAt: string): Report {
-  return buildReport({
+function reportParts(rules: Rule[], seen = observed): ReportParts {
+  return {
     name: 'fleet',
-    startedAt,
-    finishedAt,
+    startedAt: '',
+    finishedAt: '',
     rules,
-    observed,
+    observed: seen,
     ports: SCANNED,
     failOn: new Set<FindingKind>(['unexpected-open', 'missing', 'host-down']),
     cancelled: false,
@@ -41,7 +43,11 @@ function reportAt(rules: Rule[], startedAt: string, finishedAt: string): Report 
       failOn: ['unexpected-open', 'missing', 'host-down'],
     },
     flapping: [],
-  });
+  };
+}
+
+function reportAt(rules: Rule[], startedAt: string, finishedAt: string): Report {
+  return buildReport({ ...reportParts(rules), startedAt, finishedAt });
 }
 
 describe('exception dates', () => {
@@ -52,7 +58,16 @@ describe('exception dates', () => {
   });
 
   it('refuses what is not a date of the calendar, and a time without a zone', () => {
-    for (const bad of ['2027-02-30', '2027-13-01', '31.01.2027', '2027-01-31T18:00', 'tomorrow']) {
+    for (const bad of [
+      '2027-02-30',
+      '2027-13-01',
+      '31.01.2027',
+      '2027-01-31T18:00',
+      '2027-02-30T00:00:00Z',
+      '2027-01-31T24:00:00Z',
+      '2027-01-31T12:60:00Z',
+      'tomorrow',
+    ]) {
       assert.equal(typeof exceptionEnd(bad), 'string', bad);
     }
   });
@@ -127,6 +142,17 @@ describe('exceptions in the policy file', () => {
     );
   });
 
+  it("refuses 'none' beside an exception: a rule with an exception has ports", () => {
+    assert.throws(
+      () =>
+        parsePolicy(
+          'targets: [db]\nrules:\n  db: [none, {port: 1, until: 2027-01-31, reason: x}]\n',
+          'ports.yml',
+        ),
+      /ports\.yml:3, key 'rules\.db': 'none' stands alone/,
+    );
+  });
+
   it('names the file, the line and the key of a bad exception', () => {
     const bad = (item: string): string => `targets: [db]\nrules:\n  db:\n    - 22\n    - ${item}\n`;
     const cases: [string, RegExp][] = [
@@ -141,6 +167,10 @@ describe('exceptions in the policy file', () => {
       ['{port: 1, until: 2027-01-31, reason: x, owner: y}', /key 'rules\.db\.owner': unknown key/],
       ['{until: 2027-01-31, reason: x}', /key 'rules\.db\.port': an exception names its port/],
       ['{port: 1, until: soon, reason: x}', /key 'rules\.db\.until': 'soon' is not a date/],
+      [
+        "{port: 1, until: 2027-01-31, reason: ' '}",
+        /key 'rules\.db\.reason': an exception needs its reason/,
+      ],
     ];
     for (const [item, message] of cases) {
       assert.throws(() => parsePolicy(bad(item), 'ports.yml'), message, item);
@@ -270,5 +300,48 @@ describe('record mode and exceptions', () => {
     const targets = [{ spec: 'db.example.com', kind: 'hostname' as const, size: 1 }];
     const recorded = recordRules(targets, observed, previous, at('2027-03-01T00:00:00Z'));
     assert.ok(recorded.every((r) => r.ports.every((p) => !p.exception && !p.optional)));
+  });
+});
+
+describe('exceptions elsewhere', () => {
+  const rules = parseRules(
+    'expected',
+    'db.example.com: 22\ndb.example.com: 27017 until 2027-01-31 OPS-12\ndb.example.com: 6379 until 2027-01-31T06:00:00Z OPS-13',
+  );
+  const cacheToo = [up(DB, ['db.example.com'], [{ port: 22 }, { port: 27017 }, { port: 6379 }])];
+
+  it('"Accepted until" names the exception that ends first, by time, not by text', () => {
+    const r = buildReport({
+      ...reportParts(rules, cacheToo),
+      startedAt: '2027-01-01T00:00:00Z',
+      finishedAt: '2027-01-01T00:01:00Z',
+    });
+    assert.match(
+      renderSummary(r, 'r.json'),
+      /^### Accepted until `2027-01-31T06:00:00Z` or later: 2 open ports/m,
+    );
+  });
+
+  it('the text output lists accepted ports, ending exceptions and an ended one', () => {
+    const soon = reportAt(rules, '2027-01-28T00:00:00Z', '2027-01-28T00:01:00Z');
+    const text = renderText(soon, 'r.json');
+    assert.match(text, /^Accepted by an exception \(not drift\): 1$/m);
+    assert.match(
+      text,
+      /^Exception ending 2027-01-31: 27017\/tcp on db\.example\.com \(expected line 2, OPS-12\)$/m,
+    );
+    const late = renderText(
+      reportAt(rules, '2027-02-02T00:00:00Z', '2027-02-02T00:01:00Z'),
+      'r.json',
+    );
+    assert.match(late, /exception ended \(until 2027-01-31: OPS-12; expected line 2\)/);
+    assert.match(late, /^- The exception that accepted this port until 2027-01-31 has ended/m);
+  });
+
+  it('a report.json of an earlier version, without them, is still read (for a merge)', () => {
+    const r = reportAt(rules, '2027-01-28T00:00:00Z', '2027-01-28T00:01:00Z');
+    const { accepted: _a, exceptions: _e, ...older } = JSON.parse(JSON.stringify(r)) as Report;
+    const read = checkReport(older);
+    assert.deepEqual([read.accepted, read.exceptions], [[], []]);
   });
 });

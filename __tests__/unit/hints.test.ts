@@ -67,6 +67,11 @@ describe('accept rules', () => {
     // Rules add up: a `443?` line beside the rule that requires 443 would not take it back.
     assert.equal(acceptRule(missing('web.example.com', '192.0.2.2', 443, 'closed')), undefined);
     assert.equal(acceptRule(down('unresolved')), undefined);
+    // A port whose exception ended is renewed (its remedy says so), not allowed for good.
+    const ended = open('db.example.com', '192.0.2.5', 27017, {
+      expiredException: { until: '2027-01-31', reason: 'OPS-1', source: 'expected line 2' },
+    });
+    assert.equal(acceptRule(ended), undefined);
     assert.equal(
       acceptRule({ ...down('no answer'), kind: 'inconclusive', detail: 'ran out of time' }),
       undefined,

@@ -25,12 +25,12 @@ const HTTP_TIMEOUT = '30s';
 function httpTimeout(env, log) {
     const value = env['PORT_DRIFT_HTTP_TIMEOUT'];
     try {
-        return (0,_settings_js__WEBPACK_IMPORTED_MODULE_3__/* .parseDuration */ .E)('PORT_DRIFT_HTTP_TIMEOUT', value || HTTP_TIMEOUT);
+        return (0,_settings_js__WEBPACK_IMPORTED_MODULE_3__/* .parseDuration */ .E9)('PORT_DRIFT_HTTP_TIMEOUT', value || HTTP_TIMEOUT);
     }
     catch (error) {
         const why = error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ConfigurationError */ .j1 ? error.problem : (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .getErrorMessage */ .u1)(error);
         log.warning(`PORT_DRIFT_HTTP_TIMEOUT: ${why} Using ${HTTP_TIMEOUT}.`);
-        return (0,_settings_js__WEBPACK_IMPORTED_MODULE_3__/* .parseDuration */ .E)('PORT_DRIFT_HTTP_TIMEOUT', HTTP_TIMEOUT);
+        return (0,_settings_js__WEBPACK_IMPORTED_MODULE_3__/* .parseDuration */ .E9)('PORT_DRIFT_HTTP_TIMEOUT', HTTP_TIMEOUT);
     }
 }
 /** `.github/workflows/watch.yml` of `octo/fleet/.github/workflows/watch.yml@refs/heads/main`. */

@@ -3,7 +3,7 @@
 // and never changes the verdict.
 import type { Logger } from '../log.js';
 import type { RunContext } from '../run-context.js';
-import type { Settings } from '../settings.js';
+import { acceptFormOf, type Settings } from '../settings.js';
 import type { Finding } from '../types.js';
 import type { Verdict } from '../verdict.js';
 import {
@@ -59,11 +59,6 @@ export interface NotifyEdge {
   log: Logger;
   /** The store of the last state for a notification key (keyHash), when no issue carries it. */
   state(key: string): Promise<StateStore>;
-}
-
-/** Accept rules are written the way the rules were: in the policy file when there is one. */
-export function acceptFormOf(settings: Settings): 'expected' | 'policy' {
-  return settings.policyPath ? 'policy' : 'expected';
 }
 
 /**

@@ -334,8 +334,9 @@ const report = object({
   }),
   settings,
   findings: list(finding),
-  accepted: list(accepted),
-  exceptions: list(exceptionStatus),
+  // Added with exceptions: a report.json of an earlier version has neither (merge makes them anew).
+  accepted: optional(list(accepted)),
+  exceptions: optional(list(exceptionStatus)),
   flapping: list(flap),
   observed: list(observedAddress),
   failure: optional(str),
@@ -344,6 +345,6 @@ const report = object({
 
 /** Reads a parsed report.json into a typed Report, or throws a SchemaError naming the field. */
 export function checkReport(value: unknown): Report {
-  const checked: Report = report(value, '');
-  return checked;
+  const checked = report(value, '');
+  return { ...checked, accepted: checked.accepted ?? [], exceptions: checked.exceptions ?? [] };
 }

@@ -13,6 +13,7 @@ import {
 } from './format.js';
 import { code, plural, table } from './markdown.js';
 import type { Report } from './report.js';
+import { compareUntil } from '../rules.js';
 
 /** GitHub refuses a step summary over 1 MiB; stay well under it whatever the scan found. */
 export const MAX_SUMMARY_BYTES = 512 * 1024;
@@ -37,6 +38,8 @@ export interface SummaryOptions {
    * ports since the default branch (a pull request), the history chart.
    */
   sections?: { exposure?: string; since?: string; history?: string };
+  /** How accept rules are written (acceptFormOf): `expected` lines, or policy YAML. */
+  acceptForm?: 'expected' | 'policy';
 }
 
 function openPorts(obs: ObservedAddress): string {
@@ -247,7 +250,7 @@ function render(report: Report, reportPath: string, options: SummaryOptions, cap
       (rows.length ? table(FINDING_HEADER, rows.map(findingRow)) : '') +
         cut(findings.length, rows.length, 'finding', 'findings'),
     );
-    out.push(whatToDo(findings, report.settings.policy ? 'policy' : 'expected', caps.rollup));
+    out.push(whatToDo(findings, options.acceptForm ?? 'expected', caps.rollup));
   }
 
   out.push(...exceptionSections(report, caps.findings));
@@ -316,7 +319,7 @@ function exceptionSections(report: Report, max: number): string[] {
   const out: string[] = [];
   const accepted = report.accepted ?? [];
   if (accepted.length > 0) {
-    const first = accepted.map((a) => a.until).sort()[0] ?? '';
+    const first = accepted.map((a) => a.until).sort(compareUntil)[0] ?? '';
     const rows = accepted.slice(0, max);
     out.push(
       `### Accepted until ${code(first)}${accepted.length > 1 ? ' or later' : ''}: ${plural(accepted.length, 'open port')} an exception allows (not drift)`,

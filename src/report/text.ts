@@ -3,7 +3,14 @@
 // nmap's messages come from the scanned hosts: every cell is one printable line (control
 // characters, which could move a terminal's cursor or colour it, are removed) and capped. Pure.
 import type { Finding } from '../types.js';
-import { describeCoverage, describeService, portLabel } from './format.js';
+import { remedyFor } from '../hints.js';
+import {
+  describeCoverage,
+  describeExpired,
+  describeService,
+  portLabel,
+  rangeLabel,
+} from './format.js';
 import { oneLine } from './markdown.js';
 import type { Report } from './report.js';
 import { headlineOf } from './summary.js';
@@ -39,7 +46,13 @@ function findingLine(f: Finding): string[] {
     f.kind,
     cell(f.expected),
     cell(f.observed),
-    cell(f.port === undefined ? (f.detail ?? '') : describeService(f.service)),
+    cell(
+      f.port === undefined
+        ? (f.detail ?? '')
+        : f.expiredException
+          ? describeExpired(f)
+          : describeService(f.service),
+    ),
   ];
 }
 
@@ -68,6 +81,36 @@ export function renderText(report: Report, reportPath: string): string {
         ...shown.map(findingLine),
       ]),
       ...more(findings.length, shown.length, 'findings'),
+    );
+  }
+  if (findings.length > 0) {
+    // What to do, each piece of advice once, in the order of the findings it is for. The advice is
+    // this program's own words (hints.ts), a few dozen sentences at most.
+    const advice = [...new Set(findings.map(remedyFor))];
+    out.push('', 'What to do:', ...advice.map((a) => `- ${a}`));
+  }
+  const accepted = report.accepted ?? [];
+  if (accepted.length > 0) {
+    out.push(
+      '',
+      `Accepted by an exception (not drift): ${accepted.length}`,
+      columns([
+        ['TARGET', 'ADDRESS', 'PORT', 'UNTIL', 'REASON'],
+        ...accepted
+          .slice(0, MAX_FINDINGS)
+          .map((a) => [
+            cell(a.target),
+            cell(a.address),
+            portLabel(a),
+            cell(a.until),
+            cell(a.reason),
+          ]),
+      ]),
+    );
+  }
+  for (const e of (report.exceptions ?? []).filter((x) => x.state === 'expiring')) {
+    out.push(
+      `Exception ending ${cell(e.until)}: ${rangeLabel(e.ports)} on ${cell(e.pattern)} (${cell(e.source)}, ${cell(e.reason)})`,
     );
   }
   if (report.flapping.length > 0) {
