@@ -340,7 +340,9 @@ describe('exceptions elsewhere', () => {
 
   it('a report.json of an earlier version, without them, is still read (for a merge)', () => {
     const r = reportAt(rules, '2027-01-28T00:00:00Z', '2027-01-28T00:01:00Z');
-    const { accepted: _a, exceptions: _e, ...older } = JSON.parse(JSON.stringify(r)) as Report;
+    const older = JSON.parse(JSON.stringify(r)) as Partial<Report>;
+    delete older.accepted;
+    delete older.exceptions;
     const read = checkReport(older);
     assert.deepEqual([read.accepted, read.exceptions], [[], []]);
   });
