@@ -206,6 +206,11 @@ const hash = (text, n) => (0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.createHash
 class Deadline extends Error {
 }
 /**
+ * The cache service let a call run out of time: it is not asked again in this run, by the state or
+ * the history (one process runs one job), so that a hung service costs one deadline, not several.
+ */
+const service = { hung: false };
+/**
  * `work` within `ms`. The cache client retries on its own (five attempts, three-minute sockets)
  * and takes no signal: past the deadline its promise is left behind, its outcome ignored; the
  * action's entry point ends the process when the run is over, so a hung socket cannot hold it.
@@ -234,7 +239,6 @@ class CacheStateStore {
     /** The key of the entry restored, which the next entry names. */
     restoredKey;
     /** A call that ran out of time: the cache is not asked again in this run. */
-    hung = false;
     constructor(
     /** keyHash() of the notification key. */
     key, runnerTemp, timeoutMs, log) {
@@ -254,12 +258,16 @@ class CacheStateStore {
     noAnswer(error) {
         if (!(error instanceof Deadline))
             return (0,_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .getErrorMessage */ .u1)(error);
-        this.hung = true;
+        service.hung = true;
         return `the Actions cache service gave no answer within ${this.timeoutMs / 1000} s`;
     }
     async load() {
         if (!this.available) {
             this.log.info('No GitHub Actions cache here (not on a GitHub runner): no last state, so Slack treats the drift as new.');
+            return undefined;
+        }
+        if (service.hung) {
+            this.log.info('Could not read the last state: the Actions cache service did not answer earlier in this run. The drift is new.');
             return undefined;
         }
         try {
@@ -292,7 +300,7 @@ class CacheStateStore {
     async save(state) {
         if (!this.available)
             return 'failed';
-        if (this.hung) {
+        if (service.hung) {
             this.log.warning('The state for the next run was not kept: the Actions cache service did not answer earlier in this run. The next run may repeat this message.');
             return 'failed';
         }
@@ -333,7 +341,6 @@ class CacheHistoryStore {
     dir;
     file;
     prefix;
-    hung = false;
     constructor(
     /** keyHash() of the notification key. */
     key, runnerTemp, 
@@ -353,11 +360,11 @@ class CacheHistoryStore {
     why(error) {
         if (!(error instanceof Deadline))
             return (0,_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .getErrorMessage */ .u1)(error);
-        this.hung = true;
+        service.hung = true;
         return `the Actions cache service gave no answer within ${this.timeoutMs / 1000} s`;
     }
     async loadHistory() {
-        if (!_actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .isFeatureAvailable */ .w3())
+        if (!_actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .isFeatureAvailable */ .w3() || service.hung)
             return undefined;
         try {
             await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(this.dir, { recursive: true });
@@ -375,7 +382,7 @@ class CacheHistoryStore {
         }
     }
     async saveHistory(history) {
-        if (!_actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .isFeatureAvailable */ .w3() || this.hung)
+        if (!_actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .isFeatureAvailable */ .w3() || service.hung)
             return false;
         try {
             await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(this.dir, { recursive: true });

@@ -33,6 +33,12 @@ const hash = (text: string, n: number): string =>
 class Deadline extends Error {}
 
 /**
+ * The cache service let a call run out of time: it is not asked again in this run, by the state or
+ * the history (one process runs one job), so that a hung service costs one deadline, not several.
+ */
+const service = { hung: false };
+
+/**
  * `work` within `ms`. The cache client retries on its own (five attempts, three-minute sockets)
  * and takes no signal: past the deadline its promise is left behind, its outcome ignored; the
  * action's entry point ends the process when the run is over, so a hung socket cannot hold it.
@@ -59,7 +65,6 @@ export class CacheStateStore implements StateStore {
   /** The key of the entry restored, which the next entry names. */
   private restoredKey: string | undefined;
   /** A call that ran out of time: the cache is not asked again in this run. */
-  private hung = false;
 
   constructor(
     /** keyHash() of the notification key. */
@@ -84,7 +89,7 @@ export class CacheStateStore implements StateStore {
 
   private noAnswer(error: unknown): string {
     if (!(error instanceof Deadline)) return getErrorMessage(error);
-    this.hung = true;
+    service.hung = true;
     return `the Actions cache service gave no answer within ${this.timeoutMs / 1000} s`;
   }
 
@@ -92,6 +97,12 @@ export class CacheStateStore implements StateStore {
     if (!this.available) {
       this.log.info(
         'No GitHub Actions cache here (not on a GitHub runner): no last state, so Slack treats the drift as new.',
+      );
+      return undefined;
+    }
+    if (service.hung) {
+      this.log.info(
+        'Could not read the last state: the Actions cache service did not answer earlier in this run. The drift is new.',
       );
       return undefined;
     }
@@ -132,7 +143,7 @@ export class CacheStateStore implements StateStore {
    */
   async save(state: DriftState): Promise<Claim> {
     if (!this.available) return 'failed';
-    if (this.hung) {
+    if (service.hung) {
       this.log.warning(
         'The state for the next run was not kept: the Actions cache service did not answer earlier in this run. The next run may repeat this message.',
       );
@@ -172,7 +183,6 @@ export class CacheHistoryStore implements HistoryStore {
   private readonly dir: string;
   private readonly file: string;
   private readonly prefix: string;
-  private hung = false;
 
   constructor(
     /** keyHash() of the notification key. */
@@ -195,12 +205,12 @@ export class CacheHistoryStore implements HistoryStore {
 
   private why(error: unknown): string {
     if (!(error instanceof Deadline)) return getErrorMessage(error);
-    this.hung = true;
+    service.hung = true;
     return `the Actions cache service gave no answer within ${this.timeoutMs / 1000} s`;
   }
 
   async loadHistory(): Promise<History | undefined> {
-    if (!cache.isFeatureAvailable()) return undefined;
+    if (!cache.isFeatureAvailable() || service.hung) return undefined;
     try {
       await mkdir(this.dir, { recursive: true });
       const key = await within(
@@ -219,7 +229,7 @@ export class CacheHistoryStore implements HistoryStore {
   }
 
   async saveHistory(history: History): Promise<boolean> {
-    if (!cache.isFeatureAvailable() || this.hung) return false;
+    if (!cache.isFeatureAvailable() || service.hung) return false;
     try {
       await mkdir(this.dir, { recursive: true });
       await writeFile(this.file, JSON.stringify(history));
