@@ -107,7 +107,8 @@ async function runUntilCancelled(core: Core, log: Logger, signal: AbortSignal): 
     core.setOutput('scanned', JSON.stringify(report.scanned));
     const sections = {
       ...(exposure ? { exposure } : {}),
-      ...(await historyOf(report, context, log)),
+      // A cancelled run has seconds left to write its summary: the cache is not asked.
+      ...(signal.aborted ? {} : await historyOf(report, context, log)),
     };
     // Without a runner to take it (a local run), the summary is printed.
     const summary = renderSummary(report, paths.report, {
