@@ -210,6 +210,18 @@ class Deadline extends Error {
  * the history (one process runs one job), so that a hung service costs one deadline, not several.
  */
 const service = { hung: false };
+/** The cache client's own timeouts, set to the deadline. */
+const callOptions = (timeoutMs) => ({
+    timeoutInMs: timeoutMs,
+    segmentTimeoutInMs: timeoutMs,
+});
+/** Why a cache call failed, for the log; a deadline marks the service as not answering. */
+function whyNoAnswer(error, timeoutMs) {
+    if (!(error instanceof Deadline))
+        return (0,_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .getErrorMessage */ .u1)(error);
+    service.hung = true;
+    return `the Actions cache service gave no answer within ${timeoutMs / 1000} s`;
+}
 /**
  * `work` within `ms`. The cache client retries on its own (five attempts, three-minute sockets)
  * and takes no signal: past the deadline its promise is left behind, its outcome ignored; the
@@ -238,7 +250,6 @@ class CacheStateStore {
     prefix;
     /** The key of the entry restored, which the next entry names. */
     restoredKey;
-    /** A call that ran out of time: the cache is not asked again in this run. */
     constructor(
     /** keyHash() of the notification key. */
     key, runnerTemp, timeoutMs, log) {
@@ -252,15 +263,6 @@ class CacheStateStore {
     get available() {
         return _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .isFeatureAvailable */ .w3();
     }
-    options() {
-        return { timeoutInMs: this.timeoutMs, segmentTimeoutInMs: this.timeoutMs };
-    }
-    noAnswer(error) {
-        if (!(error instanceof Deadline))
-            return (0,_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .getErrorMessage */ .u1)(error);
-        service.hung = true;
-        return `the Actions cache service gave no answer within ${this.timeoutMs / 1000} s`;
-    }
     async load() {
         if (!this.available) {
             this.log.info('No GitHub Actions cache here (not on a GitHub runner): no last state, so Slack treats the drift as new.');
@@ -272,7 +274,7 @@ class CacheStateStore {
         }
         try {
             await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(this.dir, { recursive: true });
-            const key = await within(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .restoreCache */ .P3([this.dir], `${this.prefix}latest`, [this.prefix], this.options()));
+            const key = await within(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .restoreCache */ .P3([this.dir], `${this.prefix}latest`, [this.prefix], callOptions(this.timeoutMs)));
             if (!key) {
                 this.log.info('No last state in the Actions cache yet: the drift is new.');
                 return undefined;
@@ -281,7 +283,7 @@ class CacheStateStore {
             return (0,_changes_js__WEBPACK_IMPORTED_MODULE_5__/* .parseState */ .Bu)(JSON.parse(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readFile)(this.file, 'utf8')));
         }
         catch (error) {
-            this.log.info(`Could not read the last state: ${this.noAnswer(error)}. The drift is new.`);
+            this.log.info(`Could not read the last state: ${whyNoAnswer(error, this.timeoutMs)}. The drift is new.`);
             return undefined;
         }
     }
@@ -290,7 +292,7 @@ class CacheStateStore {
         return `${this.prefix}${hash(this.restoredKey ?? 'first', 12)}-${state.digest.slice(0, 16)}`;
     }
     async exists(key) {
-        const found = await within(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .restoreCache */ .P3([this.dir], key, [], { ...this.options(), lookupOnly: true }));
+        const found = await within(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .restoreCache */ .P3([this.dir], key, [], { ...callOptions(this.timeoutMs), lookupOnly: true }));
         return found === key;
     }
     /**
@@ -323,7 +325,7 @@ class CacheStateStore {
             return 'failed';
         }
         catch (error) {
-            this.log.warning(`The state for the next run was not kept in the Actions cache: ${this.noAnswer(error)}. The next run may repeat this message.`);
+            this.log.warning(`The state for the next run was not kept in the Actions cache: ${whyNoAnswer(error, this.timeoutMs)}. The next run may repeat this message.`);
             return 'failed';
         }
     }
@@ -354,21 +356,12 @@ class CacheHistoryStore {
         this.file = (0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(this.dir, 'history.json');
         this.prefix = `port-drift-history-v1-${key}-`;
     }
-    options() {
-        return { timeoutInMs: this.timeoutMs, segmentTimeoutInMs: this.timeoutMs };
-    }
-    why(error) {
-        if (!(error instanceof Deadline))
-            return (0,_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .getErrorMessage */ .u1)(error);
-        service.hung = true;
-        return `the Actions cache service gave no answer within ${this.timeoutMs / 1000} s`;
-    }
     async loadHistory() {
         if (!_actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .isFeatureAvailable */ .w3() || service.hung)
             return undefined;
         try {
             await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(this.dir, { recursive: true });
-            const key = await within(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .restoreCache */ .P3([this.dir], `${this.prefix}latest`, [this.prefix], this.options()));
+            const key = await within(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .restoreCache */ .P3([this.dir], `${this.prefix}latest`, [this.prefix], callOptions(this.timeoutMs)));
             if (!key)
                 return undefined;
             const history = (0,_history_js__WEBPACK_IMPORTED_MODULE_6__/* .parseHistory */ .i6)(JSON.parse(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readFile)(this.file, 'utf8')));
@@ -377,7 +370,7 @@ class CacheHistoryStore {
             return history;
         }
         catch (error) {
-            this.log.info(`Could not read the history: ${this.why(error)}. It starts afresh.`);
+            this.log.info(`Could not read the history: ${whyNoAnswer(error, this.timeoutMs)}. It starts afresh.`);
             return undefined;
         }
     }
@@ -391,7 +384,7 @@ class CacheHistoryStore {
             return id !== -1;
         }
         catch (error) {
-            this.log.warning(`This run was not added to the history in the Actions cache: ${this.why(error)}.`);
+            this.log.warning(`This run was not added to the history in the Actions cache: ${whyNoAnswer(error, this.timeoutMs)}.`);
             return false;
         }
     }

@@ -38,6 +38,21 @@ class Deadline extends Error {}
  */
 const service = { hung: false };
 
+type CallOptions = { timeoutInMs: number; segmentTimeoutInMs: number };
+
+/** The cache client's own timeouts, set to the deadline. */
+const callOptions = (timeoutMs: number): CallOptions => ({
+  timeoutInMs: timeoutMs,
+  segmentTimeoutInMs: timeoutMs,
+});
+
+/** Why a cache call failed, for the log; a deadline marks the service as not answering. */
+function whyNoAnswer(error: unknown, timeoutMs: number): string {
+  if (!(error instanceof Deadline)) return getErrorMessage(error);
+  service.hung = true;
+  return `the Actions cache service gave no answer within ${timeoutMs / 1000} s`;
+}
+
 /**
  * `work` within `ms`. The cache client retries on its own (five attempts, three-minute sockets)
  * and takes no signal: past the deadline its promise is left behind, its outcome ignored; the
@@ -64,7 +79,6 @@ export class CacheStateStore implements StateStore {
   private readonly prefix: string;
   /** The key of the entry restored, which the next entry names. */
   private restoredKey: string | undefined;
-  /** A call that ran out of time: the cache is not asked again in this run. */
 
   constructor(
     /** keyHash() of the notification key. */
@@ -81,16 +95,6 @@ export class CacheStateStore implements StateStore {
 
   get available(): boolean {
     return cache.isFeatureAvailable();
-  }
-
-  private options(): { timeoutInMs: number; segmentTimeoutInMs: number } {
-    return { timeoutInMs: this.timeoutMs, segmentTimeoutInMs: this.timeoutMs };
-  }
-
-  private noAnswer(error: unknown): string {
-    if (!(error instanceof Deadline)) return getErrorMessage(error);
-    service.hung = true;
-    return `the Actions cache service gave no answer within ${this.timeoutMs / 1000} s`;
   }
 
   async load(): Promise<DriftState | undefined> {
@@ -110,7 +114,12 @@ export class CacheStateStore implements StateStore {
       await mkdir(this.dir, { recursive: true });
       const key = await within(
         this.timeoutMs,
-        cache.restoreCache([this.dir], `${this.prefix}latest`, [this.prefix], this.options()),
+        cache.restoreCache(
+          [this.dir],
+          `${this.prefix}latest`,
+          [this.prefix],
+          callOptions(this.timeoutMs),
+        ),
       );
       if (!key) {
         this.log.info('No last state in the Actions cache yet: the drift is new.');
@@ -119,7 +128,9 @@ export class CacheStateStore implements StateStore {
       this.restoredKey = key;
       return parseState(JSON.parse(await readFile(this.file, 'utf8')));
     } catch (error) {
-      this.log.info(`Could not read the last state: ${this.noAnswer(error)}. The drift is new.`);
+      this.log.info(
+        `Could not read the last state: ${whyNoAnswer(error, this.timeoutMs)}. The drift is new.`,
+      );
       return undefined;
     }
   }
@@ -132,7 +143,7 @@ export class CacheStateStore implements StateStore {
   private async exists(key: string): Promise<boolean> {
     const found = await within(
       this.timeoutMs,
-      cache.restoreCache([this.dir], key, [], { ...this.options(), lookupOnly: true }),
+      cache.restoreCache([this.dir], key, [], { ...callOptions(this.timeoutMs), lookupOnly: true }),
     );
     return found === key;
   }
@@ -166,7 +177,7 @@ export class CacheStateStore implements StateStore {
       return 'failed';
     } catch (error) {
       this.log.warning(
-        `The state for the next run was not kept in the Actions cache: ${this.noAnswer(error)}. The next run may repeat this message.`,
+        `The state for the next run was not kept in the Actions cache: ${whyNoAnswer(error, this.timeoutMs)}. The next run may repeat this message.`,
       );
       return 'failed';
     }
@@ -199,23 +210,18 @@ export class CacheHistoryStore implements HistoryStore {
     this.prefix = `port-drift-history-v1-${key}-`;
   }
 
-  private options(): { timeoutInMs: number; segmentTimeoutInMs: number } {
-    return { timeoutInMs: this.timeoutMs, segmentTimeoutInMs: this.timeoutMs };
-  }
-
-  private why(error: unknown): string {
-    if (!(error instanceof Deadline)) return getErrorMessage(error);
-    service.hung = true;
-    return `the Actions cache service gave no answer within ${this.timeoutMs / 1000} s`;
-  }
-
   async loadHistory(): Promise<History | undefined> {
     if (!cache.isFeatureAvailable() || service.hung) return undefined;
     try {
       await mkdir(this.dir, { recursive: true });
       const key = await within(
         this.timeoutMs,
-        cache.restoreCache([this.dir], `${this.prefix}latest`, [this.prefix], this.options()),
+        cache.restoreCache(
+          [this.dir],
+          `${this.prefix}latest`,
+          [this.prefix],
+          callOptions(this.timeoutMs),
+        ),
       );
       if (!key) return undefined;
       const history = parseHistory(JSON.parse(await readFile(this.file, 'utf8')));
@@ -223,7 +229,9 @@ export class CacheHistoryStore implements HistoryStore {
         this.log.info('The history in the Actions cache could not be read: it starts afresh.');
       return history;
     } catch (error) {
-      this.log.info(`Could not read the history: ${this.why(error)}. It starts afresh.`);
+      this.log.info(
+        `Could not read the history: ${whyNoAnswer(error, this.timeoutMs)}. It starts afresh.`,
+      );
       return undefined;
     }
   }
@@ -240,7 +248,7 @@ export class CacheHistoryStore implements HistoryStore {
       return id !== -1;
     } catch (error) {
       this.log.warning(
-        `This run was not added to the history in the Actions cache: ${this.why(error)}.`,
+        `This run was not added to the history in the Actions cache: ${whyNoAnswer(error, this.timeoutMs)}.`,
       );
       return false;
     }
