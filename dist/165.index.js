@@ -737,10 +737,9 @@ function subtractRanges(from, remove) {
 function intersectRanges(a, b) {
     return subtractRanges(a, subtractRanges(a, b));
 }
-const rangeOf = ({ from, to, protocol }) => ({ from, to, protocol });
 function declared(ports) {
-    const required = (0,lib_ports/* coalesceRanges */.Su)(ports.filter((p) => !p.optional && !p.exception).map(rangeOf));
-    const plain = (0,lib_ports/* coalesceRanges */.Su)(ports.filter((p) => !p.exception).map(rangeOf));
+    const required = (0,lib_ports/* coalesceRanges */.Su)(ports.filter((p) => !p.optional && !p.exception).map(lib_ports/* rangeOf */.be));
+    const plain = (0,lib_ports/* coalesceRanges */.Su)(ports.filter((p) => !p.exception).map(lib_ports/* rangeOf */.be));
     const byException = new Map();
     for (const p of ports) {
         if (!p.exception)
@@ -748,7 +747,7 @@ function declared(ports) {
         const { until, reason } = p.exception;
         const key = `${until}\n${reason}`;
         const entry = byException.get(key) ?? { exception: { until, reason }, ranges: [] };
-        entry.ranges.push(rangeOf(p));
+        entry.ranges.push((0,lib_ports/* rangeOf */.be)(p));
         byException.set(key, entry);
     }
     const latestFirst = [...byException.values()].sort((a, b) => (0,rules/* compareUntil */.kl)(b.exception.until, a.exception.until));
@@ -860,7 +859,6 @@ function diffPolicies(base, head) {
 // pull request: each goes through code(), where GitHub makes no mention, reference, link or HTML,
 // and which breaks up `<!--` so that no text of the pull request can pass for a hidden marker.
 const MAX_RANGES_SHOWN = 12;
-const untrusted = markdown/* code */.aY;
 function portsLabel(c) {
     const shown = c.ranges.slice(0, MAX_RANGES_SHOWN);
     const more = c.ranges.length > shown.length;
@@ -870,16 +868,16 @@ function portsLabel(c) {
         : list;
 }
 function exceptionLabel(e) {
-    const reason = untrusted(e.reason);
-    return `until ${untrusted(e.until, 40)}${reason ? ` (${reason})` : ''}`;
+    const reason = (0,markdown/* code */.aY)(e.reason);
+    return `until ${(0,markdown/* code */.aY)(e.until, 40)}${reason ? ` (${reason})` : ''}`;
 }
 function line(c) {
     if ('target' in c) {
         return c.kind === 'scans-target'
-            ? `scans new target ${untrusted(c.target)}`
-            : `no longer scans ${untrusted(c.target)}: its ports are no longer checked`;
+            ? `scans new target ${(0,markdown/* code */.aY)(c.target)}`
+            : `no longer scans ${(0,markdown/* code */.aY)(c.target)}: its ports are no longer checked`;
     }
-    const what = `${portsLabel(c)} on ${c.pattern === '*' ? 'every target' : untrusted(c.pattern)}`;
+    const what = `${portsLabel(c)} on ${c.pattern === '*' ? 'every target' : (0,markdown/* code */.aY)(c.pattern)}`;
     const was = c.was ? `accepted ${exceptionLabel(c.was)}` : '';
     const until = c.exception ? exceptionLabel(c.exception) : '';
     switch (c.kind) {
@@ -901,7 +899,7 @@ function line(c) {
             return `allows ${what} without end, was ${was}`;
         case 'exception-extended':
         case 'exception-shortened':
-            return `accepts ${what} ${until}, ${c.kind === 'exception-extended' ? 'extended' : 'shortened'} from ${c.was ? untrusted(c.was.until, 40) : '?'}`;
+            return `accepts ${what} ${until}, ${c.kind === 'exception-extended' ? 'extended' : 'shortened'} from ${c.was ? (0,markdown/* code */.aY)(c.was.until, 40) : '?'}`;
     }
 }
 /**
@@ -909,7 +907,7 @@ function line(c) {
  * approve) before what narrows, at most `limit` lines and a count of the rest.
  */
 function renderExposure(diff, policyFile, limit = 50) {
-    const file = untrusted(policyFile, 300);
+    const file = (0,markdown/* code */.aY)(policyFile, 300);
     const out = [`### Exposure change in ${file}`];
     if (diff.newFile)
         out.push(`${file} is new in this pull request: all it declares is new.`);

@@ -3,7 +3,7 @@
 // longer allowed, and which targets join or leave the scan. For the pull-request comment, where a
 // reviewer approves what a pull request opens up. Pure: the caller reads both versions.
 // Ports are handled as ranges throughout (a rule may allow 1-65535), never one by one.
-import { coalesceRanges, countPorts, formatPortList } from './ports.js';
+import { coalesceRanges, countPorts, formatPortList, rangeOf } from './ports.js';
 import type { Policy } from './policy.js';
 import { compareUntil } from './rules.js';
 import { code, plural } from './report/markdown.js';
@@ -108,8 +108,6 @@ interface Declared {
   /** Every port that may be open. */
   allowed: PortRange[];
 }
-
-const rangeOf = ({ from, to, protocol }: PortRange): PortRange => ({ from, to, protocol });
 
 function declared(ports: readonly PortRule[]): Declared {
   const required = coalesceRanges(ports.filter((p) => !p.optional && !p.exception).map(rangeOf));
@@ -253,8 +251,6 @@ export function diffPolicies(base: Policy | undefined, head: Policy): ExposureDi
 
 const MAX_RANGES_SHOWN = 12;
 
-const untrusted = code;
-
 function portsLabel(c: PortChange): string {
   const shown = c.ranges.slice(0, MAX_RANGES_SHOWN);
   const more = c.ranges.length > shown.length;
@@ -265,17 +261,17 @@ function portsLabel(c: PortChange): string {
 }
 
 function exceptionLabel(e: Exception): string {
-  const reason = untrusted(e.reason);
-  return `until ${untrusted(e.until, 40)}${reason ? ` (${reason})` : ''}`;
+  const reason = code(e.reason);
+  return `until ${code(e.until, 40)}${reason ? ` (${reason})` : ''}`;
 }
 
 function line(c: ExposureChange): string {
   if ('target' in c) {
     return c.kind === 'scans-target'
-      ? `scans new target ${untrusted(c.target)}`
-      : `no longer scans ${untrusted(c.target)}: its ports are no longer checked`;
+      ? `scans new target ${code(c.target)}`
+      : `no longer scans ${code(c.target)}: its ports are no longer checked`;
   }
-  const what = `${portsLabel(c)} on ${c.pattern === '*' ? 'every target' : untrusted(c.pattern)}`;
+  const what = `${portsLabel(c)} on ${c.pattern === '*' ? 'every target' : code(c.pattern)}`;
   const was = c.was ? `accepted ${exceptionLabel(c.was)}` : '';
   const until = c.exception ? exceptionLabel(c.exception) : '';
   switch (c.kind) {
@@ -297,7 +293,7 @@ function line(c: ExposureChange): string {
       return `allows ${what} without end, was ${was}`;
     case 'exception-extended':
     case 'exception-shortened':
-      return `accepts ${what} ${until}, ${c.kind === 'exception-extended' ? 'extended' : 'shortened'} from ${c.was ? untrusted(c.was.until, 40) : '?'}`;
+      return `accepts ${what} ${until}, ${c.kind === 'exception-extended' ? 'extended' : 'shortened'} from ${c.was ? code(c.was.until, 40) : '?'}`;
   }
 }
 
@@ -306,7 +302,7 @@ function line(c: ExposureChange): string {
  * approve) before what narrows, at most `limit` lines and a count of the rest.
  */
 export function renderExposure(diff: ExposureDiff, policyFile: string, limit = 50): string {
-  const file = untrusted(policyFile, 300);
+  const file = code(policyFile, 300);
   const out = [`### Exposure change in ${file}`];
   if (diff.newFile) out.push(`${file} is new in this pull request: all it declares is new.`);
   const widens = diff.changes.filter((c) => c.effect === 'widens');

@@ -106,6 +106,9 @@ export function parsePortSelection(
   return { kind: 'list', ranges };
 }
 
+/** A rule's port range alone, without what else the rule says of it. */
+export const rangeOf = ({ from, to, protocol }: PortRange): PortRange => ({ from, to, protocol });
+
 /** Sorted, merged ranges: the canonical form of a set of ports. */
 export function coalesceRanges(ranges: readonly PortRange[]): PortRange[] {
   const sorted = [...ranges].sort((a, b) =>

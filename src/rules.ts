@@ -1,7 +1,7 @@
 // The rule grammar of `expected` (`PATTERN: PORTS`), and which rules an address obeys.
 import { ConfigurationError } from './errors.js';
 import { CONTROL_CHARS } from './untrusted.js';
-import { parsePortRange, rangesContain } from './ports.js';
+import { parsePortRange, rangeOf, rangesContain } from './ports.js';
 import { classifyTarget, coversAddress } from './targets.js';
 import type { Exception, PortRange, PortRule, Protocol, Rule } from './types.js';
 
@@ -206,8 +206,6 @@ export interface Expectation {
   /** The rules that applied, for reports. */
   rules: Rule[];
 }
-
-const rangeOf = ({ from, to, protocol }: PortRange): PortRange => ({ from, to, protocol });
 
 /**
  * A rule applies to an address when its pattern is `*`, names one of the address's target entries

@@ -756,7 +756,6 @@ function subtractRanges(from, remove) {
 function intersectRanges(a, b) {
     return subtractRanges(a, subtractRanges(a, b));
 }
-const rangeOf = ({ from, to, protocol }) => ({ from, to, protocol });
 function declared(ports) {
     const required = coalesceRanges(ports.filter((p) => !p.optional && !p.exception).map(rangeOf));
     const plain = coalesceRanges(ports.filter((p) => !p.exception).map(rangeOf));
@@ -879,7 +878,6 @@ function exposure_diffPolicies(base, head) {
 // pull request: each goes through code(), where GitHub makes no mention, reference, link or HTML,
 // and which breaks up `<!--` so that no text of the pull request can pass for a hidden marker.
 const MAX_RANGES_SHOWN = 12;
-const exposure_untrusted = (/* unused pure expression or super */ null && (code));
 function portsLabel(c) {
     const shown = c.ranges.slice(0, MAX_RANGES_SHOWN);
     const more = c.ranges.length > shown.length;
@@ -889,16 +887,16 @@ function portsLabel(c) {
         : list;
 }
 function exceptionLabel(e) {
-    const reason = exposure_untrusted(e.reason);
-    return `until ${exposure_untrusted(e.until, 40)}${reason ? ` (${reason})` : ''}`;
+    const reason = code(e.reason);
+    return `until ${code(e.until, 40)}${reason ? ` (${reason})` : ''}`;
 }
 function line(c) {
     if ('target' in c) {
         return c.kind === 'scans-target'
-            ? `scans new target ${exposure_untrusted(c.target)}`
-            : `no longer scans ${exposure_untrusted(c.target)}: its ports are no longer checked`;
+            ? `scans new target ${code(c.target)}`
+            : `no longer scans ${code(c.target)}: its ports are no longer checked`;
     }
-    const what = `${portsLabel(c)} on ${c.pattern === '*' ? 'every target' : exposure_untrusted(c.pattern)}`;
+    const what = `${portsLabel(c)} on ${c.pattern === '*' ? 'every target' : code(c.pattern)}`;
     const was = c.was ? `accepted ${exceptionLabel(c.was)}` : '';
     const until = c.exception ? exceptionLabel(c.exception) : '';
     switch (c.kind) {
@@ -920,7 +918,7 @@ function line(c) {
             return `allows ${what} without end, was ${was}`;
         case 'exception-extended':
         case 'exception-shortened':
-            return `accepts ${what} ${until}, ${c.kind === 'exception-extended' ? 'extended' : 'shortened'} from ${c.was ? exposure_untrusted(c.was.until, 40) : '?'}`;
+            return `accepts ${what} ${until}, ${c.kind === 'exception-extended' ? 'extended' : 'shortened'} from ${c.was ? code(c.was.until, 40) : '?'}`;
     }
 }
 /**
@@ -928,7 +926,7 @@ function line(c) {
  * approve) before what narrows, at most `limit` lines and a count of the rest.
  */
 function exposure_renderExposure(diff, policyFile, limit = 50) {
-    const file = exposure_untrusted(policyFile, 300);
+    const file = code(policyFile, 300);
     const out = [`### Exposure change in ${file}`];
     if (diff.newFile)
         out.push(`${file} is new in this pull request: all it declares is new.`);
