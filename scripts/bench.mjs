@@ -44,7 +44,7 @@ const { createFleet } = await import(join(root, 'build/__tests__/helpers/fleet.j
 const { canBuildFleets } = await import(join(root, 'build/__tests__/helpers/netns.js'));
 const { createPath } = await import(join(root, 'build/__tests__/helpers/netpath.js'));
 
-const ALL = ['lan', 'p20k', 'loss', 'p5k', 'default', 'every', 'xml', 'check'];
+const ALL = ['lan', 'p20k', 'loss', 'p5k', 'default', 'blocks', 'busy', 'every', 'xml', 'check'];
 const { values: opts } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
@@ -222,14 +222,14 @@ function openPortsOfXml(file) {
 }
 
 /** Plain nmap on the same targets and ports, as a user would run it (-n as port-drift does). */
-async function plainNmap(net, ports, targets, extra = []) {
+async function plainNmap(net, ports, targets, extra = [], noPing = true) {
   const xml = join(work, `plain-${++runNo}.xml`);
   const r = await timed(
     net.scannerNs,
     [
       'nmap',
       '-sS',
-      '-Pn',
+      ...(noPing ? ['-Pn'] : []),
       '-n',
       ...extra,
       ports === 'all' ? '-p-' : `-p${ports}`,
@@ -266,6 +266,165 @@ function judge(run) {
     inconclusive: run.report.findings.filter((f) => f.kind === 'inconclusive').length,
     crashed: 0,
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Address blocks with empty addresses, across the internet-like path
+
+/** Seven hosts in 203.0.113.0/24, three of them in the /26; .20 is default-drop with only MongoDB
+ *  open: plain nmap's host discovery (echo, SYN 443, ACK 80, timestamp) never sees it. */
+const BLOCK_HOSTS = [
+  { name: 'web', ipv4: '203.0.113.10', tcp: [22, 80, 443] },
+  { name: 'mongo', ipv4: '203.0.113.20', tcp: [27017], dropAll: true, nft: ['tcp dport 27017 accept'] }, // prettier-ignore
+  { name: 'bastion', ipv4: '203.0.113.30', tcp: [22], dropAll: true, nft: ['tcp dport 22 accept'] },
+  { name: 'app1', ipv4: '203.0.113.70', tcp: [80, 443, 8080] },
+  { name: 'app2', ipv4: '203.0.113.90', tcp: [443], dropAll: true, nft: ['tcp dport 443 accept'] },
+  { name: 'mail', ipv4: '203.0.113.130', tcp: [22, 25] },
+  { name: 'ci', ipv4: '203.0.113.200', tcp: [22, 8080] },
+];
+const BLOCK_POLICY = '*: 22?, 25?, 80?, 443?, 8080?';
+const MONGO = '203.0.113.20';
+
+function blockTruth(block) {
+  const inside = (a) =>
+    block.endsWith('/24') || Number(a.split('.')[3]) < 2 ** (32 - Number(block.split('/')[1]));
+  return BLOCK_HOSTS.filter((h) => inside(h.ipv4)).flatMap((h) =>
+    h.tcp.map((p) => `${h.ipv4}:${p}`),
+  );
+}
+
+async function blocks() {
+  const runsEach = Math.min(RUNS, 3);
+  const net = await createPath({ rttMs: 40, pps: 20000, hosts: BLOCK_HOSTS, emptySilent: true });
+  nets.set('blocks', net);
+  results.blocks = {};
+  say(
+    `\nAddress blocks across 40 ms RTT, 20k pps policer, empty addresses silent; default port set; ${runsEach} runs each`,
+  );
+  for (const block of ['203.0.113.0/26', '203.0.113.0/24']) {
+    const truth = blockTruth(block);
+    const row = {};
+    for (const [variant, expected] of [
+      ['nothing to identify', `${BLOCK_POLICY}\n${MONGO}: 27017`],
+      [`${MONGO}:27017 drifts`, BLOCK_POLICY],
+    ]) {
+      const times = [];
+      let missed = 0;
+      let falseDrift = 0;
+      let list;
+      for (let i = 0; i < runsEach; i++) {
+        const r = await portDrift(net, { targets: block, expected });
+        times.push(r.seconds);
+        const m = truth.filter((p) => !r.open.includes(p));
+        missed += m.length;
+        const drift = (r.report?.findings ?? []).filter((f) => f.kind !== 'inconclusive');
+        const wanted = variant === 'nothing to identify' ? [] : [`unexpected-open ${MONGO}:27017`];
+        const found = drift.map((f) => `${f.kind} ${f.address}${f.port ? `:${f.port}` : ''}`);
+        falseDrift += found.filter((f) => !wanted.includes(f)).length;
+        list ??= r.report?.scan?.ports
+          ?.filter((p) => p.protocol === 'tcp')
+          .map((p) => (p.from === p.to ? `${p.from}` : `${p.from}-${p.to}`))
+          .join(',');
+        say(
+          `  ${block} ${variant}, run ${i + 1}: ${fmt(r.seconds)} s; ${r.report ? `findings [${brief(r.report.findings)}]` : `CRASHED: ${r.why}`}${m.length ? `; MISSED ${m.join(' ')}` : ''}; pace ${r.report?.scan?.pace?.reason ?? '-'}`,
+        );
+      }
+      row[variant] = { seconds: times, median: median(times), missed, falseDrift };
+      if (list && !row.plain) {
+        const plain = await plainNmap(net, list, [block], [], false);
+        const miss = truth.filter((p) => !plain.open.includes(p));
+        say(
+          `  plain nmap -sS -n -p <the same ports> ${block} (host discovery on): ${secs(plain)} s; missed ${miss.join(' ') || 'none'}`,
+        );
+        row.plain = { seconds: plain.seconds, missed: miss };
+      }
+    }
+    for (const v of Object.keys(row).filter((k) => k !== 'plain')) {
+      row[v].ratio = row.plain ? row[v].median / row.plain.seconds : undefined;
+      say(
+        `  ${block} ${v}: median ${fmt(row[v].median)} s, x plain nmap ${fmt(row[v].ratio, 2)}; missed ${row[v].missed}, false drift ${row[v].falseDrift}`,
+      );
+    }
+    results.blocks[block] = row;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A busy runner: the LAN fleet, full range, with the CPU and the kernel kept busy by other work
+
+/** Starts the load: two CPU-bound processes, and another scanner's traffic through the same kernel
+ *  (nmap at 20,000 packets/s, over and over, in a fleet of its own). Returns a function that stops it. */
+async function startLoad() {
+  const children = [];
+  for (let i = 0; i < 2; i++)
+    children.push(spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+  const other = await createFleet([{ name: 'other', ipv4: '203.0.113.40', tcp: [80] }]);
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      await new Promise((resolve) => {
+        const c = spawn(
+          'ip',
+          ['netns', 'exec', other.scannerNs, 'nmap', '-sS', '-Pn', '-n', '-p-', '--max-retries', '0', '--min-rate', '20000', '--max-rate', '20000', '--', '203.0.113.40'], // prettier-ignore
+          { stdio: 'ignore' },
+        );
+        children.push(c);
+        c.on('close', resolve);
+      });
+    }
+  })();
+  await new Promise((r) => setTimeout(r, 2000)); // the load is up before anything is timed
+  return async () => {
+    running = false;
+    for (const c of children) c.kill('SIGKILL');
+    await loop;
+    await other.destroy();
+  };
+}
+
+async function busy() {
+  const runsEach = Math.min(RUNS, 3);
+  const net = nets.get('lan') ?? (await createFleet(HOSTS));
+  nets.set('lan', net);
+  say(
+    `\nA busy runner: LAN, full range, 2 CPU-bound processes and another nmap at 20,000/s; ${runsEach} runs`,
+  );
+  const stop = await startLoad();
+  try {
+    const runs = [];
+    for (let i = 0; i < runsEach; i++) {
+      const r = await portDrift(net, {
+        targets: TARGETS.join(','),
+        expected: EXPECTED,
+        ports: 'all',
+      });
+      const j = judge(r);
+      const reason = r.report?.scan?.pace?.reason ?? '-';
+      const claimed = /rate limit on the path/.test(reason);
+      runs.push({ seconds: r.seconds, ...j, claimed });
+      say(
+        `  run ${i + 1}: ${fmt(r.seconds)} s; ${r.report ? `findings [${brief(r.report.findings)}]` : `CRASHED: ${r.why}`}; pace: ${reason}; load ${load()}`,
+      );
+    }
+    const plain = await plainNmap(net, 'all', TARGETS);
+    const t = median(runs.map((r) => r.seconds));
+    const sum = (k) => runs.reduce((n, r) => n + Number(r[k]), 0);
+    say(
+      `  plain nmap -sS -Pn -n -p- under the same load: ${secs(plain)} s; port-drift median ${fmt(t)} s, x plain ${ratio(t, plain)}; missed ${sum('missedOpen')}, false drift ${sum('falseDrift')}, path rate limit claimed in ${sum('claimed')} of ${runs.length} runs`,
+    );
+    results.busy = {
+      seconds: runs.map((r) => r.seconds),
+      median: t,
+      plain: plain.seconds,
+      plainCapped: plain.capped,
+      ratio: t / plain.seconds,
+      missedOpen: sum('missedOpen'),
+      falseDrift: sum('falseDrift'),
+      claimedPathLimit: sum('claimed'),
+    };
+  } finally {
+    await stop();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -508,6 +667,9 @@ try {
     if (results.defaultSet.plain)
       results.defaultSet.quiet.ratio = median(quiet) / results.defaultSet.plain;
   }
+
+  if (only.has('blocks')) await blocks();
+  if (only.has('busy')) await busy();
 
   if (only.has('every')) {
     const path = nets.get('p20k');

@@ -1,5 +1,6 @@
 // Drift: compares the observed state with the rules and returns findings. A pure function.
 import { rangesContain } from './ports.js';
+import { namedAlone } from './targets.js';
 import {
   exceptionFor,
   expectationFor,
@@ -70,11 +71,6 @@ function portFinding(
   };
 }
 
-/** Was the address named on its own (an IP or a hostname), rather than only as part of a block? */
-function namedAlone(obs: ObservedAddress): boolean {
-  return obs.targets.some((t) => !t.includes('/'));
-}
-
 function findingsFor(
   obs: ObservedAddress,
   exp: Expectation,
@@ -87,7 +83,7 @@ function findingsFor(
       return [hostFinding(obs, 'inconclusive', 'scanned', 'not scanned')];
     case 'down':
       // An empty address inside a CIDR block is not drift unless a rule says something must listen there.
-      return namedAlone(obs) || exp.required.length > 0
+      return namedAlone(obs.targets) || exp.required.length > 0
         ? [hostFinding(obs, 'host-down', 'up', 'no answer')]
         : [];
     case 'up':

@@ -205,6 +205,11 @@ export function coversBlock(block: string, addressOrBlock: string): boolean {
   }
 }
 
+/** Was an address named on its own (an IP or a hostname), rather than only as part of a block? */
+export function namedAlone(targets: readonly string[]): boolean {
+  return targets.some((t) => !t.includes('/'));
+}
+
 /** The target entries that name an address: its own literal, a CIDR that holds it, a name that resolved to it. */
 export function targetsNaming(
   targets: readonly Target[],

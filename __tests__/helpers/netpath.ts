@@ -117,6 +117,11 @@ export interface PathCounters {
 
 export interface CreatePathOptions<N extends string> extends PathSettings, CreateFleetOptions {
   hosts: readonly PathHostSpec<N>[];
+  /** Every address of the targets' networks that no host holds is silent from router A on: the
+   *  block as the internet shows it, where only the used addresses are routed. Probes to empty
+   *  addresses then cost the forwarder (and its policer) nothing, as on a path whose rate limit
+   *  sits at the hosts' own edge. */
+  emptySilent?: boolean;
 }
 
 export interface NetPath<N extends string = string> extends Fleet<N> {
@@ -426,6 +431,17 @@ export async function createPath<const N extends string>(
       await must(['ip', '-n', ns, 'link', 'set', dev, 'up']);
       await must(['ip', '-n', ns, 'route', 'add', net4, 'dev', dev]);
       await must(['ip', '-n', ns, '-6', 'route', 'add', net6, 'dev', dev]);
+    }
+    if (opts.emptySilent) {
+      // Router A routes only the hosts' addresses (and the dead one, silent behind router B) into
+      // the path; the rest of each block is a blackhole there.
+      await must(['ip', '-n', routerANs, 'route', 'replace', 'blackhole', TARGET_NET4]);
+      await must(['ip', '-n', routerANs, '-6', 'route', 'replace', 'blackhole', TARGET_NET6]);
+      for (const a of [...planned.flatMap((h) => [h.ipv4, h.ipv6]), UNUSED_IPV4, UNUSED_IPV6]) {
+        if (a === undefined) continue;
+        const v6 = a.includes(':');
+        await must(['ip', '-n', routerANs, ...(v6 ? ['-6'] : []), 'route', 'add', `${a}/${v6 ? 128 : 32}`, 'dev', 'pa0']); // prettier-ignore
+      }
     }
     await forwarder.command(directionCommand('fwd', initial.forward));
     await forwarder.command(directionCommand('rev', initial.reverse));

@@ -61,6 +61,31 @@ describe('nmap command', () => {
     );
   });
 
+  it('decides silent addresses together: held to a rate, retransmissions, a first timeout, one group', () => {
+    const decide = buildNmapArgs({
+      ...base,
+      profile: 'decide',
+      retries: 2,
+      initialRttMs: 400,
+      hostgroup: 249,
+      targets: Array.from({ length: 249 }, (_, i) => `203.0.113.${i + 1}`),
+    });
+    assert.equal(decide[decide.indexOf('--min-rate') + 1], '4000');
+    assert.equal(decide[decide.indexOf('--max-retries') + 1], '2');
+    assert.equal(decide[decide.indexOf('--initial-rtt-timeout') + 1], '400ms');
+    assert.equal(decide[decide.indexOf('--min-hostgroup') + 1], '249');
+    // The log shows a few of the addresses and counts the rest; report.json keeps the argv whole.
+    assert.match(describeArgs(decide), /-- 203\.0\.113\.1 .* 203\.0\.113\.8 <241 more addresses>$/);
+    assert.equal(
+      describeProgress('Completed SYN Stealth Scan against 203.0.113.7 in 0.87s (49 hosts left)'),
+      undefined,
+    );
+    assert.equal(
+      describeProgress('Completed SYN Stealth Scan at 06:32, 0.88s elapsed (3233 total ports)'),
+      'Completed SYN Stealth Scan at 06:32, 0.88s elapsed (3233 total ports)',
+    );
+  });
+
   it('escapes % in the XML path, which nmap would expand like strftime', () => {
     const args = buildNmapArgs({ ...base, xmlPath: '/tmp/100%d/nmap.xml' });
     assert.equal(args[args.indexOf('-oX') + 1], '/tmp/100%%d/nmap.xml');

@@ -17,8 +17,9 @@ import {
 } from '../../src/scan/coverage.js';
 import { markEveryPort, samplePorts, suspects } from '../../src/scan/everyport.js';
 import { answersClosed, intersect, runFacts, subtract, takePorts } from '../../src/scan/facts.js';
-import { carefulTimeoutMs } from '../../src/scan/careful.js';
-import { Pacer, START_RATE, TOP_RATE } from '../../src/scan/pacing.js';
+import { bulkProbes, carefulTimeoutMs, needsCare } from '../../src/scan/careful.js';
+import { lostOnRunner, parseNetDev, parseSoftnet } from '../../src/scan/intake.js';
+import { ASSUMED_DELIVERY, Pacer, START_RATE, TOP_RATE } from '../../src/scan/pacing.js';
 import { rescueBatches } from '../../src/scan/rescue.js';
 import type { ObservedAddress, PortRange } from '../../src/types.js';
 import { fixturesDir } from '../helpers/paths.js';
@@ -163,6 +164,56 @@ describe('pacing to the path', () => {
     assert.ok(pacer.rate <= 10_000 && pacer.rate >= 8_000, `settled at ${pacer.rate}`);
   });
 
+  it('does not take answers lost on a busy runner for a rate limit on the path', () => {
+    // Half the answers reached the runner's interfaces and were never seen by nmap.
+    const busy = (rate: number) => ({
+      rate,
+      probes: 10_000,
+      answered: 5_000,
+      seconds: 10_000 / rate,
+      lostOnRunner: 5_000,
+    });
+    const once = new Pacer();
+    once.measure(busy(once.rate));
+    assert.equal(once.rate, TOP_RATE, 'measured again at the same rate: a busy moment passes');
+    assert.ok(once.stepSeconds < 1, 'in a short run');
+    once.measure(path(Infinity)(once.rate));
+    assert.equal(once.rate, TOP_RATE);
+    assert.doesNotMatch(once.pace().reason, /rate limit/);
+    assert.equal(once.pace().limit, undefined);
+
+    const twice = new Pacer();
+    twice.measure(busy(twice.rate));
+    twice.measure(busy(twice.rate));
+    assert.ok(twice.rate < TOP_RATE && twice.rate <= 25_000, `slower: ${twice.rate}`);
+    assert.ok(!twice.policed, 'not a policer');
+    assert.equal(twice.pace().limit, 'runner');
+    assert.match(twice.pace().reason, /this runner could take in.*not on the path/);
+    assert.doesNotMatch(twice.pace().reason, /rate limit on the path/);
+
+    // The same share lost, but nothing reached the runner: the path, as before.
+    const policed = new Pacer();
+    for (let i = 0; i < 6; i++)
+      policed.measure({ ...busy(policed.rate), answered: 2_000, lostOnRunner: 3 });
+    assert.equal(policed.pace().limit, 'path');
+    assert.match(policed.pace().reason, /rate limit on the path/);
+  });
+
+  it('reads what reached the runner from the kernel: interfaces but loopback, and input drops', () => {
+    const dev = [
+      'Inter-|   Receive                                                |  Transmit',
+      ' face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed',
+      '    lo:    3245      30    0    0    0     0          0         0     3245      30    0    0    0     0       0          0',
+      '  eth0: 9000000  120000    0   12    0     0          0         0  800000  100000    0    0    0     0       0          0',
+    ].join('\n');
+    assert.deepEqual(parseNetDev(dev), { received: 120_000, dropped: 12 });
+    assert.equal(parseSoftnet('0048308d 0000000a 00000002\n0051a79b 00000005 00000001\n'), 15);
+    const before = { received: 1_000, dropped: 0 };
+    // 10,000 answers arrived, nmap saw 6,000; 500 more were dropped on the way in.
+    assert.equal(lostOnRunner(before, { received: 11_000, dropped: 500 }, 6_000), 4_500);
+    assert.equal(lostOnRunner(before, { received: 7_000, dropped: 0 }, 6_000), 0);
+  });
+
   it('never goes above max-rate', () => {
     const pacer = new Pacer(2_500);
     const lan = path(Infinity);
@@ -245,6 +296,34 @@ describe('coverage: judging silence', () => {
 });
 
 describe('the careful probe of a silent address', () => {
+  it('goes to addresses a host-down would be drift on; the empty addresses of a block are decided in bulk', () => {
+    const rules = parseRules('expected', '203.0.113.0/24: 80?\n203.0.113.7: 443');
+    const at = Date.now();
+    const inBlock = (address: string) =>
+      up(address, { status: 'down', targets: ['203.0.113.0/24'] });
+    assert.equal(needsCare(inBlock('203.0.113.9'), rules, at), false, 'nothing required there');
+    assert.equal(needsCare(inBlock('203.0.113.7'), rules, at), true, 'a rule requires 443');
+    assert.equal(
+      needsCare(up('203.0.113.250', { status: 'down' }), rules, at),
+      true,
+      'named alone',
+    );
+  });
+
+  it('probes each port of a silent address as often as the loss the sweep measured calls for', () => {
+    const probes = (delivery: number | undefined) =>
+      bulkProbes({ rate: 10_000, delivery, assumed: ASSUMED_DELIVERY });
+    assert.equal(probes(1), 2, 'at least two, on the cleanest path');
+    assert.equal(probes(0.97), 2);
+    assert.ok(probes(0.8) > probes(0.97), 'more under loss');
+    assert.equal(probes(0.3), 7, "at most the careful probe's seven");
+    assert.equal(
+      probes(undefined),
+      2,
+      'nothing measured: every probe counted, on the assumed loss',
+    );
+  });
+
   it('starts from twice the longest timeout nmap used for a host that answered, within 250 ms..1 s', () => {
     // nmap wrote to="100000" (microseconds) for both hosts of the LAN fleet.
     assert.equal(carefulTimeoutMs([fleetScan]), 250);

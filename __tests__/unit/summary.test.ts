@@ -10,7 +10,7 @@ import {
   toTerminal,
 } from '../../src/report/summary.js';
 import type { Finding, ObservedAddress } from '../../src/types.js';
-import { report, up } from '../helpers/reports.js';
+import { down, report, up } from '../helpers/reports.js';
 
 const MiB = 1024 * 1024;
 
@@ -88,6 +88,34 @@ describe('job summary', () => {
       ],
     );
     assert.match(md, /<details><summary>Every address: what is open \(3 addresses\)<\/summary>/);
+  });
+
+  it('folds the empty addresses of a block into one line; an address named alone keeps its row', () => {
+    const block = '203.0.113.0/24';
+    const empty = Array.from({ length: 249 }, (_, i) => ({
+      ...down(`203.0.113.${i + 1}`, [block]),
+      reason: 'no answer in the sweep, nor to 2 probes of each of 53 ports',
+    }));
+    const r = report(
+      [
+        up('203.0.113.250', [block], [{ port: 22 }]),
+        down('203.0.113.251', ['203.0.113.251']),
+        ...empty,
+      ],
+      `${block}: 22?`,
+    );
+    const md = renderSummary(r, 'report.json');
+    const rows = md.split('\n').filter((l) => / \| (up|down) \| /.test(l));
+    assert.deepEqual(
+      rows.map((l) => /`(203\.0\.113\.\d+)`/.exec(l)?.[1]),
+      ['203.0.113.250', '203.0.113.251'],
+      'the live host and the named one that is down (a finding), nothing else',
+    );
+    assert.match(
+      md,
+      /^249 empty addresses \(no rule requires a port there\): no answer in the sweep, nor to 2 probes of each of 53 ports\. report\.json lists each one\.$/m,
+    );
+    assert.equal(r.observed.length, 251, 'the report keeps every address');
   });
 
   it('gives no link for an issue URL that is not a plain https URL', () => {

@@ -9,10 +9,13 @@ export type ScanType = 'syn' | 'connect';
 
 /**
  * sweep: fast, for discovery (a minimum packet rate, few retransmissions).
+ * decide: the silent addresses of a run together, held to a rate like the sweep, with as many
+ *   retransmissions as the path's measured loss calls for, a first timeout from its round trips,
+ *   and every address in one group.
  * verify: careful, for the verdict (nmap's normal timing, many retransmissions).
  * identify: version detection on what ends as a finding, so that the report says what listens.
  */
-type Profile = 'sweep' | 'verify' | 'identify';
+type Profile = 'sweep' | 'decide' | 'verify' | 'identify';
 
 export interface NmapInvocation {
   profile: Profile;
@@ -29,6 +32,8 @@ export interface NmapInvocation {
   initialRttMs?: number;
   /** Retransmissions in a sweep; SWEEP_RETRIES by default. */
   retries?: number;
+  /** Scan at least this many addresses at once (`--min-hostgroup`): silent addresses decided together. */
+  hostgroup?: number;
   /** Where nmap writes its XML; any characters (a `%` is escaped for nmap). */
   xmlPath: string;
   /** How often nmap prints progress, for the log. */
@@ -52,6 +57,7 @@ const ALLOWED: ReadonlyMap<string, 'flag' | 'value'> = new Map([
   ['--max-rate', 'value'],
   ['--max-retries', 'value'],
   ['--initial-rtt-timeout', 'value'],
+  ['--min-hostgroup', 'value'],
   ['--stats-every', 'value'],
   ['-p', 'value'],
   ['-oX', 'value'],
@@ -101,6 +107,9 @@ const SWEEP_RETRIES = { tcp: 0, udp: 2 } as const;
 /** Retransmissions when re-checking a finding: nmap's own default is 10, with normal timing. */
 export const VERIFY_RETRIES = 6;
 
+/** The largest group of addresses one nmap scans at once (its own groups top out at 1,024). */
+const MAX_HOSTGROUP = 4096;
+
 /** How long nmap may take to answer a question that needs no network (its version, its lists). */
 export const QUICK_CALL_MS = 60_000;
 
@@ -147,19 +156,21 @@ export function buildNmapArgs(inv: NmapInvocation): string[] {
   // -Pn: firewalls that drop pings must not hide open ports. -n: names were resolved already.
   // -v: down hosts are written to the XML too.
   args.push('-Pn', '-n', '-v', '--reason');
-  if (inv.profile === 'sweep') {
-    if (!inv.rate) throw new Error('a sweep needs a rate');
+  if (inv.profile === 'sweep' || inv.profile === 'decide') {
+    if (!inv.rate) throw new Error(`a ${inv.profile} run needs a rate`);
     const rate = String(Math.max(1, Math.round(inv.rate)));
     const retries = inv.retries ?? (inv.udp.length > 0 ? SWEEP_RETRIES.udp : SWEEP_RETRIES.tcp);
     args.push('-T4', '--min-rate', rate, '--max-rate', rate, '--max-retries', String(retries));
   } else {
-    if (inv.profile === 'verify') {
-      args.push('--max-retries', String(VERIFY_RETRIES));
-      if (inv.initialRttMs) {
-        args.push('--initial-rtt-timeout', `${Math.max(1, Math.round(inv.initialRttMs))}ms`);
-      }
-    } else args.push('-sV', '--version-light');
+    if (inv.profile === 'verify') args.push('--max-retries', String(VERIFY_RETRIES));
+    else args.push('-sV', '--version-light');
     if (inv.maxRate) args.push('--max-rate', String(Math.max(1, Math.round(inv.maxRate))));
+  }
+  if (inv.initialRttMs && (inv.profile === 'verify' || inv.profile === 'decide')) {
+    args.push('--initial-rtt-timeout', `${Math.max(1, Math.round(inv.initialRttMs))}ms`);
+  }
+  if (inv.hostgroup && inv.hostgroup > 1) {
+    args.push('--min-hostgroup', String(Math.min(MAX_HOSTGROUP, Math.round(inv.hostgroup))));
   }
   if (inv.statsEvery) args.push('--stats-every', inv.statsEvery);
   args.push('-p', portArgument(inv.tcp, inv.udp));
@@ -171,9 +182,24 @@ export function buildNmapArgs(inv: NmapInvocation): string[] {
   return args;
 }
 
-/** An argv for the log: a long port list shown as its size (report.json keeps it whole). */
+/** Targets shown in the log before the rest are counted. */
+const SHOWN_TARGETS = 8;
+
+/**
+ * An argv for the log: a long port list shown as its size, and a long list of targets as its first
+ * few and a count (report.json keeps it whole).
+ */
 export function describeArgs(args: readonly string[]): string {
-  return args
+  const end = args.indexOf('--');
+  const targets = end < 0 ? [] : args.slice(end + 1);
+  const shownArgs =
+    targets.length > SHOWN_TARGETS
+      ? [
+          ...args.slice(0, end + 1 + SHOWN_TARGETS),
+          `<${(targets.length - SHOWN_TARGETS).toLocaleString('en-US')} more addresses>`,
+        ]
+      : args;
+  return shownArgs
     .map((arg, i) => {
       if (args[i - 1] !== '-p' || arg.length <= 60) return arg;
       const count = arg

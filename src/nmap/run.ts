@@ -42,13 +42,16 @@ export async function nmapTopPorts(
 const WORTH_LOGGING =
   /^(Discovered open port|Initiating|Completed|Stats:|Warning|WARNING|Note:|Failed|Unable|Increasing send delay|.* Timing: About)/;
 
+const PER_HOST_DONE = /^Completed .+ against \S+ in [\d.]+s \(\d+ hosts? left\)$/;
+
 /**
  * nmap's progress lines (`--stats-every`) in a form people read: `SYN Stealth Scan: 52% done,
  * about 27 s left`; other lines worth logging as they are; the rest undefined.
  */
 export function describeProgress(line: string): string | undefined {
   const text = line.trim();
-  if (!WORTH_LOGGING.test(text)) return undefined;
+  // One line per address of a large group says nothing the run's own `Completed` line does not.
+  if (!WORTH_LOGGING.test(text) || PER_HOST_DONE.test(text)) return undefined;
   const m =
     /^(.+?) Timing: About ([\d.]+)% done(?:; ETC: [\d:]+ \((\d+):(\d+):(\d+) remaining\))?/.exec(
       text,

@@ -71,6 +71,28 @@ export function describeCoverage(obs: ObservedAddress): string {
   return parts.join('; ');
 }
 
+/**
+ * The addresses worth a row, and the empty ones: silent addresses of a block that no finding
+ * names (no rule requires anything there). A /24 with seven hosts shows seven rows and one line.
+ */
+export function splitEmpty(
+  observed: readonly ObservedAddress[],
+  findings: readonly Finding[],
+): { listed: ObservedAddress[]; empty: ObservedAddress[] } {
+  const named = new Set(findings.map((f) => f.address));
+  const isEmpty = (o: ObservedAddress): boolean => o.status === 'down' && !named.has(o.address);
+  return { listed: observed.filter((o) => !isEmpty(o)), empty: observed.filter(isEmpty) };
+}
+
+/** One line for the empty addresses: how many, and how they were found silent (plain text). */
+export function describeEmpty(empty: readonly ObservedAddress[]): string | undefined {
+  const first = empty[0];
+  if (!first) return undefined;
+  const n = empty.length.toLocaleString('en-US');
+  const same = empty.every((o) => o.reason === first.reason);
+  return `${n} empty ${empty.length === 1 ? 'address' : 'addresses'} (no rule requires a port there): ${same ? '' : 'for example '}${first.reason}. report.json lists each one.`;
+}
+
 /** How many places a remedy lists before it counts the rest. */
 const MAX_PLACES = 5;
 /** How many open ports the copyable block of accept rules holds. */

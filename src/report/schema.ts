@@ -326,8 +326,15 @@ const report = object({
         ceiling: optional(int()),
         delivery: optional(number(0, 1)),
         reason: str,
+        limit: optional(oneOf('path', 'runner', 'max-rate')),
         steps: list(
-          object({ rate: int(), probes: int(), answered: int(), seconds: number(0, 1e9) }),
+          object({
+            rate: int(),
+            probes: int(),
+            answered: int(),
+            seconds: number(0, 1e9),
+            lostOnRunner: optional(int()),
+          }),
         ),
       }),
     ),

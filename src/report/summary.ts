@@ -6,12 +6,14 @@ import { FINDING_KINDS, type Finding, type ObservedAddress } from '../types.js';
 import {
   FINDING_HEADER,
   describeCoverage,
+  describeEmpty,
   findingRow,
   portLabel,
   rangeLabel,
+  splitEmpty,
   whatToDo,
 } from './format.js';
-import { code, plural, table } from './markdown.js';
+import { code, escapeText, plural, table } from './markdown.js';
 import type { Report } from './report.js';
 import { compareUntil } from '../rules.js';
 
@@ -276,7 +278,8 @@ function render(report: Report, reportPath: string, options: SummaryOptions, cap
 
   if (sections.history) out.push(sections.history);
 
-  const shown = observed.slice(0, caps.addresses);
+  const { listed, empty } = splitEmpty(observed, findings);
+  const shown = listed.slice(0, caps.addresses);
   const rows = shown.map((o) => [
     code(o.targets.join(', ')),
     code(o.address || '—'),
@@ -288,9 +291,11 @@ function render(report: Report, reportPath: string, options: SummaryOptions, cap
     `<details><summary>Every address: what is open (${plural(observed.length, 'address', 'addresses')})</summary>`,
     (rows.length
       ? table(['Target', 'Address', 'Status', 'Open ports', 'TCP ports answered'], rows)
-      : '') + cut(observed.length, shown.length, 'address', 'addresses'),
+      : '') + cut(listed.length, shown.length, 'address', 'addresses'),
     '</details>',
   );
+  const emptyLine = describeEmpty(empty);
+  if (emptyLine) out.push(escapeText(emptyLine));
 
   const scan = report.scan;
   const how =

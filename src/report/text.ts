@@ -6,10 +6,12 @@ import type { Finding } from '../types.js';
 import { remedyFor } from '../hints.js';
 import {
   describeCoverage,
+  describeEmpty,
   describeExpired,
   describeService,
   portLabel,
   rangeLabel,
+  splitEmpty,
 } from './format.js';
 import { oneLine } from './markdown.js';
 import type { Report } from './report.js';
@@ -120,7 +122,8 @@ export function renderText(report: Report, reportPath: string): string {
     );
   }
 
-  const addresses = observed.slice(0, MAX_ADDRESSES);
+  const { listed, empty } = splitEmpty(observed, report.findings);
+  const addresses = listed.slice(0, MAX_ADDRESSES);
   if (addresses.length > 0) {
     out.push(
       '',
@@ -139,9 +142,11 @@ export function renderText(report: Report, reportPath: string): string {
           ];
         }),
       ]),
-      ...more(observed.length, addresses.length, 'addresses'),
+      ...more(listed.length, addresses.length, 'addresses'),
     );
   }
+  const emptyLine = describeEmpty(empty);
+  if (emptyLine) out.push('', oneLine(emptyLine, 1000));
 
   const pace = report.scan.pace
     ? `, ${at(report.scan.pace.rate)} packets/s (${oneLine(report.scan.pace.reason, 200)})`

@@ -1,20 +1,31 @@
 // What starts while the sweep goes on. The slow passes wait out timeouts, not the path: version
-// detection waits about six seconds for a banner, and the careful probe of a silent address waits
-// out nmap's normal timeouts with retransmissions. Version detection starts on a would-be
-// unexpected-open port as soon as nmap announces it open (its `Discovered open port` line), and
-// again on what each sweep run and rescue pass shows. After each sweep run, the careful probe
-// starts on the addresses silent so far (an address that answers later makes its probe moot, and
-// the probe is never applied to it), at a small share of the pace, beside the sweep, with a first
-// timeout from the round trips the sweep measured (careful.ts).
+// detection waits about six seconds for a banner, and the careful probe of a silent address that
+// must answer waits out nmap's normal timeouts with retransmissions. Version detection starts on a
+// would-be unexpected-open port as soon as nmap announces it open (its `Discovered open port`
+// line), and again on what each sweep run and rescue pass shows. After each sweep run, the careful
+// probe starts on the silent addresses that need it (careful.ts), at a small share of the pace.
+// Neither competes with a fast sweep on a small runner: a second nmap there takes the CPU the
+// sweep needs to read its answers, and the lost answers would pass for a rate limit on the path.
+// So while the sweep goes faster than EARLY_MAX_RATE on fewer than EARLY_MIN_CORES cores, what
+// would start waits for the sweep's end. The other silent addresses (the empty addresses of a
+// block) are decided together once the sweep is over (settle).
+import { availableParallelism } from 'node:os';
 import { observe, type RunResult } from '../observe.js';
 import type { ScanPlan } from '../plan.js';
 import type { Settings } from '../settings.js';
 import { canonicalIp, familyOf, targetsNaming } from '../targets.js';
 import type { ObservedAddress, ObservedPort, PortRange } from '../types.js';
-import { applyCareful, carefulTimeoutMs, runCareful, type CarefulRuns } from './careful.js';
+import {
+  applyCareful,
+  carefulTimeoutMs,
+  needsCare,
+  runBulk,
+  runCareful,
+  type CarefulRuns,
+} from './careful.js';
 import { SUSPECT_OPEN } from './everyport.js';
 import { identifyEarly, NOT_YET, type EarlyIdentify } from './identify.js';
-import type { Pacer } from './pacing.js';
+import { ASSUMED_DELIVERY, type Pacer } from './pacing.js';
 import { runsOf, type Discovery, type Runner } from './runner.js';
 
 /** The careful probe beside the sweep gets this share of the pace (at least MIN_CAREFUL_RATE). */
@@ -22,6 +33,9 @@ const CAREFUL_SHARE = 0.05;
 const MIN_CAREFUL_RATE = 100;
 /** Open ports nmap announces within this long go to one version-detection run. */
 const GATHER_MS = 150;
+/** Beside a sweep faster than this, on a runner with fewer cores than that, nothing else starts. */
+const EARLY_MAX_RATE = 10_000;
+const EARLY_MIN_CORES = 4;
 
 export interface Deadlines {
   careful: number;
@@ -41,6 +55,8 @@ export class Ahead {
   private readonly announced = new Map<string, Map<string, ObservedPort>>();
   private gathering: NodeJS.Timeout | undefined;
   private closed = false;
+  /** The sweep is over: nothing it does competes with what starts now. */
+  private swept = false;
 
   constructor(
     private readonly runner: Runner,
@@ -97,14 +113,39 @@ export class Ahead {
     return this.pacer.limited ? this.pacer.rate : this.settings.maxRate;
   }
 
-  /** After a sweep run: starts what the results so far call for. */
+  /** May a second nmap run now, beside the sweep? */
+  private get quiet(): boolean {
+    return (
+      this.swept || this.pacer.rate <= EARLY_MAX_RATE || availableParallelism() >= EARLY_MIN_CORES
+    );
+  }
+
+  /** After a sweep run: starts what the results so far call for, unless the sweep goes fast. */
   afterRun(results: readonly RunResult[]): void {
     if (this.runner.cancelled()) return;
-    const seen = observe(this.settings.targets, this.plan, results);
     this.timeoutMs = carefulTimeoutMs(runsOf(results)) ?? this.timeoutMs;
+    if (!this.quiet) return; // the sweep's end starts it, from every result (endSweep)
+    const seen = observe(this.settings.targets, this.plan, results);
     this.identifyFrom(seen);
+    this.carefulBeside(seen);
+  }
+
+  /** The sweep is over (its UDP runs too): version detection on all it found starts now. */
+  endSweep(results: readonly RunResult[]): void {
+    this.swept = true;
+    this.afterRun(results);
+  }
+
+  /** The careful probe, beside the sweep, of the silent addresses that need one (careful.ts). */
+  private carefulBeside(seen: readonly ObservedAddress[]): void {
+    if (this.swept) return; // settle() probes what is left, at the full careful rate
+    const at = Date.now();
     const silent = seen.filter(
-      (o) => o.status === 'down' && o.address !== '' && !this.asked.has(o.address),
+      (o) =>
+        o.status === 'down' &&
+        o.address !== '' &&
+        !this.asked.has(o.address) &&
+        needsCare(o, this.settings.rules, at),
     );
     if (silent.length === 0) return;
     silent.forEach((o) => this.asked.add(o.address));
@@ -123,7 +164,8 @@ export class Ahead {
 
   /** Starts version detection on what `observed` shows as would-be unexpected-open ports. */
   identifyFrom(observed: readonly ObservedAddress[]): void {
-    if (this.runner.cancelled() || this.closed) return;
+    // Beside a fast sweep, nothing starts: its end starts version detection on all it found.
+    if (this.runner.cancelled() || this.closed || !this.quiet) return;
     this.identify = identifyEarly(
       this.runner,
       this.settings.rules,
@@ -151,27 +193,40 @@ export class Ahead {
   }
 
   /**
-   * After the sweep: the addresses still silent, as their careful probes decide. Those no probe
-   * asked yet (none should be left) are probed now.
+   * After the sweep: the addresses still silent, as their probes decide. Those that need a careful
+   * probe and have none yet get one now; the others are decided together (careful.ts).
    */
   async settle(observed: readonly ObservedAddress[]): Promise<{
     observed: ObservedAddress[];
     results: RunResult[];
   }> {
+    const at = Date.now();
     const left = observed.filter(
       (o) => o.status === 'down' && o.address !== '' && !this.asked.has(o.address),
     );
-    if (left.length > 0) {
-      left.forEach((o) => this.asked.add(o.address));
+    left.forEach((o) => this.asked.add(o.address));
+    const careful = left.filter((o) => needsCare(o, this.settings.rules, at));
+    const bulk = left.filter((o) => !careful.includes(o));
+    if (careful.length > 0) {
       this.start(
         runCareful(
           this.runner,
-          left,
+          careful,
           this.settings.rules,
           this.deadlines.careful,
           this.carefulRate,
           this.timeoutMs,
         ),
+      );
+    }
+    if (bulk.length > 0 && !this.runner.cancelled()) {
+      this.start(
+        runBulk(this.runner, bulk, this.settings.rules, this.deadlines.careful, {
+          rate: this.pacer.rescueRate,
+          delivery: this.pacer.measured ? this.pacer.delivery : undefined,
+          assumed: ASSUMED_DELIVERY,
+          ...(this.timeoutMs ? { initialRttMs: this.timeoutMs } : {}),
+        }),
       );
     }
     const all = await Promise.all(this.careful);

@@ -1,15 +1,23 @@
-// No false host-down: an address that answered nothing in the sweep gets a slow, careful probe
-// (nmap's normal timing, retransmissions) of its expected TCP ports and a handful of common ones
-// before it is called down. One answer makes it up, and it then goes through rescue and re-check
-// like any other. It may start while the sweep goes on (see ahead.ts) and applies once the sweep is
-// over, to the addresses still silent then. Only the planned ports of what it answers are kept: the
-// common ones outside the plan decide up or down, nothing else.
+// No false host-down, at a cost that grows with the live hosts, not the empty address space. An
+// address that answered nothing in the sweep is decided one of two ways before it is called down:
+// - one a wrong host-down would be drift on (named on its own, or a rule requires a TCP port of
+//   it) gets the careful probe: nmap's normal timing and retransmissions on its expected TCP ports
+//   and a handful of common ones. It may start while the sweep goes on (see ahead.ts): such
+//   addresses are few, and a slow probe of them sends little.
+// - every other silent address (the empty addresses of a block) is decided with all the others
+//   once the sweep is over, in one nmap run per family and one group of addresses: its expected,
+//   common and exposed-service ports, at the pace of the path, with as many probes as the loss the
+//   sweep measured calls for (coverage.ts), and a first timeout from the round trips it measured.
+// One answer makes an address up, and it then goes through rescue and re-check like any other.
+// Only the planned ports of what it answers are kept: the others decide up or down, nothing else.
 import { VERIFY_RETRIES } from '../nmap/command.js';
 import { hostAddress, observedPorts, type RunResult } from '../observe.js';
 import type { ScanPlan } from '../plan.js';
-import { countPorts, coalesceRanges, rangesContain } from '../ports.js';
+import { EXPOSED_SERVICES, countPorts, coalesceRanges, rangesContain } from '../ports.js';
 import { expectationFor } from '../rules.js';
+import { namedAlone } from '../targets.js';
 import type { NmapRun, ObservedAddress, PortRange, Rule } from '../types.js';
+import { probesToJudge } from './coverage.js';
 import { runFacts, takePorts } from './facts.js';
 import { runsOf, type Runner } from './runner.js';
 
@@ -36,28 +44,40 @@ export function carefulTimeoutMs(runs: readonly NmapRun[]): number | undefined {
   return Math.min(TIMEOUT_MS.max, Math.max(TIMEOUT_MS.min, Math.round((2 * to) / 1000)));
 }
 
+const tcpOnly = (ports: readonly PortRange[]): PortRange[] =>
+  ports.filter((p) => p.protocol === 'tcp');
+const asRanges = (ports: readonly number[]): PortRange[] =>
+  ports.map((port) => ({ from: port, to: port, protocol: 'tcp' as const }));
+
+/**
+ * Would calling this silent address down be drift? Named on its own, or a rule requires a TCP port
+ * of it: it gets the careful probe. An empty address of a block is decided in bulk.
+ */
+export function needsCare(o: ObservedAddress, rules: readonly Rule[], at: number): boolean {
+  return (
+    namedAlone(o.targets) ||
+    tcpOnly(expectationFor(rules, o.address, o.targets, at).required).length > 0
+  );
+}
+
 /** The ports a careful probe of these addresses asks: their expected TCP ports and common ones. */
 export function carefulPorts(
   rules: readonly Rule[],
   silent: readonly ObservedAddress[],
+  extra: readonly number[] = [],
 ): PortRange[] {
   const expected = silent.flatMap((o) =>
-    expectationFor(rules, o.address, o.targets, Date.now()).allowed.filter(
-      (p) => p.protocol === 'tcp',
-    ),
+    tcpOnly(expectationFor(rules, o.address, o.targets, Date.now()).allowed),
   );
   const [first] = takePorts(coalesceRanges(expected), MAX_EXPECTED);
-  return coalesceRanges([
-    ...first,
-    ...COMMON_PORTS.map((port) => ({ from: port, to: port, protocol: 'tcp' as const })),
-  ]);
+  return coalesceRanges([...first, ...asRanges(COMMON_PORTS), ...asRanges(extra)]);
 }
 
-/** What a careful probe asked and saw: it may run before the sweep ends, and apply after. */
+/** What a careful or bulk probe asked and saw: it may run before the sweep ends, and apply after. */
 export interface CarefulRuns {
   results: RunResult[];
-  /** Per address: how many ports it asked. */
-  asked: Map<string, number>;
+  /** Per address: how many ports it asked, and how, for the reason of a host-down. */
+  asked: Map<string, { ports: number; how: string }>;
 }
 
 /** Probes these silent addresses carefully, family by family. */
@@ -69,31 +89,105 @@ export async function runCareful(
   maxRate: number | undefined,
   initialRttMs?: number,
 ): Promise<CarefulRuns> {
+  return byFamily(silent, async (family, group, asked) => {
+    const tcp = carefulPorts(rules, group);
+    const how = `a careful probe of ${countPorts(tcp)} ports (nmap's normal timing, ${VERIFY_RETRIES} retransmissions)`;
+    group.forEach((o) => asked.set(o.address, { ports: countPorts(tcp), how }));
+    return runner.run(
+      {
+        label: `IPv${family} careful probe`,
+        file: `nmap-ipv${family}-careful`,
+        invocation: {
+          profile: 'verify',
+          family,
+          tcp,
+          udp: [],
+          targets: group.map((o) => o.address),
+          hostgroup: group.length,
+          ...(maxRate ? { maxRate } : {}),
+          ...(initialRttMs ? { initialRttMs } : {}),
+        },
+      },
+      deadline,
+    );
+  });
+}
+
+/** What the bulk decision of silent addresses needs to know of the path. */
+export interface BulkPace {
+  /** Packets per second: below any rate limit the sweep found. */
+  rate: number;
+  /** The share of probes the path answered, as measured; undefined when nothing measured it. */
+  delivery: number | undefined;
+  /** The path's loss when nothing measured it. */
+  assumed: number;
+  initialRttMs?: number;
+}
+
+/** Probes in the bulk decision: at least two, however clean the path; at most the careful probe's. */
+const BULK_PROBES = { least: 2, most: VERIFY_RETRIES + 1 } as const;
+
+/**
+ * How many probes each port of a silent address gets in the bulk decision: enough that an open
+ * port whose answer the sweep lost, and every probe since, is as unlikely as the rescue allows.
+ */
+export function bulkProbes(pace: BulkPace): number {
+  const before = pace.delivery === undefined ? 1 : 1 - pace.delivery;
+  return probesToJudge(before, pace.delivery ?? pace.assumed, BULK_PROBES.least, BULK_PROBES.most);
+}
+
+/** Decides the silent addresses that need no careful probe together: one run per family. */
+export async function runBulk(
+  runner: Runner,
+  silent: readonly ObservedAddress[],
+  rules: readonly Rule[],
+  deadline: number,
+  pace: BulkPace,
+): Promise<CarefulRuns> {
+  const probes = bulkProbes(pace);
+  return byFamily(silent, async (family, group, asked) => {
+    const tcp = carefulPorts(
+      rules,
+      group,
+      EXPOSED_SERVICES.map((s) => s.port),
+    );
+    const how = `${probes} probes of each of ${countPorts(tcp)} ports (expected, common and exposed-service ports), with the other silent addresses`;
+    group.forEach((o) => asked.set(o.address, { ports: countPorts(tcp), how }));
+    return runner.run(
+      {
+        label: `IPv${family} silent addresses`,
+        file: `nmap-ipv${family}-silent`,
+        invocation: {
+          profile: 'decide',
+          family,
+          tcp,
+          udp: [],
+          targets: group.map((o) => o.address),
+          rate: pace.rate,
+          retries: probes - 1,
+          hostgroup: group.length,
+          ...(pace.initialRttMs ? { initialRttMs: pace.initialRttMs } : {}),
+        },
+      },
+      deadline,
+    );
+  });
+}
+
+/** Runs `probe` on each family's share of the silent addresses, one family after the other. */
+async function byFamily(
+  silent: readonly ObservedAddress[],
+  probe: (
+    family: 4 | 6,
+    group: ObservedAddress[],
+    asked: CarefulRuns['asked'],
+  ) => Promise<RunResult[]>,
+): Promise<CarefulRuns> {
   const results: RunResult[] = [];
-  const asked = new Map<string, number>();
+  const asked: CarefulRuns['asked'] = new Map();
   for (const family of [4, 6] as const) {
     const group = silent.filter((o) => o.family === family && o.address !== '');
-    if (group.length === 0 || runner.cancelled()) continue;
-    const tcp = carefulPorts(rules, group);
-    group.forEach((o) => asked.set(o.address, countPorts(tcp)));
-    results.push(
-      ...(await runner.run(
-        {
-          label: `IPv${family} careful probe`,
-          file: `nmap-ipv${family}-careful`,
-          invocation: {
-            profile: 'verify',
-            family,
-            tcp,
-            udp: [],
-            targets: group.map((o) => o.address),
-            ...(maxRate ? { maxRate } : {}),
-            ...(initialRttMs ? { initialRttMs } : {}),
-          },
-        },
-        deadline,
-      )),
-    );
+    if (group.length > 0) results.push(...(await probe(family, group, asked)));
   }
   return { results, asked };
 }
@@ -130,7 +224,7 @@ export function applyCareful(
       return {
         ...obs,
         status: 'up',
-        reason: `silent in the sweep, answered a careful probe on ${f.answered} of ${asked} ports`,
+        reason: `silent in the sweep, answered ${f.answered} of the ${asked.ports} ports of ${asked.how}`,
         ports: combinePorts(obs.ports, kept),
       };
     }
@@ -144,7 +238,7 @@ export function applyCareful(
     }
     return {
       ...obs,
-      reason: `${obs.reason}, nor to a careful probe of ${asked} ports (nmap's normal timing, ${VERIFY_RETRIES} retransmissions)`,
+      reason: `${obs.reason}, nor to ${asked.how}`,
     };
   });
 }

@@ -47,6 +47,23 @@ export function addSweep(
   }
 }
 
+/**
+ * How many more probes a port needs before its silence counts as filtered: it carries `before`
+ * (the chance an open port lost its answer so far) and each probe multiplies that by the path's
+ * loss at `delivery`. At least `least`, at most `most`.
+ */
+export function probesToJudge(
+  before: number,
+  delivery: number,
+  least: number,
+  most: number,
+): number {
+  const loss = missOf(delivery);
+  let n = 0;
+  for (let miss = before; miss > MISS_TOLERATED && n < most; n++) miss *= loss;
+  return Math.min(most, Math.max(least, n));
+}
+
 /** The ports of an address that need another probe. */
 export function toProbe(groups: readonly SilentGroup[]): PortRange[] {
   return coalesceRanges(groups.filter((g) => g.miss > MISS_TOLERATED).flatMap((g) => g.ports));

@@ -95,7 +95,7 @@ export async function scan(settings: Settings, ctx: ScanContext): Promise<ScanOu
     `Sweep: ${plan.addressCount} addresses, ${countPorts(plan.tcp)} TCP + ${countPorts(plan.udp)} UDP ports`,
     () => sweep(runner, plan, pacer, at(SWEEP_SHARE), (sofar) => ahead.afterRun(sofar)),
   );
-  ahead.afterRun(swept.results); // the UDP runs too
+  ahead.endSweep(swept.results); // the UDP runs too, and what a fast sweep held back
   let observed = observe(settings.targets, plan, swept.results);
   // Careful probes and re-checks may go as fast as the path was found to allow, never faster.
   const carefulRate = ahead.carefulRate;

@@ -47,7 +47,12 @@ export interface PaceStep {
   answered: number;
   /** nmap's elapsed time for the run. */
   seconds: number;
+  /** Packets that reached the runner (or that its kernel dropped on the way in) and that nmap never saw (intake.ts). */
+  lostOnRunner?: number;
 }
+
+/** What holds the rate down: a rate limit on the path, the runner itself, or max-rate. */
+export type PaceLimit = 'path' | 'runner' | 'max-rate';
 
 export interface Pace {
   /** The rate the scan settled at, packets per second. */
@@ -58,7 +63,24 @@ export interface Pace {
   delivery?: number;
   /** Why this rate, in a sentence. */
   reason: string;
+  /** What held the rate down, when anything did. */
+  limit?: PaceLimit;
   steps: PaceStep[];
+}
+
+/**
+ * Were the answers a run missed lost on the runner? Enough of them reached it, or were dropped by
+ * its kernel, and nmap never saw them: at least this share of what was missed, and this many.
+ */
+const ON_RUNNER = { share: 0.25, least: 50 } as const;
+
+export function lostOnTheRunner(step: PaceStep): boolean {
+  const missed = step.probes - step.answered;
+  return (
+    step.lostOnRunner !== undefined &&
+    missed > 0 &&
+    step.lostOnRunner >= Math.max(ON_RUNNER.least, ON_RUNNER.share * missed)
+  );
 }
 
 export class Pacer {
@@ -68,7 +90,11 @@ export class Pacer {
   /** Packets per second that get through a policer, as last measured. */
   private policer: number | undefined;
   private current: number;
-  private settledWhy: 'policer' | 'ceiling' | 'top' | undefined;
+  private settledWhy: 'policer' | 'runner' | 'ceiling' | 'top' | undefined;
+  /** The last run lost answers on the runner: the next, at the same rate, says whether it lasts. */
+  private runnerOnce = false;
+  /** Packets per second the runner took in when it could not keep up, as last measured. */
+  private runnerRate: number | undefined;
   /** After a first low share: the run it was measured on; the next run, slower, tells policer from loss. */
   private tentative: { rate: number; share: number } | undefined;
   /** Below a policer: the share of the first run at the settled rate, to notice a large fall. */
@@ -102,9 +128,9 @@ export class Pacer {
     return this.settledWhy === 'policer';
   }
 
-  /** True when a rate limit on the path (or max-rate) holds the rate down: careful runs keep to it. */
+  /** True when a rate limit on the path, the runner or max-rate holds the rate down: careful runs keep to it. */
   get limited(): boolean {
-    return this.settledWhy === 'policer' || this.settledWhy === 'ceiling';
+    return this.settledWhy !== undefined && this.settledWhy !== 'top';
   }
 
   /** Has any run measured the path (on hosts that answer closed ports)? */
@@ -135,6 +161,7 @@ export class Pacer {
     const share = step.answered / step.probes;
     const through = step.rate * share;
     if (!loose) this.checking = false;
+    if (!loose && this.onRunner(step, share, through)) return;
     if (loose) {
       // Re-probing goes below a policer: a higher share there is the path's own loss, better
       // measured (silence a firewall drops only lowers it); the first measure when the sweep
@@ -221,6 +248,34 @@ export class Pacer {
     this.settleAt(Math.min(step.rate, through) * SETTLE);
   }
 
+  /**
+   * A run whose missing answers were lost on the runner, not the path: it says nothing of a rate
+   * limit on the path. The first is measured again at the same rate (a busy moment passes); a
+   * second in a row lowers the rate below what the runner took in, and says it was the runner.
+   * Returns true when the step was taken as such.
+   */
+  private onRunner(step: PaceStep, share: number, through: number): boolean {
+    if (share >= CLEAN || !lostOnTheRunner(step)) {
+      this.runnerOnce = false;
+      if (this.settledWhy === 'runner' && share >= CLEAN) {
+        this.baseline = Math.max(this.baseline ?? 0, share);
+        return true; // the runner keeps up at this rate: it stays
+      }
+      return false;
+    }
+    if (!this.runnerOnce) {
+      this.runnerOnce = true;
+      this.checking = true;
+      return true;
+    }
+    this.runnerOnce = false;
+    this.tentative = undefined;
+    this.runnerRate = Math.min(this.runnerRate ?? Infinity, through);
+    this.current = this.round(Math.min(this.current, through * SETTLE));
+    this.settledWhy = 'runner';
+    return true;
+  }
+
   /** Doubles the rate, up to the ceiling or the top rate. */
   private raise(): void {
     const limit = Math.min(this.ceiling ?? Infinity, TOP_RATE);
@@ -259,6 +314,8 @@ export class Pacer {
           : 'not measured: no host answered closed ports, so the path could not be measured';
     } else if (this.settledWhy === 'policer') {
       reason = `settled below a rate limit on the path: answers stopped rising at about ${n(this.policer ?? 0)} packets/s`;
+    } else if (this.settledWhy === 'runner') {
+      reason = `settled below what this runner could take in (about ${n(this.runnerRate ?? 0)} packets/s): answers reached it and were lost on it (its CPU busy or its capture full), not on the path`;
     } else if (this.settledWhy === 'ceiling') {
       reason = `max-rate: the ceiling you set`;
     } else if (this.settledWhy === 'top') {
@@ -268,8 +325,17 @@ export class Pacer {
     }
     // Once settled, the rate in use; before (the scan ended while rising), the fastest rate used.
     const used = this.settled ? this.current : Math.max(0, ...this.steps.map((s) => s.rate));
+    const limit: PaceLimit | undefined =
+      this.settledWhy === 'policer'
+        ? 'path'
+        : this.settledWhy === 'runner'
+          ? 'runner'
+          : this.settledWhy === 'ceiling'
+            ? 'max-rate'
+            : undefined;
     return {
       rate: used || this.current,
+      ...(limit ? { limit } : {}),
       ...(this.ceiling !== undefined ? { ceiling: this.ceiling } : {}),
       ...(this.baseline !== undefined ? { delivery: Number(this.baseline.toFixed(4)) } : {}),
       reason: reason + lossText,

@@ -11,6 +11,7 @@ import { classifyTarget } from '../targets.js';
 import type { PortRange, Protocol } from '../types.js';
 import { addSweep, type Silence } from './coverage.js';
 import { answersClosed, runFacts, takePorts } from './facts.js';
+import { lostOnRunner, readIntake } from './intake.js';
 import type { Pacer } from './pacing.js';
 import { runsOf, type Runner } from './runner.js';
 
@@ -62,6 +63,7 @@ export async function sweep(
       const [ports, after] = takePorts(rest, count);
       rest = after;
       const rate = pacer.rate;
+      const intakeBefore = readIntake();
       const done = await runner.run(
         {
           label: `IPv${family} TCP sweep`,
@@ -72,9 +74,12 @@ export async function sweep(
       );
       results.push(...done);
       const facts = runFacts(runsOf(done));
+      const intakeAfter = readIntake();
       let probes = 0;
       let answered = 0;
+      let seen = 0;
       for (const f of facts.values()) {
+        seen += f.answered;
         swept.set(f.address, (swept.get(f.address) ?? 0) + f.probed);
         if (answersClosed(f)) truth.add(f.address);
         if (!truth.has(f.address)) continue;
@@ -82,7 +87,15 @@ export async function sweep(
         answered += f.answered;
       }
       const elapsed = runsOf(done).reduce((n, r) => n + (r.finished?.elapsed ?? 0), 0);
-      pacer.measure({ rate, probes, answered, seconds: elapsed });
+      pacer.measure({
+        rate,
+        probes,
+        answered,
+        seconds: elapsed,
+        ...(intakeBefore && intakeAfter
+          ? { lostOnRunner: lostOnRunner(intakeBefore, intakeAfter, seen) }
+          : {}),
+      });
       // A run the path could not be measured on says nothing of its silence: every silent port
       // is probed again (delivery 0), not judged on an assumed delivery.
       const delivery = probes >= 50 ? answered / probes : pacer.measured ? pacer.delivery : 0;
