@@ -93,3 +93,63 @@ describe('the scan engine across an internet-like path', { skip }, () => {
     assert.match(run.summary, /\| `203\.0\.113\.10` \| up \| .* \| 3,002 of 3,002 answered \|/);
   });
 });
+
+describe('the empty addresses of a block, across the path', { skip }, () => {
+  let path: NetPath<'web' | 'mongo'>;
+  const inScanner = (argv: string[], opts: ExecOptions) => path.exec(argv, opts);
+
+  before(async () => {
+    path = await createPath({
+      rttMs: 40,
+      pps: 20000,
+      emptySilent: true,
+      hosts: [
+        { name: 'web', ipv4: '203.0.113.10', tcp: [22, 443] },
+        // Default-drop, only MongoDB open: no ping, no 443, no 80 answers. Host discovery misses it.
+        {
+          name: 'mongo',
+          ipv4: '203.0.113.20',
+          tcp: [27017],
+          dropAll: true,
+          nft: ['tcp dport 27017 accept'],
+        },
+      ],
+    });
+  });
+  after(async () => {
+    await path?.destroy();
+  });
+
+  it('decides them together in one run, finds the host only MongoDB answers on, and folds them into one line', async () => {
+    const run = await runAction({ targets: '203.0.113.0/27', expected: '*: 22?, 443?' }, inScanner);
+    assert.deepEqual(
+      brief(run.findings),
+      ['unexpected-open 203.0.113.0/27 203.0.113.20 27017/tcp open'],
+      run.stdout,
+    );
+    const report = run.report as {
+      observed: { address: string; status: string; reason: string }[];
+      scan: { runs: { phase?: string; args?: string[] }[] };
+    };
+    assert.equal(report.observed.length, 32, 'the report keeps every address');
+    const empty = report.observed.filter((o) => o.status === 'down');
+    assert.equal(empty.length, 30);
+    for (const o of empty) assert.match(o.reason, /nor to \d probes of each of \d+ ports/);
+    // One nmap run decided the 30 together, in one group, with MongoDB's port among its ports.
+    const decide = report.scan.runs.filter((r) => r.phase === 'decide');
+    assert.equal(decide.length, 1);
+    const args = decide[0]?.args ?? [];
+    assert.equal(args[args.indexOf('--min-hostgroup') + 1], '30');
+    assert.match(args[args.indexOf('-p') + 1] ?? '', /(^|,)27017(,|-|$)/);
+    assert.equal(
+      report.scan.runs.filter((r) => r.phase === 'verify').length,
+      1,
+      'the re-check only',
+    );
+    // The summary: a row per live address, one line for the empty ones.
+    assert.match(run.summary, /^30 empty addresses \(no rule requires a port there\): /m);
+    assert.equal(run.summary.match(/\| down \|/g), null);
+    // The log names the run once, not each address.
+    assert.doesNotMatch(run.stdout, /Completed SYN Stealth Scan against/);
+  });
+});
