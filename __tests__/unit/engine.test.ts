@@ -18,7 +18,13 @@ import {
 import { markEveryPort, samplePorts, suspects } from '../../src/scan/everyport.js';
 import { answersClosed, intersect, runFacts, subtract, takePorts } from '../../src/scan/facts.js';
 import { bulkProbes, carefulTimeoutMs, needsCare } from '../../src/scan/careful.js';
-import { lostOnRunner, parseNetDev, parseSoftnet } from '../../src/scan/intake.js';
+import {
+  idleBetween,
+  lostOnRunner,
+  parseCpu,
+  parseNetDev,
+  parseSoftnet,
+} from '../../src/scan/intake.js';
 import { ASSUMED_DELIVERY, Pacer, START_RATE, TOP_RATE } from '../../src/scan/pacing.js';
 import { rescueBatches } from '../../src/scan/rescue.js';
 import type { ObservedAddress, PortRange } from '../../src/types.js';
@@ -191,6 +197,15 @@ describe('pacing to the path', () => {
     assert.match(twice.pace().reason, /this runner could take in.*not on the path/);
     assert.doesNotMatch(twice.pace().reason, /rate limit on the path/);
 
+    // A rescue pass that lost answers on the runner settles nothing either.
+    const rescued = new Pacer();
+    rescued.measure(path(Infinity)(rescued.rate));
+    rescued.measure(busy(rescued.rate), true);
+    assert.equal(rescued.rate, TOP_RATE);
+    assert.equal(rescued.pace().limit, undefined);
+    rescued.measure({ ...busy(rescued.rate), lostOnRunner: 0 }, true);
+    assert.equal(rescued.pace().limit, 'path', 'the same fall, lost on the path');
+
     // The same share lost, but nothing reached the runner: the path, as before.
     const policed = new Pacer();
     for (let i = 0; i < 6; i++)
@@ -212,6 +227,13 @@ describe('pacing to the path', () => {
     // 10,000 answers arrived, nmap saw 6,000; 500 more were dropped on the way in.
     assert.equal(lostOnRunner(before, { received: 11_000, dropped: 500 }, 6_000), 4_500);
     assert.equal(lostOnRunner(before, { received: 7_000, dropped: 0 }, 6_000), 0);
+    // And how much of the CPU sat idle between two readings (idle and iowait of all CPUs).
+    const cpu = (text: string) => ({ received: 0, dropped: 0, cpu: parseCpu(text) });
+    const a = cpu('cpu  1000 0 500 8000 100 0 50 0 0 0\ncpu0 1 2 3 4 5 6 7 8 9 10');
+    const b = cpu('cpu  1550 0 700 8180 120 0 100 0 0 0\n');
+    assert.deepEqual(a.cpu, { total: 9650, idle: 8100 });
+    assert.equal(idleBetween(a, b), 0.2);
+    assert.equal(parseCpu('intr 1 2 3'), undefined);
   });
 
   it('never goes above max-rate', () => {

@@ -334,6 +334,7 @@ const report = object({
             answered: int(),
             seconds: number(0, 1e9),
             lostOnRunner: optional(int()),
+            idle: optional(number(0, 1)),
           }),
         ),
       }),

@@ -4,11 +4,12 @@
 // would-be unexpected-open port as soon as nmap announces it open (its `Discovered open port`
 // line), and again on what each sweep run and rescue pass shows. After each sweep run, the careful
 // probe starts on the silent addresses that need it (careful.ts), at a small share of the pace.
-// Neither competes with a fast sweep on a small runner: a second nmap there takes the CPU the
-// sweep needs to read its answers, and the lost answers would pass for a rate limit on the path.
-// So while the sweep goes faster than EARLY_MAX_RATE on fewer than EARLY_MIN_CORES cores, what
-// would start waits for the sweep's end. The other silent addresses (the empty addresses of a
-// block) are decided together once the sweep is over (settle).
+// Neither competes with a fast sweep on a busy runner: a second nmap that captures the sweep's
+// answers takes the CPU the sweep needs to read them, and the lost answers would pass for a rate
+// limit on the path. So beside a sweep faster than EARLY_MAX_RATE on a small runner whose CPU had
+// no core to spare, version detection waits for the sweep's end, and so does a careful probe of
+// so many addresses that nmap captures every answer. The other silent addresses (the empty
+// addresses of a block) are decided together once the sweep is over (settle).
 import { availableParallelism } from 'node:os';
 import { observe, type RunResult } from '../observe.js';
 import type { ScanPlan } from '../plan.js';
@@ -33,9 +34,18 @@ const CAREFUL_SHARE = 0.05;
 const MIN_CAREFUL_RATE = 100;
 /** Open ports nmap announces within this long go to one version-detection run. */
 const GATHER_MS = 150;
-/** Beside a sweep faster than this, on a runner with fewer cores than that, nothing else starts. */
+/**
+ * Beside a sweep faster than this, on a runner with fewer cores than that whose last sweep run left
+ * less than this share of its CPU idle, no version detection starts.
+ */
 const EARLY_MAX_RATE = 10_000;
 const EARLY_MIN_CORES = 4;
+const EARLY_MIN_IDLE = 0.4;
+/**
+ * nmap filters what it captures by source address for fewer hosts than this: a careful probe of so
+ * few never sees the sweep's answers, and may run beside any sweep.
+ */
+const NARROW_CAPTURE = 20;
 
 export interface Deadlines {
   careful: number;
@@ -113,10 +123,16 @@ export class Ahead {
     return this.pacer.limited ? this.pacer.rate : this.settings.maxRate;
   }
 
-  /** May a second nmap run now, beside the sweep? */
+  /**
+   * May a second nmap that sees the sweep's answers run now? After the sweep; beside a slow one; on
+   * a runner with cores to spare, or whose CPU sat idle enough during the last sweep run.
+   */
   private get quiet(): boolean {
     return (
-      this.swept || this.pacer.rate <= EARLY_MAX_RATE || availableParallelism() >= EARLY_MIN_CORES
+      this.swept ||
+      this.pacer.rate <= EARLY_MAX_RATE ||
+      availableParallelism() >= EARLY_MIN_CORES ||
+      (this.pacer.idle ?? 0) >= EARLY_MIN_IDLE
     );
   }
 
@@ -124,9 +140,8 @@ export class Ahead {
   afterRun(results: readonly RunResult[]): void {
     if (this.runner.cancelled()) return;
     this.timeoutMs = carefulTimeoutMs(runsOf(results)) ?? this.timeoutMs;
-    if (!this.quiet) return; // the sweep's end starts it, from every result (endSweep)
     const seen = observe(this.settings.targets, this.plan, results);
-    this.identifyFrom(seen);
+    this.identifyFrom(seen); // not beside a fast sweep on a busy runner: endSweep starts it then
     this.carefulBeside(seen);
   }
 
@@ -147,7 +162,7 @@ export class Ahead {
         !this.asked.has(o.address) &&
         needsCare(o, this.settings.rules, at),
     );
-    if (silent.length === 0) return;
+    if (silent.length === 0 || (silent.length >= NARROW_CAPTURE && !this.quiet)) return;
     silent.forEach((o) => this.asked.add(o.address));
     const share = Math.max(MIN_CAREFUL_RATE, Math.floor(this.pacer.rate * CAREFUL_SHARE));
     this.start(
@@ -206,7 +221,8 @@ export class Ahead {
     );
     left.forEach((o) => this.asked.add(o.address));
     const careful = left.filter((o) => needsCare(o, this.settings.rules, at));
-    const bulk = left.filter((o) => !careful.includes(o));
+    const cared = new Set(careful);
+    const bulk = left.filter((o) => !cared.has(o));
     if (careful.length > 0) {
       this.start(
         runCareful(

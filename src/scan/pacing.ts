@@ -49,6 +49,8 @@ export interface PaceStep {
   seconds: number;
   /** Packets that reached the runner (or that its kernel dropped on the way in) and that nmap never saw (intake.ts). */
   lostOnRunner?: number;
+  /** The share of the machine's CPU time that sat idle during the run (0..1). */
+  idle?: number;
 }
 
 /** What holds the rate down: a rate limit on the path, the runner itself, or max-rate. */
@@ -133,6 +135,11 @@ export class Pacer {
     return this.settledWhy !== undefined && this.settledWhy !== 'top';
   }
 
+  /** The share of CPU time that sat idle during the last run measured, when known. */
+  get idle(): number | undefined {
+    return this.steps.at(-1)?.idle;
+  }
+
   /** Has any run measured the path (on hosts that answer closed ports)? */
   get measured(): boolean {
     return this.baseline !== undefined;
@@ -167,7 +174,7 @@ export class Pacer {
       // measured (silence a firewall drops only lowers it); the first measure when the sweep
       // left none.
       if (this.baseline === undefined || share > this.baseline) this.baseline = share;
-      else if (share < this.baseline - HOLD && this.settled) {
+      else if (share < this.baseline - HOLD && this.settled && !lostOnTheRunner(step)) {
         this.policer = Math.min(this.policer ?? Infinity, through);
         this.settleAt(Math.min(this.current, through * SETTLE));
       }

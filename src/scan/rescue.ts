@@ -7,6 +7,7 @@ import { countPorts, formatPortList } from '../ports.js';
 import type { ObservedAddress, PortRange } from '../types.js';
 import { afterProbe, toProbe, type Silence } from './coverage.js';
 import { runFacts } from './facts.js';
+import { readIntake, runnerDuring } from './intake.js';
 import type { Pacer } from './pacing.js';
 import { pool, runsOf, type Runner } from './runner.js';
 
@@ -91,6 +92,7 @@ async function passes(
     /** Addresses that measured nothing in this pass: judged on the pass's delivery, once known. */
     const unmeasured: { address: string; tcp: PortRange[]; silent: PortRange[] }[] = [];
     const started = Date.now();
+    const intakeBefore = readIntake();
     await pool(batches, AT_ONCE, async (b) => {
       const rate = share(b);
       const results = await runner.run(
@@ -128,8 +130,18 @@ async function passes(
       }
     });
     // What was lost and found again tells the pacer what the path lets through at this rate...
+    // (not when the answers it missed were lost on the runner: intake.ts)...
+    const intakeAfter = readIntake();
     if (lossy.probes > 0) {
-      pacer.measure({ rate: rateOfPass, ...lossy, seconds: (Date.now() - started) / 1000 }, true);
+      pacer.measure(
+        {
+          rate: rateOfPass,
+          ...lossy,
+          seconds: (Date.now() - started) / 1000,
+          ...(intakeBefore && intakeAfter ? runnerDuring(intakeBefore, intakeAfter, found) : {}),
+        },
+        true,
+      );
     }
     // ...and the silence of the other addresses carries the path's loss as now measured.
     for (const u of unmeasured) {

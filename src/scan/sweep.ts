@@ -11,7 +11,7 @@ import { classifyTarget } from '../targets.js';
 import type { PortRange, Protocol } from '../types.js';
 import { addSweep, type Silence } from './coverage.js';
 import { answersClosed, runFacts, takePorts } from './facts.js';
-import { lostOnRunner, readIntake } from './intake.js';
+import { readIntake, runnerDuring } from './intake.js';
 import type { Pacer } from './pacing.js';
 import { runsOf, type Runner } from './runner.js';
 
@@ -92,9 +92,7 @@ export async function sweep(
         probes,
         answered,
         seconds: elapsed,
-        ...(intakeBefore && intakeAfter
-          ? { lostOnRunner: lostOnRunner(intakeBefore, intakeAfter, seen) }
-          : {}),
+        ...(intakeBefore && intakeAfter ? runnerDuring(intakeBefore, intakeAfter, seen) : {}),
       });
       // A run the path could not be measured on says nothing of its silence: every silent port
       // is probed again (delivery 0), not judged on an assumed delivery.
