@@ -9,6 +9,7 @@ import {
   findingRow,
   portLabel,
   rangeLabel,
+  runnerTargetLines,
   whatToDo,
 } from './format.js';
 import { code, plural, table } from './markdown.js';
@@ -209,6 +210,8 @@ function render(report: Report, reportPath: string, options: SummaryOptions, cap
   if (report.merged) {
     out.push(`Merged from ${plural(report.merged.shards, 'shard')}.`);
   }
+  const own = runnerTargetLines(report, (spec) => code(spec));
+  if (own.length > 0) out.push(own.map((line) => `> ${line}.`).join('\n>\n'));
   const issue = issueLink(options.issueUrl);
   const links = [
     ...(issue ? [issue] : []),
