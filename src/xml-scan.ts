@@ -66,7 +66,9 @@ export async function readXmlScan(settings: Settings): Promise<ScanOutcome> {
       const address = hostAddress(host);
       if (!address || seen.has(address)) continue;
       seen.add(address);
-      const userName = (host.hostnames.find((h) => h.type === 'user') ?? host.hostnames[0])?.name;
+      // Without targets, a host is filed under the name nmap was given, else its address: never
+      // under reverse DNS (PTR), which the address's owner writes and the user never chose.
+      const userName = host.hostnames.find((h) => h.type === 'user')?.name;
       const targets =
         settings.targets.length > 0
           ? targetsNaming(settings.targets, address, resolved)
