@@ -296,9 +296,47 @@ describe('record mode and exceptions', () => {
     assert.deepEqual(findDrift(reread.rules, observed, SCANNED, at('2027-01-20T00:00:00Z')), []);
   });
 
-  it('does not keep an exception that has ended: the port is recorded as required', () => {
+  it('never makes the port of an exception that has ended required: it keeps the exception, date and reason', () => {
     const targets = [{ spec: 'db.example.com', kind: 'hostname' as const, size: 1 }];
-    const recorded = recordRules(targets, observed, previous, at('2027-03-01T00:00:00Z'));
+    const now = at('2027-03-01T00:00:00Z');
+    const recorded = recordRules(targets, observed, previous, now);
+    assert.deepEqual(
+      recorded.flatMap((r) =>
+        r.ports.map((p) => [
+          r.pattern,
+          p.from,
+          p.optional,
+          p.exception?.until,
+          p.exception?.reason,
+        ]),
+      ),
+      [
+        ['db.example.com', 22, false, undefined, undefined],
+        ['db.example.com', 27017, true, '2027-01-31', 'OPS-12'],
+      ],
+    );
+    // Written and read back, the policy still reports the open port under its ended exception.
+    const reread = parsePolicy(
+      formatPolicy({ targets: ['db.example.com'], rules: recorded }),
+      'p.yml',
+    );
+    assert.deepEqual(
+      findDrift(reread.rules, observed, SCANNED, now).map((f) => [
+        f.kind,
+        f.port,
+        f.expiredException?.until,
+      ]),
+      [['unexpected-open', 27017, '2027-01-31']],
+    );
+  });
+
+  it('records an open port that a plain rule allows beside an ended exception as that rule does', () => {
+    const targets = [{ spec: 'db.example.com', kind: 'hostname' as const, size: 1 }];
+    const both = parseRules(
+      'expected',
+      'db.example.com: 27017 until 2027-01-31 OPS-12\ndb.example.com: 27017',
+    );
+    const recorded = recordRules(targets, observed, both, at('2027-03-01T00:00:00Z'));
     assert.ok(recorded.every((r) => r.ports.every((p) => !p.exception && !p.optional)));
   });
 });
