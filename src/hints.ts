@@ -508,7 +508,7 @@ function inconclusiveRemedy(f: Finding): string {
     return `No answer came, after too few probes to tell a firewall that drops from lost packets, so this is neither passed nor failed${detail}; re-run, raise scan-timeout so more probes fit, or set a lower max-rate if the path drops bursts.`;
   }
   if (f.detail?.endsWith(RUNNER_NAME_FIX)) {
-    return `The name resolves to an address of the runner itself or of its cloud provider, not to a host of the fleet (a parked or expired domain, split-horizon DNS, a changed record), so it was not scanned; fix the name's DNS record, or write the address in targets to scan it as written.`;
+    return `The name resolves to an address of the machine that scans (loopback, link-local, unspecified) or to its cloud provider's metadata service, not to a host of the fleet (a parked or expired domain, split-horizon DNS, a changed record), so it is not judged; fix the name's DNS record, or write the address in targets to scan it as written.`;
   }
   if (f.port !== undefined) {
     return `This port was not scanned (the scan ran out of time, or the nmap XML read did not cover it), so it is neither passed nor failed${detail}; re-run with a higher scan-timeout, or include the port in the scan.`;

@@ -185,13 +185,19 @@ export function runnerRange(address: string): RunnerRange | undefined {
   return RUNNER_RANGES[ip.range()];
 }
 
-/** What an address of each range is, after the address: "127.0.0.1, the runner itself (loopback)". */
-export const RUNNER_RANGE_WORDS: Readonly<Record<RunnerRange, string>> = {
-  loopback: 'the runner itself (loopback)',
-  unspecified: 'the unspecified address, which reaches the runner itself',
-  'link-local': "a link-local address, on the runner's own network link",
-  metadata: "a cloud metadata address, the runner's own provider's service",
-};
+/** What an address of each range is to the machine `who` names: "the runner itself (loopback)". */
+function rangeWords(range: RunnerRange, who: string): string {
+  switch (range) {
+    case 'loopback':
+      return `${who} itself (loopback)`;
+    case 'unspecified':
+      return `the unspecified address, which reaches ${who} itself`;
+    case 'link-local':
+      return `a link-local address, on ${who}'s own network link`;
+    case 'metadata':
+      return `a cloud metadata address, ${who}'s own provider's service`;
+  }
+}
 
 /** What a block within each range is, after its name: "the loopback range, the runner itself". */
 const BLOCK_WORDS: Readonly<Record<RunnerRange, string>> = {
@@ -207,7 +213,15 @@ export const RUNNER_NAME_FIX =
 
 /** Why a name's address is not scanned: it is the runner's own, not a host of the fleet. */
 export function runnerNameReason(name: string, address: string, range: RunnerRange): string {
-  return `${name} resolves to ${address}, ${RUNNER_RANGE_WORDS[range]}: not scanned. ${RUNNER_NAME_FIX}`;
+  return `${name} resolves to ${address}, ${rangeWords(range, 'the runner')}: not scanned. ${RUNNER_NAME_FIX}`;
+}
+
+/**
+ * Why a name in nmap XML (`xml`) is not judged at an address of the machine that ran nmap: the
+ * name resolved there, and what nmap saw is that machine's, not a host of the fleet.
+ */
+export function scannerNameReason(name: string, address: string, range: RunnerRange): string {
+  return `${name} was scanned at ${address}, ${rangeWords(range, 'the scanner')}: not judged. ${RUNNER_NAME_FIX}`;
 }
 
 /**
@@ -219,10 +233,10 @@ export function runnerNoteOf(spec: string): string | undefined {
   if (typeof target === 'string' || target.kind === 'hostname') return undefined;
   if (!spec.includes('/')) {
     const range = runnerRange(spec);
-    return range ? `is ${RUNNER_RANGE_WORDS[range]}` : undefined;
+    return range ? `is ${rangeWords(range, 'the runner')}` : undefined;
   }
   const metadata = [...METADATA_ADDRESSES].find((a) => coversAddress(spec, a));
-  if (metadata) return `holds ${metadata}, ${RUNNER_RANGE_WORDS.metadata}`;
+  if (metadata) return `holds ${metadata}, ${rangeWords('metadata', 'the runner')}`;
   // Each range is a CIDR block itself: a block whose ends lie in one lies in it whole.
   const family = target.kind === 'cidr4' ? ipaddr.IPv4 : ipaddr.IPv6;
   const range = runnerRange(family.networkAddressFromCIDR(spec).toString());

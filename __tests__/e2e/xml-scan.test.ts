@@ -87,6 +87,35 @@ describe('bring your own nmap XML', () => {
     },
   );
 
+  it(
+    'does not judge a name that nmap found at its own loopback, and judges the address written as a target',
+    { skip: noCorpus },
+    async () => {
+      // single.xml as nmap writes a scan of a parked name that resolved to the scanner itself.
+      const xml = readFileSync(join(corpusDir, 'single.xml'), 'utf8')
+        .replace('addr="64.13.134.52"', 'addr="127.0.0.1"')
+        .replace(
+          '<hostname name="scanme.nmap.org" type="PTR" />',
+          '<hostname name="parked.example.net" type="user"/><hostname name="localhost" type="PTR" />',
+        );
+      const path = join(work, 'parked.xml');
+      writeFileSync(path, xml);
+      const byName = await runAction({ xml: path, expected: '*: none' });
+      assert.deepEqual(
+        byName.findings.map((f) => `${f.kind} ${f.target} ${f.address} ${f.observed}`),
+        ['inconclusive parked.example.net 127.0.0.1 not scanned'],
+      );
+      assert.match(
+        byName.findings[0]?.detail ?? '',
+        /^parked\.example\.net was scanned at 127\.0\.0\.1, the scanner itself \(loopback\): not judged\./,
+      );
+      assert.equal(byName.code, 1, 'nothing was judged');
+      const byAddress = await runAction({ xml: path, targets: '127.0.0.1', expected: '*: none' });
+      assert.ok(byAddress.findings.length > 0);
+      for (const f of byAddress.findings) assert.equal(f.kind, 'unexpected-open');
+    },
+  );
+
   it('reads our own recorded fleet scans and a glob of several files', async () => {
     const run = await runAction({
       xml: join(fixturesDir, 'nmap', 'fleet-ipv*.xml'),
