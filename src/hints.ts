@@ -4,7 +4,7 @@
 import { Document, isMap, isSeq } from 'yaml';
 import { EXPOSED_SERVICES } from './ports.js';
 import { parsePattern } from './rules.js';
-import { classifyTarget } from './targets.js';
+import { RUNNER_NAME_FIX, classifyTarget } from './targets.js';
 import type { Finding, Protocol, Service } from './types.js';
 
 /** A service people expose by mistake, and how to close it. */
@@ -506,6 +506,9 @@ function inconclusiveRemedy(f: Finding): string {
   }
   if (f.observed.endsWith('no answer')) {
     return `No answer came, after too few probes to tell a firewall that drops from lost packets, so this is neither passed nor failed${detail}; re-run, raise scan-timeout so more probes fit, or set a lower max-rate if the path drops bursts.`;
+  }
+  if (f.detail?.endsWith(RUNNER_NAME_FIX)) {
+    return `The name resolves to an address of the machine that scans (loopback, link-local, unspecified) or to its cloud provider's metadata service, not to a host of the fleet (a parked or expired domain, split-horizon DNS, a changed record), so it is not judged; fix the name's DNS record, or write the address in targets to scan it as written.`;
   }
   if (f.port !== undefined) {
     return `This port was not scanned (the scan ran out of time, or the nmap XML read did not cover it), so it is neither passed nor failed${detail}; re-run with a higher scan-timeout, or include the port in the scan.`;

@@ -142,7 +142,7 @@ async function writeRecordedPolicy(settings: Settings, rules: Rule[]): Promise<v
     [
       `yaml-language-server: $schema=${SCHEMA_URL}`,
       `Recorded by port-drift (mode: record) on ${new Date().toISOString()}.`,
-      'Every port open at that time is required, except those an exception accepted, which keep it; review before you use it as a check.',
+      'Every port open at that time is required, except those an exception accepts or accepted, which keep it as it was (an ended one still reports its port); review before you use it as a check.',
     ],
   );
   await mkdir(dirname(settings.policyPath), { recursive: true });

@@ -1,7 +1,7 @@
 // Turns what nmap wrote into the observed state of every planned address: each address with the
 // target entries that named it, whether anything answered, and its ports. Pure.
 import type { ScanPlan } from './plan.js';
-import { canonicalIp, coversBlock, familyOf, targetsNaming } from './targets.js';
+import { canonicalIp, coversBlock, familyOf, runnerRange, targetsNaming } from './targets.js';
 import type {
   NmapHost,
   NmapRun,
@@ -126,8 +126,13 @@ export function observe(
   runs: readonly RunResult[],
 ): ObservedAddress[] {
   const out: ObservedAddress[] = [];
+  // A name never stands for the runner's own address (the plan reports that pair unscanned): the
+  // scan of a literal 127.0.0.1 is the literal's, not that of a name that resolved to it too.
+  const resolved = new Map(
+    [...plan.resolved].map(([name, addrs]) => [name, addrs.filter((a) => !runnerRange(a))]),
+  );
   const namesOf = (address: string): string[] =>
-    [...plan.resolved].filter(([, addrs]) => addrs.includes(address)).map(([name]) => name);
+    [...resolved].filter(([, addrs]) => addrs.includes(address)).map(([name]) => name);
 
   for (const { target, reason } of plan.unresolved) {
     out.push(placeholder('', [target], 'unresolved', `${target} ${reason}`));
@@ -154,7 +159,7 @@ export function observe(
     const obs = observeHost(
       host,
       address,
-      targetsNaming(targets, address, plan.resolved),
+      targetsNaming(targets, address, resolved),
       namesOf(address),
     );
     const stopped = unfinished.filter((r) =>
@@ -188,7 +193,7 @@ export function observe(
       out.push(
         placeholder(
           spec,
-          isBlock ? [spec] : targetsNaming(targets, spec, plan.resolved),
+          isBlock ? [spec] : targetsNaming(targets, spec, resolved),
           'inconclusive',
           isBlock ? `only part of the block was scanned: ${why}` : why,
           isBlock ? [] : namesOf(spec),

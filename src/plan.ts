@@ -3,7 +3,15 @@
 import { EXPOSED_SERVICES, coalesceRanges, type PortSelection } from './ports.js';
 import { expectedPorts } from './rules.js';
 import type { Settings, Shard } from './settings.js';
-import { addressesOf, canonicalIp, coversBlock, familyOf, unitKey } from './targets.js';
+import {
+  addressesOf,
+  canonicalIp,
+  coversBlock,
+  familyOf,
+  runnerNameReason,
+  runnerRange,
+  unitKey,
+} from './targets.js';
 import type { PortRange, Protocol, Target } from './types.js';
 
 export interface PlanFacts {
@@ -31,7 +39,8 @@ export interface ScanPlan {
   unresolved: { target: string; reason: string }[];
   /**
    * Addresses and blocks left out, each reported inconclusive with its reason: no route from this
-   * runner, outside ip-version, or a name DNS gave no answer for in time (address '').
+   * runner, outside ip-version, a name's address that is the runner's own (loopback, link-local,
+   * unspecified, cloud metadata), or a name DNS gave no answer for in time (address '').
    */
   unreachable: { target: string; address: string; reason: string }[];
   /** How many addresses the runs cover (CIDR blocks counted in full). */
@@ -103,6 +112,21 @@ export function makePlan(settings: Settings, facts: PlanFacts): ScanPlan {
     }
   };
 
+  // A name that resolves to the runner's own address (a parked domain, split-horizon DNS) does not
+  // stand for a host of the fleet: scanning it would judge the runner. Reported, never scanned.
+  const addResolved = (target: Target, address: string): void => {
+    const range = runnerRange(address);
+    if (range) {
+      unreachable.push({
+        target: target.spec,
+        address,
+        reason: runnerNameReason(target.spec, address, range),
+      });
+    } else {
+      add(target, address, 1);
+    }
+  };
+
   // Largest blocks first, so that whatever they hold is not planned twice.
   const ordered = [...settings.targets].sort((a, b) => b.size - a.size);
   for (const target of ordered) {
@@ -130,11 +154,11 @@ export function makePlan(settings: Settings, facts: PlanFacts): ScanPlan {
       // IP literal of that family would be; never a host-down, since the name does resolve.
       if (addresses.length === 0) {
         resolved.set(target.spec, all);
-        for (const address of all) add(target, address, 1);
+        for (const address of all) addResolved(target, address);
         continue;
       }
       resolved.set(target.spec, addresses);
-      for (const address of addresses) add(target, address, 1);
+      for (const address of addresses) addResolved(target, address);
     } else if (target.kind === 'cidr4' || target.kind === 'cidr6') {
       add(target, target.spec, target.size);
     } else {

@@ -12,7 +12,13 @@ import {
   type YAMLMap,
 } from 'yaml';
 import { ConfigurationError } from './errors.js';
-import { isNamePattern, parseException, parsePattern, parseRulePorts } from './rules.js';
+import {
+  isNamePattern,
+  parseException,
+  parsePattern,
+  parseRulePorts,
+  showsNothing,
+} from './rules.js';
 import { classifyTarget, uniqueTargets } from './targets.js';
 import type { PortRule, Rule, Target } from './types.js';
 
@@ -319,12 +325,20 @@ function parseExceptionNode(reader: PolicyReader, node: YAMLMap, key: string): P
       `${typeof ports === 'string' ? ports : "'none' cannot have an exception"}. ${example}`,
     );
   }
+  const marked = written.find((i) => i.value.trim().endsWith('?'));
+  if (marked) {
+    reader.fail(
+      marked.node,
+      `${key}.port`,
+      `'${marked.value.trim()}': an exception accepts its port until the date and never requires it, so its port takes no '?': remove it. ${example}`,
+    );
+  }
   const [until, reason] = [text('until'), text('reason')];
-  if (reason.trim() === '') {
+  if (showsNothing(reason)) {
     reader.fail(
       field('reason') ?? node,
       `${key}.reason`,
-      `an exception needs its reason: who accepted it and why. ${example}`,
+      `an exception needs its reason: who accepted it and why${reason.trim() === '' ? '' : ' (this one holds only characters that show nothing, such as zero-width spaces)'}. ${example}`,
     );
   }
   const exception = parseException(until, reason);

@@ -1,8 +1,9 @@
 // Record mode: turns an observed state into rules that a later check of the same targets passes.
 // Pure. A target's rule lists what is open on every one of its addresses; an address that differs
 // gets a rule of its own for the rest, and a CIDR block gets `none` plus a rule per live address.
-// A port that an exception of the policy in force accepts stays an exception, with its date and
-// reason: recording does not turn a port accepted for a while into one required for good.
+// A port that an exception of the policy in force accepts, or accepted until a time now past, stays
+// that exception, with its date and reason: recording never turns a port accepted for a while into
+// one required for good.
 import { exceptionFor, expectationFor, isPlainlyAllowed } from './rules.js';
 import type { ObservedAddress, PortRule, Rule, Target } from './types.js';
 
@@ -20,10 +21,13 @@ function portsOf(obs: ObservedAddress, previous: readonly Rule[], now: number): 
     .filter((p) => p.state === 'open' || (p.protocol === 'udp' && p.state === 'open|filtered'))
     .map((p): PortRule => {
       const rule = { from: p.port, to: p.port, protocol: p.protocol, optional: p.state !== 'open' };
-      const by = exp && exceptionFor(exp.accepted, p.port, p.protocol);
-      return by && !isPlainlyAllowed(exp, p.port, p.protocol)
-        ? { ...rule, optional: true, exception: by.exception }
-        : rule;
+      if (!exp || isPlainlyAllowed(exp, p.port, p.protocol)) return rule;
+      // An exception in force stays one; so does one that has ended, as it was: its port is not
+      // required for good, and the next check still reports it open with its ended exception.
+      const by =
+        exceptionFor(exp.accepted, p.port, p.protocol) ??
+        exceptionFor(exp.expired, p.port, p.protocol);
+      return by ? { ...rule, optional: true, exception: by.exception } : rule;
     })
     .sort((a, b) => a.protocol.localeCompare(b.protocol) || a.from - b.from);
 }

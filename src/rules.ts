@@ -1,6 +1,6 @@
 // The rule grammar of `expected` (`PATTERN: PORTS`), and which rules an address obeys.
 import { ConfigurationError } from './errors.js';
-import { CONTROL_CHARS } from './untrusted.js';
+import { CONTROL_CHARS, INVISIBLE_CHARS } from './untrusted.js';
 import { parsePortRange, rangeOf, rangesContain } from './ports.js';
 import { classifyTarget, coversAddress } from './targets.js';
 import type { Exception, PortRange, PortRule, Protocol, Rule } from './types.js';
@@ -99,10 +99,15 @@ export function parseException(until: string, reason: string): Exception | strin
     .trim()
     .replace(/^"(.*)"$/s, '$1')
     .trim();
-  if (why === '') {
-    return `the exception until ${until.trim()} gives no reason: say who accepted it and why (a ticket, an owner)`;
+  if (showsNothing(why)) {
+    return `the exception until ${until.trim()} gives no reason${why === '' ? '' : ' (only characters that show nothing, such as zero-width spaces)'}: say who accepted it and why (a ticket, an owner)`;
   }
   return { until: until.trim(), reason: why };
+}
+
+/** Is a reason blank to whoever reads it: empty, or only spaces and characters that show nothing? */
+export function showsNothing(text: string): boolean {
+  return text.replace(INVISIBLE_CHARS, '') === '';
 }
 
 /** Where an exception stands at `now`: in force, in force but ending within 7 days, or ended. */
@@ -173,6 +178,13 @@ export function parseRules(input: string, value: string): Rule[] {
         throw new ConfigurationError(
           input,
           `${where}: 'none' cannot have an exception. ${example}`,
+        );
+      }
+      const marked = parts[1].split(',').find((item) => item.trim().endsWith('?'));
+      if (marked !== undefined) {
+        throw new ConfigurationError(
+          input,
+          `${where}: '${marked.trim()}' has an exception, which accepts its port until the date and never requires it: remove the '?'. ${example}`,
         );
       }
       const [date = '', ...reason] = until.trim().split(/\s+/);

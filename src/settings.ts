@@ -308,7 +308,7 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
   if (xml && mode !== 'check') {
     throw new ConfigurationError(
       'xml',
-      `cannot be used with mode: ${mode}: xml reads files instead of scanning, and only mode: check compares them. Remove one of them.`,
+      `cannot be used with mode: ${mode}: xml reads files instead of scanning, and only mode: check compares them. Remove one of them.${mode === 'record' ? " To turn the files into rules, run mode: check with xml and add the rules the summary's What to do section gives." : ''}`,
     );
   }
   if (shard && xml) {

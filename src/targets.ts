@@ -134,6 +134,118 @@ export function canonicalIp(address: string): string {
   return ipv4Mapped(address) ?? ipaddr.parse(address).toString();
 }
 
+/** The runner's own addresses, or its provider's: a name that resolves to one is not scanned. */
+export type RunnerRange = 'loopback' | 'unspecified' | 'link-local' | 'metadata';
+
+/**
+ * Instance metadata services, as each provider documents them: AWS EC2 (169.254.169.254,
+ * fd00:ec2::254) and ECS (169.254.170.2), Google Cloud (169.254.169.254, fd20:ce::254), Azure,
+ * Oracle Cloud and OpenStack (169.254.169.254), Oracle Cloud Classic (192.0.0.192), Alibaba Cloud
+ * (100.100.100.200). The link-local ones are refused as link-local anyway: they are named here so
+ * that the reason says what they are.
+ */
+const METADATA_ADDRESSES = new Set([
+  '169.254.169.254',
+  '169.254.170.2',
+  '100.100.100.200',
+  '192.0.0.192',
+  'fd00:ec2::254',
+  'fd20:ce::254',
+]);
+
+/** ipaddr.js's names for the ranges that are the runner itself or its own link. */
+const RUNNER_RANGES: Readonly<Record<string, RunnerRange>> = {
+  loopback: 'loopback',
+  unspecified: 'unspecified',
+  linkLocal: 'link-local',
+};
+
+const NAT64 = ipaddr.IPv6.parse('64:ff9b::');
+
+/** The address a packet to this one reaches: the IPv4 address inside a mapped or NAT64 form. */
+function reachedAddress(address: string): ipaddr.IPv4 | ipaddr.IPv6 {
+  const ip = ipaddr.parse(address);
+  if (ip.kind() === 'ipv4') return ip;
+  const v6 = ip as ipaddr.IPv6;
+  if (v6.isIPv4MappedAddress()) return v6.toIPv4Address();
+  if (v6.match(NAT64, 96)) return ipaddr.fromByteArray(v6.toByteArray().slice(12));
+  return v6;
+}
+
+/**
+ * Which of the runner's own ranges an address lies in: loopback (127.0.0.0/8, ::1), unspecified
+ * (0.0.0.0/8, ::, which reach the runner itself), link-local (169.254.0.0/16, fe80::/10) or a
+ * cloud metadata address, also in IPv4-mapped and NAT64 (64:ff9b::/96) form. Undefined for any
+ * other address, and for text that is not an address.
+ */
+export function runnerRange(address: string): RunnerRange | undefined {
+  if (!ipaddr.isValid(address)) return undefined;
+  const ip = reachedAddress(address);
+  if (METADATA_ADDRESSES.has(ip.toString())) return 'metadata';
+  return RUNNER_RANGES[ip.range()];
+}
+
+/** What an address of each range is to the machine `who` names: "the runner itself (loopback)". */
+function rangeWords(range: RunnerRange, who: string): string {
+  switch (range) {
+    case 'loopback':
+      return `${who} itself (loopback)`;
+    case 'unspecified':
+      return `the unspecified address, which reaches ${who} itself`;
+    case 'link-local':
+      return `a link-local address, on ${who}'s own network link`;
+    case 'metadata':
+      return `a cloud metadata address, ${who}'s own provider's service`;
+  }
+}
+
+/** What a block within each range is, after its name: "the loopback range, the runner itself". */
+const BLOCK_WORDS: Readonly<Record<RunnerRange, string>> = {
+  loopback: 'the runner itself',
+  unspecified: 'which reaches the runner itself',
+  'link-local': "the runner's own network link",
+  metadata: "the runner's own provider's service",
+};
+
+/** The advice that ends the reason a name is not scanned: hints.ts knows such a finding by it. */
+export const RUNNER_NAME_FIX =
+  'Fix its DNS record, or write the address in targets to scan it as written.';
+
+/** Why a name's address is not scanned: it is the runner's own, not a host of the fleet. */
+export function runnerNameReason(name: string, address: string, range: RunnerRange): string {
+  return `${name} resolves to ${address}, ${rangeWords(range, 'the runner')}: not scanned. ${RUNNER_NAME_FIX}`;
+}
+
+/**
+ * Why a name in nmap XML (`xml`) is not judged at an address of the machine that ran nmap: the
+ * name resolved there, and what nmap saw is that machine's, not a host of the fleet.
+ */
+export function scannerNameReason(name: string, address: string, range: RunnerRange): string {
+  return `${name} was scanned at ${address}, ${rangeWords(range, 'the scanner')}: not judged. ${RUNNER_NAME_FIX}`;
+}
+
+/**
+ * What a literal or a block the user wrote is, when it is the runner's own: "is the runner itself
+ * (loopback)", "holds 169.254.169.254, a cloud metadata address, ...". Undefined for other entries.
+ */
+export function runnerNoteOf(spec: string): string | undefined {
+  const target = classifyTarget(spec);
+  if (typeof target === 'string' || target.kind === 'hostname') return undefined;
+  if (!spec.includes('/')) {
+    const range = runnerRange(spec);
+    return range ? `is ${rangeWords(range, 'the runner')}` : undefined;
+  }
+  const metadata = [...METADATA_ADDRESSES].find((a) => coversAddress(spec, a));
+  if (metadata) return `holds ${metadata}, ${rangeWords('metadata', 'the runner')}`;
+  // Each range is a CIDR block itself: a block whose ends lie in one lies in it whole.
+  const family = target.kind === 'cidr4' ? ipaddr.IPv4 : ipaddr.IPv6;
+  const range = runnerRange(family.networkAddressFromCIDR(spec).toString());
+  const last = runnerRange(family.broadcastAddressFromCIDR(spec).toString());
+  return range && last === range
+    ? `is within the ${range} range, ${BLOCK_WORDS[range]}`
+    : undefined;
+}
+
 /** Every address of a CIDR block, in order. Callers bound the block's size (max-addresses). */
 export function expandBlock(spec: string): string[] {
   const [net, bits] = ipaddr.parseCIDR(spec);

@@ -7,3 +7,11 @@
  */
 // eslint-disable-next-line no-control-regex
 export const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+
+/**
+ * Characters that show nothing: whitespace, controls and format characters (zero-width spaces and
+ * joiners U+200B-U+200D, the word joiner U+2060, the byte order mark U+FEFF, bidi controls), the
+ * other default-ignorable code points (Hangul fillers, variation selectors) and the blank Braille
+ * pattern U+2800. Global: for `replace`, never for `test`.
+ */
+export const INVISIBLE_CHARS = /[\s\p{Cc}\p{Cf}\p{Z}\p{Default_Ignorable_Code_Point}\u2800]+/gu;

@@ -7,6 +7,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { Report } from '../../src/report/report.js';
 import { runCommand, type ExecResult } from '../helpers/exec.js';
 import { repoRoot } from '../helpers/paths.js';
 import { startSlackServer, WEBHOOK_PATH } from '../helpers/slack-server.js';
@@ -106,6 +107,39 @@ describe('the port-drift command', { skip }, () => {
     assert.match(help.stdout, /Exit codes: 0 .* 1 drift, 2 bad flags or inputs, 3 the scan failed/);
   });
 
+  it('never scans a name that resolves to the runner itself: inconclusive, saying so, and no pass', async () => {
+    // localhost resolves to 127.0.0.1, where this test's listeners are exactly what the rule asks:
+    // scanned, the runner's own ports would pass for the host's.
+    const run = await portDrift(
+      '--targets',
+      'localhost',
+      '--expected',
+      `localhost: ${web}, ${forgotten}`,
+      '--ports',
+      ports(),
+      '--format',
+      'json',
+      '--report-dir',
+      'runner-name',
+    );
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    const report = JSON.parse(run.stdout) as Report;
+    const findings = report.findings;
+    const loopback = findings.find((f) => f.address === '127.0.0.1');
+    assert.equal(loopback?.kind, 'inconclusive');
+    assert.equal(loopback?.target, 'localhost');
+    assert.match(
+      loopback?.detail ?? '',
+      /^localhost resolves to 127\.0\.0\.1, the runner itself \(loopback\): not scanned\./,
+    );
+    assert.deepEqual(
+      findings.map((f) => f.kind),
+      findings.map(() => 'inconclusive'),
+    );
+    assert.match(report.verdict.message, /^Nothing could be judged/);
+    assert.equal(report.scan.runs.length, 0, 'no nmap run at all');
+  });
+
   it('exits 0 and prints only the result, as plain text, when what is open is what was declared', async () => {
     const run = await portDrift(
       '--targets',
@@ -120,6 +154,11 @@ describe('the port-drift command', { skip }, () => {
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /^No drift: port-drift$/m);
     assert.match(run.stdout, /^1 address, 3 TCP ports each\./m);
+    // An address of the runner written as a target is scanned as written, and said to be the runner.
+    assert.match(
+      run.stdout,
+      /^Note: 127\.0\.0\.1 is the runner itself \(loopback\): scanned as written\.$/m,
+    );
     assert.match(run.stdout, new RegExp(`^Report: .*clean/report\\.json$`, 'm'));
     // Cron mails whatever is printed: no progress when stderr is not a terminal, no Markdown.
     assert.equal(run.stderr, '');

@@ -53,6 +53,10 @@ describe('no silent pass', { skip }, () => {
         // An AAAA answer nmap would skip without scanning: the IPv4-mapped form of web's address.
         'mapped.fleet.test': ['::ffff:203.0.113.60'],
         'v6only.fleet.test': ['2001:db8::60'],
+        // A parked domain that points at the runner itself, and a record that points at the
+        // cloud's metadata service: neither is a host of the fleet.
+        'parked.fleet.test': ['127.0.0.1'],
+        'metadata.fleet.test': ['169.254.169.254'],
       },
       // Names not in /etc/hosts go to a resolver that never answers, and glibc waits long for it.
       resolvConf: `nameserver ${SILENT_DNS}\noptions timeout:30 attempts:5\n`,
@@ -100,6 +104,50 @@ describe('no silent pass', { skip }, () => {
         'unexpected-open mapped.fleet.test 203.0.113.60 80/tcp open',
       ]);
       assert.match(run.stdout, /mapped\.fleet\.test -> 203\.0\.113\.60/);
+    });
+  });
+
+  describe('names that resolve to the runner itself', () => {
+    const targets = 'parked.fleet.test, metadata.fleet.test, web.fleet.test';
+
+    it('reports each as inconclusive, saying what the address is, scans neither, and judges the rest', async () => {
+      // Every port of web is declared: the only findings are about the two names.
+      const run = await scan({ targets, expected: '*: 22, 80' });
+      assert.deepEqual(brief(run.findings), [
+        'inconclusive metadata.fleet.test 169.254.169.254 not scanned',
+        'inconclusive parked.fleet.test 127.0.0.1 not scanned',
+      ]);
+      assert.match(
+        run.findings.find((f) => f.target === 'parked.fleet.test')?.detail ?? '',
+        /^parked\.fleet\.test resolves to 127\.0\.0\.1, the runner itself \(loopback\): not scanned\./,
+      );
+      assert.match(
+        run.findings.find((f) => f.target === 'metadata.fleet.test')?.detail ?? '',
+        /169\.254\.169\.254, a cloud metadata address/,
+      );
+      // inconclusive is not in the default fail-on: a warning, and web was judged.
+      assert.equal(run.code, 0, run.stdout);
+      assert.match(run.summary, /^## ⚠️ No drift, with warnings/);
+      assert.match(run.summary, /parked\.fleet\.test resolves to 127\.0\.0\.1, the runner itself/);
+      assert.match(run.stdout, /^::warning::parked\.fleet\.test resolves to 127\.0\.0\.1/m);
+      const scanned = (run.report?.observed as { address: string; status: string }[]).filter(
+        (o) => o.status === 'up',
+      );
+      assert.deepEqual(
+        scanned.map((o) => o.address),
+        ['203.0.113.60'],
+      );
+    });
+
+    it('fails the step when inconclusive is in fail-on, and when nothing else was judged', async () => {
+      const strict = await scan({ targets, expected: '*: 22, 80', 'fail-on': 'inconclusive' });
+      assert.equal(strict.code, 1, strict.stdout);
+      const alone = await scan({ targets: 'parked.fleet.test' });
+      assert.equal(alone.code, 1, alone.stdout);
+      assert.match(
+        errors(alone)[0] ?? '',
+        /Nothing could be judged: its one address is inconclusive/,
+      );
     });
   });
 

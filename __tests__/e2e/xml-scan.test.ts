@@ -55,6 +55,67 @@ describe('bring your own nmap XML', () => {
     assert.equal(run.code, 0, run.stdout);
   });
 
+  it(
+    'files a host nmap scanned by address under its address, never under its reverse-DNS name',
+    { skip: noCorpus },
+    async () => {
+      // random-1.xml: hosts from a list of addresses (-iL), each with a PTR name only.
+      const path = join(corpusDir, 'random-1.xml');
+      assert.match(readFileSync(path, 'utf8'), /type="PTR"/);
+      const run = await runAction({ xml: path, expected: '*: none' });
+      assert.ok(run.findings.length > 0);
+      for (const f of run.findings) assert.equal(f.target, f.address, JSON.stringify(f));
+      assert.doesNotMatch(run.summary, /example\.com`/);
+    },
+  );
+
+  it(
+    'files a host under the name nmap was given, not its different reverse-DNS name',
+    { skip: noCorpus },
+    async () => {
+      // single.xml as nmap 7 writes a scan of a name whose address has another PTR name.
+      const xml = readFileSync(join(corpusDir, 'single.xml'), 'utf8').replace(
+        '<hostname name="scanme.nmap.org" type="PTR" />',
+        '<hostname name="www.example.net" type="user"/><hostname name="scanme.nmap.org" type="PTR" />',
+      );
+      assert.match(xml, /type="user"/);
+      const path = join(work, 'user-and-ptr.xml');
+      writeFileSync(path, xml);
+      const run = await runAction({ xml: path, expected: '*: none' });
+      assert.ok(run.findings.length > 0);
+      assert.deepEqual([...new Set(run.findings.map((f) => f.target))], ['www.example.net']);
+    },
+  );
+
+  it(
+    'does not judge a name that nmap found at its own loopback, and judges the address written as a target',
+    { skip: noCorpus },
+    async () => {
+      // single.xml as nmap writes a scan of a parked name that resolved to the scanner itself.
+      const xml = readFileSync(join(corpusDir, 'single.xml'), 'utf8')
+        .replace('addr="64.13.134.52"', 'addr="127.0.0.1"')
+        .replace(
+          '<hostname name="scanme.nmap.org" type="PTR" />',
+          '<hostname name="parked.example.net" type="user"/><hostname name="localhost" type="PTR" />',
+        );
+      const path = join(work, 'parked.xml');
+      writeFileSync(path, xml);
+      const byName = await runAction({ xml: path, expected: '*: none' });
+      assert.deepEqual(
+        byName.findings.map((f) => `${f.kind} ${f.target} ${f.address} ${f.observed}`),
+        ['inconclusive parked.example.net 127.0.0.1 not scanned'],
+      );
+      assert.match(
+        byName.findings[0]?.detail ?? '',
+        /^parked\.example\.net was scanned at 127\.0\.0\.1, the scanner itself \(loopback\): not judged\./,
+      );
+      assert.equal(byName.code, 1, 'nothing was judged');
+      const byAddress = await runAction({ xml: path, targets: '127.0.0.1', expected: '*: none' });
+      assert.ok(byAddress.findings.length > 0);
+      for (const f of byAddress.findings) assert.equal(f.kind, 'unexpected-open');
+    },
+  );
+
   it('reads our own recorded fleet scans and a glob of several files', async () => {
     const run = await runAction({
       xml: join(fixturesDir, 'nmap', 'fleet-ipv*.xml'),

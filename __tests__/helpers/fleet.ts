@@ -261,6 +261,9 @@ export function plan(id: string, specs: readonly HostSpec[]): PlannedHost[] {
   });
 }
 
+/** The only addresses outside the documentation ranges that a hosts file may give a name. */
+const RUNNER_OWN = ['127.0.0.1', '::1', '169.254.169.254'];
+
 export function hostsFileText(map: Record<string, string[]>): string {
   const lines = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback'];
   for (const [name, addrs] of Object.entries(map)) {
@@ -269,9 +272,13 @@ export function hostsFileText(map: Record<string, string[]>): string {
     }
     for (const a of addrs) {
       const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(a)?.[1];
-      const line = mapped
-        ? `::ffff:${docAddress(mapped, 4)}`
-        : docAddress(a, a.includes(':') ? 6 : 4);
+      // A name may also stand for the runner's own loopback or its metadata address, which
+      // port-drift must refuse to scan; a packet to either never leaves the scanner's namespace.
+      const line = RUNNER_OWN.includes(a)
+        ? a
+        : mapped
+          ? `::ffff:${docAddress(mapped, 4)}`
+          : docAddress(a, a.includes(':') ? 6 : 4);
       lines.push(`${line}\t${name}`);
     }
   }

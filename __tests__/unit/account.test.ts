@@ -17,11 +17,26 @@ import { decide } from '../../src/verdict.js';
 import { coversBlock } from '../../src/targets.js';
 import { inputs } from '../helpers/inputs.js';
 
-const LITERALS = ['203.0.113.1', '203.0.113.2', '203.0.113.9', '2001:db8::1', '2001:db8::2'];
+const LITERALS = [
+  '127.0.0.1',
+  '203.0.113.1',
+  '203.0.113.2',
+  '203.0.113.9',
+  '2001:db8::1',
+  '2001:db8::2',
+];
 const BLOCKS = ['203.0.113.0/30', '2001:db8::10/126'];
 const NAMES = ['a.example', 'b.example', 'c.example'];
 /** What a name may resolve to: both families, and the IPv4-mapped form nmap would skip. */
-const ANSWERS = ['203.0.113.1', '203.0.113.5', '2001:db8::1', '2001:db8::5', '::ffff:203.0.113.6'];
+const ANSWERS = [
+  '127.0.0.1',
+  '169.254.169.254',
+  '203.0.113.1',
+  '203.0.113.5',
+  '2001:db8::1',
+  '2001:db8::5',
+  '::ffff:203.0.113.6',
+];
 
 const resolution = fc.oneof(
   fc.subarray(ANSWERS, { minLength: 1 }),

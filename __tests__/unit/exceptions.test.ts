@@ -3,6 +3,7 @@
 // says so), and record mode, the policy file and report.json keep it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ConfigurationError } from '../../src/errors.js';
 import { acceptedPorts, findDrift } from '../../src/drift.js';
 import { formatPolicy, parsePolicy } from '../../src/policy.js';
 import { recordRules } from '../../src/record.js';
@@ -109,6 +110,64 @@ describe('exceptions in expected', () => {
     }
   });
 
+  it('refuses a reason made only of characters that show nothing, naming the line', () => {
+    const blanks = [
+      '\u200b',
+      '\u200c\u200d',
+      '\u2060',
+      '\ufeff',
+      '\u202e\u2066\u2069',
+      '\u00a0\u3000',
+      '"\u200b"',
+      '\u3164',
+      '\u2800',
+    ];
+    for (const blank of blanks) {
+      assert.throws(
+        () => parseRules('expected', `db: 22\ndb: 5432 until 2027-01-31 ${blank}`),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigurationError);
+          assert.equal(error.input, 'expected');
+          assert.match(
+            error.message,
+            /line 2 .*gives no reason( \(only characters that show nothing, such as zero-width spaces\))?: say who accepted it and why/,
+          );
+          return true;
+        },
+        JSON.stringify(blank),
+      );
+    }
+    assert.throws(
+      () => parseRules('expected', 'db: 5432 until 2027-01-31 \u200b\u200b'),
+      /gives no reason \(only characters that show nothing, such as zero-width spaces\)/,
+    );
+    // A reason with something to read in it stands, invisible characters and all.
+    const [rule] = parseRules('expected', 'db: 5432 until 2027-01-31 \u200bOPS-12');
+    assert.equal(rule?.ports[0]?.exception?.reason, '\u200bOPS-12');
+  });
+
+  it("refuses '?' on a port of an exception, naming the line, the item and the fix", () => {
+    for (const [text, item] of [
+      ['db: 27017? until 2027-01-01 OPS-12', '27017?'],
+      ['db: 22, 53/udp? until 2027-01-01 OPS-12', '53/udp?'],
+    ]) {
+      assert.throws(
+        () => parseRules('expected', `# exceptions\n${text}`),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigurationError);
+          assert.equal(error.input, 'expected');
+          assert.ok(
+            error.message.includes(
+              `line 2 ('${text}'): '${item}' has an exception, which accepts its port until the date and never requires it: remove the '?'.`,
+            ),
+            error.message,
+          );
+          return true;
+        },
+      );
+    }
+  });
+
   it('keeps a reason on one line, whatever control characters it held', () => {
     const [rule] = parseRules('expected', 'db: 1 until 2027-01-31 "a\u0007b\u2028c"');
     assert.equal(rule?.ports[0]?.exception?.reason, 'a b c');
@@ -170,6 +229,22 @@ describe('exceptions in the policy file', () => {
       [
         "{port: 1, until: 2027-01-31, reason: ' '}",
         /key 'rules\.db\.reason': an exception needs its reason/,
+      ],
+      [
+        '{port: 1, until: 2027-01-31, reason: "\\u200b\\u2060\\ufeff"}',
+        /ports\.yml:5, key 'rules\.db\.reason': an exception needs its reason: who accepted it and why \(this one holds only characters that show nothing/,
+      ],
+      [
+        '{port: 1, until: 2027-01-31, reason: \u200b}',
+        /ports\.yml:5, key 'rules\.db\.reason': an exception needs its reason/,
+      ],
+      [
+        "{port: '27017?', until: 2027-01-31, reason: x}",
+        /ports\.yml:5, key 'rules\.db\.port': '27017\?': an exception accepts its port until the date and never requires it, so its port takes no '\?': remove it/,
+      ],
+      [
+        "{port: [22, '53/udp?'], until: 2027-01-31, reason: x}",
+        /ports\.yml:5, key 'rules\.db\.port': '53\/udp\?'/,
       ],
     ];
     for (const [item, message] of cases) {
@@ -296,9 +371,47 @@ describe('record mode and exceptions', () => {
     assert.deepEqual(findDrift(reread.rules, observed, SCANNED, at('2027-01-20T00:00:00Z')), []);
   });
 
-  it('does not keep an exception that has ended: the port is recorded as required', () => {
+  it('never makes the port of an exception that has ended required: it keeps the exception, date and reason', () => {
     const targets = [{ spec: 'db.example.com', kind: 'hostname' as const, size: 1 }];
-    const recorded = recordRules(targets, observed, previous, at('2027-03-01T00:00:00Z'));
+    const now = at('2027-03-01T00:00:00Z');
+    const recorded = recordRules(targets, observed, previous, now);
+    assert.deepEqual(
+      recorded.flatMap((r) =>
+        r.ports.map((p) => [
+          r.pattern,
+          p.from,
+          p.optional,
+          p.exception?.until,
+          p.exception?.reason,
+        ]),
+      ),
+      [
+        ['db.example.com', 22, false, undefined, undefined],
+        ['db.example.com', 27017, true, '2027-01-31', 'OPS-12'],
+      ],
+    );
+    // Written and read back, the policy still reports the open port under its ended exception.
+    const reread = parsePolicy(
+      formatPolicy({ targets: ['db.example.com'], rules: recorded }),
+      'p.yml',
+    );
+    assert.deepEqual(
+      findDrift(reread.rules, observed, SCANNED, now).map((f) => [
+        f.kind,
+        f.port,
+        f.expiredException?.until,
+      ]),
+      [['unexpected-open', 27017, '2027-01-31']],
+    );
+  });
+
+  it('records an open port that a plain rule allows beside an ended exception as that rule does', () => {
+    const targets = [{ spec: 'db.example.com', kind: 'hostname' as const, size: 1 }];
+    const both = parseRules(
+      'expected',
+      'db.example.com: 27017 until 2027-01-31 OPS-12\ndb.example.com: 27017',
+    );
+    const recorded = recordRules(targets, observed, both, at('2027-03-01T00:00:00Z'));
     assert.ok(recorded.every((r) => r.ports.every((p) => !p.exception && !p.optional)));
   });
 });

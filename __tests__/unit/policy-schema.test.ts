@@ -40,6 +40,11 @@ const REFUSED = [
   rule('{port: 70000, until: 2027-01-31, reason: OPS-12}'),
   rule('{port: 22/sctp, until: 2027-01-31, reason: OPS-12}'),
   rule('[[{port: 5432, until: 2027-01-31, reason: OPS-12}]]'),
+  // A reason that shows nothing, and a '?' on an exception's port.
+  rule('{port: 5432, until: 2027-01-31, reason: "\\u200b\\u2060\\ufeff"}'),
+  rule('{port: 5432, until: 2027-01-31, reason: "\\u202e \\u200d"}'),
+  rule("{port: '27017?', until: 2027-01-31, reason: OPS-12}"),
+  rule("[22, {port: '5432, 53/udp?', until: 2027-01-31, reason: OPS-12}]"),
 ];
 
 describe('policy.schema.json', () => {

@@ -196,6 +196,12 @@ describe('settings', () => {
       'xml',
       /cannot be used with mode: merge/,
     );
+    // Record mode writes what its own scan saw, with the ports a later check scans: never a file.
+    refuses(
+      { mode: 'record', xml: 'scan.xml' },
+      'xml',
+      /cannot be used with mode: record: .* run mode: check with xml and add the rules the summary's What to do section gives/,
+    );
   });
 
   it('reads max-rate as packets per second, empty for pacing to the path', () => {

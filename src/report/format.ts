@@ -5,6 +5,8 @@
 import type { Finding, ObservedAddress, PortRange, Service } from '../types.js';
 import { acceptBlock, remedyFor } from '../hints.js';
 import { code, escapeText, fenced } from './markdown.js';
+import { runnerNoteOf } from '../targets.js';
+import type { Report } from './report.js';
 
 /** What nmap says listens on a port: name, product, version and extra information. */
 export function describeService(service: Service | undefined): string {
@@ -139,4 +141,28 @@ export function whatToDo(
     );
   }
   return out.join('\n\n');
+}
+
+/** How many targets of the runner's own are named before the rest is counted. */
+const MAX_RUNNER_TARGETS = 10;
+
+/**
+ * The addresses and blocks the user wrote that are the runner's own (the demo's 127.0.0.1), each
+ * as plain text: "127.0.0.1 is the runner itself (loopback): scanned as written". A scan reads
+ * their ports from the runner, not from a host elsewhere, and the result says so. None for `xml`,
+ * which another machine scanned. Only entries that parse as an address or block are named.
+ */
+export function runnerTargetLines(
+  report: Pick<Report, 'scan' | 'settings'>,
+  show: (spec: string) => string,
+): string[] {
+  if (report.scan.source === 'xml') return [];
+  const lines = report.settings.targets.flatMap((spec) => {
+    const note = runnerNoteOf(spec);
+    return note ? [`${show(spec)} ${note}: scanned as written`] : [];
+  });
+  const more = lines.length - MAX_RUNNER_TARGETS;
+  return more > 0
+    ? [...lines.slice(0, MAX_RUNNER_TARGETS), `and ${more} more such targets`]
+    : lines;
 }

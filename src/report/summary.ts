@@ -10,6 +10,7 @@ import {
   findingRow,
   portLabel,
   rangeLabel,
+  runnerTargetLines,
   splitEmpty,
   whatToDo,
 } from './format.js';
@@ -211,6 +212,8 @@ function render(report: Report, reportPath: string, options: SummaryOptions, cap
   if (report.merged) {
     out.push(`Merged from ${plural(report.merged.shards, 'shard')}.`);
   }
+  const own = runnerTargetLines(report, (spec) => code(spec));
+  if (own.length > 0) out.push(own.map((line) => `> ${line}.`).join('\n>\n'));
   const issue = issueLink(options.issueUrl);
   const links = [
     ...(issue ? [issue] : []),

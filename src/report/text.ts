@@ -11,6 +11,7 @@ import {
   describeService,
   portLabel,
   rangeLabel,
+  runnerTargetLines,
   splitEmpty,
 } from './format.js';
 import { oneLine } from './markdown.js';
@@ -73,6 +74,7 @@ export function renderText(report: Report, reportPath: string): string {
     `${at(scanned.addresses)} ${scanned.addresses === 1 ? 'address' : 'addresses'}, ${at(scanned.tcpPorts)} TCP${scanned.udpPorts ? ` and ${at(scanned.udpPorts)} UDP` : ''} ports each. Fails on: ${fails.length ? fails.join(', ') : 'none'}.`,
   ];
   if (report.failure) out.push(`nmap: ${oneLine(report.failure, 500)}`);
+  out.push(...runnerTargetLines(report, cell).map((line) => `Note: ${line}.`));
 
   if (findings.length > 0) {
     const shown = findings.slice(0, MAX_FINDINGS);
