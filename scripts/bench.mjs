@@ -30,10 +30,19 @@
 // Options: --runs N (port-drift runs per scenario, default 5); --plain-cap S (stop a plain nmap
 // after S seconds and show its time as a lower bound, default 300); --run-cap S (stop a
 // port-drift run after S seconds, default 600); --every-cap S (the same for the every-port run,
-// default 300); --only a,b (sections: lan, p20k, loss, p5k, default, every, xml, check);
-// --serial. The forwarder check and the every-port run use the 20k pps path.
+// default 300); --only a,b (sections: lan, p20k, loss, p5k, default, blocks, busy, every, xml,
+// check, install); --serial. The forwarder check and the every-port run use the 20k pps path.
+//
+// install: nmap ready on a runner that lacks it, on this machine seen without nmap (a private
+// mount namespace, __tests__/helpers/no-nmap.ts: nothing outside it changes): `apt-get install`
+// as a workflow step runs it, with and without `apt-get update` first, downloading the packages;
+// then port-drift on a cache miss (apt-get, then its packages kept in the loopback stand-in of the
+// Actions cache service, through the real client) and on --runs cache hits (restored, verified
+// against the apt index, installed with dpkg; apt-get must not run). The seconds are those each
+// run logs for the install.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,8 +52,23 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { createFleet } = await import(join(root, 'build/__tests__/helpers/fleet.js'));
 const { canBuildFleets } = await import(join(root, 'build/__tests__/helpers/netns.js'));
 const { createPath } = await import(join(root, 'build/__tests__/helpers/netpath.js'));
+const { withoutNmap } = await import(join(root, 'build/__tests__/helpers/no-nmap.js'));
+const { startCacheServer } = await import(join(root, 'build/__tests__/helpers/cache-server.js'));
+const { runAction } = await import(join(root, 'build/__tests__/helpers/action.js'));
 
-const ALL = ['lan', 'p20k', 'loss', 'p5k', 'default', 'blocks', 'busy', 'every', 'xml', 'check'];
+const ALL = [
+  'lan',
+  'p20k',
+  'loss',
+  'p5k',
+  'default',
+  'blocks',
+  'busy',
+  'every',
+  'xml',
+  'check',
+  'install',
+];
 const { values: opts } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
@@ -428,6 +452,103 @@ async function busy() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// nmap ready on a runner without it: from the Actions cache against apt-get
+
+/**
+ * Runs `commands` (sh) where this machine has no nmap, --runs times at most 3, each from the same
+ * state; the median of their own timing in seconds, and what apt said it downloaded.
+ */
+async function aptGetSeconds(system, commands) {
+  const script = `set -e; a=$(date +%s%N); out=$( (${commands}) 2>&1); b=$(date +%s%N)
+echo "$out" | grep -E '^(Need to get|Fetched)' | tail -1; echo $(( (b - a) / 1000000 ))`;
+  const seconds = [];
+  let fetched = '';
+  for (let i = 0; i < Math.min(RUNS, 3); i++) {
+    const r = await system.exec(['sh', '-c', script], {
+      env: { DEBIAN_FRONTEND: 'noninteractive' },
+      timeoutMs: 600_000,
+    });
+    if (r.code !== 0) return { why: r.stderr.trim().split('\n').slice(-2).join(' ') };
+    const lines = r.stdout.trim().split('\n');
+    seconds.push(Number(lines.at(-1)) / 1000);
+    fetched = lines.length > 1 ? lines[0] : fetched;
+  }
+  return { seconds: median(seconds), all: seconds, fetched };
+}
+
+const aptLine = (r) =>
+  r.seconds === undefined
+    ? `failed: ${r.why}`
+    : `${r.all.map((x) => fmt(x)).join(', ')} s (median ${fmt(r.seconds)}; ${r.fetched || 'nothing fetched'})`;
+
+async function installBench() {
+  say(
+    '\nnmap ready on a runner without it (this machine without nmap, apt downloading its packages)',
+  );
+  const system = await withoutNmap({ emptyArchives: true });
+  const server = await startCacheServer();
+  const listener = createServer((s) => s.on('error', () => {}).end());
+  await new Promise((r) => listener.listen(0, '127.0.0.1', r));
+  const port = listener.address().port;
+  const runnerTemp = join(work, 'install-runner-temp');
+  mkdirSync(runnerTemp, { recursive: true });
+  try {
+    say(`  (packages removed for it: ${system.removed.join(', ')}; load ${load()})`);
+    const install = 'apt-get install -y -q --no-install-recommends nmap';
+    const plain = await aptGetSeconds(system, install);
+    say(`  ${install}: ${aptLine(plain)}`);
+    const updated = await aptGetSeconds(system, `apt-get update -q && ${install}`);
+    say(`  apt-get update, then the same: ${aptLine(updated)}`);
+    let n = 0;
+    const action = async () => {
+      const r = await runAction(
+        { targets: '127.0.0.1', ports: String(port), expected: `127.0.0.1: ${port}` },
+        system.exec,
+        {
+          ...server.env,
+          RUNNER_TEMP: runnerTemp,
+          GITHUB_WORKSPACE: work,
+          GITHUB_RUN_ID: String(++n),
+          ImageOS: 'bench',
+          ImageVersion: '1',
+        },
+      );
+      const install = r.report?.scan?.nmapInstall ?? {};
+      const aptGet = /^\$ (sudo -n -- )?apt-get /m.test(r.stdout);
+      const ok = r.code === 0 && r.findings.length === 0;
+      return { ...install, aptGet, ok };
+    };
+    const miss = await action();
+    say(
+      `  port-drift, cache miss: ${fmt(miss.seconds)} s from ${miss.from}${miss.cacheKey ? ', packages kept in the cache' : ''}${miss.ok ? '' : ' (the run failed)'}`,
+    );
+    const hits = [];
+    for (let i = 0; i < RUNS; i++) hits.push(await action());
+    const fromCache = hits.filter((h) => h.from === 'actions-cache' && !h.aptGet && h.ok);
+    const t = median(hits.map((h) => h.seconds));
+    say(
+      `  port-drift, cache hit: ${hits.map((h) => fmt(h.seconds)).join(', ')} s (median ${fmt(t)}); from the cache with apt-get not run in ${fromCache.length} of ${hits.length} runs; ${hits[0]?.packages ?? '?'} packages verified each`,
+    );
+    say(
+      `  target: nmap from the cache ready in at most 5 s, apt-get not run; x apt-get install ${fmt(t / plain.seconds, 2)}`,
+    );
+    results.install = {
+      aptGet: plain.seconds,
+      aptGetAfterUpdate: updated.seconds,
+      miss: miss.seconds,
+      hits: hits.map((h) => h.seconds),
+      median: t,
+      fromCache: fromCache.length,
+      packages: hits[0]?.packages,
+    };
+  } finally {
+    listener.close();
+    await server.close();
+    system.destroy();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Printing
 
 const fmt = (n, digits = 1) => (n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits));
@@ -670,6 +791,7 @@ try {
 
   if (only.has('blocks')) await blocks();
   if (only.has('busy')) await busy();
+  if (only.has('install')) await installBench();
 
   if (only.has('every')) {
     const path = nets.get('p20k');

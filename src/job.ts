@@ -12,6 +12,8 @@ import { formatPolicy } from './policy.js';
 import { SCHEMA_URL } from './project.js';
 import { recordRules } from './record.js';
 import { rangeLabel } from './report/format.js';
+import { readyNmap } from './nmap/install.js';
+import type { DebCacheOptions } from './nmap/debs.js';
 import { buildReport, publicSettings, type Report } from './report/report.js';
 import { checkReportDir, writeReports, type ReportPaths } from './report/write.js';
 import { scan } from './scan.js';
@@ -26,6 +28,8 @@ export interface JobOptions {
   /** Aborted when the job is cancelled: nmap stops, and what finished is reported. */
   signal: AbortSignal;
   startedAt: number;
+  /** Where the Actions cache keeps nmap's packages (the action on a runner); else apt-get alone. */
+  nmapCache?: DebCacheOptions;
 }
 
 export interface JobResult {
@@ -86,8 +90,12 @@ function endOf(until: string): string {
 /** Scans (or reads nmap XML) and compares: the report of this job. */
 async function scanReport(
   settings: Settings,
-  { log, signal, startedAt }: JobOptions,
+  { log, signal, startedAt, nmapCache }: JobOptions,
 ): Promise<{ report: Report; policyPath: string | undefined }> {
+  // nmap ready (installed when missing) before the scan looks for it.
+  const nmapInstall = settings.xml
+    ? undefined
+    : await readyNmap(settings.installNmap, log, nmapCache);
   const outcome = settings.xml
     ? await readXmlScan(settings)
     : await scan(settings, { startedAt, log, signal });
@@ -118,6 +126,7 @@ async function scanReport(
     scan: {
       source: outcome.source,
       ...(outcome.nmapVersion ? { nmapVersion: outcome.nmapVersion } : {}),
+      ...(nmapInstall ? { nmapInstall } : {}),
       ...(outcome.scanType ? { scanType: outcome.scanType } : {}),
       ...(outcome.privilege ? { privilege: outcome.privilege } : {}),
       runs: outcome.runs,

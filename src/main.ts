@@ -89,7 +89,12 @@ async function runUntilCancelled(core: Core, log: Logger, signal: AbortSignal): 
     const context = readRunContext(settings.name, log);
     // A pull request that changes the policy file: what it exposes, before any scan.
     const exposure = context.pull ? await announceExposure(settings, context, log) : undefined;
-    const { report, paths, policyPath } = await runJob(settings, { log, signal, startedAt });
+    const { report, paths, policyPath } = await runJob(settings, {
+      log,
+      signal,
+      startedAt,
+      nmapCache: { runnerTemp: context.runnerTemp, timeoutMs: context.httpTimeoutMs },
+    });
     const { verdict, findings } = report;
 
     // Reports and outputs first: they stand whatever a notification does later.

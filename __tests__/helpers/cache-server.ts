@@ -19,6 +19,8 @@ export interface CacheServer {
   env: Record<string, string>;
   /** When true, every request is taken and never answered: a cache service that hangs. */
   hang: boolean;
+  /** When set, every request is answered with this HTTP status: a cache service that fails. */
+  failWith: number | undefined;
   /** Every request, `METHOD /path`. */
   requests: string[];
   close(): Promise<void>;
@@ -29,7 +31,10 @@ const SERVICE = '/twirp/github.actions.results.api.v1.CacheService/';
 export async function startCacheServer(): Promise<CacheServer> {
   const entries: CacheEntry[] = [];
   let url = '';
-  const control = { hang: false };
+  const control: { hang: boolean; failWith: number | undefined } = {
+    hang: false,
+    failWith: undefined,
+  };
   const requests: string[] = [];
   const blobUrl = (e: CacheEntry): string => `${url}/devstoreaccount1/cache/entry-${e.id}?sig=test`;
 
@@ -41,6 +46,10 @@ export async function startCacheServer(): Promise<CacheServer> {
       const path = new URL(req.url ?? '/', url).pathname;
       requests.push(`${req.method ?? ''} ${path}`);
       if (control.hang) return;
+      if (control.failWith !== undefined) {
+        res.writeHead(control.failWith, { 'content-type': 'text/plain' }).end('failing on purpose');
+        return;
+      }
       const json = (status: number, data: unknown): void => {
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(data));
       };
@@ -141,6 +150,12 @@ export async function startCacheServer(): Promise<CacheServer> {
     },
     set hang(value: boolean) {
       control.hang = value;
+    },
+    get failWith() {
+      return control.failWith;
+    },
+    set failWith(value: number | undefined) {
+      control.failWith = value;
     },
     requests,
     close: loopback.close,

@@ -3,13 +3,12 @@
 // under a key naming the entry it follows and the drift it records: caches are immutable, so of
 // overlapping runs that see the same change only one can save it, and only that one tells Slack.
 // The newest entry is restored by prefix. Where there is no cache service (a local run), there is no
-// last state and every drift counts as new. Every call ends within the deadline, whatever the cache
-// client's own retries would do.
+// last state and every drift counts as new. Every call ends within the deadline (cache-calls.ts).
 import * as cache from '@actions/cache';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { getErrorMessage } from '../errors.js';
+import { callOptions, service, whyNoAnswer, within } from '../cache-calls.js';
 import { parseHistory, type History, type HistoryStore } from '../history.js';
 import { parseState, type DriftState } from './changes.js';
 import type { Log } from './github.js';
@@ -29,49 +28,6 @@ export interface StateStore {
 
 const hash = (text: string, n: number): string =>
   createHash('sha256').update(text).digest('hex').slice(0, n);
-
-class Deadline extends Error {}
-
-/**
- * The cache service let a call run out of time: it is not asked again in this run, by the state or
- * the history (one process runs one job), so that a hung service costs one deadline, not several.
- */
-const service = { hung: false };
-
-type CallOptions = { timeoutInMs: number; segmentTimeoutInMs: number };
-
-/** The cache client's own timeouts, set to the deadline. */
-const callOptions = (timeoutMs: number): CallOptions => ({
-  timeoutInMs: timeoutMs,
-  segmentTimeoutInMs: timeoutMs,
-});
-
-/** Why a cache call failed, for the log; a deadline marks the service as not answering. */
-function whyNoAnswer(error: unknown, timeoutMs: number): string {
-  if (!(error instanceof Deadline)) return getErrorMessage(error);
-  service.hung = true;
-  return `the Actions cache service gave no answer within ${timeoutMs / 1000} s`;
-}
-
-/**
- * `work` within `ms`. The cache client retries on its own (five attempts, three-minute sockets)
- * and takes no signal: past the deadline its promise is left behind, its outcome ignored; the
- * action's entry point ends the process when the run is over, so a hung socket cannot hold it.
- */
-async function within<T>(ms: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  work.catch(() => undefined);
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Deadline()), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 export class CacheStateStore implements StateStore {
   private readonly dir: string;

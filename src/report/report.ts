@@ -15,6 +15,7 @@ import type {
   RunEntry,
   Scanned,
 } from '../types.js';
+import type { NmapInstall } from '../nmap/install.js';
 import type { Pace } from '../scan/pacing.js';
 import type { Flap } from '../scan/recheck.js';
 import { decide, type Verdict } from '../verdict.js';
@@ -31,6 +32,8 @@ export interface Report {
   scan: {
     source: 'nmap' | 'xml';
     nmapVersion?: string;
+    /** Where nmap came from in this run (on PATH, the Actions cache, apt-get, Homebrew). */
+    nmapInstall?: NmapInstall;
     scanType?: string;
     privilege?: string;
     runs: RunEntry[];
