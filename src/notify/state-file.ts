@@ -87,7 +87,7 @@ export class FileStateStore implements StateStore, HistoryStore {
       await checkFolder(dirname(full), { input: flag, holds: 'the state file' }),
       basename(full),
     );
-    const lock = await lockFile(file, { input: flag, log, signal: options.signal, ...options });
+    const lock = await lockFile(file, { ...options, input: flag, log });
     try {
       const { state, history } = await read(file, name, flag, log);
       return new FileStateStore(file, name, state, history, log, lock);
