@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { link, readFile, rename, rm, stat } from 'node:fs/promises';
 import { readFileSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { checked, int, line, object } from './check.js';
 import { CancelledError, ConfigurationError, getErrorMessage } from './errors.js';
 import { createExclusive, isMissing, readUserFile } from './files.js';
 /** The part of a log the lock writes to. */
@@ -25,33 +26,30 @@ export interface Lock {
 /** The locks this process holds, by their text. */
 const heldHere = new Set<string>();
 
-interface Holder {
-  pid: number;
-  host: string;
-  since: string;
-}
+/** Who holds a lock, as its file says (checked: the file is read back). */
+const holder = object({ pid: int(1, 2 ** 31 - 1), host: line(255), since: line(40) });
+type Holder = ReturnType<typeof holder>;
 
 function holderOf(text: string): Holder | undefined {
   try {
-    const h = JSON.parse(text) as Partial<Holder>;
-    if (Number.isInteger(h.pid) && (h.pid ?? 0) > 0 && typeof h.host === 'string') {
-      return { pid: h.pid!, host: h.host.slice(0, 100), since: String(h.since).slice(0, 40) };
-    }
+    return checked(holder, JSON.parse(text));
   } catch {
-    // Not a lock port-drift wrote whole.
+    return undefined; // not a lock port-drift wrote whole
   }
-  return undefined;
 }
 
 /** Is the holder's process gone? Only a process on this host can be asked. */
 async function isStale(file: string, text: string): Promise<boolean> {
-  const holder = holderOf(text);
-  if (!holder) return Date.now() - (await stat(file)).mtimeMs > UNREADABLE_STALE_MS;
-  if (holder.host !== hostname()) return false;
+  const held = holderOf(text);
+  if (!held) {
+    const written = await stat(file).catch(() => undefined); // gone meanwhile: try again
+    return written !== undefined && Date.now() - written.mtimeMs > UNREADABLE_STALE_MS;
+  }
+  if (held.host !== hostname()) return false;
   // This very process: its own lock if it holds it, else one of a process gone that had its pid.
-  if (holder.pid === process.pid) return !heldHere.has(text);
+  if (held.pid === process.pid) return !heldHere.has(text);
   try {
-    process.kill(holder.pid, 0);
+    process.kill(held.pid, 0);
     return false;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ESRCH';
@@ -89,7 +87,7 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     signal?.addEventListener('abort', stop, { once: true });
   });
 
-function held(file: string, mine: string): Lock {
+function holding(file: string, mine: string): Lock {
   heldHere.add(mine);
   const release = (): void => {
     process.off('exit', release);
@@ -128,7 +126,7 @@ export async function lockFile(path: string, options: LockOptions): Promise<Lock
   for (let said = false; ;) {
     try {
       await createExclusive(file, mine, { mode: 0o600 });
-      return held(file, mine);
+      return holding(file, mine);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'EEXIST') {
@@ -150,9 +148,9 @@ export async function lockFile(path: string, options: LockOptions): Promise<Lock
       await breakStale(file, text);
       continue;
     }
-    const holder = holderOf(text);
-    const who = holder
-      ? `another port-drift run (pid ${holder.pid} on ${holder.host}, since ${holder.since})`
+    const by = holderOf(text);
+    const who = by
+      ? `another port-drift run (pid ${by.pid} on ${by.host}, since ${by.since})`
       : 'another port-drift run';
     if (!said) {
       options.log.info(`${path} is in use by ${who}: waiting up to ${waitMs / 1000} s for it.`);
