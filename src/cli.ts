@@ -4,7 +4,16 @@
 // result only, so that cron mails what matters and `--format json | jq` works.
 import { isAbsolute, join } from 'node:path';
 import { getErrorMessage } from './errors.js';
-import { cancellable, conclude, failureOf, runJob, type JobResult, type Outcome } from './job.js';
+import {
+  CANCELLED_NOTIFYING,
+  cancellable,
+  conclude,
+  failureOf,
+  runJob,
+  unlessCancelled,
+  type JobResult,
+  type Outcome,
+} from './job.js';
 import type { Logger } from './log.js';
 import {
   parseArgs,
@@ -175,6 +184,7 @@ async function notifyAll(
   store: FileStateStore | undefined,
   sections: { history?: string },
   log: Logger,
+  signal: AbortSignal,
 ): Promise<void> {
   try {
     const { notify, wanted } = await import('./notify/notify.js');
@@ -191,7 +201,7 @@ async function notifyAll(
         sections,
       },
       readRunContext(settings.name, log),
-      { log, state: () => Promise.resolve(stateStore(store, log)) },
+      { log, signal, state: () => Promise.resolve(stateStore(store, log)) },
     );
     if (notified.issueUrl) log.info(`Issue: ${notified.issueUrl}`);
   } catch (error) {
@@ -207,8 +217,13 @@ async function runCommand(
   const verbosity = options.verbosity ?? (process.stderr.isTTY ? 'verbose' : 'normal');
   terminal.chatter = verbosity === 'verbose';
   const log = terminalLogger(terminal, verbosity, process.env['RUNNER_DEBUG'] === '1');
+  const fail = (error: unknown): Outcome => {
+    const failure = failureOf(error);
+    if (failure.stack) log.debug(failure.stack);
+    terminal.err(`error: ${oneLine(failure.message, 2000)}`);
+    return failure.outcome;
+  };
   let settings: Settings;
-  let store: FileStateStore | undefined;
   try {
     const reportDir = defaultReportDir(process.env);
     const inputs = {
@@ -219,29 +234,42 @@ async function runCommand(
       ...command.inputs,
     };
     settings = readSettings(flagSource(inputs, terminal));
-    if (options.state) store = FileStateStore.open(options.state, settings.name, log);
   } catch (error) {
-    const failure = failureOf(error);
-    terminal.err(`error: ${oneLine(failure.message, 2000)}`);
-    return failure.outcome;
+    return fail(error);
   }
 
   const late = (): void => {
     terminal.err('error: Cancelled before anything could be reported: no verdict on drift.');
     process.exit(EXIT.failure);
   };
-  let result: JobResult;
-  try {
-    result = await cancellable(log, late, (signal) =>
-      runJob(settings, { log, signal, startedAt: Date.now() }),
-    );
-  } catch (error) {
-    const failure = failureOf(error);
-    if (failure.stack) log.debug(failure.stack);
-    terminal.err(`error: ${oneLine(failure.message, 2000)}`);
-    return failure.outcome;
-  }
+  // From here on, SIGINT and SIGTERM end the run with the cancelled message and exit 3, whatever it
+  // waits on: another run's lock, nmap, Slack or GitHub.
+  return cancellable(log, late, async (signal) => {
+    let store: FileStateStore | undefined;
+    try {
+      // One run per state file, checked before any scan: a run that cannot keep it never scans.
+      if (options.state) {
+        store = await FileStateStore.open(options.state, settings.name, log, { signal });
+      }
+      const result = await runJob(settings, { log, signal, startedAt: Date.now() });
+      return await finish(result, settings, options, store, { terminal, log, verbosity, signal });
+    } catch (error) {
+      return fail(error);
+    } finally {
+      store?.close();
+    }
+  });
+}
 
+/** The result on stdout, the verdict's line, then the notifications: what a finished job comes to. */
+async function finish(
+  result: JobResult,
+  settings: Settings,
+  options: Options,
+  store: FileStateStore | undefined,
+  edge: { terminal: Terminal; log: Logger; verbosity: Verbosity; signal: AbortSignal },
+): Promise<Outcome> {
+  const { terminal, log, verbosity, signal } = edge;
   // The --state file keeps the last runs: the chart of the Markdown output.
   const sections = store
     ? await historySections(store, result.report, {
@@ -256,8 +284,16 @@ async function runCommand(
     terminal.out(render(result, options.format, sections, acceptFormOf(settings)));
   if (conclusion.level === 'error') terminal.err(`error: ${oneLine(conclusion.message, 2000)}`);
   else if (conclusion.level === 'warning') log.warning(conclusion.message);
-  if (conclusion.notify) await notifyAll(settings, result, store, sections, log);
-  return conclusion.outcome;
+  if (conclusion.notify && !signal.aborted) {
+    const notified = await unlessCancelled(
+      notifyAll(settings, result, store, sections, log, signal),
+      signal,
+    );
+    if (notified !== 'cancelled') return conclusion.outcome;
+  }
+  if (!signal.aborted || conclusion.outcome === 'failure') return conclusion.outcome;
+  terminal.err(`error: ${CANCELLED_NOTIFYING}`);
+  return 'failure';
 }
 
 async function main(argv: readonly string[], terminal: Terminal): Promise<number> {

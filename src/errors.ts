@@ -36,3 +36,11 @@ export function getErrorMessage(error: unknown): string {
     return String(error);
   }
 }
+
+/** The run was cancelled (SIGINT/SIGTERM) before it had anything to report. */
+export class CancelledError extends Error {
+  constructor() {
+    super('Cancelled before anything could be reported: no verdict on drift.');
+    this.name = 'CancelledError';
+  }
+}

@@ -2,6 +2,20 @@
 // job summary and the issue), and the last result on the default branch (the open ports of every
 // address), that a pull request's run compares its own with. Pure: where it is kept is the edge's
 // business (the Actions cache, a --state file).
+import {
+  SchemaError,
+  bool,
+  int,
+  ip,
+  isoTime,
+  json,
+  line,
+  list,
+  matching,
+  object,
+  optional,
+  type Check,
+} from './check.js';
 import { code, plural } from './report/markdown.js';
 import type { Report } from './report/report.js';
 
@@ -195,6 +209,9 @@ export function driftStreak(
 
 const MAX_LINES = 30;
 
+/** A run id as the chart shows it: its digits only, whatever the history held. */
+const digits = (run: string): string => run.replace(/\D/g, '').slice(0, 20);
+
 /**
  * The history as a chart GitHub renders in the job summary and the issue (Mermaid), with a line
  * that says when the current drift began. Empty with fewer than two runs: one point is no chart.
@@ -207,14 +224,14 @@ export function renderHistory(runs: readonly RunPoint[]): string {
   const labels = times.map((t, i) =>
     times.indexOf(t) === times.lastIndexOf(t)
       ? `"${t}"`
-      : `"${t} #${shown[i]!.run.replace(/\D/g, '') || i + 1}"`,
+      : `"${t} #${digits(shown[i]!.run) || i + 1}"`,
   );
   const top = Math.max(1, ...shown.map((r) => Math.max(r.open, r.findings)));
   const streak = driftStreak(shown);
   const line = streak
     ? streak.runs === shown.length
       ? `Findings in each of the last ${plural(shown.length, 'run')}: the drift began before ${when(shown[0]!.at)}.`
-      : `Findings since ${when(streak.since.at)}${streak.since.run ? ` (run ${streak.since.run})` : ''}, ${plural(streak.runs, 'run')} in a row.`
+      : `Findings since ${when(streak.since.at)}${digits(streak.since.run) ? ` (run ${digits(streak.since.run)})` : ''}, ${plural(streak.runs, 'run')} in a row.`
     : `No findings in the last run; ${plural(shown.filter((r) => r.findings > 0).length, 'run')} of the last ${shown.length} had some.`;
   return [
     `### History: the last ${plural(shown.length, 'run')}`,
@@ -253,48 +270,83 @@ export function renderSince(since: SinceBaseline): string {
 }
 
 // ---------------------------------------------------------------------------
-// Reading a history back (from the cache or a state file): anything malformed is no history.
+// Reading a history back (from the Actions cache, where any job of the repository can save under the
+// key's prefix, or from a --state file): every field checked for type and range before it reaches
+// the chart, the summary or an issue. A run or a baseline that does not fit is dropped, and said.
 
-const isString = (v: unknown): v is string => typeof v === 'string' && v.length < 1000;
-const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
+/** No count port-drift writes comes near it (max-addresses times every port is far less). */
+const MAX_COUNT = 1e9;
+const count = int(0, MAX_COUNT);
+/** A workflow run's id: digits (empty on the command line). */
+const runId = matching(/^\d{0,20}$/, 'a run id (digits)');
+const portLabel: Check<string> = (value, path) => {
+  const label = matching(/^\d{1,5}\/(tcp|udp)$/, 'a port such as 443/tcp')(value, path);
+  if (Number(label.split('/')[0]) > 65535) throw new SchemaError(path, 'want a port in 1-65535');
+  return label;
+};
+const runPoint: Check<RunPoint> = object({
+  at: isoTime,
+  run: runId,
+  open: count,
+  findings: count,
+  failed: bool,
+});
+const baseline: Check<Baseline> = object({
+  at: isoTime,
+  run: runId,
+  branch: line(255),
+  addresses: list(
+    object({ address: ip, target: line(300), open: list(portLabel, 65535 * 2) }),
+    10_000_000,
+  ),
+});
 
-function parsePoint(v: unknown): RunPoint | undefined {
-  const r = v as Record<string, unknown> | null;
-  if (typeof r !== 'object' || r === null) return undefined;
-  const { at, run, open, findings, failed } = r;
-  if (!isString(at) || !isString(run) || !isCount(open) || !isCount(findings)) return undefined;
-  if (typeof failed !== 'boolean') return undefined;
-  return { at, run, open, findings, failed };
+/** A history read back: what fits, and what was dropped (`runs[3].open: want ...`). */
+export interface HistoryRead {
+  history: History | undefined;
+  problems: string[];
 }
 
-function parseBaseline(v: unknown): Baseline | undefined {
-  const b = v as Record<string, unknown> | null;
-  if (typeof b !== 'object' || b === null || !Array.isArray(b['addresses'])) return undefined;
-  const { at, run, branch } = b;
-  if (!isString(at) || !isString(run) || !isString(branch)) return undefined;
-  const addresses: BaselineAddress[] = [];
-  for (const item of b['addresses'] as unknown[]) {
-    const a = item as Record<string, unknown> | null;
-    if (typeof a !== 'object' || a === null) return undefined;
-    const open = a['open'];
-    if (!isString(a['address']) || !isString(a['target']) || !Array.isArray(open)) return undefined;
-    if (!open.every((p) => typeof p === 'string' && /^\d{1,5}\/(tcp|udp)$/.test(p))) {
+/** Checks a history read back; a value that is not one at all is no history. */
+export function readHistory(value: unknown): HistoryRead {
+  const problems: string[] = [];
+  const attempt = <T>(check: Check<T>, v: unknown, path: string): T | undefined => {
+    try {
+      return check(v, path);
+    } catch (error) {
+      if (!(error instanceof SchemaError)) throw error;
+      problems.push(error.message);
       return undefined;
     }
-    addresses.push({ address: a['address'], target: a['target'], open: open as string[] });
-  }
-  return { at, run, branch, addresses };
+  };
+  const h = attempt(object({ runs: list(json), baseline: optional(json) }), value, '');
+  if (!h) return { history: undefined, problems };
+  // Only the last runs are shown: those before them are never read.
+  const first = Math.max(0, h.runs.length - HISTORY_RUNS);
+  const runs = h.runs
+    .slice(first)
+    .flatMap((r, i) => attempt(runPoint, r, `runs[${first + i}]`) ?? []);
+  const base = h.baseline === undefined ? undefined : attempt(baseline, h.baseline, 'baseline');
+  return { history: { runs, ...(base ? { baseline: base } : {}) }, problems };
 }
 
-export function parseHistory(value: unknown): History | undefined {
-  const h = value as Record<string, unknown> | null;
-  if (typeof h !== 'object' || h === null || !Array.isArray(h['runs'])) return undefined;
-  const runs: RunPoint[] = [];
-  for (const item of (h['runs'] as unknown[]).slice(-HISTORY_RUNS)) {
-    const point = parsePoint(item);
-    if (!point) return undefined;
-    runs.push(point);
+/**
+ * The history read back from `source` (a cache key, a file), with a warning naming the source when
+ * part of it was dropped: a forged or broken entry never reaches the chart, and never the verdict.
+ */
+export function historyFrom(
+  value: unknown,
+  source: string,
+  warn: (message: string) => void,
+): History | undefined {
+  const { history, problems } = readHistory(value);
+  if (problems.length > 0) {
+    const shown = problems.slice(0, 3).join('; ');
+    const more = problems.length > 3 ? `; and ${problems.length - 3} more` : '';
+    const what = history
+      ? `${plural(problems.length, 'entry', 'entries')} of the history ignored, not as port-drift writes them`
+      : 'the history is ignored, not as port-drift writes it';
+    warn(`${source}: ${what} (${shown}${more}).`);
   }
-  const baseline = h['baseline'] === undefined ? undefined : parseBaseline(h['baseline']);
-  return { runs, ...(baseline ? { baseline } : {}) };
+  return history;
 }

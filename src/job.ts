@@ -2,10 +2,10 @@
 // (or read nmap XML, or merge shard results) -> observed state -> findings -> report -> reports
 // written -> what the job concludes. No GitHub here: the edges turn the result into outputs, a job
 // summary, an exit code and notifications, and hand in the log to write to.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { readXmlScan } from './xml-scan.js';
-import { ConfigurationError, NmapError, getErrorMessage } from './errors.js';
+import { CancelledError, ConfigurationError, NmapError, getErrorMessage } from './errors.js';
+import { makeFolder, writeWhole } from './files.js';
 import type { Logger } from './log.js';
 import { mergeReports, readResults } from './merge.js';
 import { formatPolicy } from './policy.js';
@@ -40,10 +40,11 @@ export interface JobResult {
 }
 
 /** Runs the job and writes report.json and report.sarif into report-dir. */
-export async function runJob(settings: Settings, options: JobOptions): Promise<JobResult> {
-  // Before any scan: a report-dir that cannot take the reports is a configuration error now, not
-  // after the scan.
-  await checkReportDir(settings.reportDir);
+export async function runJob(given: Settings, options: JobOptions): Promise<JobResult> {
+  // Before any scan: a report-dir that cannot take the reports, or that another user could plant
+  // links in, is a configuration error now, not after the scan. It is written by its real path.
+  const settings = { ...given, reportDir: await checkReportDir(given.reportDir) };
+  if (settings.mode === 'record') await makeFolder(dirname(settings.policyPath), POLICY_FOLDER);
   const { report, policyPath } =
     settings.mode === 'merge'
       ? { report: await mergeReport(settings, options.log), policyPath: undefined }
@@ -154,9 +155,13 @@ async function writeRecordedPolicy(settings: Settings, rules: Rule[]): Promise<v
       'Every port open at that time is required, except those an exception accepts or accepted, which keep it as it was (an ended one still reports its port); review before you use it as a check.',
     ],
   );
-  await mkdir(dirname(settings.policyPath), { recursive: true });
-  await writeFile(settings.policyPath, text);
+  // Replaced whole: a link planted under its name is replaced, never followed.
+  const folder = await makeFolder(dirname(settings.policyPath), POLICY_FOLDER);
+  await writeWhole(join(folder, basename(settings.policyPath)), text);
 }
+
+/** The folder record mode writes the policy file into, in errors. */
+const POLICY_FOLDER = { input: 'policy', holds: 'the recorded policy file' };
 
 /** Reads the shard jobs' report.json files into the report one run over every target makes. */
 async function mergeReport(settings: Settings, log: Logger): Promise<Report> {
@@ -217,7 +222,9 @@ export function failureOf(error: unknown): { outcome: Outcome; message: string; 
   if (error instanceof ConfigurationError) {
     return { outcome: 'configuration-error', message: error.message };
   }
-  if (error instanceof NmapError) return { outcome: 'failure', message: error.message };
+  if (error instanceof NmapError || error instanceof CancelledError) {
+    return { outcome: 'failure', message: error.message };
+  }
   return {
     outcome: 'failure',
     message: `port-drift failed: ${getErrorMessage(error)}`,
@@ -259,4 +266,28 @@ export async function cancellable<T>(
     process.off('SIGINT', cancel);
     process.off('SIGTERM', cancel);
   }
+}
+
+/** What a run says when it was cancelled after its scan, while it notified. */
+export const CANCELLED_NOTIFYING =
+  'Cancelled while notifying: the verdict above and report.json stand; the issue, the pull-request comment or Slack may not have heard of this run.';
+
+/**
+ * Waits for `work` unless the run is cancelled first: then at once, `cancelled` (a service that
+ * hangs must not outlast the signal; the process ends soon after, its requests with it).
+ */
+export function unlessCancelled<T>(
+  work: Promise<T>,
+  signal: AbortSignal,
+): Promise<T | 'cancelled'> {
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.resolve('cancelled');
+  }
+  let stop: () => void = () => undefined;
+  const cancelled = new Promise<'cancelled'>((resolve) => {
+    stop = () => resolve('cancelled');
+    signal.addEventListener('abort', stop, { once: true });
+  });
+  return Promise.race([work, cancelled]).finally(() => signal.removeEventListener('abort', stop));
 }

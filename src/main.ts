@@ -3,7 +3,15 @@
 // behind `Core`, the part of @actions/core the action uses: a test hands in a fake of it.
 import * as actions from '@actions/core';
 import { getErrorMessage } from './errors.js';
-import { cancellable, conclude, failureOf, runJob, type Outcome } from './job.js';
+import {
+  CANCELLED_NOTIFYING,
+  cancellable,
+  conclude,
+  failureOf,
+  runJob,
+  unlessCancelled,
+  type Outcome,
+} from './job.js';
 import type { Logger } from './log.js';
 import type { RunContext } from './run-context.js';
 import type { StateStore } from './notify/state.js';
@@ -88,7 +96,10 @@ async function runUntilCancelled(core: Core, log: Logger, signal: AbortSignal): 
     const { readRunContext } = await import('./run-context.js');
     const context = readRunContext(settings.name, log);
     // A pull request that changes the policy file: what it exposes, before any scan.
-    const exposure = context.pull ? await announceExposure(settings, context, log) : undefined;
+    const announced = context.pull
+      ? await unlessCancelled(announceExposure(settings, context, log), signal)
+      : undefined;
+    const exposure = announced === 'cancelled' ? undefined : announced;
     const { report, paths, policyPath } = await runJob(settings, {
       log,
       signal,
@@ -113,7 +124,9 @@ async function runUntilCancelled(core: Core, log: Logger, signal: AbortSignal): 
     const sections = {
       ...(exposure ? { exposure } : {}),
       // A cancelled run has seconds left to write its summary: the cache is not asked.
-      ...(signal.aborted ? {} : await historyOf(report, context, log)),
+      ...(await unlessCancelled(historyOf(report, context, log), signal).then((h) =>
+        h === 'cancelled' ? {} : h,
+      )),
     };
     // Without a runner to take it (a local run), the summary is printed.
     const summary = renderSummary(report, paths.report, {
@@ -129,24 +142,29 @@ async function runUntilCancelled(core: Core, log: Logger, signal: AbortSignal): 
     else if (conclusion.level === 'notice') core.notice(conclusion.message);
     else core.info(conclusion.message);
     if (!conclusion.notify) return conclusion.outcome;
+    if (signal.aborted) return cancelledNotifying(core, conclusion.outcome);
 
     // Notifications last: whatever they do, the verdict above stands. Their code (Octokit, the
     // Actions cache client) loads only when a run has something to notify: most runs start faster.
     try {
       const { notify, wanted } = await import('./notify/notify.js');
       if (!wanted(settings)) return conclusion.outcome;
-      const notified = await notify(
-        {
-          settings,
-          verdict,
-          findings,
-          addresses: report.scanned.addresses,
-          nmapFailed: Boolean(report.failure),
-          sections,
-        },
-        context,
-        { log, state: (key) => cacheState(key, context, log) },
+      const notified = await unlessCancelled(
+        notify(
+          {
+            settings,
+            verdict,
+            findings,
+            addresses: report.scanned.addresses,
+            nmapFailed: Boolean(report.failure),
+            sections,
+          },
+          context,
+          { log, signal, state: (key) => cacheState(key, context, log) },
+        ),
+        signal,
       );
+      if (notified === 'cancelled') return cancelledNotifying(core, conclusion.outcome);
       if (notified.issueUrl) core.setOutput('issue-url', notified.issueUrl);
       // The summary went out before the issue existed: add the link to it now.
       const link = issueLink(notified.issueUrl);
@@ -163,6 +181,12 @@ async function runUntilCancelled(core: Core, log: Logger, signal: AbortSignal): 
     await writeFailureSummary(core, getErrorMessage(error), failure.outcome).catch(() => undefined);
     return failure.outcome;
   }
+}
+
+/** A run cancelled after its verdict, while it notified: it fails, saying so. */
+function cancelledNotifying(core: Core, outcome: Outcome): Outcome {
+  core.setFailed(CANCELLED_NOTIFYING);
+  return outcome === 'pass' ? 'failure' : outcome;
 }
 
 /** The exposure change of the policy file, shown in the pull request before the scan. */

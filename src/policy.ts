@@ -20,7 +20,7 @@ import {
   showsNothing,
 } from './rules.js';
 import { classifyTarget, uniqueTargets } from './targets.js';
-import type { PortRule, Rule, Target } from './types.js';
+import { MAX_NAME, type PortRule, type Rule, type Target } from './types.js';
 
 export interface Policy {
   name?: string;
@@ -114,6 +114,11 @@ class PolicyReader {
   }
 }
 
+/** What is wrong with a name longer than MAX_NAME, and the fix (the name is not quoted). */
+export function nameTooLong(name: string): string {
+  return `is ${[...name].length.toLocaleString('en-US')} characters long; at most ${MAX_NAME}: the name is repeated in every report, the issue's title and every Slack message. Give a shorter name.`;
+}
+
 /** Reads a policy file's text; `file` names it in errors. */
 export function parsePolicy(text: string, file: string): Policy {
   const reader: PolicyReader = new PolicyReader(file);
@@ -154,6 +159,9 @@ export function parsePolicy(text: string, file: string): Policy {
       reader.fail(name.keyNode, 'name', 'expected a non-empty string');
     }
     policy.name = name.node.value.trim();
+    if ([...policy.name].length > MAX_NAME) {
+      reader.fail(name.keyNode, 'name', nameTooLong(policy.name));
+    }
   }
 
   const targets = section('targets');

@@ -1,14 +1,16 @@
 // Reads every input once, validates it, and returns one typed Settings object. Nothing else in
 // port-drift reads inputs; every mistake becomes a ConfigurationError naming the input and the fix.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, resolve, sep } from 'node:path';
 import { ConfigurationError } from './errors.js';
-import { expandGroup, parsePolicy, type Policy } from './policy.js';
+import { readUserFileSync } from './files.js';
+import { expandGroup, nameTooLong, parsePolicy, type Policy } from './policy.js';
+import { oneLine } from './report/markdown.js';
 import { parsePortSelection, type PortSelection } from './ports.js';
 import { isNamePattern, parseRules } from './rules.js';
 import { parseTargets, uniqueTargets } from './targets.js';
-import { FINDING_KINDS, type FindingKind, type Rule, type Target } from './types.js';
+import { FINDING_KINDS, MAX_NAME, type FindingKind, type Rule, type Target } from './types.js';
 
 /** Where inputs come from: @actions/core in the action; anything with the same shape elsewhere. */
 export interface InputSource {
@@ -164,26 +166,51 @@ function parseFailOn(input: string, value: string): Set<FindingKind> {
   return out;
 }
 
-function readPolicy(shown: string, path: string): Policy {
+/**
+ * Reads the policy file: a regular file only (a FIFO or a device is refused, never waited on). On a
+ * runner, a path inside the workspace whose real file is outside it (a symbolic link a pull request
+ * adds, to a file of the runner) is refused before it is read: nothing of that file is quoted.
+ */
+function readPolicy(shown: string, path: string, workspace: string | undefined): Policy {
+  if (workspace) refuseLinkOut(shown, path, workspace);
   let text: string;
   try {
-    // A FIFO or a device is refused, never waited on: read only a regular file.
-    if (existsSync(path) && !statSync(path).isFile() && !statSync(path).isDirectory()) {
-      throw new ConfigurationError(
-        'policy',
-        `${shown} is not a regular file (a FIFO, socket or device): not read`,
-      );
-    }
-    text = readFileSync(path, 'utf8');
+    text = readUserFileSync('policy', path, { followSymlinks: true });
   } catch (error) {
-    if (error instanceof ConfigurationError) throw error;
-    const code = (error as NodeJS.ErrnoException).code ?? '';
+    const code = (error as { cause?: NodeJS.ErrnoException }).cause?.code;
+    if (code === undefined) throw error;
     throw new ConfigurationError(
       'policy',
-      `cannot read ${shown} (${code || 'unreadable'}). Give a path relative to the repository root, and check out the repository first (actions/checkout).`,
+      `cannot read ${shown} (${code}). Give a path relative to the repository root, and check out the repository first (actions/checkout).`,
     );
   }
   return parsePolicy(text, shown);
+}
+
+/** Refuses a policy path inside the workspace that leads, through a link, out of it. */
+function refuseLinkOut(shown: string, path: string, workspace: string): void {
+  const inside = (p: string, root: string): boolean => p === root || p.startsWith(root + sep);
+  if (!inside(resolve(path), resolve(workspace))) return; // a path the workflow chose outside it
+  let real: string;
+  let root: string;
+  try {
+    real = realpathSync(path);
+    root = realpathSync(workspace);
+  } catch {
+    return; // a missing file: the read says so
+  }
+  if (!inside(real, root)) {
+    throw new ConfigurationError(
+      'policy',
+      `${shown} is a symbolic link to a file outside the workspace (GITHUB_WORKSPACE): not read. Name the policy file itself, inside the repository.`,
+    );
+  }
+}
+
+/** The name given, else the policy file's, else the workflow's (shortened to MAX_NAME). */
+function nameOf(given: string, policy: Policy | undefined, fallback: string): string {
+  if ([...given].length > MAX_NAME) throw new ConfigurationError('name', nameTooLong(given));
+  return given || policy?.name || oneLine(fallback, MAX_NAME);
 }
 
 /** Labels: comma- or newline-separated, trimmed, without duplicates; GitHub's 50-character limit. */
@@ -326,7 +353,7 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
   // In record mode the policy file is written; when it exists already, its targets and groups are kept.
   const policy =
     policyPath && (mode !== 'record' || existsSync(policyPath))
-      ? readPolicy(policyInput || policyPath, policyPath)
+      ? readPolicy(policyInput || policyPath, policyPath, env['GITHUB_WORKSPACE'])
       : undefined;
 
   // The targets of the input and then those of the policy file, each once.
@@ -372,10 +399,11 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
 
   const maxRate = parseMaxRate('max-rate', get('max-rate'));
   return {
-    name:
-      get('name') ||
-      policy?.name ||
-      (mode === 'merge' ? '' : env['GITHUB_WORKFLOW'] || 'port-drift'),
+    name: nameOf(
+      get('name'),
+      policy,
+      mode === 'merge' ? '' : env['GITHUB_WORKFLOW'] || 'port-drift',
+    ),
     mode,
     targets,
     groups,

@@ -146,6 +146,12 @@ export interface Rule {
 // ---------------------------------------------------------------------------
 // What port-drift observed, per scanned address.
 
+/**
+ * The longest `name`, in characters: it is repeated into every report, the issue's title (`Port
+ * drift: NAME`, where GitHub allows 256) and every Slack message.
+ */
+export const MAX_NAME = 100;
+
 /** Every kind of finding, in the order reports, counts and SARIF rules list them. */
 export const FINDING_KINDS = ['unexpected-open', 'missing', 'host-down', 'inconclusive'] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];

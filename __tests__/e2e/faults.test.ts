@@ -3,6 +3,7 @@
 // hostile and very large nmap XML, and a GitHub and a Slack that take a request and never answer.
 // Each ends with a clear message, and whatever finished is still in the summary and report.json.
 import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +27,62 @@ const lines = (run: ActionRun, command: 'error' | 'warning'): string[] =>
 /** No stack trace anywhere in what the step printed. */
 const noStack = (run: ActionRun): void =>
   assert.doesNotMatch(run.stdout + run.stderr, /\n\s+at /, run.stdout + run.stderr);
+
+describe('SIGTERM while the action waits on a GitHub that never answers', () => {
+  it('ends with the cancelled message; the outputs, summary and report.json stand', async () => {
+    let child: ChildProcess | undefined;
+    const github = await startSilentServer(() => child?.kill('SIGTERM'));
+    try {
+      const run = await runAction(
+        {
+          name: 'cancelled while notifying',
+          xml: writeNmapXml(
+            join(work, 'cancel-notify.xml'),
+            [22, 27017],
+            [{ address: '203.0.113.21', open: { 22: 'ssh', 27017: 'mongodb' } }],
+          ),
+          targets: '203.0.113.21',
+          expected: '203.0.113.21: 22',
+          issue: 'true',
+          'github-token': 'ghs_silentTOKEN0001',
+        },
+        (argv, opts) => runCommand(argv, { ...opts, onSpawn: (c) => (child = c) }),
+        {
+          GITHUB_API_URL: github.url,
+          GITHUB_REPOSITORY: 'octo/fleet',
+          GITHUB_RUN_ID: '10',
+          GITHUB_EVENT_NAME: 'schedule',
+          GITHUB_EVENT_PATH: undefined,
+          ACTIONS_RESULTS_URL: undefined,
+          ACTIONS_CACHE_URL: undefined,
+          ACTIONS_RUNTIME_TOKEN: undefined,
+        },
+      );
+      assert.ok(github.requests.length > 0, 'GitHub was asked');
+      assert.equal(run.code, 1, run.stdout);
+      assert.equal(run.stderr, '');
+      assert.match(run.stdout, /^::warning::SIGTERM: the run was cancelled/m);
+      assert.deepEqual(lines(run, 'error'), [
+        '::error::Drift: 1 unexpected-open.',
+        '::error::Cancelled while notifying: the verdict above and report.json stand; the issue, the pull-request comment or Slack may not have heard of this run.',
+      ]);
+      assert.doesNotMatch(
+        run.stdout,
+        /gave no answer|no answer within/,
+        'it did not wait out a deadline',
+      );
+      assert.equal(run.outputs['drift'], 'true');
+      assert.match(run.summary, /^## ❌ Drift found/m);
+      assert.deepEqual(brief(run.findings), [
+        'unexpected-open 203.0.113.21 203.0.113.21 27017/tcp open',
+      ]);
+      assert.ok(run.report, 'report.json is written');
+      noStack(run);
+    } finally {
+      await github.close();
+    }
+  });
+});
 
 describe('GitHub and Slack that take a request and never answer', () => {
   const reportDir = (): string => join(work, 'silent-report');

@@ -10,10 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runAction, type ActionRun } from '../helpers/action.js';
-import { startCacheServer, type CacheServer } from '../helpers/cache-server.js';
+import { saveAsAnotherJob, startCacheServer, type CacheServer } from '../helpers/cache-server.js';
 import { runCommand } from '../helpers/exec.js';
 import { createFleet, type Fleet } from '../helpers/fleet.js';
 import { startGitHubServer, type GitHubServer } from '../helpers/github-server.js';
+import { chartProblems, outsideCodeSpans } from '../helpers/markdown.js';
 import { canBuildFleets } from '../helpers/netns.js';
 import { writeNmapXml, type XmlHost } from '../helpers/nmap-xml.js';
 
@@ -258,5 +259,102 @@ describe('a fleet whose drift comes and goes', { skip }, () => {
     const history = cache.entries.filter((e) => e.key.startsWith('port-drift-history-v1-'));
     assert.equal(history.length, opened.length);
     assert.ok(history.every((e) => (e.data?.length ?? 0) < 4096));
+  });
+});
+
+describe('a history entry forged in the Actions cache', () => {
+  // Any job of the repository can save under port-drift's key prefix: this one plants the newest
+  // entry, with markup in its run ids and counts that are no counts.
+  const HOST = '203.0.113.30';
+  let gh: GitHubServer;
+  let cache: CacheServer;
+  let second: ActionRun;
+  let forgedKey: string;
+  const RAW = ['@org/team', 'evil.example', '<img', '<!-- hidden', 'e+300', 'NaN'];
+
+  before(async () => {
+    gh = await startGitHubServer();
+    cache = await startCacheServer();
+    const run = (): Promise<ActionRun> =>
+      runAction(
+        {
+          name: 'forged history',
+          xml: writeNmapXml(
+            join(work, `forged-${++runNo}.xml`),
+            [22, 27017],
+            [{ address: HOST, open: { 22: 'ssh', 27017: 'mongodb' } }],
+          ),
+          targets: HOST,
+          expected: `${HOST}: 22`,
+          issue: 'true',
+          'github-token': gh.tokens.write,
+        },
+        runCommand,
+        { ...runner(gh, cache), ...scheduled() },
+      );
+    const first = await run();
+    assert.equal(first.code, 1, first.stdout);
+    const saved = cache.entries.find((e) => e.key.startsWith('port-drift-history-v1-'))!.key;
+    const hash = /^port-drift-history-v1-([0-9a-f]+)-/.exec(saved)![1]!;
+    const dir = join(work, 'runner-temp', 'port-drift-history', hash);
+    const point = (n: number) => ({
+      at: new Date(Date.UTC(2026, 0, 1, n)).toISOString(),
+      run: String(n),
+      open: 2,
+      findings: 1,
+      failed: true,
+    });
+    writeFileSync(
+      join(dir, 'history.json'),
+      JSON.stringify({
+        runs: [
+          point(1),
+          { ...point(2), run: '@org/team' },
+          { ...point(3), run: '[click](https://evil.example/x)' },
+          { ...point(4), run: '<img src=x onerror=alert(1)>' },
+          { ...point(5), run: '<!-- hidden' },
+          { ...point(6), open: 1e300 },
+          { ...point(7), open: -1 },
+          { ...point(8), findings: 'NaN' },
+          { ...point(9), findings: Array(100_000).fill(1) },
+          point(10),
+        ],
+      }),
+    );
+    forgedKey = `port-drift-history-v1-${hash}-zz-forged`;
+    assert.notEqual(await saveAsAnotherJob(cache, [dir], forgedKey), -1);
+    second = await run();
+  });
+  after(async () => {
+    await gh.close();
+    await cache.close();
+  });
+
+  it('shows none of it raw in the job summary or the issue, and the verdict is the run’s own', () => {
+    assert.equal(second.code, 1, second.stdout);
+    assert.match(second.stdout, /::error::Drift: 1 unexpected-open\./);
+    const body = gh.issues.find((i) => !i.pull_request)!.body;
+    for (const md of [second.summary, body]) {
+      for (const raw of RAW) assert.ok(!md.includes(raw), `${raw} is shown`);
+      assert.doesNotMatch(
+        outsideCodeSpans(md).replace(/<!-- port-drift:[^>]* -->/g, ''),
+        /@|<img|<!--/,
+      );
+    }
+  });
+
+  it('still draws a chart that parses: the two good runs and this one', () => {
+    const body = gh.issues.find((i) => !i.pull_request)!.body;
+    for (const md of [second.summary, body]) {
+      assert.deepEqual(chartProblems(md), []);
+      assert.match(md, /^ {2}bar \[1, 1, 1\]$/m);
+    }
+  });
+
+  it('warns, naming the cache key the entry came from', () => {
+    const warnings = second.stdout.split('\n').filter((l) => l.startsWith('::warning::'));
+    assert.deepEqual(warnings, [
+      `::warning::The history in the Actions cache (key ${forgedKey}): 8 entries of the history ignored, not as port-drift writes them (runs[1].run: want a run id (digits); runs[2].run: want a run id (digits); runs[3].run: want a run id (digits); and 5 more).`,
+    ]);
   });
 });

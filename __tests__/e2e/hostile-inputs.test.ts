@@ -195,7 +195,7 @@ function rows(work: string): Row[] {
       what: 'a policy path that is a folder',
       inputs: { policy: join(work, 'files') },
       input: 'policy',
-      says: /cannot read .* \(EISDIR\)/,
+      says: /files is a folder, not a file: name the file itself/,
     },
     // nmap XML files to read.
     ...[

@@ -1,7 +1,10 @@
 // A loopback server that answers like the GitHub Actions cache service (v2, the one GitHub-hosted
 // runners use): the Twirp calls of @actions/cache, and the signed blob URLs it uploads archives to
 // and downloads them from. Entries are immutable; a restore by prefix gets the newest match.
+// saveAsAnotherJob saves an entry with the real client, as any job of the repository can.
+import { runCommand } from './exec.js';
 import { listenLoopback } from './loopback.js';
+import { repoRoot } from './paths.js';
 
 export interface CacheEntry {
   id: number;
@@ -160,4 +163,26 @@ export async function startCacheServer(): Promise<CacheServer> {
     requests,
     close: loopback.close,
   };
+}
+
+/**
+ * Saves `paths` under `key` with the real cache client, as any other job of the repository can
+ * (a forged entry under port-drift's key prefix, say). Returns the client's cache id.
+ */
+export async function saveAsAnotherJob(
+  server: CacheServer,
+  paths: string[],
+  key: string,
+): Promise<number> {
+  const script = [
+    "import * as cache from '@actions/cache';",
+    'const [key, ...paths] = process.argv.slice(1);',
+    'console.log(await cache.saveCache(paths, key));',
+  ].join('\n');
+  const run = await runCommand(
+    [process.execPath, '--input-type=module', '-e', script, key, ...paths],
+    { env: server.env, cwd: repoRoot, timeoutMs: 60_000 },
+  );
+  if (run.code !== 0) throw new Error(`saveCache failed: ${run.stderr}`);
+  return Number(run.stdout.trim().split('\n').at(-1));
 }

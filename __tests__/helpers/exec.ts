@@ -2,7 +2,7 @@
 // collected, a time limit, never rejects for a non-zero exit), must() for setup steps that have
 // to succeed, and runSync() for the places that cannot wait (exit and signal handlers, sweeps,
 // probes).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 
 export interface ExecOptions {
   /** Kill the command (SIGKILL) after this long; default 120 s. */
@@ -12,6 +12,8 @@ export interface ExecOptions {
   /** Written to the command's stdin, which is then closed. */
   input?: string | Uint8Array;
   cwd?: string;
+  /** Called with the process once it started (to signal it, say). */
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 export interface ExecResult {
@@ -46,6 +48,7 @@ export function runCommand(argv: string[], opts: ExecOptions = {}): Promise<Exec
   const started = Date.now();
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, { env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    opts.onSpawn?.(child);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timedOut = false;

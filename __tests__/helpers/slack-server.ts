@@ -1,6 +1,7 @@
 // A loopback server that answers like a Slack incoming webhook: `ok`, or Slack's error texts with
 // their statuses (400 invalid_payload, 404 no_service, 410 channel_is_archived, 429 with
-// Retry-After, 500). It checks Block Kit's limits as Slack does, and keeps every message it took.
+// Retry-After, 500). It checks Block Kit's limits as Slack does, and keeps every message it took;
+// it can be slow (delayMs), or take a message and never answer (hang).
 import { listenLoopback } from './loopback.js';
 
 export interface SlackReply {
@@ -19,6 +20,10 @@ export interface SlackServer {
   attempts: number;
   /** Replies to give, in order, before going back to 200 ok. */
   script(...replies: SlackReply[]): void;
+  /** When true, every POST is taken and never answered: a Slack that hangs. */
+  hang: boolean;
+  /** Milliseconds to wait before each answer: a slow Slack. */
+  delayMs: number;
   close(): Promise<void>;
 }
 
@@ -26,11 +31,23 @@ export const WEBHOOK_PATH = '/services/T0TEST0000/B0TEST0000/s3cr3tW3bh00kT0k3nX
 
 export async function startSlackServer(): Promise<SlackServer> {
   const queue: SlackReply[] = [];
-  const state: Pick<SlackServer, 'messages' | 'attempts'> = { messages: [], attempts: 0 };
+  const state: Pick<SlackServer, 'messages' | 'attempts' | 'hang' | 'delayMs'> = {
+    messages: [],
+    attempts: 0,
+    hang: false,
+    delayMs: 0,
+  };
   const loopback = await listenLoopback((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      if (state.hang && req.method === 'POST') {
+        state.attempts++;
+        return;
+      }
+      setTimeout(answer, state.delayMs);
+    });
+    const answer = (): void => {
       if (req.method !== 'POST' || req.url !== WEBHOOK_PATH) {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('no_service');
         return;
@@ -61,7 +78,7 @@ export async function startSlackServer(): Promise<SlackServer> {
       }
       state.messages.push(message);
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-    });
+    };
   });
   return {
     url: `${loopback.url}${WEBHOOK_PATH}`,
@@ -72,6 +89,18 @@ export async function startSlackServer(): Promise<SlackServer> {
       return state.attempts;
     },
     script: (...replies) => void queue.push(...replies),
+    get hang() {
+      return state.hang;
+    },
+    set hang(value: boolean) {
+      state.hang = value;
+    },
+    get delayMs() {
+      return state.delayMs;
+    },
+    set delayMs(value: number) {
+      state.delayMs = value;
+    },
     close: loopback.close,
   };
 }

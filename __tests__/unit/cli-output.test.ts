@@ -78,16 +78,19 @@ describe('the --state file', () => {
 
   it('starts empty, keeps the last state, and is replaced whole', async () => {
     const path = join(dir, 'edge.json');
-    const first = FileStateStore.open(path, 'edge', log);
+    const first = await FileStateStore.open(path, 'edge', log);
     assert.equal(await first.load(), undefined);
     assert.equal(await first.save(drift), 'saved');
+    first.close();
     const kept = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
     assert.equal(kept['schema'], 'port-drift/state@1');
     assert.equal(kept['name'], 'edge');
-    assert.deepEqual(await FileStateStore.open(path, 'edge', log).load(), drift);
+    const again = await FileStateStore.open(path, 'edge', log);
+    assert.deepEqual(await again.load(), drift);
+    again.close();
   });
 
-  it('refuses, naming the file and the fix: not a state file, another policy, no folder', () => {
+  it('refuses, naming the file and the fix: not a state file, another policy, no folder', async () => {
     const junk = join(dir, 'junk.json');
     writeFileSync(junk, 'not json');
     const other = join(dir, 'other.json');
@@ -100,21 +103,45 @@ describe('the --state file', () => {
       [other, /keeps the state of the policy named 'core', not of 'edge': give each policy/],
       [join(dir, 'none', 'x.json'), /the folder of .* does not exist/],
     ] as const) {
-      assert.throws(
-        () => FileStateStore.open(path, 'edge', log),
+      await assert.rejects(
+        FileStateStore.open(path, 'edge', log),
         (e: unknown) =>
           e instanceof ConfigurationError && e.input === '--state' && words.test(e.message),
       );
     }
   });
 
-  it('a state that cannot be written is a warning and `failed`, never a lost verdict', async () => {
-    const gone = mkdtempSync(join(tmpdir(), 'port-drift-state-gone-'));
+  it('ignores a forged last state with a warning naming the file: the drift is new', async () => {
+    const path = join(dir, 'forged.json');
+    writeFileSync(
+      path,
+      JSON.stringify({
+        schema: 'port-drift/state@1',
+        name: 'edge',
+        savedAt: '',
+        state: { ...drift, count: 1e300 },
+      }),
+    );
     const warnings: string[] = [];
-    const store = FileStateStore.open(join(gone, 'edge.json'), 'edge', {
+    const store = await FileStateStore.open(path, 'edge', {
       ...log,
       warning: (m) => warnings.push(m),
     });
+    store.close();
+    assert.equal(await store.load(), undefined);
+    assert.deepEqual(warnings, [
+      `${path}: the last state is not one port-drift writes (count: want a whole number in 0-1000000000, found 1e+300): ignored, so the drift counts as new.`,
+    ]);
+  });
+
+  it('a state that cannot be written is a warning and `failed`, never a lost verdict', async () => {
+    const gone = mkdtempSync(join(tmpdir(), 'port-drift-state-gone-'));
+    const warnings: string[] = [];
+    const store = await FileStateStore.open(join(gone, 'edge.json'), 'edge', {
+      ...log,
+      warning: (m) => warnings.push(m),
+    });
+    store.close();
     rmSync(gone, { recursive: true, force: true });
     assert.equal(await store.save(drift), 'failed');
     assert.match(warnings[0] ?? '', /could not be written .* The next run may repeat this message/);

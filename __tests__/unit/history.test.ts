@@ -11,7 +11,8 @@ import {
   driftStreak,
   historySections,
   nextHistory,
-  parseHistory,
+  historyFrom,
+  readHistory,
   renderHistory,
   renderSince,
   sinceBaseline,
@@ -188,38 +189,98 @@ describe('the chart', () => {
 });
 
 describe('reading a history back', () => {
-  it('takes a well-formed history and refuses anything else', () => {
-    const good = {
-      runs: [point(1, 0)],
-      baseline: { at: 'x', run: '1', branch: 'main', addresses: [] },
-    };
-    assert.deepEqual(parseHistory(good), good);
-    assert.equal(parseHistory({ runs: [{ ...point(1, 0), open: -1 }] }), undefined);
-    assert.equal(parseHistory({ runs: 'x' }), undefined);
-    assert.equal(
-      parseHistory({
-        runs: [],
-        baseline: {
-          at: 'x',
-          run: '1',
-          branch: 'main',
-          addresses: [{ address: 'a', target: 't', open: ['22/tcp; rm -rf'] }],
-        },
-      })?.baseline,
-      undefined,
-    );
+  const at = '2026-11-30T10:00:00.000Z';
+  const good = {
+    runs: [point(1, 0), point(2, 1)],
+    baseline: {
+      at,
+      run: '1',
+      branch: 'main',
+      addresses: [{ address: '203.0.113.5', target: 'db.example.com', open: ['22/tcp'] }],
+    },
+  };
+
+  it('takes a well-formed history as it is, and says nothing', () => {
+    assert.deepEqual(readHistory(good), { history: good, problems: [] });
   });
 
-  it('the --state file keeps the history beside the last state, and refuses a broken one', async () => {
+  it('drops each forged or broken run and baseline, naming the field, and keeps the rest', () => {
+    const forged = [
+      { ...point(3, 0), run: '@org/team' },
+      { ...point(4, 0), run: '[x](https://evil.example)' },
+      { ...point(5, 0), run: '<img src=x>' },
+      { ...point(6, 0), run: '<!--' },
+      { ...point(7, 0), open: 1e300 },
+      { ...point(8, 0), open: -1 },
+      { ...point(9, 0), findings: 'NaN' },
+      { ...point(10, 0), findings: 1.5 },
+      { ...point(11, 0), failed: 'no' },
+      { ...point(12, 0), at: '<b>soon</b>' },
+      null,
+    ];
+    const read = readHistory({ runs: [point(1, 0), ...forged, point(2, 1)] });
+    assert.deepEqual(read.history?.runs, [point(1, 0), point(2, 1)]);
+    assert.equal(read.problems.length, forged.length);
+    assert.match(read.problems[0]!, /^runs\[1\]\.run: want a run id \(digits\)$/);
+    assert.match(read.problems[4]!, /^runs\[5\]\.open: want a whole number in 0-1000000000/);
+    for (const problem of read.problems) {
+      assert.doesNotMatch(problem, /@org|evil|<img|<!--|<b>/, 'no forged text is quoted');
+    }
+    const base = readHistory({
+      runs: [],
+      baseline: {
+        ...good.baseline,
+        addresses: [{ ...good.baseline.addresses[0], open: ['22/tcp; rm -rf'] }],
+      },
+    });
+    assert.equal(base.history?.baseline, undefined);
+    assert.match(base.problems[0]!, /^baseline\.addresses\[0\]\.open\[0\]: want a port/);
+  });
+
+  it('is no history when it is not one, or holds a list too large to be ours', () => {
+    assert.equal(readHistory({ runs: 'x' }).history, undefined);
+    assert.equal(readHistory(null).history, undefined);
+    const huge = readHistory({
+      runs: [],
+      baseline: {
+        ...good.baseline,
+        addresses: [{ ...good.baseline.addresses[0], open: Array(200_000).fill('22/tcp') }],
+      },
+    });
+    assert.equal(huge.history?.baseline, undefined);
+    assert.match(huge.problems[0]!, /more than 131070 items/);
+  });
+
+  it('reads only the last 30 runs of a long list', () => {
+    const runs = Array.from({ length: 1000 }, (_, i) => point(i, 0));
+    assert.deepEqual(readHistory({ runs }).history?.runs, runs.slice(-HISTORY_RUNS));
+  });
+
+  it('warns once, naming where the history came from', () => {
+    const warnings: string[] = [];
+    const history = historyFrom(
+      { runs: [{ ...point(3, 0), run: '@org/team' }, point(2, 1)] },
+      '/var/lib/port-drift/edge.json',
+      (m) => warnings.push(m),
+    );
+    assert.deepEqual(history?.runs, [point(2, 1)]);
+    assert.deepEqual(warnings, [
+      '/var/lib/port-drift/edge.json: 1 entry of the history ignored, not as port-drift writes them (runs[0].run: want a run id (digits)).',
+    ]);
+  });
+
+  it('the --state file keeps the history beside the last state, and ignores a broken one with a warning', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'port-drift-history-'));
     try {
       const path = join(dir, 'state.json');
-      const store = FileStateStore.open(path, 'fleet', quiet);
+      const store = await FileStateStore.open(path, 'fleet', quiet);
       const h = nextHistory(undefined, withPorts([22]), '', undefined);
       assert.equal(await store.saveHistory(h), true);
-      const again = FileStateStore.open(path, 'fleet', quiet);
+      store.close();
+      const again = await FileStateStore.open(path, 'fleet', quiet);
       assert.deepEqual(await again.loadHistory(), h);
       assert.equal(await again.load(), undefined, 'no Slack state yet');
+      again.close();
       writeFileSync(
         path,
         JSON.stringify({
@@ -229,10 +290,16 @@ describe('reading a history back', () => {
           history: { runs: 3 },
         }),
       );
-      assert.throws(
-        () => FileStateStore.open(path, 'fleet', quiet),
-        /is not a port-drift state file/,
-      );
+      const warnings: string[] = [];
+      const broken = await FileStateStore.open(path, 'fleet', {
+        ...quiet,
+        warning: (m) => warnings.push(m),
+      });
+      broken.close();
+      assert.equal(await broken.loadHistory(), undefined);
+      assert.deepEqual(warnings, [
+        `${path}: the history is ignored, not as port-drift writes it (runs: want a list, found a number).`,
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

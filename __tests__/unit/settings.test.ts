@@ -1,12 +1,20 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import { ConfigurationError } from '../../src/errors.js';
 import { parseDuration, readSettings } from '../../src/settings.js';
 import { inputs } from '../helpers/inputs.js';
 
-function refuses(values: Record<string, string>, input: string, words: RegExp): void {
+function refuses(
+  values: Record<string, string>,
+  input: string,
+  words: RegExp,
+  env: NodeJS.ProcessEnv = {},
+): void {
   assert.throws(
-    () => readSettings(inputs(values), {}),
+    () => readSettings(inputs(values), env),
     (error: unknown) => {
       assert.ok(error instanceof ConfigurationError, `not a ConfigurationError: ${String(error)}`);
       assert.equal(error.input, input);
@@ -225,5 +233,80 @@ describe('settings', () => {
     assert.equal(parseDuration('x', '120h'), 432_000_000);
     assert.throws(() => parseDuration('x', '1000h'), /'1000h' is longer than 5 days/);
     assert.throws(() => parseDuration('x', `1${'0'.repeat(400)}h`), /longer than 5 days/);
+  });
+});
+
+describe('the name', () => {
+  it('is at most 100 characters: a longer one is refused naming `name`, without quoting it', () => {
+    const long = 'x'.repeat(101);
+    refuses(
+      { targets: '203.0.113.5', name: long },
+      'name',
+      /^Input 'name': is 101 characters long; at most 100: the name is repeated in every report, the issue's title and every Slack message\. Give a shorter name\.$/,
+    );
+    const s = readSettings(inputs({ targets: '203.0.113.5', name: 'x'.repeat(100) }), {});
+    assert.equal(s.name.length, 100);
+  });
+
+  it('of a policy file is held to the same, naming the file and key', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'port-drift-name-'));
+    try {
+      writeFileSync(join(dir, 'p.yml'), `name: ${'y'.repeat(5000)}\ntargets: [203.0.113.5]\n`);
+      refuses(
+        { policy: join(dir, 'p.yml') },
+        'policy',
+        /p\.yml:1, key 'name': is 5,000 characters long; at most 100/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('taken from a long workflow name is shortened to 100 characters', () => {
+    const s = readSettings(inputs({ targets: '203.0.113.5' }), {
+      GITHUB_WORKFLOW: 'w'.repeat(300),
+    });
+    assert.equal([...s.name].length, 100);
+    assert.ok(s.name.endsWith('…'));
+  });
+});
+
+describe('a policy file that is a symbolic link', () => {
+  const workspace = mkdtempSync(join(tmpdir(), 'port-drift-ws-'));
+  const outside = mkdtempSync(join(tmpdir(), 'port-drift-outside-'));
+  after(() => {
+    rmSync(workspace, { recursive: true, force: true });
+    rmSync(outside, { recursive: true, force: true });
+  });
+  const secret = join(outside, 'shadow');
+  writeFileSync(secret, 'root:$6$secrethash:19000:0:99999:7:::\n');
+  symlinkSync(secret, join(workspace, 'ports.yml'));
+  writeFileSync(join(workspace, 'real.yml'), 'targets: [203.0.113.5]\n');
+  symlinkSync('real.yml', join(workspace, 'inside.yml'));
+
+  it('out of the workspace is refused on a runner, before it is read: none of its lines quoted', () => {
+    refuses(
+      { policy: 'ports.yml' },
+      'policy',
+      /^Input 'policy': ports\.yml is a symbolic link to a file outside the workspace \(GITHUB_WORKSPACE\): not read\. Name the policy file itself, inside the repository\.$/,
+      { GITHUB_WORKSPACE: workspace },
+    );
+    assert.throws(
+      () => readSettings(inputs({ policy: 'ports.yml' }), { GITHUB_WORKSPACE: workspace }),
+      (e: unknown) => e instanceof ConfigurationError && !/secrethash|root:/.test(e.message),
+    );
+  });
+
+  it('within the workspace is followed; the command line (no GITHUB_WORKSPACE) follows links', () => {
+    const s = readSettings(inputs({ policy: 'inside.yml' }), { GITHUB_WORKSPACE: workspace });
+    assert.deepEqual(
+      s.targets.map((t) => t.spec),
+      ['203.0.113.5'],
+    );
+    const cli = readSettings(inputs({ policy: join(workspace, 'inside.yml') }), {});
+    assert.deepEqual(
+      cli.targets.map((t) => t.spec),
+      ['203.0.113.5'],
+    );
   });
 });

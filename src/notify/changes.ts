@@ -2,6 +2,19 @@
 // port, protocol), not by how nmap described them, so the same drift seen again is no change.
 // Pure: values in, values out.
 import { createHash } from 'node:crypto';
+import {
+  SchemaError,
+  checked,
+  int,
+  ip,
+  line,
+  list,
+  matching,
+  object,
+  oneOf,
+  optional,
+  type Check,
+} from '../check.js';
 import { FINDING_KINDS, type Finding, type FindingKind, type Protocol } from '../types.js';
 
 /** The part of a finding that identifies it from run to run, and enough to show it later. */
@@ -101,47 +114,53 @@ export function compare(previous: DriftState | undefined, current: DriftState): 
   };
 }
 
-/** A state read back from an issue body or a cache file: anything malformed is no state. */
+const findingRef: Check<FindingRef> = object({
+  kind: oneOf(...FINDING_KINDS),
+  target: line(300),
+  // A hostname that did not resolve has no address.
+  address: (value, path) => (value === '' ? '' : ip(value, path)),
+  port: optional(int(1, 65535)),
+  protocol: optional(oneOf('tcp', 'udp')),
+});
+
+/**
+ * The last state as it is read back (from an issue body, the Actions cache, a --state file): every
+ * field checked; a SchemaError names the field that does not fit.
+ */
+export const driftState: Check<DriftState> = object({
+  digest: matching(/^[0-9a-f]{64}$/, 'a SHA-256 digest'),
+  count: int(0, 1e9),
+  findings: optional(list(findingRef, 1_000_000)),
+});
+
+/** A state read back where a broken one is simply none (an issue body's marker). */
 export function parseState(value: unknown): DriftState | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const v = value as Record<string, unknown>;
-  if (typeof v['digest'] !== 'string' || !/^[0-9a-f]{64}$/.test(v['digest'])) return undefined;
-  if (typeof v['count'] !== 'number' || !Number.isInteger(v['count']) || v['count'] < 0) {
-    return undefined;
+  try {
+    return checked(driftState, value);
+  } catch (error) {
+    if (error instanceof SchemaError) return undefined;
+    throw error;
   }
-  const state: DriftState = { digest: v['digest'], count: v['count'] };
-  if (Array.isArray(v['findings'])) {
-    const refs: FindingRef[] = [];
-    for (const item of v['findings'] as unknown[]) {
-      const ref = parseRef(item);
-      if (!ref) return { digest: state.digest, count: state.count };
-      refs.push(ref);
-    }
-    state.findings = refs;
-  }
-  return state;
 }
 
-function parseRef(item: unknown): FindingRef | undefined {
-  if (typeof item !== 'object' || item === null) return undefined;
-  const r = item as Record<string, unknown>;
-  if (typeof r['kind'] !== 'string' || !(FINDING_KINDS as readonly string[]).includes(r['kind']))
+/**
+ * The last state read back from `source` (a file, a cache key), or none, with a warning naming the
+ * source, when it does not fit: the drift is then new, and Slack hears of it.
+ */
+export function stateFrom(
+  value: unknown,
+  source: string,
+  warn: (message: string) => void,
+): DriftState | undefined {
+  try {
+    return checked(driftState, value);
+  } catch (error) {
+    if (!(error instanceof SchemaError)) throw error;
+    warn(
+      `${source}: the last state is not one port-drift writes (${error.message}): ignored, so the drift counts as new.`,
+    );
     return undefined;
-  if (typeof r['target'] !== 'string' || typeof r['address'] !== 'string') return undefined;
-  const ref: FindingRef = {
-    kind: r['kind'] as FindingKind,
-    target: r['target'],
-    address: r['address'],
-  };
-  if (r['port'] !== undefined) {
-    const port = r['port'];
-    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-      return undefined;
-    }
-    ref.port = port;
-    ref.protocol = r['protocol'] === 'udp' ? 'udp' : 'tcp';
   }
-  return ref;
 }
 
 /** One line counting the changes, for an issue comment, the log and Slack. */

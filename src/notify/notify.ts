@@ -59,6 +59,8 @@ export interface NotifyEdge {
   log: Logger;
   /** The store of the last state for a notification key (keyHash), when no issue carries it. */
   state(key: string): Promise<StateStore>;
+  /** Cancellation: once aborted, the last state is no longer changed. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -248,6 +250,8 @@ async function deliver(
     // Without an issue, the cache decides which of overlapping runs reports a change: the one
     // that saves it. The state is saved before Slack hears of it, so a run that cannot reach Slack
     // does not leave the next run to repeat the message: that message is lost, with a warning.
+    // A cancelled run stops before it changes the last state: the next run tells Slack instead.
+    if (edge.signal?.aborted) return notified;
     if (store && status !== 'undecided' && previous?.digest !== current.digest) {
       const claim = await store.save(current);
       if (claim === 'taken' && event) {

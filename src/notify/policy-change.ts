@@ -3,7 +3,7 @@
 // commit, its head version from the checkout; the two are compared rule by rule (exposure.ts).
 // Nothing of the pull request's files is trusted: the base text is parsed like any policy, and
 // everything shown goes through the escaping of renderExposure.
-import { readFile } from 'node:fs/promises';
+import { readUserFile } from '../files.js';
 import { isAbsolute, relative, sep } from 'node:path';
 import { ConfigurationError, getErrorMessage } from '../errors.js';
 import { diffPolicies, renderExposure } from '../exposure.js';
@@ -60,7 +60,10 @@ export async function policyExposure(
     log.info(`Exposure: the pull request does not change ${path}.`);
     return undefined;
   }
-  const head = parsePolicy(await readFile(policyPath, 'utf8'), path);
+  const head = parsePolicy(
+    await readUserFile('policy', policyPath, { followSymlinks: true }),
+    path,
+  );
   let base: Policy | undefined;
   let note = '';
   if (change.status !== 'added') {

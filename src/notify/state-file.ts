@@ -1,17 +1,26 @@
 // The last state in a file (`port-drift --state FILE`): what the Actions cache is to a workflow, a
 // file is to a cron job, so that `--notify change` tells Slack of new, changed and resolved drift
-// only, and keeps the last runs for the history chart. The file is read and checked before any scan (a broken one is an error naming it and the
-// fix), and replaced whole (written beside it, then renamed): an interrupted run never leaves it cut.
-import { readFileSync, statSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+// only, and keeps the last runs for the history chart. Before any scan, the file is locked for the
+// run (one run per state: lock.ts), its folder checked (no other user may write it), and the file
+// read and checked; a file that is not a port-drift state file is an error naming it and the fix,
+// and a part of it that does not fit is ignored with a warning naming the file. It is replaced whole
+// (files.ts: written beside it, then renamed): an interrupted run never leaves it cut, and a link
+// planted in its place is replaced, never followed.
+import { lstat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { checked, json, object, oneOf, optional, str } from '../check.js';
 import { ConfigurationError, getErrorMessage } from '../errors.js';
-import { parseState, type DriftState } from './changes.js';
+import { checkFolder, isMissing, readUserFile, writeWhole } from '../files.js';
+import { historyFrom, type History, type HistoryStore } from '../history.js';
+import { lockFile, type Lock } from '../lock.js';
 import type { Log } from './github.js';
-import { parseHistory, type History, type HistoryStore } from '../history.js';
+import { stateFrom, type DriftState } from './changes.js';
 import type { Claim, StateStore } from './state.js';
 
 export const STATE_SCHEMA = 'port-drift/state@1';
+
+/** Far more than any state port-drift writes (30 runs and one baseline): anything larger is not one. */
+const MAX_STATE_BYTES = 64 * 2 ** 20;
 
 interface StateFile {
   schema: typeof STATE_SCHEMA;
@@ -24,6 +33,23 @@ interface StateFile {
   history?: History;
 }
 
+/** What makes a file a port-drift state file; its parts are checked on their own. */
+const envelope = object({
+  schema: oneOf(STATE_SCHEMA),
+  name: str,
+  state: optional(json),
+  history: optional(json),
+});
+
+export interface OpenOptions {
+  /** The flag that named the file, for errors. */
+  flag?: string;
+  /** Cancellation: waiting for another run's lock ends at once. */
+  signal?: AbortSignal;
+  /** How long to wait for another run that holds the file (lock.ts's default otherwise). */
+  waitMs?: number;
+}
+
 export class FileStateStore implements StateStore, HistoryStore {
   private constructor(
     readonly path: string,
@@ -31,66 +57,49 @@ export class FileStateStore implements StateStore, HistoryStore {
     private last: DriftState | undefined,
     private history: History | undefined,
     private readonly log: Log,
+    private readonly lock: Lock,
   ) {}
 
   /**
-   * Reads and checks the file now, before the scan. No file yet is a first run; a file that is not
-   * a port-drift state file, or keeps another policy's state, is a configuration error.
+   * Locks, checks and reads the file now, before the scan. No file yet is a first run; a file that
+   * is not a port-drift state file, or keeps another policy's state, is a configuration error.
    */
-  static open(path: string, name: string, log: Log, flag = '--state'): FileStateStore {
+  static async open(
+    path: string,
+    name: string,
+    log: Log,
+    options: OpenOptions = {},
+  ): Promise<FileStateStore> {
+    const flag = options.flag ?? '--state';
     const full = resolve(path);
-    let text: string;
+    const exists = await lstat(dirname(full)).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) {
+      throw new ConfigurationError(
+        flag,
+        `the folder of ${full} does not exist: create it, or name a file in an existing folder.`,
+      );
+    }
+    // The folder's real path: no link on the way can be swapped once it is checked.
+    const file = join(
+      await checkFolder(dirname(full), { input: flag, holds: 'the state file' }),
+      basename(full),
+    );
+    const lock = await lockFile(file, { ...options, input: flag, log });
     try {
-      text = readFileSync(full, 'utf8');
+      const { state, history } = await read(file, name, flag, log);
+      return new FileStateStore(file, name, state, history, log, lock);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') {
-        throw new ConfigurationError(
-          flag,
-          `${full} cannot be read (${code ?? getErrorMessage(error)}).`,
-        );
-      }
-      let folder: boolean;
-      try {
-        folder = statSync(dirname(full)).isDirectory();
-      } catch {
-        folder = false;
-      }
-      if (!folder) {
-        throw new ConfigurationError(
-          flag,
-          `the folder of ${full} does not exist: create it, or name a file in an existing folder.`,
-        );
-      }
-      return new FileStateStore(full, name, undefined, undefined, log);
+      lock.release();
+      throw error;
     }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    const file = parsed as Partial<StateFile> | undefined;
-    const state = file?.state === undefined ? undefined : parseState(file.state);
-    const history = file?.history === undefined ? undefined : parseHistory(file.history);
-    if (
-      file?.schema !== STATE_SCHEMA ||
-      typeof file.name !== 'string' ||
-      (file.state !== undefined && !state) ||
-      (file.history !== undefined && !history)
-    ) {
-      throw new ConfigurationError(
-        flag,
-        `${full} is not a port-drift state file (${STATE_SCHEMA}). Name another file, or delete this one to start afresh (the next drift is then reported as new).`,
-      );
-    }
-    if (file.name !== name) {
-      throw new ConfigurationError(
-        flag,
-        `${full} keeps the state of the policy named '${file.name.slice(0, 100)}', not of '${name.slice(0, 100)}': give each policy (--name) its own state file.`,
-      );
-    }
-    return new FileStateStore(full, name, state, history, log);
+  }
+
+  /** Ends this run's hold on the file: the next run may use it. */
+  close(): void {
+    this.lock.release();
   }
 
   load(): Promise<DriftState | undefined> {
@@ -120,17 +129,54 @@ export class FileStateStore implements StateStore, HistoryStore {
       ...(this.last ? { state: this.last } : {}),
       ...(this.history ? { history: this.history } : {}),
     };
-    const temp = `${this.path}.${process.pid}.tmp`;
     try {
-      await writeFile(temp, JSON.stringify(file, null, 2) + '\n');
-      await rename(temp, this.path);
+      await writeWhole(this.path, JSON.stringify(file, null, 2) + '\n', {
+        mode: 0o600,
+        durable: true,
+      });
       return true;
     } catch (error) {
-      await rm(temp, { force: true });
       this.log.warning(
         `The state for the next run was not kept: ${this.path} could not be written (${getErrorMessage(error)}). The next run may repeat this message.`,
       );
       return false;
     }
   }
+}
+
+/** The file's state and history, checked; nothing when there is no file yet. */
+async function read(
+  file: string,
+  name: string,
+  flag: string,
+  log: Log,
+): Promise<{ state?: DriftState; history?: History }> {
+  let text: string;
+  try {
+    // A symbolic link, a FIFO or a device is refused, never followed or waited on.
+    text = await readUserFile(flag, file, { followSymlinks: false, maxBytes: MAX_STATE_BYTES });
+  } catch (error) {
+    if (isMissing(error)) return {};
+    throw error;
+  }
+  let parsed: ReturnType<typeof envelope>;
+  try {
+    parsed = checked(envelope, JSON.parse(text));
+  } catch {
+    throw new ConfigurationError(
+      flag,
+      `${file} is not a port-drift state file (${STATE_SCHEMA}). Name another file, or delete this one to start afresh (the next drift is then reported as new).`,
+    );
+  }
+  if (parsed.name !== name) {
+    throw new ConfigurationError(
+      flag,
+      `${file} keeps the state of the policy named '${parsed.name.slice(0, 100)}', not of '${name.slice(0, 100)}': give each policy (--name) its own state file.`,
+    );
+  }
+  const warn = (message: string): void => log.warning(message);
+  return {
+    ...(parsed.state === undefined ? {} : { state: stateFrom(parsed.state, file, warn) }),
+    ...(parsed.history === undefined ? {} : { history: historyFrom(parsed.history, file, warn) }),
+  };
 }

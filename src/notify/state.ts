@@ -6,11 +6,14 @@
 // last state and every drift counts as new. Every call ends within the deadline (cache-calls.ts).
 import * as cache from '@actions/cache';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { callOptions, service, whyNoAnswer, within } from '../cache-calls.js';
-import { parseHistory, type History, type HistoryStore } from '../history.js';
-import { parseState, type DriftState } from './changes.js';
+import { getErrorMessage } from '../errors.js';
+import { readUserFile, writeWhole } from '../files.js';
+import { historyFrom, type History, type HistoryStore } from '../history.js';
+import { oneLine } from '../report/markdown.js';
+import { stateFrom, type DriftState } from './changes.js';
 import type { Log } from './github.js';
 
 /** What saving a change came to. `taken`: an overlapping run saved this very change first. */
@@ -28,6 +31,34 @@ export interface StateStore {
 
 const hash = (text: string, n: number): string =>
   createHash('sha256').update(text).digest('hex').slice(0, n);
+
+/** Far more than a state or a history port-drift writes: a larger entry is not one. */
+const MAX_ENTRY_BYTES = 64 * 2 ** 20;
+
+/**
+ * The JSON of a restored entry, or undefined with a warning naming it. Any job of the repository can
+ * save under the key's prefix: the file is read like any untrusted file (a link or a FIFO refused,
+ * its size bounded, nothing of it quoted), and the caller checks every field.
+ */
+async function readEntry(file: string, source: string, log: Log): Promise<unknown> {
+  let why: string;
+  try {
+    return JSON.parse(
+      await readUserFile('the Actions cache', file, {
+        followSymlinks: false,
+        maxBytes: MAX_ENTRY_BYTES,
+      }),
+    );
+  } catch (error) {
+    why = error instanceof SyntaxError ? 'not JSON' : getErrorMessage(error);
+  }
+  log.warning(`${source} cannot be read (${why}): ignored.`);
+  return undefined;
+}
+
+/** How a warning names a cache entry: its key, on one line. */
+const entry = (what: string, key: string): string =>
+  `${what} in the Actions cache (key ${oneLine(key, 200)})`;
 
 export class CacheStateStore implements StateStore {
   private readonly dir: string;
@@ -67,7 +98,7 @@ export class CacheStateStore implements StateStore {
       return undefined;
     }
     try {
-      await mkdir(this.dir, { recursive: true });
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
       const key = await within(
         this.timeoutMs,
         cache.restoreCache(
@@ -82,7 +113,9 @@ export class CacheStateStore implements StateStore {
         return undefined;
       }
       this.restoredKey = key;
-      return parseState(JSON.parse(await readFile(this.file, 'utf8')));
+      const source = entry('The last state', key);
+      const value = await readEntry(this.file, source, this.log);
+      return value === undefined ? undefined : stateFrom(value, source, (m) => this.log.warning(m));
     } catch (error) {
       this.log.info(
         `Could not read the last state: ${whyNoAnswer(error, this.timeoutMs)}. The drift is new.`,
@@ -119,8 +152,8 @@ export class CacheStateStore implements StateStore {
     const key = this.keyFor(state);
     try {
       if (await this.exists(key)) return 'taken';
-      await mkdir(this.dir, { recursive: true });
-      await writeFile(this.file, JSON.stringify(state));
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      await writeWhole(this.file, JSON.stringify(state));
       const id = await within(this.timeoutMs, cache.saveCache([this.dir], key));
       if (id !== -1) return 'saved';
       // Not saved: most likely an overlapping run reserved this key a moment ago.
@@ -169,7 +202,7 @@ export class CacheHistoryStore implements HistoryStore {
   async loadHistory(): Promise<History | undefined> {
     if (!cache.isFeatureAvailable() || service.hung) return undefined;
     try {
-      await mkdir(this.dir, { recursive: true });
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
       const key = await within(
         this.timeoutMs,
         cache.restoreCache(
@@ -180,10 +213,11 @@ export class CacheHistoryStore implements HistoryStore {
         ),
       );
       if (!key) return undefined;
-      const history = parseHistory(JSON.parse(await readFile(this.file, 'utf8')));
-      if (!history)
-        this.log.info('The history in the Actions cache could not be read: it starts afresh.');
-      return history;
+      const source = entry('The history', key);
+      const value = await readEntry(this.file, source, this.log);
+      return value === undefined
+        ? undefined
+        : historyFrom(value, source, (m) => this.log.warning(m));
     } catch (error) {
       this.log.info(
         `Could not read the history: ${whyNoAnswer(error, this.timeoutMs)}. It starts afresh.`,
@@ -195,8 +229,8 @@ export class CacheHistoryStore implements HistoryStore {
   async saveHistory(history: History): Promise<boolean> {
     if (!cache.isFeatureAvailable() || service.hung) return false;
     try {
-      await mkdir(this.dir, { recursive: true });
-      await writeFile(this.file, JSON.stringify(history));
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      await writeWhole(this.file, JSON.stringify(history));
       const id = await within(
         this.timeoutMs,
         cache.saveCache([this.dir], `${this.prefix}${this.run}`),

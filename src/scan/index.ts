@@ -2,7 +2,6 @@
 // own: sweep (paced to the path), careful probe (no false host-down), every-port check, rescue
 // (re-probe silence), coverage, confirm (re-check what would be a finding), identify (-sV). The
 // careful probe and version detection start during the sweep, on what it has seen (ahead.ts).
-import { mkdir } from 'node:fs/promises';
 import { accountForSkipped } from '../account.js';
 import { ConfigurationError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -21,7 +20,7 @@ import { identify } from './identify.js';
 import { Pacer, type Pace } from './pacing.js';
 import { chooseScanType, planScan } from './planning.js';
 import { rescue } from './rescue.js';
-import { makeRunner, runsOf } from './runner.js';
+import { makeRunner, runsOf, type Runner } from './runner.js';
 import { sweep } from './sweep.js';
 
 export interface ScanContext {
@@ -59,7 +58,7 @@ const CONFIRM_SHARE = 0.9;
 const REPORT_RESERVE_MS = 3000;
 
 export async function scan(settings: Settings, ctx: ScanContext): Promise<ScanOutcome> {
-  const { log, startedAt } = ctx;
+  const { log } = ctx;
   const nmap = await log.group('nmap', async () => {
     const found = await ensureNmap(settings.installNmap);
     log.info(`nmap ${found.version} at ${found.path}`);
@@ -78,8 +77,27 @@ export async function scan(settings: Settings, ctx: ScanContext): Promise<ScanOu
   }
   const plan = await log.group('Plan', () => planScan(settings, nmap, log, ctx));
 
-  await mkdir(settings.reportDir, { recursive: true });
   const runner = makeRunner(nmap, scanType, settings.reportDir, log, ctx.signal);
+  try {
+    return {
+      ...(await passes(settings, ctx, plan, runner)),
+      nmapVersion: nmap.version,
+      scanType: scanType === 'syn' ? 'SYN' : 'connect',
+      privilege: nmap.privilege,
+    };
+  } finally {
+    await runner.close();
+  }
+}
+
+/** The passes of the scan, one after another, with the nmap runs of `runner`. */
+async function passes(
+  settings: Settings,
+  ctx: ScanContext,
+  plan: ScanPlan,
+  runner: Runner,
+): Promise<Omit<ScanOutcome, 'nmapVersion' | 'scanType' | 'privilege'>> {
+  const { log, startedAt } = ctx;
   const budget = settings.scanTimeoutMs;
   const at = (share: number): number => startedAt + budget * share;
   const pacer = new Pacer(settings.maxRate);
@@ -191,9 +209,6 @@ export async function scan(settings: Settings, ctx: ScanContext): Promise<ScanOu
       udpPorts: countPorts(plan.udp),
     },
     source: 'nmap',
-    nmapVersion: nmap.version,
-    scanType: scanType === 'syn' ? 'SYN' : 'connect',
-    privilege: nmap.privilege,
     runs: runner.runs,
     ...(plan.tcp.length > 0 ? { pace } : {}),
     ...(failures.length ? { nmapFailure: failures.join('; ') } : {}),

@@ -1,7 +1,10 @@
 // Runs the engine's nmap jobs: one job may become several runs (a port list too long for one
-// argument is split), each writes its XML into report-dir, says its argv in the log (a long port
-// list as its size) and in report.json (whole), and comes back as a RunResult.
+// argument is split), each writes its XML into the run's private folder (then moved into
+// report-dir), says its argv in the log (a long port list as its size) and in report.json (whole),
+// and comes back as a RunResult.
 import { join } from 'node:path';
+import { getErrorMessage } from '../errors.js';
+import { moveIntoPlace, privateFolder, removePrivateFolder } from '../files.js';
 import { describeArgs, splitPorts, type NmapInvocation, type ScanType } from '../nmap/command.js';
 import type { Nmap } from '../nmap/install.js';
 import { describeProgress, runNmap } from '../nmap/run.js';
@@ -40,6 +43,8 @@ export interface Runner {
   cancelled(): boolean;
   /** Calls `listener` for each open port a sweep or rescue run announces, as nmap prints it. */
   watch(listener: (found: Discovery) => void): void;
+  /** Removes the run's private folder, once every run is over. */
+  close(): Promise<void>;
 }
 
 export function makeRunner(
@@ -56,7 +61,24 @@ export function makeRunner(
   const fileFor = (stem: string): string => {
     const n = (used.get(stem) ?? 0) + 1;
     used.set(stem, n);
-    return join(reportDir, `${stem}${n > 1 ? `-${n}` : ''}.xml`);
+    return `${stem}${n > 1 ? `-${n}` : ''}.xml`;
+  };
+  // nmap writes into the run's private folder, where no one can plant a link under the fixed name
+  // it writes (nmap, root, would follow it); the file is then renamed into report-dir.
+  let folder: Promise<string> | undefined;
+  const privateDir = (): Promise<string> => (folder ??= privateFolder(reportDir));
+  const place = async (label: string, written: string, name: string): Promise<string> => {
+    const final = join(reportDir, name);
+    try {
+      await moveIntoPlace(written, final);
+      return final;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return final; // nmap wrote none
+      log.warning(
+        `${label}: nmap's XML stays at ${written}, not moved to ${final}: ${getErrorMessage(error)}`,
+      );
+      return written;
+    }
   };
 
   const once = async (
@@ -64,7 +86,8 @@ export function makeRunner(
     invocation: Job['invocation'],
     deadline: number,
   ): Promise<RunResult> => {
-    const xml = fileFor(job.file);
+    const name = fileFor(job.file);
+    const written = join(await privateDir(), name);
     let discovered = 0;
     const protocols: Protocol[] = [
       ...(invocation.tcp.length ? ['tcp' as const] : []),
@@ -72,7 +95,7 @@ export function makeRunner(
     ];
     const outcome = await runNmap(
       nmap,
-      { ...invocation, scanType, xmlPath: xml, statsEvery: '15s' },
+      { ...invocation, scanType, xmlPath: written, statsEvery: '15s' },
       {
         deadline,
         onLine: (line) => {
@@ -100,6 +123,7 @@ export function makeRunner(
       },
     );
     log.info(`[${job.label}] nmap ${describeArgs(outcome.args)}`);
+    const xml = await place(job.label, written, name);
     if (outcome.error) log.warning(`${job.label}: ${outcome.error}`);
     notes.push(...(outcome.run?.targets ?? []));
     runs.push({
@@ -122,6 +146,9 @@ export function makeRunner(
     notes,
     log,
     signal,
+    close: async () => {
+      if (folder) await removePrivateFolder(await folder);
+    },
     cancelled: () => signal?.aborted ?? false,
     watch: (listener) => listeners.push(listener),
     async run(job, deadline) {
