@@ -21,6 +21,7 @@ import {
   statusOf,
   whoAmI,
   type GitHub,
+  type Identity,
 } from './github.js';
 import { syncIssue } from './issue.js';
 import { syncPrComment } from './pr-comment.js';
@@ -139,7 +140,7 @@ async function deliver(
   };
 
   let gh: GitHub | undefined;
-  let me: Promise<string> | undefined;
+  let me: Promise<Identity> | undefined;
   /** Set when GitHub let a call run out of time: it is not asked again in this run. */
   let githubHung = false;
   const github = (what: string): GitHub | undefined => {
