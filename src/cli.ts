@@ -17,6 +17,8 @@ import {
 import type { StateStore } from './notify/state.js';
 import { FileStateStore } from './notify/state-file.js';
 import { historySections } from './history.js';
+import { productionLogLine } from './production.js';
+import type { RunContext } from './run-context.js';
 import { oneLine } from './report/markdown.js';
 import { renderSummary } from './report/summary.js';
 import { renderText } from './report/text.js';
@@ -172,6 +174,7 @@ function render(
 async function notifyAll(
   settings: Settings,
   result: JobResult,
+  context: RunContext,
   store: FileStateStore | undefined,
   sections: { history?: string },
   log: Logger,
@@ -179,7 +182,6 @@ async function notifyAll(
   try {
     const { notify, wanted } = await import('./notify/notify.js');
     if (!wanted(settings)) return;
-    const { readRunContext } = await import('./run-context.js');
     const { report } = result;
     const notified = await notify(
       {
@@ -190,7 +192,7 @@ async function notifyAll(
         nmapFailed: Boolean(report.failure),
         sections,
       },
-      readRunContext(settings.name, log),
+      context,
       { log, state: () => Promise.resolve(stateStore(store, log)) },
     );
     if (notified.issueUrl) log.info(`Issue: ${notified.issueUrl}`);
@@ -242,11 +244,18 @@ async function runCommand(
     return failure.outcome;
   }
 
+  // Outside GitHub Actions the command line is the user's own schedule: it speaks for production.
+  // Inside a workflow, the action's rule holds (production.ts).
+  const { readRunContext } = await import('./run-context.js');
+  const context = readRunContext(settings.name, log);
+  const notProduction = productionLogLine(context.production);
+  if (notProduction) log.info(notProduction);
   // The --state file keeps the last runs: the chart of the Markdown output.
   const sections = store
     ? await historySections(store, result.report, {
         run: '',
         branch: undefined,
+        keep: context.production.speaks,
         pullRequest: false,
       })
     : {};
@@ -256,7 +265,7 @@ async function runCommand(
     terminal.out(render(result, options.format, sections, acceptFormOf(settings)));
   if (conclusion.level === 'error') terminal.err(`error: ${oneLine(conclusion.message, 2000)}`);
   else if (conclusion.level === 'warning') log.warning(conclusion.message);
-  if (conclusion.notify) await notifyAll(settings, result, store, sections, log);
+  if (conclusion.notify) await notifyAll(settings, result, context, store, sections, log);
   return conclusion.outcome;
 }
 

@@ -87,6 +87,9 @@ async function runUntilCancelled(core: Core, log: Logger, signal: AbortSignal): 
     const settings = readSettings(core);
     const { readRunContext } = await import('./run-context.js');
     const context = readRunContext(settings.name, log);
+    const { productionLogLine, productionNote } = await import('./production.js');
+    const notProduction = productionLogLine(context.production);
+    if (notProduction) log.info(notProduction);
     // A pull request that changes the policy file: what it exposes, before any scan.
     const exposure = context.pull ? await announceExposure(settings, context, log) : undefined;
     const { report, paths, policyPath } = await runJob(settings, { log, signal, startedAt });
@@ -105,7 +108,9 @@ async function runUntilCancelled(core: Core, log: Logger, signal: AbortSignal): 
     core.setOutput('report', paths.report);
     core.setOutput('sarif', paths.sarif);
     core.setOutput('scanned', JSON.stringify(report.scanned));
+    const scope = productionNote(context.production);
     const sections = {
+      ...(scope ? { scope } : {}),
       ...(exposure ? { exposure } : {}),
       // A cancelled run has seconds left to write its summary: the cache is not asked.
       ...(signal.aborted ? {} : await historyOf(report, context, log)),
@@ -196,7 +201,8 @@ async function historyOf(
     );
     return await historySections(store, report, {
       run: context.run.runId,
-      branch: context.baselineBranch,
+      branch: context.production.branch,
+      keep: context.production.speaks,
       pullRequest: context.pull !== undefined,
     });
   } catch (error) {
