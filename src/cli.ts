@@ -26,6 +26,8 @@ import {
 import type { StateStore } from './notify/state.js';
 import { FileStateStore } from './notify/state-file.js';
 import { historySections } from './history.js';
+import { productionLogLine } from './production.js';
+import type { RunContext } from './run-context.js';
 import { oneLine } from './report/markdown.js';
 import { renderSummary } from './report/summary.js';
 import { renderText } from './report/text.js';
@@ -181,6 +183,7 @@ function render(
 async function notifyAll(
   settings: Settings,
   result: JobResult,
+  context: RunContext,
   store: FileStateStore | undefined,
   sections: { history?: string },
   log: Logger,
@@ -189,7 +192,6 @@ async function notifyAll(
   try {
     const { notify, wanted } = await import('./notify/notify.js');
     if (!wanted(settings)) return;
-    const { readRunContext } = await import('./run-context.js');
     const { report } = result;
     const notified = await notify(
       {
@@ -200,7 +202,7 @@ async function notifyAll(
         nmapFailed: Boolean(report.failure),
         sections,
       },
-      readRunContext(settings.name, log),
+      context,
       { log, signal, state: () => Promise.resolve(stateStore(store, log)) },
     );
     if (notified.issueUrl) log.info(`Issue: ${notified.issueUrl}`);
@@ -270,11 +272,18 @@ async function finish(
   edge: { terminal: Terminal; log: Logger; verbosity: Verbosity; signal: AbortSignal },
 ): Promise<Outcome> {
   const { terminal, log, verbosity, signal } = edge;
+  // Outside GitHub Actions the command line is the user's own schedule: it speaks for production.
+  // Inside a workflow, the action's rule holds (production.ts).
+  const { readRunContext } = await import('./run-context.js');
+  const context = readRunContext(settings.name, log);
+  const notProduction = productionLogLine(context.production);
+  if (notProduction) log.info(notProduction);
   // The --state file keeps the last runs: the chart of the Markdown output.
   const sections = store
     ? await historySections(store, result.report, {
         run: '',
         branch: undefined,
+        keep: context.production.speaks,
         pullRequest: false,
       })
     : {};
@@ -286,7 +295,7 @@ async function finish(
   else if (conclusion.level === 'warning') log.warning(conclusion.message);
   if (conclusion.notify && !signal.aborted) {
     const notified = await unlessCancelled(
-      notifyAll(settings, result, store, sections, log, signal),
+      notifyAll(settings, result, context, store, sections, log, signal),
       signal,
     );
     if (notified !== 'cancelled') return conclusion.outcome;

@@ -123,9 +123,9 @@ export function nextHistory(
 
 /**
  * Loads the history, adds this run and keeps it: what the summary, the issue and the pull-request
- * comment show. `keep: false` (a pull request's run) shows this run on the chart without keeping
- * it, and leaves the baseline to the default branch. A run that does not belong in the history
- * (recordable) shows the history as it was.
+ * comment show. `keep: false` (a run that does not speak for production: production.ts) shows this
+ * run on the chart without keeping it, and leaves the baseline to the default branch. A run that
+ * does not belong in the history (recordable) shows the history as it was.
  */
 export async function keepHistory(
   store: HistoryStore,
@@ -141,17 +141,18 @@ export async function keepHistory(
 
 /**
  * The history's sections for the job summary, the issue and the pull-request comment: the chart
- * and, on a pull request, the open ports since the default branch's last result.
+ * and, on a pull request, the open ports since the default branch's last result. Only a run that
+ * speaks for production (`keep`) adds itself to the history kept.
  */
 export async function historySections(
   store: HistoryStore,
   report: Report,
-  where: { run: string; branch: string | undefined; pullRequest: boolean },
+  where: { run: string; branch: string | undefined; keep: boolean; pullRequest: boolean },
 ): Promise<{ history?: string; since?: string }> {
   const { history, previous } = await keepHistory(store, report, {
     run: where.run,
     branch: where.branch,
-    keep: !where.pullRequest,
+    keep: where.keep,
   });
   const chart = renderHistory(history.runs);
   const baseline = where.pullRequest ? previous?.baseline : undefined;

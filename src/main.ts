@@ -95,6 +95,9 @@ async function runUntilCancelled(core: Core, log: Logger, signal: AbortSignal): 
     const settings = readSettings(core);
     const { readRunContext } = await import('./run-context.js');
     const context = readRunContext(settings.name, log);
+    const { productionLogLine, productionNote } = await import('./production.js');
+    const notProduction = productionLogLine(context.production);
+    if (notProduction) log.info(notProduction);
     // A pull request that changes the policy file: what it exposes, before any scan.
     const announced = context.pull
       ? await unlessCancelled(announceExposure(settings, context, log), signal)
@@ -121,7 +124,9 @@ async function runUntilCancelled(core: Core, log: Logger, signal: AbortSignal): 
     core.setOutput('report', paths.report);
     core.setOutput('sarif', paths.sarif);
     core.setOutput('scanned', JSON.stringify(report.scanned));
+    const scope = productionNote(context.production);
     const sections = {
+      ...(scope ? { scope } : {}),
       ...(exposure ? { exposure } : {}),
       // A cancelled run has seconds left to write its summary: the cache is not asked.
       ...(await unlessCancelled(historyOf(report, context, log), signal).then((h) =>
@@ -225,7 +230,8 @@ async function historyOf(
     );
     return await historySections(store, report, {
       run: context.run.runId,
-      branch: context.baselineBranch,
+      branch: context.production.branch,
+      keep: context.production.speaks,
       pullRequest: context.pull !== undefined,
     });
   } catch (error) {

@@ -9,6 +9,7 @@ import type { Repo } from './notify/issue.js';
 import type { NotificationKey, RunInfo } from './notify/render.js';
 import type { Log } from './notify/github.js';
 import { parseDuration } from './settings.js';
+import { productionOf, type Production } from './production.js';
 
 /** What the runner tells a step about the run: @actions/github's context, and a few variables. */
 export interface RunContext {
@@ -19,10 +20,11 @@ export interface RunContext {
   /** The pull request of a pull_request or pull_request_target event; `base`: its base commit. */
   pull?: { number: number; sha: string; base?: string };
   /**
-   * The branch whose runs set the baseline a pull request compares with: the default branch, when
-   * this run is on it (a scheduled run always is); undefined elsewhere.
+   * Whether this run speaks for production (production.ts): only then does it open, close or edit
+   * the drift issue, change Slack's state, post to Slack and keep the history. Its `branch` is the
+   * one whose runs set the baseline a pull request compares with.
    */
-  baselineBranch?: string;
+  production: Production;
   /** This run and attempt, `1234-1`: names its entry in the history. */
   attempt: string;
   /** GITHUB_WORKSPACE: where the repository is checked out (the policy file's path is in it). */
@@ -82,31 +84,28 @@ export function readRunContext(
   const repository_ = context.payload.repository as { default_branch?: unknown } | undefined;
   const defaultBranch =
     typeof repository_?.default_branch === 'string' ? repository_.default_branch : undefined;
-  const branch = /^refs\/heads\/(.+)$/.exec(env['GITHUB_REF'] ?? '')?.[1];
-  // Without the event's repository (a schedule's payload has none), a run that is not a pull
-  // request's is taken to be on the default branch, as a scheduled run is.
-  const baselineBranch = isPr
-    ? undefined
-    : defaultBranch
-      ? branch === defaultBranch
-        ? defaultBranch
-        : undefined
-      : (branch ?? 'the default branch');
+  const pullNumber = isPr && typeof pr?.number === 'number' ? pr.number : undefined;
+  const production = productionOf({
+    ...(context.eventName ? { eventName: context.eventName } : {}),
+    ...(env['GITHUB_REF'] ? { ref: env['GITHUB_REF'] } : {}),
+    ...(defaultBranch !== undefined ? { defaultBranch } : {}),
+    ...(pullNumber !== undefined ? { pullNumber } : {}),
+  });
   return {
     ...(repo ? { repo } : {}),
     apiUrl: context.apiUrl.replace(/\/+$/, ''),
     run,
     runnerTemp: env['RUNNER_TEMP'] || tmpdir(),
-    ...(isPr && typeof pr?.number === 'number'
+    ...(pullNumber !== undefined
       ? {
           pull: {
-            number: pr.number,
-            sha: typeof pr.head?.sha === 'string' ? pr.head.sha : '',
-            ...(typeof pr.base?.sha === 'string' ? { base: pr.base.sha } : {}),
+            number: pullNumber,
+            sha: typeof pr?.head?.sha === 'string' ? pr.head.sha : '',
+            ...(typeof pr?.base?.sha === 'string' ? { base: pr.base.sha } : {}),
           },
         }
       : {}),
-    ...(baselineBranch ? { baselineBranch } : {}),
+    production,
     attempt: `${runId}-${env['GITHUB_RUN_ATTEMPT'] || '1'}`,
     workspace: env['GITHUB_WORKSPACE'] || process.cwd(),
     httpTimeoutMs: httpTimeout(env, log),

@@ -46,6 +46,11 @@ export interface Settings {
   /** Slack incoming webhook; empty for none. Masked. */
   slackWebhookUrl: string;
   notify: 'change' | 'always';
+  /**
+   * Slack hears of runs that do not speak for production too (production.ts): each one with drift,
+   * marked as such, from no state and changing none.
+   */
+  slackOnNonProduction: boolean;
   /** Glob of nmap XML files to read instead of scanning; empty to scan. */
   xml: string;
   /** This job's share of the addresses (`shard: i/n`), or undefined to scan them all. */
@@ -428,6 +433,7 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
     githubToken,
     slackWebhookUrl: slack,
     notify: oneOf('notify', get('notify') || 'change', ['change', 'always']),
+    slackOnNonProduction: readBoolean(source, 'slack-on-non-production', false),
     xml,
     ...(shard ? { shard } : {}),
     results,

@@ -33,6 +33,7 @@ describe('a hostile banner picked up by version detection', { skip }, () => {
   let slack: SlackServer;
   let work: string;
   let xml: string;
+  let scheduled: ActionRun;
   let run: ActionRun;
 
   before(async () => {
@@ -59,28 +60,33 @@ describe('a hostile banner picked up by version detection', { skip }, () => {
     const pull = gh.addPullRequest('Deploy');
     const event = join(work, 'event.json');
     writeFileSync(event, JSON.stringify({ pull_request: { number: pull, head: { sha: 'feed' } } }));
-    run = await runAction(
-      {
-        name: 'edge',
-        xml,
-        targets: '203.0.113.66',
-        expected: '203.0.113.66: none',
-        issue: 'true',
-        'github-token': gh.tokens.write,
-        'slack-webhook-url': slack.url,
-      },
-      runCommand,
-      {
-        GITHUB_API_URL: gh.url,
-        GITHUB_SERVER_URL: 'https://github.com',
-        GITHUB_REPOSITORY: `${gh.owner}/${gh.repo}`,
-        GITHUB_RUN_ID: '7',
-        GITHUB_EVENT_NAME: 'pull_request',
-        GITHUB_EVENT_PATH: event,
-        ACTIONS_RESULTS_URL: undefined,
-        ACTIONS_CACHE_URL: undefined,
-      },
-    );
+    // The scheduled run opens the issue and tells Slack; the pull request's run writes its comment
+    // and, asked to (slack-on-non-production), tells Slack too.
+    const runAs = (runId: string, env: Record<string, string | undefined>): Promise<ActionRun> =>
+      runAction(
+        {
+          name: 'edge',
+          xml,
+          targets: '203.0.113.66',
+          expected: '203.0.113.66: none',
+          issue: 'true',
+          'github-token': gh.tokens.write,
+          'slack-webhook-url': slack.url,
+          'slack-on-non-production': 'true',
+        },
+        runCommand,
+        {
+          GITHUB_API_URL: gh.url,
+          GITHUB_SERVER_URL: 'https://github.com',
+          GITHUB_REPOSITORY: `${gh.owner}/${gh.repo}`,
+          GITHUB_RUN_ID: runId,
+          ACTIONS_RESULTS_URL: undefined,
+          ACTIONS_CACHE_URL: undefined,
+          ...env,
+        },
+      );
+    scheduled = await runAs('6', { GITHUB_EVENT_NAME: 'schedule', GITHUB_EVENT_PATH: undefined });
+    run = await runAs('7', { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event });
   });
 
   after(async () => {
@@ -102,7 +108,7 @@ describe('a hostile banner picked up by version detection', { skip }, () => {
   });
 
   it('opens the issue with the banners only inside code spans', () => {
-    assert.equal(gh.issues.filter((i) => !i.pull_request).length, 1, run.stdout);
+    assert.equal(gh.issues.filter((i) => !i.pull_request).length, 1, scheduled.stdout);
     const issue = gh.issues.find((i) => !i.pull_request)!;
     assert.ok(issue.body.includes('<!channel>'), 'the banner is shown, as code');
     const bare = outsideCodeSpans(issue.body);
@@ -117,13 +123,15 @@ describe('a hostile banner picked up by version detection', { skip }, () => {
   });
 
   it('sends Slack no mention and no link but the one to the run', () => {
-    assert.equal(slack.messages.length, 1, run.stdout);
-    const payload = JSON.stringify(slack.messages[0]);
-    assert.ok(payload.includes('&lt;!channel&gt;'), 'the banner is shown, escaped');
-    for (const bad of HOSTILE_SLACK) assert.equal(payload.includes(bad), false, bad);
-    assert.deepEqual(
-      [...payload.matchAll(/<([^>]*)>/g)].map((m) => m[1]),
-      ['https://github.com/octo/fleet/actions/runs/7|run 7'],
-    );
+    assert.equal(slack.messages.length, 2, scheduled.stdout + run.stdout);
+    for (const [i, runId] of ['6', '7'].entries()) {
+      const payload = JSON.stringify(slack.messages[i]);
+      assert.ok(payload.includes('&lt;!channel&gt;'), 'the banner is shown, escaped');
+      for (const bad of HOSTILE_SLACK) assert.equal(payload.includes(bad), false, bad);
+      assert.deepEqual(
+        [...payload.matchAll(/<([^>]*)>/g)].map((m) => m[1]),
+        [`https://github.com/octo/fleet/actions/runs/${runId}|run ${runId}`],
+      );
+    }
   });
 });

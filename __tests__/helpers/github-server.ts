@@ -1,17 +1,24 @@
 // A loopback server that answers like GitHub's REST API for what port-drift uses: issues, issue
 // comments and labels of one repository, with Link-header pagination, x-ratelimit-* headers, token
 // checks, who each token is (GET /user for a personal token, 403 for an installation token, GraphQL
-// `viewer` for both), the author of every issue and comment, a delay on every answer (so runs that
-// overlap interleave as they do on GitHub), and faults injected per route (401, 403, 404, 422, 500,
-// secondary rate limits, a redirect, and a 500 for a request that was nonetheless carried out).
+// `viewer` for both), the author of every issue and comment as GitHub writes it (login, type and
+// numeric id: `github-actions[bot]`, `Bot`, 41898282 in REST, and the bot's name without `[bot]`
+// in GraphQL), a delay on every answer (so runs that overlap interleave as they do on GitHub),
+// faults injected per route (401, 403, 404, 422, 500, secondary rate limits, a redirect, and a 500
+// for a request that was nonetheless carried out), and listings that never end.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listenLoopback } from './loopback.js';
 
-/** An author as GitHub shows it on an issue or a comment. */
+/** An author as GitHub's REST API shows it on an issue or a comment. */
 export interface Author {
   login: string;
   type: 'User' | 'Bot';
+  /** The numeric user id: the same in every API, unlike the login of a bot. */
+  id: number;
 }
+
+/** The user id of github-actions[bot], the author of what the job's GITHUB_TOKEN writes. */
+export const GITHUB_ACTIONS_BOT_ID = 41898282;
 
 export interface Comment {
   id: number;
@@ -96,6 +103,13 @@ export interface GitHubServer {
   commits: Map<string, Map<string, string>>;
   /** The author a token writes as. */
   authorOf(token: string): Author;
+  /**
+   * What GraphQL's `viewer` says of a token: a bot's login without `[bot]`, as GraphQL writes it,
+   * unless `botSuffix`; its `databaseId` (the REST id) unless `databaseId` is false.
+   */
+  viewer: { botSuffix: boolean; databaseId: boolean };
+  /** Routes answered with empty pages that always link a next one, for ever. */
+  endless: Set<Route>;
   close(): Promise<void>;
 }
 
@@ -150,12 +164,14 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     mallory: 'ghp_malloryTOKEN000',
   };
   const authors: Record<string, Author> = {
-    [tokens.write]: { login: 'github-actions[bot]', type: 'Bot' },
-    [tokens.readOnly]: { login: 'github-actions[bot]', type: 'Bot' },
-    [tokens.pat]: { login: 'octocat', type: 'User' },
-    [tokens.app]: { login: 'drift-watch[bot]', type: 'Bot' },
-    [tokens.mallory]: { login: 'mallory', type: 'User' },
+    [tokens.write]: { login: 'github-actions[bot]', type: 'Bot', id: GITHUB_ACTIONS_BOT_ID },
+    [tokens.readOnly]: { login: 'github-actions[bot]', type: 'Bot', id: GITHUB_ACTIONS_BOT_ID },
+    [tokens.pat]: { login: 'octocat', type: 'User', id: 583231 },
+    [tokens.app]: { login: 'drift-watch[bot]', type: 'Bot', id: 150000001 },
+    [tokens.mallory]: { login: 'mallory', type: 'User', id: 4242 },
   };
+  const viewer = { botSuffix: false, databaseId: true };
+  const endless = new Set<Route>();
   const latency: [number, number] = [5, 25];
   const issues: Issue[] = [];
   const labels = new Set<string>();
@@ -178,14 +194,11 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     state_reason: i.state_reason,
     labels: i.labels.map((name) => ({ name })),
     html_url: i.html_url,
-    user: { ...i.user, id: i.user.login.length },
+    user: { ...i.user },
     comments: i.comments.length,
     ...(i.pull_request ? { pull_request: i.pull_request } : {}),
   });
-  const commentJson = (c: Comment): Record<string, unknown> => ({
-    ...c,
-    user: { ...c.user, id: c.user.login.length },
-  });
+  const commentJson = (c: Comment): Record<string, unknown> => ({ ...c, user: { ...c.user } });
 
   function send(res: ServerResponse, status: number, data: unknown, headers = {}): void {
     res.writeHead(status, {
@@ -312,7 +325,7 @@ export async function startGitHubServer(): Promise<GitHubServer> {
         const c = issues.flatMap((i) => i.comments).find((x) => x.id === Number(m.params[0]));
         if (!c) return [404, { message: 'Not Found' }];
         // Only the author may edit a comment (or a maintainer: not these tokens).
-        if (c.user.login !== author.login) {
+        if (c.user.id !== author.id) {
           return [403, { message: 'Resource not accessible by integration' }];
         }
         if (tooLong(body['body'])) return [422, { message: 'Validation Failed', field: 'body' }];
@@ -397,14 +410,17 @@ export async function startGitHubServer(): Promise<GitHubServer> {
               'https://docs.github.com/rest/users/users#get-the-authenticated-user',
           });
         } else {
-          send(res, 200, { login: author.login, id: author.login.length, type: author.type });
+          send(res, 200, { login: author.login, id: author.id, type: author.type });
         }
         return;
       }
       if (method === 'POST' && u.pathname === '/graphql') {
         const query = str((await readBody(req))['query']);
-        if (/viewer\s*\{\s*login\s*\}/.test(query)) {
-          send(res, 200, { data: { viewer: { login: author.login } } });
+        if (/viewer\s*\{\s*login(\s+databaseId)?\s*\}/.test(query)) {
+          const login = viewer.botSuffix ? author.login : author.login.replace(/\[bot\]$/, '');
+          const id =
+            viewer.databaseId && query.includes('databaseId') ? { databaseId: author.id } : {};
+          send(res, 200, { data: { viewer: { login, ...id } } });
         } else {
           send(res, 200, { errors: [{ message: 'not in this stand-in' }] });
         }
@@ -418,6 +434,13 @@ export async function startGitHubServer(): Promise<GitHubServer> {
         return;
       }
 
+      if (m.route !== 'other' && endless.has(m.route)) {
+        // An empty page that links the next, whatever page was asked for.
+        const q = new URLSearchParams(u.searchParams);
+        q.set('page', String((Number(q.get('page')) || 1) + 1));
+        send(res, 200, [], { link: `<${url}${u.pathname}?${q.toString()}>; rel="next"` });
+        return;
+      }
       const fault = faults.find((f) => f.route === m.route && (f.times ?? 1) > 0);
       if (fault) fault.times = (fault.times ?? 1) - 1;
       if (fault && fault.status >= 300 && fault.status < 400) {
@@ -476,14 +499,16 @@ export async function startGitHubServer(): Promise<GitHubServer> {
         labels: [],
         comments: [],
         html_url: `https://github.com/${owner}/${repo}/pull/${number}`,
-        user: { login: 'octocat', type: 'User' },
+        user: { login: 'octocat', type: 'User', id: 583231 },
         pull_request: { url: `${url}/repos/${owner}/${repo}/pulls/${number}` },
         created: ++clock,
         updated: clock,
       });
       return number;
     },
-    authorOf: (token) => authors[token] ?? { login: 'ghost', type: 'User' },
+    authorOf: (token) => authors[token] ?? { login: 'ghost', type: 'User', id: 10137 },
+    viewer,
+    endless,
     close: loopback.close,
   };
 }

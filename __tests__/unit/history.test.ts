@@ -96,6 +96,7 @@ describe('the history of runs', () => {
     const sections = await historySections(store, withPorts([22, 5432]), {
       run: '2',
       branch: undefined,
+      keep: false,
       pullRequest: true,
     });
     assert.deepEqual(store.saved, []);
@@ -106,9 +107,28 @@ describe('the history of runs', () => {
     assert.match(sections.history ?? '', /bar \[0, 1\]/);
   });
 
+  it('a run that does not speak for production (a push to a branch) keeps nothing', async () => {
+    const main = nextHistory(undefined, withPorts([22]), '1', 'main');
+    const store = memoryStore(main);
+    const sections = await historySections(store, withPorts([22, 5432]), {
+      run: '2',
+      branch: undefined,
+      keep: false,
+      pullRequest: false,
+    });
+    assert.deepEqual(store.saved, []);
+    assert.equal(sections.since, undefined, 'no comparison outside a pull request');
+    assert.match(sections.history ?? '', /bar \[0, 1\]/, 'its point is shown');
+  });
+
   it('a scheduled run on main saves the history with its point and the new baseline', async () => {
     const store = memoryStore();
-    await historySections(store, withPorts([22]), { run: '1', branch: 'main', pullRequest: false });
+    await historySections(store, withPorts([22]), {
+      run: '1',
+      branch: 'main',
+      keep: true,
+      pullRequest: false,
+    });
     assert.equal(store.saved.length, 1);
     assert.equal(store.saved[0]?.runs.length, 1);
     assert.equal(store.saved[0]?.baseline?.branch, 'main');
@@ -123,7 +143,12 @@ describe('the history of runs', () => {
     ];
     for (const r of runs) {
       const store = memoryStore();
-      await historySections(store, r, { run: '1', branch: 'main', pullRequest: false });
+      await historySections(store, r, {
+        run: '1',
+        branch: 'main',
+        keep: true,
+        pullRequest: false,
+      });
       assert.deepEqual(store.saved, []);
     }
   });

@@ -158,6 +158,21 @@ describe('Slack message', () => {
     assert.match(JSON.stringify(msg), /…and \d+ more in the job summary/);
   });
 
+  it('marks a run that does not speak for production with where it ran, and says nothing of earlier runs', () => {
+    const fs = [finding(1)];
+    const msg = buildSlackMessage(
+      run,
+      result(fs),
+      compare(undefined, stateOf(fs)),
+      'ongoing',
+      'branch <!channel>',
+    );
+    const header = (msg.blocks[0] as { text?: { text?: string } } | undefined)?.text?.text;
+    assert.equal(header, '🔎 Port drift in branch &lt;!channel&gt; (not production): fleet watch');
+    assert.equal(JSON.stringify(msg).includes('<!channel>'), false);
+    assert.doesNotMatch(JSON.stringify(msg), /First report|resolved|New port drift/);
+  });
+
   it('speaks on new, changed and resolved drift, and once per drift with notify: change', () => {
     const a = stateOf([finding(1)]);
     const b = stateOf([finding(1), finding(2)]);

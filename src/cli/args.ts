@@ -48,6 +48,11 @@ export const INPUTS: readonly { name: string; default: string; help: string }[] 
   { name: 'github-token', default: '', help: 'Token for the issue' },
   { name: 'slack-webhook-url', default: '', help: 'Slack incoming webhook URL' },
   { name: 'notify', default: 'change', help: 'change or always: when Slack hears of drift' },
+  {
+    name: 'slack-on-non-production',
+    default: 'false',
+    help: 'In a workflow: Slack hears of pull requests and other branches too',
+  },
   { name: 'mode', default: 'check', help: 'check, record or merge' },
   { name: 'shard', default: '', help: 'i/n: scan only this share of the addresses' },
   { name: 'results', default: '', help: 'With --mode merge: glob of shard report.json files' },

@@ -5,6 +5,7 @@ import { getOctokit } from '@actions/github';
 import { defaults } from '@actions/github/lib/utils';
 import { throttling } from '@octokit/plugin-throttling';
 import { getErrorMessage } from '../errors.js';
+import { oneLine } from '../report/markdown.js';
 
 export type GitHub = ReturnType<typeof getOctokit>;
 
@@ -132,29 +133,98 @@ export function createGitHub(token: string, apiUrl: string, log: Log, timeoutMs:
 }
 
 /**
- * Who the token writes as: comments and issues are ours only when they are by this login. A
- * personal token reads its user (`GET /user`); an installation token (the job's GITHUB_TOKEN, a
- * GitHub App's token) may not (403), and GraphQL's `viewer` names its bot (`github-actions[bot]`).
+ * Who the token writes as: its login and, when GitHub says it, its numeric user id, which is the
+ * same in every API (a login is not: a bot is `github-actions[bot]` in REST and may be
+ * `github-actions` in GraphQL or `app/github-actions` elsewhere).
  */
-export async function whoAmI(gh: GitHub, log: Log): Promise<string> {
+export interface Identity {
+  login: string;
+  id?: number;
+}
+
+/** An author as the REST API shows it on an issue or a comment. */
+export interface Author {
+  login?: string;
+  id?: number;
+  type?: string;
+}
+
+/**
+ * Who the token is: comments and issues are ours only when they are by this identity. A personal
+ * token reads its user (`GET /user`); an installation token (the job's GITHUB_TOKEN, a GitHub App's
+ * token) may not (403), and GraphQL's `viewer` names its bot and gives its id (`databaseId`, the
+ * REST id: 41898282 for github-actions[bot]).
+ */
+export async function whoAmI(gh: GitHub, log: Log): Promise<Identity> {
   try {
     const { data } = await gh.rest.users.getAuthenticated();
-    return data.login;
+    return identityOf(data.login, data.id);
   } catch (error) {
     if (statusOf(error) !== 403) throw error;
   }
-  const data = await gh.graphql<{ viewer?: { login?: unknown } }>('query { viewer { login } }');
+  const data = await gh.graphql<{ viewer?: { login?: unknown; databaseId?: unknown } }>(
+    'query { viewer { login databaseId } }',
+  );
   const login = data.viewer?.login;
   if (typeof login !== 'string' || !login) {
     throw new Error('GitHub did not say who the token is (GraphQL viewer has no login)');
   }
-  log.debug(`The token writes as ${login}.`);
-  return login;
+  const me = identityOf(login, data.viewer?.databaseId);
+  log.debug(`The token writes as ${me.login}${me.id !== undefined ? ` (id ${me.id})` : ''}.`);
+  return me;
 }
 
-/** Is this author the token's identity? GitHub's logins are case-insensitive. */
-export function isMe(login: string, author: { login?: string } | null | undefined): boolean {
-  return typeof author?.login === 'string' && author.login.toLowerCase() === login.toLowerCase();
+function identityOf(login: string, id: unknown): Identity {
+  return Number.isSafeInteger(id) && (id as number) > 0 ? { login, id: id as number } : { login };
+}
+
+/** `github-actions` of `github-actions[bot]`, `app/github-actions` or `GitHub-Actions`. */
+const bareName = (login: string): string =>
+  login
+    .toLowerCase()
+    .replace(/^app\//, '')
+    .replace(/\[bot\]$/, '');
+
+/**
+ * Is this author the token's identity? By the numeric id when both have one: it cannot differ
+ * between APIs. Otherwise by login, case-insensitive (GitHub's logins are), where a bot's forms
+ * (`name[bot]`, `app/name`, `name`) are one; a user (type `User`) never matches a bot's name: the
+ * user `drift-watch` is not the app `drift-watch[bot]`.
+ */
+export function isMe(me: Identity, author: Author | null | undefined): boolean {
+  if (!author) return false;
+  if (me.id !== undefined && typeof author.id === 'number') return author.id === me.id;
+  if (typeof author.login !== 'string' || author.login === '') return false;
+  if (author.login.toLowerCase() === me.login.toLowerCase()) return true;
+  const botForm = (login: string): boolean => /^app\/|\[bot\]$/i.test(login);
+  const aBot = author.type === 'Bot' || botForm(author.login);
+  return aBot && author.type !== 'User' && bareName(author.login) === bareName(me.login);
+}
+
+/**
+ * GitHub lists at most 3,000 files of a pull request, 30 pages of 100: no listing port-drift reads
+ * (changed files, issues by label, comments) is read further. Each request has its deadline; this
+ * bounds the whole listing, even against a server that answers empty pages that link a next one.
+ */
+export const MAX_PAGES = 30;
+
+/**
+ * Reads a listing page by page, handing each page's items to `visit` until it returns true
+ * (`stopped`), the listing ends (`ended`), or `maxPages` were read and GitHub still links a next
+ * page (`cut`): then what was not read is unknown, and the caller says so.
+ */
+export async function readPages<T>(
+  pages: AsyncIterable<{ data: T[]; headers: { link?: string } }>,
+  visit: (items: T[]) => boolean,
+  maxPages = MAX_PAGES,
+): Promise<'stopped' | 'ended' | 'cut'> {
+  let read = 0;
+  for await (const page of pages) {
+    if (visit(page.data)) return 'stopped';
+    // Leaving the loop closes the iterator: the next page is never asked for.
+    if (++read >= maxPages) return /\brel="next"/.test(page.headers.link ?? '') ? 'cut' : 'ended';
+  }
+  return 'ended';
 }
 
 /** The HTTP status of an Octokit error, when it has one. */
@@ -172,7 +242,15 @@ function requestOf(error: unknown): string {
   const request = (error as { request?: { method?: unknown; url?: unknown } }).request;
   if (typeof request?.method !== 'string' || typeof request.url !== 'string') return '';
   const path = URL.canParse(request.url) ? new URL(request.url).pathname : request.url;
-  return ` on ${request.method} ${path.slice(0, 200)}`;
+  // As the user wrote it: Octokit sends a file's path encoded (`policies%2Fports.yml`), and the
+  // runner's annotation would encode its `%` once more. Decoded text is put on one line.
+  let shown = path;
+  try {
+    shown = decodeURIComponent(path);
+  } catch {
+    // Not valid percent-encoding: shown as sent.
+  }
+  return ` on ${request.method} ${oneLine(shown, 200)}`;
 }
 
 /**

@@ -4,7 +4,18 @@
 // left alone when it does not, closed when a scan is clean, reopened when drift returns. Runs that
 // overlap end with one open issue: after creating, each lists again, and the older issue wins.
 import { compare, type DriftState } from './changes.js';
-import { createOnce, isMe, statusOf, type GitHub, type Log } from './github.js';
+import {
+  MAX_PAGES,
+  createOnce,
+  isMe,
+  readPages,
+  statusOf,
+  type Author,
+  type GitHub,
+  type Identity,
+  type Log,
+} from './github.js';
+import { oneLine } from '../report/markdown.js';
 import {
   issueMarker,
   issueTitle,
@@ -54,7 +65,7 @@ interface ApiIssue {
   state: string;
   state_reason?: string | null;
   pull_request?: unknown;
-  user?: { login?: string } | null;
+  user?: Author | null;
 }
 
 function toFound(issue: ApiIssue, legacy: boolean): FoundIssue {
@@ -75,7 +86,7 @@ export async function syncIssue(
   run: RunInfo,
   result: Result,
   current: DriftState,
-  me: string,
+  me: Identity,
   log: Log,
 ): Promise<IssueOutcome> {
   const marker = issueMarker(run.key);
@@ -92,16 +103,28 @@ export async function syncIssue(
       sort: state === 'open' ? ('created' as const) : ('updated' as const),
       direction: state === 'open' ? ('asc' as const) : ('desc' as const),
     };
-    let pages = 0;
-    for await (const page of gh.paginate.iterator(gh.rest.issues.listForRepo, params)) {
-      for (const issue of page.data) {
-        if (issue.pull_request || !isMe(me, issue.user)) continue;
-        const body = issue.body ?? '';
-        if (body.includes(marker)) found.push(toFound(issue, false));
-        else if (legacy && body.includes(legacyMarker)) found.push(toFound(issue, true));
-      }
-      // Closed issues: the most recently updated one is the one to reopen; ten pages are plenty.
-      if (state === 'closed' && (found.length > 0 || ++pages >= 10)) break;
+    const closed = state === 'closed';
+    const listing = gh.paginate.iterator(gh.rest.issues.listForRepo, params);
+    const read = await readPages(
+      listing,
+      (issues) => {
+        for (const issue of issues) {
+          if (issue.pull_request || !isMe(me, issue.user)) continue;
+          const body = issue.body ?? '';
+          if (body.includes(marker)) found.push(toFound(issue, false));
+          else if (legacy && body.includes(legacyMarker)) found.push(toFound(issue, true));
+        }
+        // Closed issues: the most recently updated one is the one to reopen.
+        return closed && found.length > 0;
+      },
+      // Ten pages of closed issues are plenty: a new issue is opened when none is among them.
+      closed ? 10 : MAX_PAGES,
+    );
+    // An open issue of ours may be on a page not read: a second one is not opened.
+    if (read === 'cut' && !closed) {
+      throw new Error(
+        `GitHub still listed more open issues labelled ${oneLine(params.labels, 60)} after ${MAX_PAGES} pages: the issue is left alone, so as not to open a second one`,
+      );
     }
     return found.sort((a, b) => Number(a.legacy) - Number(b.legacy) || a.number - b.number);
   };

@@ -21,9 +21,11 @@ import {
   statusOf,
   whoAmI,
   type GitHub,
+  type Identity,
 } from './github.js';
 import { syncIssue } from './issue.js';
 import { syncPrComment } from './pr-comment.js';
+import { oneLine } from '../report/markdown.js';
 import { keyHash, renderPrComment, renderPrPending, type Result } from './render.js';
 import { policyExposure } from './policy-change.js';
 import { buildSlackMessage } from './slack-message.js';
@@ -141,7 +143,7 @@ async function deliver(
   };
 
   let gh: GitHub | undefined;
-  let me: Promise<string> | undefined;
+  let me: Promise<Identity> | undefined;
   /** Set when GitHub let a call run out of time: it is not asked again in this run. */
   let githubHung = false;
   const github = (what: string): GitHub | undefined => {
@@ -169,7 +171,9 @@ async function deliver(
   let previousKnown = false;
   /** Another run speaks for this drift (its issue was kept, ours closed): Slack hears it from it. */
   let anotherRunSpeaks = false;
-  if (settings.issue) {
+  if (settings.issue && !context.production.speaks) {
+    log.info('Issue: left alone, this run does not speak for production (see above).');
+  } else if (settings.issue) {
     const client = github('The issue');
     if (client && context.repo) {
       try {
@@ -238,45 +242,104 @@ async function deliver(
   }
 
   if (settings.slackWebhookUrl) {
-    const store = previousKnown ? undefined : await edge.state(keyHash(context.run.key));
-    if (store) previous = await store.load();
-    const changes = compare(previous, current);
-    let event = anotherRunSpeaks
-      ? undefined
-      : slackEventFor(status, previous, changes, settings.notify);
-    let quiet = anotherRunSpeaks
-      ? 'Slack: not sent, the overlapping run that kept the issue reports this drift.'
-      : undefined;
-    // Without an issue, the cache decides which of overlapping runs reports a change: the one
-    // that saves it. The state is saved before Slack hears of it, so a run that cannot reach Slack
-    // does not leave the next run to repeat the message: that message is lost, with a warning.
-    // A cancelled run stops before it changes the last state: the next run tells Slack instead.
-    if (edge.signal?.aborted) return notified;
-    if (store && status !== 'undecided' && previous?.digest !== current.digest) {
-      const claim = await store.save(current);
-      if (claim === 'taken' && event) {
-        event = undefined;
-        quiet = 'Slack: not sent, an overlapping run saved this same change first and reports it.';
-      }
-    }
-    if (event) {
-      const sent = await postToSlack(
-        settings.slackWebhookUrl,
-        buildSlackMessage(context.run, result, changes, event),
-        log,
-        context.httpTimeoutMs,
-      );
-      if (sent.ok) log.info(`Slack: ${event} drift sent.`);
-      else log.warning(`Slack was not notified: ${sent.warning}`);
-    } else if (quiet) {
-      log.info(quiet);
+    const known = previousKnown ? { previous } : undefined;
+    if (context.production.speaks) {
+      await tellSlack(input, context, result, current, known, anotherRunSpeaks, edge);
     } else {
-      log.info(
-        status === 'drift'
-          ? `Slack: not sent, the same drift as the last run (notify: change). ${describeChanges(changes)}`
-          : 'Slack: nothing to report.',
-      );
+      await tellSlackNotProduction(input, context, result, current, log);
     }
   }
   return notified;
+}
+
+/**
+ * Slack, for a run that speaks for production: new, changed and resolved drift (`notify: change`)
+ * against the last state, which the issue carried (`known`) or the state store keeps.
+ */
+async function tellSlack(
+  input: NotifyInput,
+  context: RunContext,
+  result: Result,
+  current: DriftState,
+  known: { previous: DriftState | undefined } | undefined,
+  anotherRunSpeaks: boolean,
+  edge: NotifyEdge,
+): Promise<void> {
+  const { settings } = input;
+  const { log } = edge;
+  const webhook = settings.slackWebhookUrl;
+  const { status } = result;
+  const store = known ? undefined : await edge.state(keyHash(context.run.key));
+  const previous = store ? await store.load() : known?.previous;
+  const changes = compare(previous, current);
+  let event = anotherRunSpeaks
+    ? undefined
+    : slackEventFor(status, previous, changes, settings.notify);
+  let quiet = anotherRunSpeaks
+    ? 'Slack: not sent, the overlapping run that kept the issue reports this drift.'
+    : undefined;
+  // Without an issue, the cache decides which of overlapping runs reports a change: the one
+  // that saves it. The state is saved before Slack hears of it, so a run that cannot reach Slack
+  // does not leave the next run to repeat the message: that message is lost, with a warning.
+  // A cancelled run stops before it changes the last state: the next run tells Slack instead.
+  if (edge.signal?.aborted) return;
+  if (store && status !== 'undecided' && previous?.digest !== current.digest) {
+    const claim = await store.save(current);
+    if (claim === 'taken' && event) {
+      event = undefined;
+      quiet = 'Slack: not sent, an overlapping run saved this same change first and reports it.';
+    }
+  }
+  if (event) {
+    const message = buildSlackMessage(context.run, result, changes, event);
+    const sent = await postToSlack(webhook, message, log, context.httpTimeoutMs);
+    if (sent.ok) log.info(`Slack: ${event} drift sent.`);
+    else log.warning(`Slack was not notified: ${sent.warning}`);
+  } else if (quiet) {
+    log.info(quiet);
+  } else {
+    log.info(
+      status === 'drift'
+        ? `Slack: not sent, the same drift as the last run (notify: change). ${describeChanges(changes)}`
+        : 'Slack: nothing to report.',
+    );
+  }
+}
+
+/**
+ * Slack, for a run that does not speak for production (production.ts): nothing, unless
+ * `slack-on-non-production` asks for it; then each run with drift, marked with where it ran. It
+ * reads no last state and saves none, and never says resolved: that is production's to say.
+ */
+async function tellSlackNotProduction(
+  input: NotifyInput,
+  context: RunContext,
+  result: Result,
+  current: DriftState,
+  log: Logger,
+): Promise<void> {
+  const { settings } = input;
+  if (!settings.slackOnNonProduction) {
+    log.info(
+      'Slack: not sent, this run does not speak for production (slack-on-non-production: true would send its drift).',
+    );
+    return;
+  }
+  if (result.status !== 'drift') {
+    log.info(
+      'Slack: nothing to report (a run that does not speak for production reports drift only).',
+    );
+    return;
+  }
+  const { place } = context.production;
+  const message = buildSlackMessage(
+    context.run,
+    result,
+    compare(undefined, current),
+    'ongoing',
+    place,
+  );
+  const sent = await postToSlack(settings.slackWebhookUrl, message, log, context.httpTimeoutMs);
+  if (sent.ok) log.info(`Slack: drift in ${oneLine(place, 100)} sent (not production).`);
+  else log.warning(`Slack was not notified: ${sent.warning}`);
 }

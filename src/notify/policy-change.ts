@@ -8,12 +8,9 @@ import { isAbsolute, relative, sep } from 'node:path';
 import { ConfigurationError, getErrorMessage } from '../errors.js';
 import { diffPolicies, renderExposure } from '../exposure.js';
 import { parsePolicy, type Policy } from '../policy.js';
-import { code } from '../report/markdown.js';
-import { statusOf, type GitHub, type Log } from './github.js';
+import { code, oneLine } from '../report/markdown.js';
+import { MAX_PAGES, readPages, statusOf, type GitHub, type Log } from './github.js';
 import type { Repo } from './issue.js';
-
-/** Pull requests list at most this many changed files (GitHub's own limit is 3,000). */
-const MAX_FILES = 3000;
 
 /** The policy file's path in the repository, when it lies in the workspace. */
 export function repositoryPath(policyPath: string, workspace: string): string | undefined {
@@ -39,22 +36,25 @@ export async function policyExposure(
     return undefined;
   }
   let change: { status: string; previous?: string } | undefined;
-  let listed = 0;
-  for await (const page of gh.paginate.iterator(gh.rest.pulls.listFiles, {
+  const listing = gh.paginate.iterator(gh.rest.pulls.listFiles, {
     ...repo,
     pull_number: pull.number,
     per_page: 100,
-  })) {
-    for (const f of page.data) {
-      if (f.filename === path) {
-        change = {
-          status: f.status,
-          ...(f.previous_filename ? { previous: f.previous_filename } : {}),
-        };
-      }
+  });
+  const read = await readPages(listing, (files) => {
+    const f = files.find((file) => file.filename === path);
+    if (f) {
+      change = {
+        status: f.status,
+        ...(f.previous_filename ? { previous: f.previous_filename } : {}),
+      };
     }
-    listed += page.data.length;
-    if (change || listed >= MAX_FILES) break;
+    return f !== undefined;
+  });
+  if (read === 'cut') {
+    throw new Error(
+      `GitHub still listed more changed files after ${MAX_PAGES} pages (it lists at most 3,000): whether the pull request changes ${oneLine(path, 200)} is not known`,
+    );
   }
   if (!change) {
     log.info(`Exposure: the pull request does not change ${path}.`);
@@ -81,7 +81,10 @@ export async function policyExposure(
       }
     }
   }
-  return renderExposure(diffPolicies(base, head), path) + note;
+  // Only a file GitHub lists as added is new: a base version that could not be read is said so
+  // in the note, not taken for a new file.
+  const diff = { ...diffPolicies(base, head), newFile: change.status === 'added' };
+  return renderExposure(diff, path) + note;
 }
 
 /** A file's text at a commit; undefined when it is not there (404) or not a file. */

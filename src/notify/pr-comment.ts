@@ -2,7 +2,15 @@
 // marker among the comments the token itself wrote, and updated on each push. A marker in someone
 // else's comment is ignored: anyone who may comment could plant one, and the result would then sit
 // in text they can rewrite (or not be written at all).
-import { createOnce, isMe, type GitHub, type Log } from './github.js';
+import {
+  MAX_PAGES,
+  createOnce,
+  isMe,
+  readPages,
+  type GitHub,
+  type Identity,
+  type Log,
+} from './github.js';
 import { commentMarker, type RunInfo } from './render.js';
 import type { Repo } from './issue.js';
 
@@ -13,25 +21,37 @@ export async function syncPrComment(
   run: RunInfo,
   /** The comment, rendered (renderPrComment, renderPrPending): it carries the marker. */
   body: string,
-  me: string,
+  me: Identity,
   log: Log,
 ): Promise<{ url: string; action: 'created' | 'updated'; ignored: number }> {
   const marker = commentMarker(run.key);
   let ignored = 0;
   const find = async (): Promise<{ id: number; url: string } | undefined> => {
     ignored = 0;
-    for await (const page of gh.paginate.iterator(gh.rest.issues.listComments, {
+    let mine: { id: number; url: string } | undefined;
+    const listing = gh.paginate.iterator(gh.rest.issues.listComments, {
       ...repo,
       issue_number: pull,
       per_page: 100,
-    })) {
-      for (const c of page.data) {
+    });
+    const read = await readPages(listing, (comments) => {
+      for (const c of comments) {
         if (!c.body?.includes(marker)) continue;
-        if (isMe(me, c.user)) return { id: c.id, url: c.html_url };
+        if (isMe(me, c.user)) {
+          mine = { id: c.id, url: c.html_url };
+          return true;
+        }
         ignored++;
       }
+      return false;
+    });
+    // A comment of ours may be on a page not read: a second one is not written.
+    if (read === 'cut') {
+      throw new Error(
+        `GitHub still listed more comments on #${pull} after ${MAX_PAGES} pages: the comment is not written, so as not to add a second one`,
+      );
     }
-    return undefined;
+    return mine;
   };
   const mine = await find();
   if (mine) {

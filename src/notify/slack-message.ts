@@ -97,19 +97,27 @@ function runLink(run: RunInfo): string {
     : `run ${slackEscape(run.runId, 30)}`;
 }
 
+/**
+ * The message. `place`, for a run that does not speak for production (production.ts): where it ran,
+ * such as `pull request #7`; the header says so, and the message says nothing of earlier runs.
+ */
 export function buildSlackMessage(
   run: RunInfo,
   result: Result,
   changes: Changes,
   event: SlackEvent,
+  place?: string,
 ): SlackMessage {
   const name = slackEscape(run.name, 100);
-  const title = {
-    new: `🚨 New port drift: ${name}`,
-    changed: `⚠️ Port drift changed: ${name}`,
-    resolved: `✅ Port drift resolved: ${name}`,
-    ongoing: `⚠️ Port drift: ${name}`,
-  }[event];
+  const title =
+    place !== undefined
+      ? `🔎 Port drift in ${slackEscape(place, 60)} (not production): ${name}`
+      : {
+          new: `🚨 New port drift: ${name}`,
+          changed: `⚠️ Port drift changed: ${name}`,
+          resolved: `✅ Port drift resolved: ${name}`,
+          ongoing: `⚠️ Port drift: ${name}`,
+        }[event];
   const blocks: Block[] = [
     {
       type: 'header',
@@ -122,7 +130,8 @@ export function buildSlackMessage(
   } else {
     const added = new Set(changes.added.map(findingKey));
     const advised = new Set<string>();
-    blocks.push(section(`*${verdict}* ${slackEscape(describeChanges(changes), 200)}`));
+    const since = place === undefined ? ` ${slackEscape(describeChanges(changes), 200)}` : '';
+    blocks.push(section(`*${verdict}*${since}`));
     const lines = [
       ...(changes.known && !changes.detailsLost
         ? changes.resolved.map((f) => `${findingLine(f)} _(resolved)_`)

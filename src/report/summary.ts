@@ -37,10 +37,11 @@ export interface SummaryOptions {
   /** Byte budget (an issue body allows 65,536 characters, a step summary 1 MiB). */
   maxBytes?: number;
   /**
-   * Sections made at the edge, already safe Markdown: the policy's exposure change and the open
-   * ports since the default branch (a pull request), the history chart.
+   * Sections made at the edge, already safe Markdown: why the run does not speak for production
+   * (production.ts), the policy's exposure change and the open ports since the default branch (a
+   * pull request), the history chart.
    */
-  sections?: { exposure?: string; since?: string; history?: string };
+  sections?: { scope?: string; exposure?: string; since?: string; history?: string };
   /** How accept rules are written (acceptFormOf): `expected` lines, or policy YAML. */
   acceptForm?: 'expected' | 'policy';
 }
@@ -214,6 +215,7 @@ function render(report: Report, reportPath: string, options: SummaryOptions, cap
   }
   const own = runnerTargetLines(report, (spec) => code(spec));
   if (own.length > 0) out.push(own.map((line) => `> ${line}.`).join('\n>\n'));
+  if (options.sections?.scope) out.push(options.sections.scope);
   const issue = issueLink(options.issueUrl);
   const links = [
     ...(issue ? [issue] : []),
