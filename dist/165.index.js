@@ -12,13 +12,17 @@ export const modules = {
 /* harmony export */   L4: () => (/* binding */ stateOf),
 /* harmony export */   L8: () => (/* binding */ classify),
 /* harmony export */   UD: () => (/* binding */ compare),
-/* harmony export */   fl: () => (/* binding */ findingKey)
+/* harmony export */   fl: () => (/* binding */ findingKey),
+/* harmony export */   mh: () => (/* binding */ stateFrom)
 /* harmony export */ });
+/* unused harmony export driftState */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
-/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4170);
+/* harmony import */ var _check_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9631);
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4170);
 // What changed since the last run: findings are compared by what they are about (kind, address,
 // port, protocol), not by how nmap described them, so the same drift seen again is no change.
 // Pure: values in, values out.
+
 
 
 function findingKey(f) {
@@ -83,51 +87,48 @@ function compare(previous, current) {
         detailsLost: false,
     };
 }
-/** A state read back from an issue body or a cache file: anything malformed is no state. */
+const findingRef = (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ik)({
+    kind: (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .oneOf */ .yL)(..._types_js__WEBPACK_IMPORTED_MODULE_2__/* .FINDING_KINDS */ .m),
+    target: (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n8)(300),
+    // A hostname that did not resolve has no address.
+    address: (value, path) => (value === '' ? '' : (0,_check_js__WEBPACK_IMPORTED_MODULE_1__.ip)(value, path)),
+    port: (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)((0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .int */ .Wh)(1, 65535)),
+    protocol: (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)((0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .oneOf */ .yL)('tcp', 'udp')),
+});
+/**
+ * The last state as it is read back (from an issue body, the Actions cache, a --state file): every
+ * field checked; a SchemaError names the field that does not fit.
+ */
+const driftState = (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ik)({
+    digest: (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .matching */ .wC)(/^[0-9a-f]{64}$/, 'a SHA-256 digest'),
+    count: (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .int */ .Wh)(0, 1e9),
+    findings: (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)((0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .list */ .p_)(findingRef, 1_000_000)),
+});
+/** A state read back where a broken one is simply none (an issue body's marker). */
 function parseState(value) {
-    if (typeof value !== 'object' || value === null)
-        return undefined;
-    const v = value;
-    if (typeof v['digest'] !== 'string' || !/^[0-9a-f]{64}$/.test(v['digest']))
-        return undefined;
-    if (typeof v['count'] !== 'number' || !Number.isInteger(v['count']) || v['count'] < 0) {
-        return undefined;
+    try {
+        return (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .checked */ .KD)(driftState, value);
     }
-    const state = { digest: v['digest'], count: v['count'] };
-    if (Array.isArray(v['findings'])) {
-        const refs = [];
-        for (const item of v['findings']) {
-            const ref = parseRef(item);
-            if (!ref)
-                return { digest: state.digest, count: state.count };
-            refs.push(ref);
-        }
-        state.findings = refs;
-    }
-    return state;
-}
-function parseRef(item) {
-    if (typeof item !== 'object' || item === null)
-        return undefined;
-    const r = item;
-    if (typeof r['kind'] !== 'string' || !_types_js__WEBPACK_IMPORTED_MODULE_1__/* .FINDING_KINDS */ .m.includes(r['kind']))
-        return undefined;
-    if (typeof r['target'] !== 'string' || typeof r['address'] !== 'string')
-        return undefined;
-    const ref = {
-        kind: r['kind'],
-        target: r['target'],
-        address: r['address'],
-    };
-    if (r['port'] !== undefined) {
-        const port = r['port'];
-        if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+    catch (error) {
+        if (error instanceof _check_js__WEBPACK_IMPORTED_MODULE_1__/* .SchemaError */ .Ar)
             return undefined;
-        }
-        ref.port = port;
-        ref.protocol = r['protocol'] === 'udp' ? 'udp' : 'tcp';
+        throw error;
     }
-    return ref;
+}
+/**
+ * The last state read back from `source` (a file, a cache key), or none, with a warning naming the
+ * source, when it does not fit: the drift is then new, and Slack hears of it.
+ */
+function stateFrom(value, source, warn) {
+    try {
+        return (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .checked */ .KD)(driftState, value);
+    }
+    catch (error) {
+        if (!(error instanceof _check_js__WEBPACK_IMPORTED_MODULE_1__/* .SchemaError */ .Ar))
+            throw error;
+        warn(`${source}: the last state is not one port-drift writes (${error.message}): ignored, so the drift counts as new.`);
+        return undefined;
+    }
 }
 /** One line counting the changes, for an issue comment, the log and Slack. */
 function describeChanges(changes) {
@@ -197,10 +198,13 @@ var utils = __webpack_require__(8665);
 var dist_bundle = __webpack_require__(6856);
 // EXTERNAL MODULE: ./lib/errors.js
 var errors = __webpack_require__(452);
+// EXTERNAL MODULE: ./lib/report/markdown.js
+var markdown = __webpack_require__(5402);
 ;// CONCATENATED MODULE: ./lib/notify/github.js
 // The GitHub client: Octokit from @actions/github with the throttling plugin, pointed at
 // GITHUB_API_URL (GitHub Enterprise, or a test server); one deadline per call, retries included;
 // who the token is; and one way to turn its errors into words that say what was seen.
+
 
 
 
@@ -302,30 +306,77 @@ function createGitHub(token, apiUrl, log, timeoutMs) {
     return gh;
 }
 /**
- * Who the token writes as: comments and issues are ours only when they are by this login. A
- * personal token reads its user (`GET /user`); an installation token (the job's GITHUB_TOKEN, a
- * GitHub App's token) may not (403), and GraphQL's `viewer` names its bot (`github-actions[bot]`).
+ * Who the token is: comments and issues are ours only when they are by this identity. A personal
+ * token reads its user (`GET /user`); an installation token (the job's GITHUB_TOKEN, a GitHub App's
+ * token) may not (403), and GraphQL's `viewer` names its bot and gives its id (`databaseId`, the
+ * REST id: 41898282 for github-actions[bot]).
  */
 async function whoAmI(gh, log) {
     try {
         const { data } = await gh.rest.users.getAuthenticated();
-        return data.login;
+        return identityOf(data.login, data.id);
     }
     catch (error) {
         if (statusOf(error) !== 403)
             throw error;
     }
-    const data = await gh.graphql('query { viewer { login } }');
+    const data = await gh.graphql('query { viewer { login databaseId } }');
     const login = data.viewer?.login;
     if (typeof login !== 'string' || !login) {
         throw new Error('GitHub did not say who the token is (GraphQL viewer has no login)');
     }
-    log.debug(`The token writes as ${login}.`);
-    return login;
+    const me = identityOf(login, data.viewer?.databaseId);
+    log.debug(`The token writes as ${me.login}${me.id !== undefined ? ` (id ${me.id})` : ''}.`);
+    return me;
 }
-/** Is this author the token's identity? GitHub's logins are case-insensitive. */
-function isMe(login, author) {
-    return typeof author?.login === 'string' && author.login.toLowerCase() === login.toLowerCase();
+function identityOf(login, id) {
+    return Number.isSafeInteger(id) && id > 0 ? { login, id: id } : { login };
+}
+/** `github-actions` of `github-actions[bot]`, `app/github-actions` or `GitHub-Actions`. */
+const bareName = (login) => login
+    .toLowerCase()
+    .replace(/^app\//, '')
+    .replace(/\[bot\]$/, '');
+/**
+ * Is this author the token's identity? By the numeric id when both have one: it cannot differ
+ * between APIs. Otherwise by login, case-insensitive (GitHub's logins are), where a bot's forms
+ * (`name[bot]`, `app/name`, `name`) are one; a user (type `User`) never matches a bot's name: the
+ * user `drift-watch` is not the app `drift-watch[bot]`.
+ */
+function isMe(me, author) {
+    if (!author)
+        return false;
+    if (me.id !== undefined && typeof author.id === 'number')
+        return author.id === me.id;
+    if (typeof author.login !== 'string' || author.login === '')
+        return false;
+    if (author.login.toLowerCase() === me.login.toLowerCase())
+        return true;
+    const botForm = (login) => /^app\/|\[bot\]$/i.test(login);
+    const aBot = author.type === 'Bot' || botForm(author.login);
+    return aBot && author.type !== 'User' && bareName(author.login) === bareName(me.login);
+}
+/**
+ * GitHub lists at most 3,000 files of a pull request, 30 pages of 100: no listing port-drift reads
+ * (changed files, issues by label, comments) is read further. Each request has its deadline; this
+ * bounds the whole listing, even against a server that answers empty pages that link a next one.
+ */
+const MAX_PAGES = 30;
+/**
+ * Reads a listing page by page, handing each page's items to `visit` until it returns true
+ * (`stopped`), the listing ends (`ended`), or `maxPages` were read and GitHub still links a next
+ * page (`cut`): then what was not read is unknown, and the caller says so.
+ */
+async function readPages(pages, visit, maxPages = MAX_PAGES) {
+    let read = 0;
+    for await (const page of pages) {
+        if (visit(page.data))
+            return 'stopped';
+        // Leaving the loop closes the iterator: the next page is never asked for.
+        if (++read >= maxPages)
+            return /\brel="next"/.test(page.headers.link ?? '') ? 'cut' : 'ended';
+    }
+    return 'ended';
 }
 /** The HTTP status of an Octokit error, when it has one. */
 function statusOf(error) {
@@ -341,7 +392,16 @@ function requestOf(error) {
     if (typeof request?.method !== 'string' || typeof request.url !== 'string')
         return '';
     const path = URL.canParse(request.url) ? new URL(request.url).pathname : request.url;
-    return ` on ${request.method} ${path.slice(0, 200)}`;
+    // As the user wrote it: Octokit sends a file's path encoded (`policies%2Fports.yml`), and the
+    // runner's annotation would encode its `%` once more. Decoded text is put on one line.
+    let shown = path;
+    try {
+        shown = decodeURIComponent(path);
+    }
+    catch {
+        // Not valid percent-encoding: shown as sent.
+    }
+    return ` on ${request.method} ${(0,markdown/* oneLine */.TN)(shown, 200)}`;
 }
 /**
  * Octokit's error as one line saying what GitHub answered to which request, and what to do where the
@@ -414,6 +474,7 @@ var render = __webpack_require__(8937);
 
 
 
+
 function toFound(issue, legacy) {
     return {
         number: issue.number,
@@ -438,9 +499,10 @@ async function syncIssue(gh, repo, labels, run, result, current, me, log) {
             sort: state === 'open' ? 'created' : 'updated',
             direction: state === 'open' ? 'asc' : 'desc',
         };
-        let pages = 0;
-        for await (const page of gh.paginate.iterator(gh.rest.issues.listForRepo, params)) {
-            for (const issue of page.data) {
+        const closed = state === 'closed';
+        const listing = gh.paginate.iterator(gh.rest.issues.listForRepo, params);
+        const read = await readPages(listing, (issues) => {
+            for (const issue of issues) {
                 if (issue.pull_request || !isMe(me, issue.user))
                     continue;
                 const body = issue.body ?? '';
@@ -449,9 +511,14 @@ async function syncIssue(gh, repo, labels, run, result, current, me, log) {
                 else if (legacy && body.includes(legacyMarker))
                     found.push(toFound(issue, true));
             }
-            // Closed issues: the most recently updated one is the one to reopen; ten pages are plenty.
-            if (state === 'closed' && (found.length > 0 || ++pages >= 10))
-                break;
+            // Closed issues: the most recently updated one is the one to reopen.
+            return closed && found.length > 0;
+        }, 
+        // Ten pages of closed issues are plenty: a new issue is opened when none is among them.
+        closed ? 10 : MAX_PAGES);
+        // An open issue of ours may be on a page not read: a second one is not opened.
+        if (read === 'cut' && !closed) {
+            throw new Error(`GitHub still listed more open issues labelled ${(0,markdown/* oneLine */.TN)(params.labels, 60)} after ${MAX_PAGES} pages: the issue is left alone, so as not to open a second one`);
         }
         return found.sort((a, b) => Number(a.legacy) - Number(b.legacy) || a.number - b.number);
     };
@@ -653,20 +720,29 @@ body, me, log) {
     let ignored = 0;
     const find = async () => {
         ignored = 0;
-        for await (const page of gh.paginate.iterator(gh.rest.issues.listComments, {
+        let mine;
+        const listing = gh.paginate.iterator(gh.rest.issues.listComments, {
             ...repo,
             issue_number: pull,
             per_page: 100,
-        })) {
-            for (const c of page.data) {
+        });
+        const read = await readPages(listing, (comments) => {
+            for (const c of comments) {
                 if (!c.body?.includes(marker))
                     continue;
-                if (isMe(me, c.user))
-                    return { id: c.id, url: c.html_url };
+                if (isMe(me, c.user)) {
+                    mine = { id: c.id, url: c.html_url };
+                    return true;
+                }
                 ignored++;
             }
+            return false;
+        });
+        // A comment of ours may be on a page not read: a second one is not written.
+        if (read === 'cut') {
+            throw new Error(`GitHub still listed more comments on #${pull} after ${MAX_PAGES} pages: the comment is not written, so as not to add a second one`);
         }
-        return undefined;
+        return mine;
     };
     const mine = await find();
     if (mine) {
@@ -688,16 +764,14 @@ body, me, log) {
     return { url: made.url, action: 'created', ignored };
 }
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __webpack_require__(1455);
+// EXTERNAL MODULE: ./lib/files.js
+var files = __webpack_require__(5428);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(6760);
 // EXTERNAL MODULE: ./lib/ports.js
 var lib_ports = __webpack_require__(391);
 // EXTERNAL MODULE: ./lib/rules.js
 var rules = __webpack_require__(2252);
-// EXTERNAL MODULE: ./lib/report/markdown.js
-var markdown = __webpack_require__(5402);
 ;// CONCATENATED MODULE: ./lib/exposure.js
 // What a change of the policy file exposes, read from its base and head versions before any scan:
 // which ports on which patterns become allowed, required or accepted for a while, which are no
@@ -953,8 +1027,6 @@ var policy = __webpack_require__(661);
 
 
 
-/** Pull requests list at most this many changed files (GitHub's own limit is 3,000). */
-const MAX_FILES = 3000;
 /** The policy file's path in the repository, when it lies in the workspace. */
 function repositoryPath(policyPath, workspace) {
     const rel = (0,external_node_path_.relative)(workspace, policyPath);
@@ -971,29 +1043,29 @@ async function policyExposure(gh, repo, pull, policyPath, workspace, log) {
         return undefined;
     }
     let change;
-    let listed = 0;
-    for await (const page of gh.paginate.iterator(gh.rest.pulls.listFiles, {
+    const listing = gh.paginate.iterator(gh.rest.pulls.listFiles, {
         ...repo,
         pull_number: pull.number,
         per_page: 100,
-    })) {
-        for (const f of page.data) {
-            if (f.filename === path) {
-                change = {
-                    status: f.status,
-                    ...(f.previous_filename ? { previous: f.previous_filename } : {}),
-                };
-            }
+    });
+    const read = await readPages(listing, (files) => {
+        const f = files.find((file) => file.filename === path);
+        if (f) {
+            change = {
+                status: f.status,
+                ...(f.previous_filename ? { previous: f.previous_filename } : {}),
+            };
         }
-        listed += page.data.length;
-        if (change || listed >= MAX_FILES)
-            break;
+        return f !== undefined;
+    });
+    if (read === 'cut') {
+        throw new Error(`GitHub still listed more changed files after ${MAX_PAGES} pages (it lists at most 3,000): whether the pull request changes ${(0,markdown/* oneLine */.TN)(path, 200)} is not known`);
     }
     if (!change) {
         log.info(`Exposure: the pull request does not change ${path}.`);
         return undefined;
     }
-    const head = (0,policy/* parsePolicy */.ON)(await (0,promises_.readFile)(policyPath, 'utf8'), path);
+    const head = (0,policy/* parsePolicy */.ON)(await (0,files/* readUserFile */.E1)('policy', policyPath, { followSymlinks: true }), path);
     let base;
     let note = '';
     if (change.status !== 'added') {
@@ -1014,7 +1086,10 @@ async function policyExposure(gh, repo, pull, policyPath, workspace, log) {
             }
         }
     }
-    return renderExposure(diffPolicies(base, head), path) + note;
+    // Only a file GitHub lists as added is new: a base version that could not be read is said so
+    // in the note, not taken for a new file.
+    const diff = { ...diffPolicies(base, head), newFile: change.status === 'added' };
+    return renderExposure(diff, path) + note;
 }
 /** A file's text at a commit; undefined when it is not there (404) or not a file. */
 async function readAt(gh, repo, path, ref) {
@@ -1112,14 +1187,20 @@ function runLink(run) {
         ? `<${run.runUrl}|run ${slackEscape(run.runId, 30)}>`
         : `run ${slackEscape(run.runId, 30)}`;
 }
-function buildSlackMessage(run, result, changes, event) {
+/**
+ * The message. `place`, for a run that does not speak for production (production.ts): where it ran,
+ * such as `pull request #7`; the header says so, and the message says nothing of earlier runs.
+ */
+function buildSlackMessage(run, result, changes, event, place) {
     const name = slackEscape(run.name, 100);
-    const title = {
-        new: `🚨 New port drift: ${name}`,
-        changed: `⚠️ Port drift changed: ${name}`,
-        resolved: `✅ Port drift resolved: ${name}`,
-        ongoing: `⚠️ Port drift: ${name}`,
-    }[event];
+    const title = place !== undefined
+        ? `🔎 Port drift in ${slackEscape(place, 60)} (not production): ${name}`
+        : {
+            new: `🚨 New port drift: ${name}`,
+            changed: `⚠️ Port drift changed: ${name}`,
+            resolved: `✅ Port drift resolved: ${name}`,
+            ongoing: `⚠️ Port drift: ${name}`,
+        }[event];
     const blocks = [
         {
             type: 'header',
@@ -1133,7 +1214,8 @@ function buildSlackMessage(run, result, changes, event) {
     else {
         const added = new Set(changes.added.map(notify_changes/* findingKey */.fl));
         const advised = new Set();
-        blocks.push(section(`*${verdict}* ${slackEscape((0,notify_changes/* describeChanges */.DT)(changes), 200)}`));
+        const since = place === undefined ? ` ${slackEscape((0,notify_changes/* describeChanges */.DT)(changes), 200)}` : '';
+        blocks.push(section(`*${verdict}*${since}`));
         const lines = [
             ...(changes.known && !changes.detailsLost
                 ? changes.resolved.map((f) => `${findingLine(f)} _(resolved)_`)
@@ -1266,6 +1348,7 @@ async function postToSlack(url, message, log, timeoutMs) {
 
 
 
+
 /** Is any notification asked for? Without one, notifications are not even loaded. */
 function wanted(settings) {
     return (settings.issue ||
@@ -1356,7 +1439,10 @@ async function deliver(input, context, wantsPr, edge) {
     let previousKnown = false;
     /** Another run speaks for this drift (its issue was kept, ours closed): Slack hears it from it. */
     let anotherRunSpeaks = false;
-    if (settings.issue) {
+    if (settings.issue && !context.production.speaks) {
+        log.info('Issue: left alone, this run does not speak for production (see above).');
+    }
+    else if (settings.issue) {
         const client = github('The issue');
         if (client && context.repo) {
             try {
@@ -1401,43 +1487,86 @@ async function deliver(input, context, wantsPr, edge) {
         }
     }
     if (settings.slackWebhookUrl) {
-        const store = previousKnown ? undefined : await edge.state((0,render.keyHash)(context.run.key));
-        if (store)
-            previous = await store.load();
-        const changes = (0,notify_changes/* compare */.UD)(previous, current);
-        let event = anotherRunSpeaks
-            ? undefined
-            : (0,notify_changes/* slackEventFor */.In)(status, previous, changes, settings.notify);
-        let quiet = anotherRunSpeaks
-            ? 'Slack: not sent, the overlapping run that kept the issue reports this drift.'
-            : undefined;
-        // Without an issue, the cache decides which of overlapping runs reports a change: the one
-        // that saves it. The state is saved before Slack hears of it, so a run that cannot reach Slack
-        // does not leave the next run to repeat the message: that message is lost, with a warning.
-        if (store && status !== 'undecided' && previous?.digest !== current.digest) {
-            const claim = await store.save(current);
-            if (claim === 'taken' && event) {
-                event = undefined;
-                quiet = 'Slack: not sent, an overlapping run saved this same change first and reports it.';
-            }
-        }
-        if (event) {
-            const sent = await postToSlack(settings.slackWebhookUrl, buildSlackMessage(context.run, result, changes, event), log, context.httpTimeoutMs);
-            if (sent.ok)
-                log.info(`Slack: ${event} drift sent.`);
-            else
-                log.warning(`Slack was not notified: ${sent.warning}`);
-        }
-        else if (quiet) {
-            log.info(quiet);
+        const known = previousKnown ? { previous } : undefined;
+        if (context.production.speaks) {
+            await tellSlack(input, context, result, current, known, anotherRunSpeaks, edge);
         }
         else {
-            log.info(status === 'drift'
-                ? `Slack: not sent, the same drift as the last run (notify: change). ${(0,notify_changes/* describeChanges */.DT)(changes)}`
-                : 'Slack: nothing to report.');
+            await tellSlackNotProduction(input, context, result, current, log);
         }
     }
     return notified;
+}
+/**
+ * Slack, for a run that speaks for production: new, changed and resolved drift (`notify: change`)
+ * against the last state, which the issue carried (`known`) or the state store keeps.
+ */
+async function tellSlack(input, context, result, current, known, anotherRunSpeaks, edge) {
+    const { settings } = input;
+    const { log } = edge;
+    const webhook = settings.slackWebhookUrl;
+    const { status } = result;
+    const store = known ? undefined : await edge.state((0,render.keyHash)(context.run.key));
+    const previous = store ? await store.load() : known?.previous;
+    const changes = (0,notify_changes/* compare */.UD)(previous, current);
+    let event = anotherRunSpeaks
+        ? undefined
+        : (0,notify_changes/* slackEventFor */.In)(status, previous, changes, settings.notify);
+    let quiet = anotherRunSpeaks
+        ? 'Slack: not sent, the overlapping run that kept the issue reports this drift.'
+        : undefined;
+    // Without an issue, the cache decides which of overlapping runs reports a change: the one
+    // that saves it. The state is saved before Slack hears of it, so a run that cannot reach Slack
+    // does not leave the next run to repeat the message: that message is lost, with a warning.
+    // A cancelled run stops before it changes the last state: the next run tells Slack instead.
+    if (edge.signal?.aborted)
+        return;
+    if (store && status !== 'undecided' && previous?.digest !== current.digest) {
+        const claim = await store.save(current);
+        if (claim === 'taken' && event) {
+            event = undefined;
+            quiet = 'Slack: not sent, an overlapping run saved this same change first and reports it.';
+        }
+    }
+    if (event) {
+        const message = buildSlackMessage(context.run, result, changes, event);
+        const sent = await postToSlack(webhook, message, log, context.httpTimeoutMs);
+        if (sent.ok)
+            log.info(`Slack: ${event} drift sent.`);
+        else
+            log.warning(`Slack was not notified: ${sent.warning}`);
+    }
+    else if (quiet) {
+        log.info(quiet);
+    }
+    else {
+        log.info(status === 'drift'
+            ? `Slack: not sent, the same drift as the last run (notify: change). ${(0,notify_changes/* describeChanges */.DT)(changes)}`
+            : 'Slack: nothing to report.');
+    }
+}
+/**
+ * Slack, for a run that does not speak for production (production.ts): nothing, unless
+ * `slack-on-non-production` asks for it; then each run with drift, marked with where it ran. It
+ * reads no last state and saves none, and never says resolved: that is production's to say.
+ */
+async function tellSlackNotProduction(input, context, result, current, log) {
+    const { settings } = input;
+    if (!settings.slackOnNonProduction) {
+        log.info('Slack: not sent, this run does not speak for production (slack-on-non-production: true would send its drift).');
+        return;
+    }
+    if (result.status !== 'drift') {
+        log.info('Slack: nothing to report (a run that does not speak for production reports drift only).');
+        return;
+    }
+    const { place } = context.production;
+    const message = buildSlackMessage(context.run, result, (0,notify_changes/* compare */.UD)(undefined, current), 'ongoing', place);
+    const sent = await postToSlack(settings.slackWebhookUrl, message, log, context.httpTimeoutMs);
+    if (sent.ok)
+        log.info(`Slack: drift in ${(0,markdown/* oneLine */.TN)(place, 100)} sent (not production).`);
+    else
+        log.warning(`Slack was not notified: ${sent.warning}`);
 }
 
 

@@ -2,6 +2,62 @@ export const id = 868;
 export const ids = [868];
 export const modules = {
 
+/***/ 5353:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   MR: () => (/* binding */ whyNoAnswer),
+/* harmony export */   eu: () => (/* binding */ service),
+/* harmony export */   jp: () => (/* binding */ callOptions),
+/* harmony export */   ux: () => (/* binding */ within)
+/* harmony export */ });
+/* unused harmony export Deadline */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(452);
+// Calls to the GitHub Actions cache service (@actions/cache), for every store kept in it: nmap's
+// packages, the last state and the history. Each call ends within its deadline, whatever the cache
+// client's own retries would do, and a service that let one call run out of time is not asked again
+// in this run (one process runs one job): a hung service costs one deadline, not one per store.
+
+class Deadline extends Error {
+}
+/** Whether the cache service let a call run out of time earlier in this run. */
+const service = { hung: false };
+/** The cache client's own timeouts, set to the deadline. */
+const callOptions = (timeoutMs) => ({
+    timeoutInMs: timeoutMs,
+    segmentTimeoutInMs: timeoutMs,
+});
+/** Why a cache call failed, for the log; a deadline marks the service as not answering. */
+function whyNoAnswer(error, timeoutMs) {
+    if (!(error instanceof Deadline))
+        return (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .getErrorMessage */ .u1)(error);
+    service.hung = true;
+    return `the Actions cache service gave no answer within ${timeoutMs / 1000} s`;
+}
+/**
+ * `work` within `ms`. The cache client retries on its own (five attempts, three-minute sockets)
+ * and takes no signal: past the deadline its promise is left behind, its outcome ignored; the
+ * action's entry point ends the process when the run is over, so a hung socket cannot hold it.
+ */
+async function within(ms, work) {
+    let timer;
+    work.catch(() => undefined);
+    try {
+        return await Promise.race([
+            work,
+            new Promise((_, reject) => {
+                timer = setTimeout(() => reject(new Deadline()), ms);
+            }),
+        ]);
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+
+
+/***/ }),
+
 /***/ 2052:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
@@ -12,13 +68,17 @@ export const modules = {
 /* harmony export */   L4: () => (/* binding */ stateOf),
 /* harmony export */   L8: () => (/* binding */ classify),
 /* harmony export */   UD: () => (/* binding */ compare),
-/* harmony export */   fl: () => (/* binding */ findingKey)
+/* harmony export */   fl: () => (/* binding */ findingKey),
+/* harmony export */   mh: () => (/* binding */ stateFrom)
 /* harmony export */ });
+/* unused harmony export driftState */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
-/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4170);
+/* harmony import */ var _check_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9631);
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4170);
 // What changed since the last run: findings are compared by what they are about (kind, address,
 // port, protocol), not by how nmap described them, so the same drift seen again is no change.
 // Pure: values in, values out.
+
 
 
 function findingKey(f) {
@@ -83,51 +143,48 @@ function compare(previous, current) {
         detailsLost: false,
     };
 }
-/** A state read back from an issue body or a cache file: anything malformed is no state. */
+const findingRef = (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ik)({
+    kind: (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .oneOf */ .yL)(..._types_js__WEBPACK_IMPORTED_MODULE_2__/* .FINDING_KINDS */ .m),
+    target: (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n8)(300),
+    // A hostname that did not resolve has no address.
+    address: (value, path) => (value === '' ? '' : (0,_check_js__WEBPACK_IMPORTED_MODULE_1__.ip)(value, path)),
+    port: (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)((0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .int */ .Wh)(1, 65535)),
+    protocol: (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)((0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .oneOf */ .yL)('tcp', 'udp')),
+});
+/**
+ * The last state as it is read back (from an issue body, the Actions cache, a --state file): every
+ * field checked; a SchemaError names the field that does not fit.
+ */
+const driftState = (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ik)({
+    digest: (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .matching */ .wC)(/^[0-9a-f]{64}$/, 'a SHA-256 digest'),
+    count: (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .int */ .Wh)(0, 1e9),
+    findings: (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)((0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .list */ .p_)(findingRef, 1_000_000)),
+});
+/** A state read back where a broken one is simply none (an issue body's marker). */
 function parseState(value) {
-    if (typeof value !== 'object' || value === null)
-        return undefined;
-    const v = value;
-    if (typeof v['digest'] !== 'string' || !/^[0-9a-f]{64}$/.test(v['digest']))
-        return undefined;
-    if (typeof v['count'] !== 'number' || !Number.isInteger(v['count']) || v['count'] < 0) {
-        return undefined;
+    try {
+        return (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .checked */ .KD)(driftState, value);
     }
-    const state = { digest: v['digest'], count: v['count'] };
-    if (Array.isArray(v['findings'])) {
-        const refs = [];
-        for (const item of v['findings']) {
-            const ref = parseRef(item);
-            if (!ref)
-                return { digest: state.digest, count: state.count };
-            refs.push(ref);
-        }
-        state.findings = refs;
-    }
-    return state;
-}
-function parseRef(item) {
-    if (typeof item !== 'object' || item === null)
-        return undefined;
-    const r = item;
-    if (typeof r['kind'] !== 'string' || !_types_js__WEBPACK_IMPORTED_MODULE_1__/* .FINDING_KINDS */ .m.includes(r['kind']))
-        return undefined;
-    if (typeof r['target'] !== 'string' || typeof r['address'] !== 'string')
-        return undefined;
-    const ref = {
-        kind: r['kind'],
-        target: r['target'],
-        address: r['address'],
-    };
-    if (r['port'] !== undefined) {
-        const port = r['port'];
-        if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+    catch (error) {
+        if (error instanceof _check_js__WEBPACK_IMPORTED_MODULE_1__/* .SchemaError */ .Ar)
             return undefined;
-        }
-        ref.port = port;
-        ref.protocol = r['protocol'] === 'udp' ? 'udp' : 'tcp';
+        throw error;
     }
-    return ref;
+}
+/**
+ * The last state read back from `source` (a file, a cache key), or none, with a warning naming the
+ * source, when it does not fit: the drift is then new, and Slack hears of it.
+ */
+function stateFrom(value, source, warn) {
+    try {
+        return (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .checked */ .KD)(driftState, value);
+    }
+    catch (error) {
+        if (!(error instanceof _check_js__WEBPACK_IMPORTED_MODULE_1__/* .SchemaError */ .Ar))
+            throw error;
+        warn(`${source}: the last state is not one port-drift writes (${error.message}): ignored, so the drift counts as new.`);
+        return undefined;
+    }
 }
 /** One line counting the changes, for an issue comment, the log and Slack. */
 function describeChanges(changes) {
@@ -185,16 +242,21 @@ function slackEventFor(status, previous, changes, notify) {
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7598);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1455);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6760);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(452);
-/* harmony import */ var _history_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(7463);
-/* harmony import */ var _changes_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(2052);
+/* harmony import */ var _cache_calls_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(5353);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(452);
+/* harmony import */ var _files_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(5428);
+/* harmony import */ var _history_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(7463);
+/* harmony import */ var _report_markdown_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(5402);
+/* harmony import */ var _changes_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(2052);
 // The last state, for `notify: change` when no issue carries it: a small JSON file kept in the
 // GitHub Actions cache, which every GitHub-hosted runner has without setup. Each change is saved
 // under a key naming the entry it follows and the drift it records: caches are immutable, so of
 // overlapping runs that see the same change only one can save it, and only that one tells Slack.
 // The newest entry is restored by prefix. Where there is no cache service (a local run), there is no
-// last state and every drift counts as new. Every call ends within the deadline, whatever the cache
-// client's own retries would do.
+// last state and every drift counts as new. Every call ends within the deadline (cache-calls.ts).
+
+
+
 
 
 
@@ -203,45 +265,29 @@ function slackEventFor(status, previous, changes, notify) {
 
 
 const hash = (text, n) => (0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.createHash)('sha256').update(text).digest('hex').slice(0, n);
-class Deadline extends Error {
-}
+/** Far more than a state or a history port-drift writes: a larger entry is not one. */
+const MAX_ENTRY_BYTES = 64 * 2 ** 20;
 /**
- * The cache service let a call run out of time: it is not asked again in this run, by the state or
- * the history (one process runs one job), so that a hung service costs one deadline, not several.
+ * The JSON of a restored entry, or undefined with a warning naming it. Any job of the repository can
+ * save under the key's prefix: the file is read like any untrusted file (a link or a FIFO refused,
+ * its size bounded, nothing of it quoted), and the caller checks every field.
  */
-const service = { hung: false };
-/** The cache client's own timeouts, set to the deadline. */
-const callOptions = (timeoutMs) => ({
-    timeoutInMs: timeoutMs,
-    segmentTimeoutInMs: timeoutMs,
-});
-/** Why a cache call failed, for the log; a deadline marks the service as not answering. */
-function whyNoAnswer(error, timeoutMs) {
-    if (!(error instanceof Deadline))
-        return (0,_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .getErrorMessage */ .u1)(error);
-    service.hung = true;
-    return `the Actions cache service gave no answer within ${timeoutMs / 1000} s`;
-}
-/**
- * `work` within `ms`. The cache client retries on its own (five attempts, three-minute sockets)
- * and takes no signal: past the deadline its promise is left behind, its outcome ignored; the
- * action's entry point ends the process when the run is over, so a hung socket cannot hold it.
- */
-async function within(ms, work) {
-    let timer;
-    work.catch(() => undefined);
+async function readEntry(file, source, log) {
+    let why;
     try {
-        return await Promise.race([
-            work,
-            new Promise((_, reject) => {
-                timer = setTimeout(() => reject(new Deadline()), ms);
-            }),
-        ]);
+        return JSON.parse(await (0,_files_js__WEBPACK_IMPORTED_MODULE_6__/* .readUserFile */ .E1)('the Actions cache', file, {
+            followSymlinks: false,
+            maxBytes: MAX_ENTRY_BYTES,
+        }));
     }
-    finally {
-        clearTimeout(timer);
+    catch (error) {
+        why = error instanceof SyntaxError ? 'not JSON' : (0,_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .getErrorMessage */ .u1)(error);
     }
+    log.warning(`${source} cannot be read (${why}): ignored.`);
+    return undefined;
 }
+/** How a warning names a cache entry: its key, on one line. */
+const entry = (what, key) => `${what} in the Actions cache (key ${(0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_9__/* .oneLine */ .TN)(key, 200)})`;
 class CacheStateStore {
     timeoutMs;
     log;
@@ -268,22 +314,24 @@ class CacheStateStore {
             this.log.info('No GitHub Actions cache here (not on a GitHub runner): no last state, so Slack treats the drift as new.');
             return undefined;
         }
-        if (service.hung) {
+        if (_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .service */ .eu.hung) {
             this.log.info('Could not read the last state: the Actions cache service did not answer earlier in this run. The drift is new.');
             return undefined;
         }
         try {
-            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(this.dir, { recursive: true });
-            const key = await within(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .restoreCache */ .P3([this.dir], `${this.prefix}latest`, [this.prefix], callOptions(this.timeoutMs)));
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(this.dir, { recursive: true, mode: 0o700 });
+            const key = await (0,_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .within */ .ux)(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .restoreCache */ .P3([this.dir], `${this.prefix}latest`, [this.prefix], (0,_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .callOptions */ .jp)(this.timeoutMs)));
             if (!key) {
                 this.log.info('No last state in the Actions cache yet: the drift is new.');
                 return undefined;
             }
             this.restoredKey = key;
-            return (0,_changes_js__WEBPACK_IMPORTED_MODULE_5__/* .parseState */ .Bu)(JSON.parse(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readFile)(this.file, 'utf8')));
+            const source = entry('The last state', key);
+            const value = await readEntry(this.file, source, this.log);
+            return value === undefined ? undefined : (0,_changes_js__WEBPACK_IMPORTED_MODULE_8__/* .stateFrom */ .mh)(value, source, (m) => this.log.warning(m));
         }
         catch (error) {
-            this.log.info(`Could not read the last state: ${whyNoAnswer(error, this.timeoutMs)}. The drift is new.`);
+            this.log.info(`Could not read the last state: ${(0,_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .whyNoAnswer */ .MR)(error, this.timeoutMs)}. The drift is new.`);
             return undefined;
         }
     }
@@ -292,7 +340,7 @@ class CacheStateStore {
         return `${this.prefix}${hash(this.restoredKey ?? 'first', 12)}-${state.digest.slice(0, 16)}`;
     }
     async exists(key) {
-        const found = await within(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .restoreCache */ .P3([this.dir], key, [], { ...callOptions(this.timeoutMs), lookupOnly: true }));
+        const found = await (0,_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .within */ .ux)(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .restoreCache */ .P3([this.dir], key, [], { ...(0,_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .callOptions */ .jp)(this.timeoutMs), lookupOnly: true }));
         return found === key;
     }
     /**
@@ -302,7 +350,7 @@ class CacheStateStore {
     async save(state) {
         if (!this.available)
             return 'failed';
-        if (service.hung) {
+        if (_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .service */ .eu.hung) {
             this.log.warning('The state for the next run was not kept: the Actions cache service did not answer earlier in this run. The next run may repeat this message.');
             return 'failed';
         }
@@ -310,9 +358,9 @@ class CacheStateStore {
         try {
             if (await this.exists(key))
                 return 'taken';
-            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(this.dir, { recursive: true });
-            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.writeFile)(this.file, JSON.stringify(state));
-            const id = await within(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .saveCache */ .Io([this.dir], key));
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(this.dir, { recursive: true, mode: 0o700 });
+            await (0,_files_js__WEBPACK_IMPORTED_MODULE_6__/* .writeWhole */ .f8)(this.file, JSON.stringify(state));
+            const id = await (0,_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .within */ .ux)(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .saveCache */ .Io([this.dir], key));
             if (id !== -1)
                 return 'saved';
             // Not saved: most likely an overlapping run reserved this key a moment ago.
@@ -325,7 +373,7 @@ class CacheStateStore {
             return 'failed';
         }
         catch (error) {
-            this.log.warning(`The state for the next run was not kept in the Actions cache: ${whyNoAnswer(error, this.timeoutMs)}. The next run may repeat this message.`);
+            this.log.warning(`The state for the next run was not kept in the Actions cache: ${(0,_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .whyNoAnswer */ .MR)(error, this.timeoutMs)}. The next run may repeat this message.`);
             return 'failed';
         }
     }
@@ -357,34 +405,35 @@ class CacheHistoryStore {
         this.prefix = `port-drift-history-v1-${key}-`;
     }
     async loadHistory() {
-        if (!_actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .isFeatureAvailable */ .w3() || service.hung)
+        if (!_actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .isFeatureAvailable */ .w3() || _cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .service */ .eu.hung)
             return undefined;
         try {
-            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(this.dir, { recursive: true });
-            const key = await within(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .restoreCache */ .P3([this.dir], `${this.prefix}latest`, [this.prefix], callOptions(this.timeoutMs)));
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(this.dir, { recursive: true, mode: 0o700 });
+            const key = await (0,_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .within */ .ux)(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .restoreCache */ .P3([this.dir], `${this.prefix}latest`, [this.prefix], (0,_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .callOptions */ .jp)(this.timeoutMs)));
             if (!key)
                 return undefined;
-            const history = (0,_history_js__WEBPACK_IMPORTED_MODULE_6__/* .parseHistory */ .i6)(JSON.parse(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readFile)(this.file, 'utf8')));
-            if (!history)
-                this.log.info('The history in the Actions cache could not be read: it starts afresh.');
-            return history;
+            const source = entry('The history', key);
+            const value = await readEntry(this.file, source, this.log);
+            return value === undefined
+                ? undefined
+                : (0,_history_js__WEBPACK_IMPORTED_MODULE_7__/* .historyFrom */ .z)(value, source, (m) => this.log.warning(m));
         }
         catch (error) {
-            this.log.info(`Could not read the history: ${whyNoAnswer(error, this.timeoutMs)}. It starts afresh.`);
+            this.log.info(`Could not read the history: ${(0,_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .whyNoAnswer */ .MR)(error, this.timeoutMs)}. It starts afresh.`);
             return undefined;
         }
     }
     async saveHistory(history) {
-        if (!_actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .isFeatureAvailable */ .w3() || service.hung)
+        if (!_actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .isFeatureAvailable */ .w3() || _cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .service */ .eu.hung)
             return false;
         try {
-            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(this.dir, { recursive: true });
-            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.writeFile)(this.file, JSON.stringify(history));
-            const id = await within(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .saveCache */ .Io([this.dir], `${this.prefix}${this.run}`));
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(this.dir, { recursive: true, mode: 0o700 });
+            await (0,_files_js__WEBPACK_IMPORTED_MODULE_6__/* .writeWhole */ .f8)(this.file, JSON.stringify(history));
+            const id = await (0,_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .within */ .ux)(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .saveCache */ .Io([this.dir], `${this.prefix}${this.run}`));
             return id !== -1;
         }
         catch (error) {
-            this.log.warning(`This run was not added to the history in the Actions cache: ${whyNoAnswer(error, this.timeoutMs)}.`);
+            this.log.warning(`This run was not added to the history in the Actions cache: ${(0,_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .whyNoAnswer */ .MR)(error, this.timeoutMs)}.`);
             return false;
         }
     }

@@ -12,13 +12,17 @@ export const modules = {
 /* harmony export */   L4: () => (/* binding */ stateOf),
 /* harmony export */   L8: () => (/* binding */ classify),
 /* harmony export */   UD: () => (/* binding */ compare),
-/* harmony export */   fl: () => (/* binding */ findingKey)
+/* harmony export */   fl: () => (/* binding */ findingKey),
+/* harmony export */   mh: () => (/* binding */ stateFrom)
 /* harmony export */ });
+/* unused harmony export driftState */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
-/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4170);
+/* harmony import */ var _check_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9631);
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4170);
 // What changed since the last run: findings are compared by what they are about (kind, address,
 // port, protocol), not by how nmap described them, so the same drift seen again is no change.
 // Pure: values in, values out.
+
 
 
 function findingKey(f) {
@@ -83,51 +87,48 @@ function compare(previous, current) {
         detailsLost: false,
     };
 }
-/** A state read back from an issue body or a cache file: anything malformed is no state. */
+const findingRef = (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ik)({
+    kind: (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .oneOf */ .yL)(..._types_js__WEBPACK_IMPORTED_MODULE_2__/* .FINDING_KINDS */ .m),
+    target: (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n8)(300),
+    // A hostname that did not resolve has no address.
+    address: (value, path) => (value === '' ? '' : (0,_check_js__WEBPACK_IMPORTED_MODULE_1__.ip)(value, path)),
+    port: (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)((0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .int */ .Wh)(1, 65535)),
+    protocol: (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)((0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .oneOf */ .yL)('tcp', 'udp')),
+});
+/**
+ * The last state as it is read back (from an issue body, the Actions cache, a --state file): every
+ * field checked; a SchemaError names the field that does not fit.
+ */
+const driftState = (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ik)({
+    digest: (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .matching */ .wC)(/^[0-9a-f]{64}$/, 'a SHA-256 digest'),
+    count: (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .int */ .Wh)(0, 1e9),
+    findings: (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)((0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .list */ .p_)(findingRef, 1_000_000)),
+});
+/** A state read back where a broken one is simply none (an issue body's marker). */
 function parseState(value) {
-    if (typeof value !== 'object' || value === null)
-        return undefined;
-    const v = value;
-    if (typeof v['digest'] !== 'string' || !/^[0-9a-f]{64}$/.test(v['digest']))
-        return undefined;
-    if (typeof v['count'] !== 'number' || !Number.isInteger(v['count']) || v['count'] < 0) {
-        return undefined;
+    try {
+        return (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .checked */ .KD)(driftState, value);
     }
-    const state = { digest: v['digest'], count: v['count'] };
-    if (Array.isArray(v['findings'])) {
-        const refs = [];
-        for (const item of v['findings']) {
-            const ref = parseRef(item);
-            if (!ref)
-                return { digest: state.digest, count: state.count };
-            refs.push(ref);
-        }
-        state.findings = refs;
-    }
-    return state;
-}
-function parseRef(item) {
-    if (typeof item !== 'object' || item === null)
-        return undefined;
-    const r = item;
-    if (typeof r['kind'] !== 'string' || !_types_js__WEBPACK_IMPORTED_MODULE_1__/* .FINDING_KINDS */ .m.includes(r['kind']))
-        return undefined;
-    if (typeof r['target'] !== 'string' || typeof r['address'] !== 'string')
-        return undefined;
-    const ref = {
-        kind: r['kind'],
-        target: r['target'],
-        address: r['address'],
-    };
-    if (r['port'] !== undefined) {
-        const port = r['port'];
-        if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+    catch (error) {
+        if (error instanceof _check_js__WEBPACK_IMPORTED_MODULE_1__/* .SchemaError */ .Ar)
             return undefined;
-        }
-        ref.port = port;
-        ref.protocol = r['protocol'] === 'udp' ? 'udp' : 'tcp';
+        throw error;
     }
-    return ref;
+}
+/**
+ * The last state read back from `source` (a file, a cache key), or none, with a warning naming the
+ * source, when it does not fit: the drift is then new, and Slack hears of it.
+ */
+function stateFrom(value, source, warn) {
+    try {
+        return (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .checked */ .KD)(driftState, value);
+    }
+    catch (error) {
+        if (!(error instanceof _check_js__WEBPACK_IMPORTED_MODULE_1__/* .SchemaError */ .Ar))
+            throw error;
+        warn(`${source}: the last state is not one port-drift writes (${error.message}): ignored, so the drift counts as new.`);
+        return undefined;
+    }
 }
 /** One line counting the changes, for an issue comment, the log and Slack. */
 function describeChanges(changes) {

@@ -13,10 +13,12 @@ export const modules = {
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8161);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(452);
 /* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(3390);
+/* harmony import */ var _production_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(712);
 // What the runner tells a step about the run, read once at the edge (main.ts, cli.ts) and handed
 // to the notifications: the repository, the run and its URL, the pull request of the event (from
 // @actions/github's context), and PORT_DRIFT_HTTP_TIMEOUT, the deadline of each call to GitHub,
 // Slack or the Actions cache. Loaded only when a run has something to notify (Octokit comes with it).
+
 
 
 
@@ -61,31 +63,28 @@ function readRunContext(name, log, env = process.env) {
     const isPr = /^pull_request(_target)?$/.test(context.eventName ?? '');
     const repository_ = context.payload.repository;
     const defaultBranch = typeof repository_?.default_branch === 'string' ? repository_.default_branch : undefined;
-    const branch = /^refs\/heads\/(.+)$/.exec(env['GITHUB_REF'] ?? '')?.[1];
-    // Without the event's repository (a schedule's payload has none), a run that is not a pull
-    // request's is taken to be on the default branch, as a scheduled run is.
-    const baselineBranch = isPr
-        ? undefined
-        : defaultBranch
-            ? branch === defaultBranch
-                ? defaultBranch
-                : undefined
-            : (branch ?? 'the default branch');
+    const pullNumber = isPr && typeof pr?.number === 'number' ? pr.number : undefined;
+    const production = (0,_production_js__WEBPACK_IMPORTED_MODULE_4__/* .productionOf */ .zS)({
+        ...(context.eventName ? { eventName: context.eventName } : {}),
+        ...(env['GITHUB_REF'] ? { ref: env['GITHUB_REF'] } : {}),
+        ...(defaultBranch !== undefined ? { defaultBranch } : {}),
+        ...(pullNumber !== undefined ? { pullNumber } : {}),
+    });
     return {
         ...(repo ? { repo } : {}),
         apiUrl: context.apiUrl.replace(/\/+$/, ''),
         run,
         runnerTemp: env['RUNNER_TEMP'] || (0,node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir)(),
-        ...(isPr && typeof pr?.number === 'number'
+        ...(pullNumber !== undefined
             ? {
                 pull: {
-                    number: pr.number,
-                    sha: typeof pr.head?.sha === 'string' ? pr.head.sha : '',
-                    ...(typeof pr.base?.sha === 'string' ? { base: pr.base.sha } : {}),
+                    number: pullNumber,
+                    sha: typeof pr?.head?.sha === 'string' ? pr.head.sha : '',
+                    ...(typeof pr?.base?.sha === 'string' ? { base: pr.base.sha } : {}),
                 },
             }
             : {}),
-        ...(baselineBranch ? { baselineBranch } : {}),
+        production,
         attempt: `${runId}-${env['GITHUB_RUN_ATTEMPT'] || '1'}`,
         workspace: env['GITHUB_WORKSPACE'] || process.cwd(),
         httpTimeoutMs: httpTimeout(env, log),
