@@ -81,6 +81,12 @@ describe('nmap command', () => {
       undefined,
     );
     assert.equal(
+      describeProgress(
+        'Warning: 203.0.113.7 giving up on port because retransmission cap hit (0).',
+      ),
+      undefined,
+    );
+    assert.equal(
       describeProgress('Completed SYN Stealth Scan at 06:32, 0.88s elapsed (3233 total ports)'),
       'Completed SYN Stealth Scan at 06:32, 0.88s elapsed (3233 total ports)',
     );

@@ -17,7 +17,7 @@ import {
 } from '../../src/scan/coverage.js';
 import { markEveryPort, samplePorts, suspects } from '../../src/scan/everyport.js';
 import { answersClosed, intersect, runFacts, subtract, takePorts } from '../../src/scan/facts.js';
-import { bulkProbes, carefulTimeoutMs, needsCare } from '../../src/scan/careful.js';
+import { bulkProbes, firstTimeoutMs, needsCare } from '../../src/scan/careful.js';
 import {
   idleBetween,
   lostOnRunner,
@@ -348,16 +348,19 @@ describe('the careful probe of a silent address', () => {
 
   it('starts from twice the longest timeout nmap used for a host that answered, within 250 ms..1 s', () => {
     // nmap wrote to="100000" (microseconds) for both hosts of the LAN fleet.
-    assert.equal(carefulTimeoutMs([fleetScan]), 250);
+    assert.equal(firstTimeoutMs([fleetScan]), 250);
     const far = (to: number, srtt = 40_000) => ({
       ...fleetScan,
       hosts: fleetScan.hosts.map((h) => ({ ...h, times: { srtt, to } })),
     });
-    assert.equal(carefulTimeoutMs([far(164_000)]), 328);
-    assert.equal(carefulTimeoutMs([far(900_000)]), 1000);
+    assert.equal(firstTimeoutMs([far(164_000)]), 328);
+    assert.equal(firstTimeoutMs([far(900_000)]), 1000);
+    // The bulk decision of silent addresses waits nmap's own timeout once, at least 125 ms.
+    assert.equal(firstTimeoutMs([far(164_000)], 'bulk'), 164);
+    assert.equal(firstTimeoutMs([fleetScan], 'bulk'), 125);
     // A host nmap never heard from (srtt -1) measures nothing: nmap's own first timeout stays.
-    assert.equal(carefulTimeoutMs([far(1_000_000, -1)]), undefined);
-    assert.equal(carefulTimeoutMs([]), undefined);
+    assert.equal(firstTimeoutMs([far(1_000_000, -1)]), undefined);
+    assert.equal(firstTimeoutMs([]), undefined);
   });
 });
 

@@ -42,7 +42,8 @@ export async function nmapTopPorts(
 const WORTH_LOGGING =
   /^(Discovered open port|Initiating|Completed|Stats:|Warning|WARNING|Note:|Failed|Unable|Increasing send delay|.* Timing: About)/;
 
-const PER_HOST_DONE = /^Completed .+ against \S+ in [\d.]+s \(\d+ hosts? left\)$/;
+const PER_HOST =
+  /^(Completed .+ against \S+ in [\d.]+s \(\d+ hosts? left\)|Warning: \S+ giving up on port because retransmission cap hit \(\d+\)\.)$/;
 
 /**
  * nmap's progress lines (`--stats-every`) in a form people read: `SYN Stealth Scan: 52% done,
@@ -50,8 +51,9 @@ const PER_HOST_DONE = /^Completed .+ against \S+ in [\d.]+s \(\d+ hosts? left\)$
  */
 export function describeProgress(line: string): string | undefined {
   const text = line.trim();
-  // One line per address of a large group says nothing the run's own `Completed` line does not.
-  if (!WORTH_LOGGING.test(text) || PER_HOST_DONE.test(text)) return undefined;
+  // A line per address of a large group (done; retransmissions used up, as a sweep's cap of 0
+  // means them to be) says nothing the run's own `Completed` line and its XML do not.
+  if (!WORTH_LOGGING.test(text) || PER_HOST.test(text)) return undefined;
   const m =
     /^(.+?) Timing: About ([\d.]+)% done(?:; ETC: [\d:]+ \((\d+):(\d+):(\d+) remaining\))?/.exec(
       text,
@@ -80,6 +82,8 @@ export interface RunNmapOptions {
   onLine?: (line: string) => void;
   /** Cancellation: nmap is stopped when it aborts. */
   signal?: AbortSignal;
+  /** This run alone is stopped when it aborts (it is no longer needed), saying why. */
+  stop?: { signal: AbortSignal; why: string };
 }
 
 /** One nmap run: starts it, waits until it ends or the deadline, and parses whatever XML it left. */
@@ -89,17 +93,24 @@ export async function runNmap(
   options: RunNmapOptions,
 ): Promise<NmapOutcome> {
   const args = buildNmapArgs(invocation);
-  // Cancelled before it started: no run, and no XML left by an earlier run is read as this one's.
-  if (options.signal?.aborted) {
-    return { invocation, args, run: null, timedOut: true, error: 'stopped: the run was cancelled' };
-  }
+  const stopped = (): string | undefined =>
+    options.signal?.aborted
+      ? 'stopped: the run was cancelled'
+      : options.stop?.signal.aborted
+        ? `stopped: ${options.stop.why}`
+        : undefined;
+  // Stopped before it started: no run, and no XML left by an earlier run is read as this one's.
+  const before = stopped();
+  if (before) return { invocation, args, run: null, timedOut: true, error: before };
+  const signals = [options.signal, options.stop?.signal].filter((s) => s !== undefined);
+  const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
   const needsRaw = invocation.scanType === 'syn' || invocation.udp.length > 0;
   const prefix = needsRaw ? (nmap.rawPrefix ?? []) : [];
   const result = await runProcess([...prefix, nmap.path, ...args], {
     env: nmapEnv(process.env),
     deadline: options.deadline,
     ...(options.onLine ? { onLine: options.onLine } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
+    ...(signal ? { signal } : {}),
   });
   let run: NmapRun | null = null;
   let parseError: string | undefined;
@@ -110,7 +121,8 @@ export async function runNmap(
   }
   const nmapSaid = (result.stderr.trim() || run?.finished?.errormsg || '').trim();
   let error: string | undefined;
-  if (options.signal?.aborted) error = 'stopped: the run was cancelled';
+  const after = stopped();
+  if (after) error = after;
   else if (result.timedOut) error = 'stopped at the scan-timeout budget';
   else if (result.code !== 0) {
     error = `nmap exited with ${result.code ?? result.signal}: ${nmapSaid || 'no message'}`;

@@ -18,7 +18,7 @@ import { canonicalIp, familyOf, targetsNaming } from '../targets.js';
 import type { ObservedAddress, ObservedPort, PortRange } from '../types.js';
 import {
   applyCareful,
-  carefulTimeoutMs,
+  firstTimeoutMs,
   needsCare,
   runBulk,
   runCareful,
@@ -55,9 +55,12 @@ export interface Deadlines {
 export class Ahead {
   identify: EarlyIdentify = NOT_YET;
   private readonly careful: Promise<CarefulRuns>[] = [];
+  /** Careful probes beside the sweep, to stop once every address they probe has answered it. */
+  private readonly beside: { addresses: Set<string>; stop: AbortController }[] = [];
   private readonly asked = new Set<string>();
-  /** The careful probe's first timeout, from the round trips measured so far. */
+  /** The careful probe's and the bulk decision's first timeouts, from the round trips so far. */
   private timeoutMs: number | undefined;
+  private bulkTimeoutMs: number | undefined;
   /**
    * Open ports nmap announced, per address: at most SUSPECT_OPEN, since an address with that many
    * may answer on every port, and the every-port check decides on it before any version detection.
@@ -139,7 +142,8 @@ export class Ahead {
   /** After a sweep run: starts what the results so far call for, unless the sweep goes fast. */
   afterRun(results: readonly RunResult[]): void {
     if (this.runner.cancelled()) return;
-    this.timeoutMs = carefulTimeoutMs(runsOf(results)) ?? this.timeoutMs;
+    this.timeoutMs = firstTimeoutMs(runsOf(results)) ?? this.timeoutMs;
+    this.bulkTimeoutMs = firstTimeoutMs(runsOf(results), 'bulk') ?? this.bulkTimeoutMs;
     const seen = observe(this.settings.targets, this.plan, results);
     this.identifyFrom(seen); // not beside a fast sweep on a busy runner: endSweep starts it then
     this.carefulBeside(seen);
@@ -165,6 +169,8 @@ export class Ahead {
     if (silent.length === 0 || (silent.length >= NARROW_CAPTURE && !this.quiet)) return;
     silent.forEach((o) => this.asked.add(o.address));
     const share = Math.max(MIN_CAREFUL_RATE, Math.floor(this.pacer.rate * CAREFUL_SHARE));
+    const stop = new AbortController();
+    this.beside.push({ addresses: new Set(silent.map((o) => o.address)), stop });
     this.start(
       runCareful(
         this.runner,
@@ -173,6 +179,7 @@ export class Ahead {
         this.deadlines.careful,
         Math.min(share, this.carefulRate ?? Infinity),
         this.timeoutMs,
+        stop.signal,
       ),
     );
   }
@@ -216,6 +223,11 @@ export class Ahead {
     results: RunResult[];
   }> {
     const at = Date.now();
+    // A careful probe begun beside the sweep whose addresses all answered it since decides nothing.
+    const silentNow = new Set(observed.filter((o) => o.status === 'down').map((o) => o.address));
+    for (const b of this.beside) {
+      if (![...b.addresses].some((a) => silentNow.has(a))) b.stop.abort();
+    }
     const left = observed.filter(
       (o) => o.status === 'down' && o.address !== '' && !this.asked.has(o.address),
     );
@@ -241,7 +253,7 @@ export class Ahead {
           rate: this.pacer.rescueRate,
           delivery: this.pacer.measured ? this.pacer.delivery : undefined,
           assumed: ASSUMED_DELIVERY,
-          ...(this.timeoutMs ? { initialRttMs: this.timeoutMs } : {}),
+          ...(this.bulkTimeoutMs ? { initialRttMs: this.bulkTimeoutMs } : {}),
         }),
       );
     }

@@ -26,22 +26,31 @@ export const COMMON_PORTS = [21, 22, 25, 53, 80, 110, 143, 443, 445, 3389, 8080,
 /** At most this many of an address's expected ports are probed carefully. */
 const MAX_EXPECTED = 64;
 /**
- * The careful probe's first timeout: twice the longest timeout nmap used for a host that answered
- * on this path, within these bounds (nmap's own, for a host it knows nothing of, is one second).
+ * First timeouts, from the longest timeout nmap used for a host that answered on this path (nmap's
+ * own, for a host it knows nothing of, is one second). The careful probe waits twice that, within
+ * 250 ms..1 s. The bulk decision waits that once, within 125 ms..1 s: only its last probe of a port
+ * has to be waited out, since a late answer to an earlier one still counts.
  */
-const TIMEOUT_MS = { min: 250, max: 1000 } as const;
+const TIMEOUT_MS = {
+  careful: { times: 2, min: 250, max: 1000 },
+  bulk: { times: 1, min: 125, max: 1000 },
+} as const;
 
 /**
- * The first timeout for a careful probe, from the round trips the sweep measured on the hosts that
- * answered; undefined (nmap's own second) when none did.
+ * The first timeout for a careful probe or the bulk decision, from the round trips the sweep
+ * measured on the hosts that answered; undefined (nmap's own second) when none did.
  */
-export function carefulTimeoutMs(runs: readonly NmapRun[]): number | undefined {
+export function firstTimeoutMs(
+  runs: readonly NmapRun[],
+  kind: keyof typeof TIMEOUT_MS = 'careful',
+): number | undefined {
   const to = runs
     .flatMap((r) => r.hosts)
     .filter((h) => h.times && h.times.srtt > 0)
     .reduce((n, h) => Math.max(n, h.times?.to ?? 0), 0);
   if (to <= 0) return undefined;
-  return Math.min(TIMEOUT_MS.max, Math.max(TIMEOUT_MS.min, Math.round((2 * to) / 1000)));
+  const { times, min, max } = TIMEOUT_MS[kind];
+  return Math.min(max, Math.max(min, Math.round((times * to) / 1000)));
 }
 
 const tcpOnly = (ports: readonly PortRange[]): PortRange[] =>
@@ -88,6 +97,7 @@ export async function runCareful(
   deadline: number,
   maxRate: number | undefined,
   initialRttMs?: number,
+  stop?: AbortSignal,
 ): Promise<CarefulRuns> {
   return byFamily(silent, async (family, group, asked) => {
     const tcp = carefulPorts(rules, group);
@@ -97,6 +107,9 @@ export async function runCareful(
       {
         label: `IPv${family} careful probe`,
         file: `nmap-ipv${family}-careful`,
+        ...(stop
+          ? { stop: { signal: stop, why: 'every address it probes answered the sweep' } }
+          : {}),
         invocation: {
           profile: 'verify',
           family,

@@ -26,6 +26,8 @@ export interface Discovery {
 
 export interface Job {
   label: string;
+  /** Stops this job's runs alone when it aborts: what they would decide is decided already. */
+  stop?: { signal: AbortSignal; why: string };
   /** XML file name stem, unique per job in the run: `nmap-ipv4-sweep-1`. */
   file: string;
   invocation: Omit<NmapInvocation, 'scanType' | 'xmlPath'>;
@@ -120,11 +122,13 @@ export function makeRunner(
           log.info(`[${job.label}] ${shown}`);
         },
         ...(signal ? { signal } : {}),
+        ...(job.stop ? { stop: job.stop } : {}),
       },
     );
     log.info(`[${job.label}] nmap ${describeArgs(outcome.args)}`);
     const xml = await place(job.label, written, name);
-    if (outcome.error) log.warning(`${job.label}: ${outcome.error}`);
+    if (outcome.error && job.stop?.signal.aborted) log.info(`[${job.label}] ${outcome.error}`);
+    else if (outcome.error) log.warning(`${job.label}: ${outcome.error}`);
     notes.push(...(outcome.run?.targets ?? []));
     runs.push({
       phase: job.invocation.profile,
