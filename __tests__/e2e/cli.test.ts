@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
+import { listenTcp } from '../helpers/loopback.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -22,18 +23,6 @@ const TERMINAL = Object.fromEntries(
     .filter((k) => k.startsWith('GITHUB_') || k.startsWith('INPUT_') || k.startsWith('RUNNER_'))
     .map((k) => [k, undefined]),
 );
-
-function listen(): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    // nmap's connect scan (not root) and version detection reset connections: not an error here.
-    const server = createServer((socket) => {
-      socket.on('error', () => undefined);
-      socket.end();
-    });
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  });
-}
 
 describe('the port-drift command', { skip }, () => {
   let work: string;
@@ -72,9 +61,9 @@ describe('the port-drift command', { skip }, () => {
     );
     assert.equal(install.code, 0, install.stderr);
     bin = join(work, 'npm', 'bin', 'port-drift');
-    servers = [await listen(), await listen()];
+    servers = [await listenTcp(), await listenTcp()];
     [web, forgotten] = servers.map((s) => (s.address() as AddressInfo).port) as [number, number];
-    const spare = await listen();
+    const spare = await listenTcp();
     closed = (spare.address() as AddressInfo).port;
     await new Promise((done) => spare.close(done));
   });

@@ -23,7 +23,8 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
+import { listenTcp } from '../helpers/loopback.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -129,17 +130,6 @@ function recorders(): string {
 /** Text that a RegExp matches as it is. */
 const esc = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-function listen(): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = createServer((socket) => {
-      socket.on('error', () => undefined);
-      socket.end();
-    });
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  });
-}
-
 interface CachedRun {
   run: ActionRun;
   /** The argv of each apt-get and dpkg the action started. */
@@ -170,7 +160,7 @@ describe(
       mkdirSync(runnerTemp());
       system = await withoutNmap();
       server = await startCacheServer();
-      listener = await listen();
+      listener = await listenTcp();
       port = (listener.address() as AddressInfo).port;
       shims = recorders();
       prefix = `port-drift-nmap-v1-test-image-7-${(await must(['dpkg', '--print-architecture'])).trim()}-`;

@@ -17,7 +17,8 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
+import { listenTcp } from '../helpers/loopback.js';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -37,17 +38,6 @@ const TERMINAL = Object.fromEntries(
     .filter((k) => /^(GITHUB_|INPUT_|RUNNER_|PORT_DRIFT_)/.test(k))
     .map((k) => [k, undefined]),
 );
-
-function listen(): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = createServer((socket) => {
-      socket.on('error', () => undefined);
-      socket.end();
-    });
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  });
-}
 
 /** Runs argv as the other user (no shell), as that user would plant a link. */
 function asOther(argv: string[]): void {
@@ -74,7 +64,7 @@ describe('files a root run writes where another user can plant links', { skip },
     chmodSync(work, 0o755); // the other user may walk in, and write only where allowed below
     victim = join(work, 'shadow');
     writeFileSync(victim, VICTIM, { mode: 0o600 });
-    servers = [await listen(), await listen()];
+    servers = [await listenTcp(), await listenTcp()];
     [web, forgotten] = servers.map((s) => (s.address() as AddressInfo).port) as [number, number];
   });
   after(async () => {
@@ -253,7 +243,7 @@ describe('one run per --state, and every wait ends', { skip }, () => {
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'port-drift-state-runs-'));
-    servers = [await listen(), await listen()];
+    servers = [await listenTcp(), await listenTcp()];
     [web, forgotten] = servers.map((s) => (s.address() as AddressInfo).port) as [number, number];
     slack = await startSlackServer();
   });
