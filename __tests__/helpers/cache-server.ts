@@ -2,6 +2,9 @@
 // runners use): the Twirp calls of @actions/cache, and the signed blob URLs it uploads archives to
 // and downloads them from. Entries are immutable; a restore by prefix gets the newest match.
 // saveAsAnotherJob saves an entry with the real client, as any job of the repository can.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCommand } from './exec.js';
 import { listenLoopback } from './loopback.js';
 import { repoRoot } from './paths.js';
@@ -179,10 +182,17 @@ export async function saveAsAnotherJob(
     'const [key, ...paths] = process.argv.slice(1);',
     'console.log(await cache.saveCache(paths, key));',
   ].join('\n');
-  const run = await runCommand(
-    [process.execPath, '--input-type=module', '-e', script, key, ...paths],
-    { env: server.env, cwd: repoRoot, timeoutMs: 60_000 },
-  );
-  if (run.code !== 0) throw new Error(`saveCache failed: ${run.stderr}`);
-  return Number(run.stdout.trim().split('\n').at(-1));
+  // The client archives under RUNNER_TEMP, and without one under /home/actions/temp, which only a
+  // hosted runner's user (or root) may create: a temporary folder of this job's own.
+  const runnerTemp = mkdtempSync(join(tmpdir(), 'port-drift-other-job-'));
+  try {
+    const run = await runCommand(
+      [process.execPath, '--input-type=module', '-e', script, key, ...paths],
+      { env: { ...server.env, RUNNER_TEMP: runnerTemp }, cwd: repoRoot, timeoutMs: 60_000 },
+    );
+    if (run.code !== 0) throw new Error(`saveCache failed: ${run.stderr}`);
+    return Number(run.stdout.trim().split('\n').at(-1));
+  } finally {
+    rmSync(runnerTemp, { recursive: true, force: true });
+  }
 }
