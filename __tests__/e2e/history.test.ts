@@ -322,7 +322,7 @@ describe('a history entry forged in the Actions cache', () => {
       }),
     );
     forgedKey = `port-drift-history-v1-${hash}-zz-forged`;
-    assert.notEqual(await saveAsAnotherJob(cache, [dir], forgedKey), -1);
+    assert.notEqual(await saveAsAnotherJob(cache, [dir], forgedKey, work), -1);
     second = await run();
   });
   after(async () => {

@@ -176,6 +176,8 @@ export async function saveAsAnotherJob(
   server: CacheServer,
   paths: string[],
   key: string,
+  /** The workspace of the jobs that restore it: the archive holds paths relative to it. */
+  workspace: string,
 ): Promise<number> {
   const script = [
     "import * as cache from '@actions/cache';",
@@ -188,7 +190,11 @@ export async function saveAsAnotherJob(
   try {
     const run = await runCommand(
       [process.execPath, '--input-type=module', '-e', script, key, ...paths],
-      { env: { ...server.env, RUNNER_TEMP: runnerTemp }, cwd: repoRoot, timeoutMs: 60_000 },
+      {
+        env: { ...server.env, RUNNER_TEMP: runnerTemp, GITHUB_WORKSPACE: workspace },
+        cwd: repoRoot,
+        timeoutMs: 60_000,
+      },
     );
     if (run.code !== 0) throw new Error(`saveCache failed: ${run.stderr}`);
     return Number(run.stdout.trim().split('\n').at(-1));
