@@ -13,10 +13,12 @@ export const modules = {
 /* harmony export */ });
 /* unused harmony export Deadline */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(452);
+/* harmony import */ var _files_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(5428);
 // Calls to the GitHub Actions cache service (@actions/cache), for every store kept in it: nmap's
 // packages, the last state and the history. Each call ends within its deadline, whatever the cache
 // client's own retries would do, and a service that let one call run out of time is not asked again
 // in this run (one process runs one job): a hung service costs one deadline, not one per store.
+
 
 class Deadline extends Error {
 }
@@ -39,20 +41,9 @@ function whyNoAnswer(error, timeoutMs) {
  * and takes no signal: past the deadline its promise is left behind, its outcome ignored; the
  * action's entry point ends the process when the run is over, so a hung socket cannot hold it.
  */
-async function within(ms, work) {
-    let timer;
+function within(ms, work) {
     work.catch(() => undefined);
-    try {
-        return await Promise.race([
-            work,
-            new Promise((_, reject) => {
-                timer = setTimeout(() => reject(new Deadline()), ms);
-            }),
-        ]);
-    }
-    finally {
-        clearTimeout(timer);
-    }
+    return (0,_files_js__WEBPACK_IMPORTED_MODULE_1__/* .within */ .ux)(work, ms, () => new Deadline());
 }
 
 

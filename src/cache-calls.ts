@@ -3,6 +3,7 @@
 // client's own retries would do, and a service that let one call run out of time is not asked again
 // in this run (one process runs one job): a hung service costs one deadline, not one per store.
 import { getErrorMessage } from './errors.js';
+import { within as deadline } from './files.js';
 
 export class Deadline extends Error {}
 
@@ -29,17 +30,7 @@ export function whyNoAnswer(error: unknown, timeoutMs: number): string {
  * and takes no signal: past the deadline its promise is left behind, its outcome ignored; the
  * action's entry point ends the process when the run is over, so a hung socket cannot hold it.
  */
-export async function within<T>(ms: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
+export function within<T>(ms: number, work: Promise<T>): Promise<T> {
   work.catch(() => undefined);
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Deadline()), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return deadline(work, ms, () => new Deadline());
 }

@@ -13,11 +13,20 @@ import { ConfigurationError, getErrorMessage } from './errors.js';
 /** How long one file operation (a glob, a read, a check) may take. */
 export const FILE_TIMEOUT_MS = 60_000;
 
-/** The promise's value, or a rejection saying what did not finish within `ms`. */
-export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+/**
+ * The promise's value, or a rejection past `ms`: saying what did not finish, or the error `what`
+ * makes. The one deadline of the project's waits (file operations, the Actions cache's calls).
+ */
+export function within<T>(
+  promise: Promise<T>,
+  ms: number,
+  what: string | (() => Error),
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  const late = (): Error =>
+    typeof what === 'string' ? new Error(`${what} did not finish within ${ms / 1000} s`) : what();
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
+    timer = setTimeout(() => reject(late()), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
