@@ -2,7 +2,7 @@ export const id = 326;
 export const ids = [326];
 export const modules = {
 
-/***/ 5353:
+/***/ 369:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -12,8 +12,8 @@ export const modules = {
 /* harmony export */   ux: () => (/* binding */ within)
 /* harmony export */ });
 /* unused harmony export Deadline */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(452);
-/* harmony import */ var _files_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(5428);
+/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7594);
+/* harmony import */ var _base_files_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(378);
 // Calls to the GitHub Actions cache service (@actions/cache), for every store kept in it: nmap's
 // packages, the last state and the history. Each call ends within its deadline, whatever the cache
 // client's own retries would do, and a service that let one call run out of time is not asked again
@@ -32,7 +32,7 @@ const callOptions = (timeoutMs) => ({
 /** Why a cache call failed, for the log; a deadline marks the service as not answering. */
 function whyNoAnswer(error, timeoutMs) {
     if (!(error instanceof Deadline))
-        return (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .getErrorMessage */ .u1)(error);
+        return (0,_base_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .getErrorMessage */ .u1)(error);
     service.hung = true;
     return `the Actions cache service gave no answer within ${timeoutMs / 1000} s`;
 }
@@ -43,7 +43,7 @@ function whyNoAnswer(error, timeoutMs) {
  */
 function within(ms, work) {
     work.catch(() => undefined);
-    return (0,_files_js__WEBPACK_IMPORTED_MODULE_1__/* .within */ .ux)(work, ms, () => new Deadline());
+    return (0,_base_files_js__WEBPACK_IMPORTED_MODULE_1__/* .within */ .ux)(work, ms, () => new Deadline());
 }
 
 
@@ -61,8 +61,8 @@ function within(ms, work) {
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7598);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1455);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6760);
-/* harmony import */ var _cache_calls_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(5353);
-/* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(2120);
+/* harmony import */ var _github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(369);
+/* harmony import */ var _base_process_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(6146);
 /* harmony import */ var _report_markdown_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(5402);
 /* harmony import */ var _command_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(2641);
 // nmap's Debian packages kept in the GitHub Actions cache, so that a hosted runner without nmap has
@@ -90,7 +90,7 @@ const DEB_FILE = /^([a-z0-9][a-z0-9+.-]*)_([A-Za-z0-9.+~%-]+)_([a-z0-9-]+)\.deb$
 const debFileName = (name, version, arch) => `${name}_${version.replace(/:/g, '%3a')}_${arch}.deb`;
 /** A file name from an entry, quoted and on one line: it is untrusted. */
 const shown = (text) => JSON.stringify((0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_7__/* .oneLine */ .TN)(text, 200));
-const quick = (argv) => (0,_process_js__WEBPACK_IMPORTED_MODULE_5__/* .runProcess */ .R)(argv, { env: process.env, deadline: Date.now() + _command_js__WEBPACK_IMPORTED_MODULE_6__/* .QUICK_CALL_MS */ .eT });
+const quick = (argv) => (0,_base_process_js__WEBPACK_IMPORTED_MODULE_5__/* .runProcess */ .R)(argv, { env: process.env, deadline: Date.now() + _command_js__WEBPACK_IMPORTED_MODULE_6__/* .QUICK_CALL_MS */ .eT });
 /** `Field: value` stanzas (apt-cache show, dpkg-deb -f), blank lines between them. */
 function parseStanzas(text) {
     return text
@@ -235,7 +235,7 @@ class DebCache {
     /** The newest entry for this image and architecture, checked file by file. */
     async restore() {
         const { timeoutMs } = this.options;
-        if (_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .service */ .eu.hung) {
+        if (_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .service */ .eu.hung) {
             this.log.info('The Actions cache service did not answer earlier in this run: nmap is installed with apt-get.');
             return undefined;
         }
@@ -243,10 +243,10 @@ class DebCache {
         try {
             await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.rm)(this.dir, { recursive: true, force: true });
             await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(this.dir, { recursive: true });
-            key = await (0,_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .within */ .ux)(timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .restoreCache */ .P3([this.dir], this.prefix, [this.prefix], (0,_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .callOptions */ .jp)(timeoutMs)));
+            key = await (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .within */ .ux)(timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .restoreCache */ .P3([this.dir], this.prefix, [this.prefix], (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .callOptions */ .jp)(timeoutMs)));
         }
         catch (error) {
-            this.log.warning(`nmap's packages were not restored from the Actions cache: ${(0,_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .whyNoAnswer */ .MR)(error, timeoutMs)}. nmap is installed with apt-get.`);
+            this.log.warning(`nmap's packages were not restored from the Actions cache: ${(0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .whyNoAnswer */ .MR)(error, timeoutMs)}. nmap is installed with apt-get.`);
             return undefined;
         }
         if (!key) {
@@ -283,7 +283,7 @@ class DebCache {
      */
     async save(before) {
         const { timeoutMs } = this.options;
-        if (_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .service */ .eu.hung)
+        if (_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .service */ .eu.hung)
             return undefined;
         try {
             const added = [...(await installedPackages())].filter(([id, v]) => before.get(id) !== v);
@@ -295,7 +295,7 @@ class DebCache {
             for (const f of files)
                 digest.update(`${f} ${await sha256Of((0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(this.dir, f))}\n`);
             const key = `${this.prefix}${nmap}-${digest.digest('hex').slice(0, 12)}-${Date.now().toString(36)}`;
-            const id = await (0,_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .within */ .ux)(timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .saveCache */ .Io([this.dir], key));
+            const id = await (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .within */ .ux)(timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .saveCache */ .Io([this.dir], key));
             if (id === -1) {
                 this.log.info(`nmap's packages were not kept in the Actions cache: it did not take ${key}.`);
                 return undefined;
@@ -304,7 +304,7 @@ class DebCache {
             return key;
         }
         catch (error) {
-            this.log.warning(`nmap's packages were not kept in the Actions cache: ${(0,_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .whyNoAnswer */ .MR)(error, timeoutMs)}.`);
+            this.log.warning(`nmap's packages were not kept in the Actions cache: ${(0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .whyNoAnswer */ .MR)(error, timeoutMs)}.`);
             return undefined;
         }
     }

@@ -2,7 +2,7 @@ export const id = 937;
 export const ids = [937];
 export const modules = {
 
-/***/ 2052:
+/***/ 1726:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -17,8 +17,8 @@ export const modules = {
 /* harmony export */ });
 /* unused harmony export driftState */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
-/* harmony import */ var _check_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9631);
-/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4170);
+/* harmony import */ var _base_check_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(5273);
+/* harmony import */ var _base_types_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9356);
 // What changed since the last run: findings are compared by what they are about (kind, address,
 // port, protocol), not by how nmap described them, so the same drift seen again is no change.
 // Pure: values in, values out.
@@ -87,30 +87,30 @@ function compare(previous, current) {
         detailsLost: false,
     };
 }
-const findingRef = (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ik)({
-    kind: (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .oneOf */ .yL)(..._types_js__WEBPACK_IMPORTED_MODULE_2__/* .FINDING_KINDS */ .m),
-    target: (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n8)(300),
+const findingRef = (0,_base_check_js__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ik)({
+    kind: (0,_base_check_js__WEBPACK_IMPORTED_MODULE_1__/* .oneOf */ .yL)(..._base_types_js__WEBPACK_IMPORTED_MODULE_2__/* .FINDING_KINDS */ .m),
+    target: (0,_base_check_js__WEBPACK_IMPORTED_MODULE_1__/* .line */ .n8)(300),
     // A hostname that did not resolve has no address.
-    address: (value, path) => (value === '' ? '' : (0,_check_js__WEBPACK_IMPORTED_MODULE_1__.ip)(value, path)),
-    port: (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)((0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .int */ .Wh)(1, 65535)),
-    protocol: (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)((0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .oneOf */ .yL)('tcp', 'udp')),
+    address: (value, path) => (value === '' ? '' : (0,_base_check_js__WEBPACK_IMPORTED_MODULE_1__.ip)(value, path)),
+    port: (0,_base_check_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)((0,_base_check_js__WEBPACK_IMPORTED_MODULE_1__/* .int */ .Wh)(1, 65535)),
+    protocol: (0,_base_check_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)((0,_base_check_js__WEBPACK_IMPORTED_MODULE_1__/* .oneOf */ .yL)('tcp', 'udp')),
 });
 /**
  * The last state as it is read back (from an issue body, the Actions cache, a --state file): every
  * field checked; a SchemaError names the field that does not fit.
  */
-const driftState = (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ik)({
-    digest: (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .matching */ .wC)(/^[0-9a-f]{64}$/, 'a SHA-256 digest'),
-    count: (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .int */ .Wh)(0, 1e9),
-    findings: (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)((0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .list */ .p_)(findingRef, 1_000_000)),
+const driftState = (0,_base_check_js__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ik)({
+    digest: (0,_base_check_js__WEBPACK_IMPORTED_MODULE_1__/* .matching */ .wC)(/^[0-9a-f]{64}$/, 'a SHA-256 digest'),
+    count: (0,_base_check_js__WEBPACK_IMPORTED_MODULE_1__/* .int */ .Wh)(0, 1e9),
+    findings: (0,_base_check_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)((0,_base_check_js__WEBPACK_IMPORTED_MODULE_1__/* .list */ .p_)(findingRef, 1_000_000)),
 });
 /** A state read back where a broken one is simply none (an issue body's marker). */
 function parseState(value) {
     try {
-        return (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .checked */ .KD)(driftState, value);
+        return (0,_base_check_js__WEBPACK_IMPORTED_MODULE_1__/* .checked */ .KD)(driftState, value);
     }
     catch (error) {
-        if (error instanceof _check_js__WEBPACK_IMPORTED_MODULE_1__/* .SchemaError */ .Ar)
+        if (error instanceof _base_check_js__WEBPACK_IMPORTED_MODULE_1__/* .SchemaError */ .Ar)
             return undefined;
         throw error;
     }
@@ -121,10 +121,10 @@ function parseState(value) {
  */
 function stateFrom(value, source, warn) {
     try {
-        return (0,_check_js__WEBPACK_IMPORTED_MODULE_1__/* .checked */ .KD)(driftState, value);
+        return (0,_base_check_js__WEBPACK_IMPORTED_MODULE_1__/* .checked */ .KD)(driftState, value);
     }
     catch (error) {
-        if (!(error instanceof _check_js__WEBPACK_IMPORTED_MODULE_1__/* .SchemaError */ .Ar))
+        if (!(error instanceof _base_check_js__WEBPACK_IMPORTED_MODULE_1__/* .SchemaError */ .Ar))
             throw error;
         warn(`${source}: the last state is not one port-drift writes (${error.message}): ignored, so the drift counts as new.`);
         return undefined;
@@ -196,8 +196,8 @@ function slackEventFor(status, previous, changes, notify) {
 /* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8522);
 /* harmony import */ var _report_markdown_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(5402);
 /* harmony import */ var _report_format_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7703);
-/* harmony import */ var _untrusted_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(4169);
-/* harmony import */ var _changes_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(2052);
+/* harmony import */ var _base_untrusted_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(5499);
+/* harmony import */ var _memory_changes_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(1726);
 // GitHub Markdown for the issue and the pull-request comment, and the hidden markers that find them
 // again and carry the last state. Every value that came from a scanned host or a user goes through
 // code(), so a banner or a DNS name cannot become a mention, a reference, a link or HTML.
@@ -256,7 +256,7 @@ function readStateMarker(body) {
         return undefined;
     try {
         const json = (0,node_zlib__WEBPACK_IMPORTED_MODULE_1__.inflateRawSync)(Buffer.from(data, 'base64'), { maxOutputLength: 4 << 20 });
-        return (0,_changes_js__WEBPACK_IMPORTED_MODULE_3__/* .parseState */ .Bu)(JSON.parse(json.toString('utf8')));
+        return (0,_memory_changes_js__WEBPACK_IMPORTED_MODULE_3__/* .parseState */ .Bu)(JSON.parse(json.toString('utf8')));
     }
     catch {
         return undefined;
@@ -323,7 +323,7 @@ function renderIssueBody(run, result, changes, state) {
         parts.push(`Resolved: no drift in [run ${run.runId}](${run.runUrl}).${was.length ? ' The drift was:' : ''}`, ...(was.length ? [was.join('\n')] : []));
         return [...parts, ...extra(result.sections?.history), footer, stateMarker(state)].join('\n\n');
     }
-    parts.push(`**${result.message}** ${(0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .LS)(result.addresses, 'address', 'addresses')} scanned.`, '### What changed', [(0,_changes_js__WEBPACK_IMPORTED_MODULE_3__/* .describeChanges */ .DT)(changes), ...changeLines(changes)].join('\n'), ...extra(result.sections?.history), ...extra((0,_report_format_js__WEBPACK_IMPORTED_MODULE_2__/* .whatToDo */ .H6)(result.findings, result.acceptForm)), '### Findings');
+    parts.push(`**${result.message}** ${(0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .LS)(result.addresses, 'address', 'addresses')} scanned.`, '### What changed', [(0,_memory_changes_js__WEBPACK_IMPORTED_MODULE_3__/* .describeChanges */ .DT)(changes), ...changeLines(changes)].join('\n'), ...extra(result.sections?.history), ...extra((0,_report_format_js__WEBPACK_IMPORTED_MODULE_2__/* .whatToDo */ .H6)(result.findings, result.acceptForm)), '### Findings');
     return assemble(parts, result.findings, run, [footer, stateMarker(state)]);
 }
 /** The short comment on an issue whose drift changed, was resolved, or came back. */
@@ -333,7 +333,7 @@ function renderIssueComment(run, result, changes, reopened) {
         return `✅ Resolved: no drift in ${link}. Closing.`;
     const first = reopened
         ? `Drift is back in ${link}: ${result.message}`
-        : `The drift changed in ${link}. ${(0,_changes_js__WEBPACK_IMPORTED_MODULE_3__/* .describeChanges */ .DT)(changes)}`;
+        : `The drift changed in ${link}. ${(0,_memory_changes_js__WEBPACK_IMPORTED_MODULE_3__/* .describeChanges */ .DT)(changes)}`;
     return [first, ...changeLines(changes)].join('\n');
 }
 /** A section, or nothing when it is empty. */
@@ -373,7 +373,7 @@ function renderPrPending(run, sha, exposure) {
 }
 /** The issue's title: the name, on one line, within GitHub's 256 characters. */
 function issueTitle(name) {
-    const flat = name.replace(_untrusted_js__WEBPACK_IMPORTED_MODULE_5__/* .CONTROL_CHARS */ .U, ' ').trim();
+    const flat = name.replace(_base_untrusted_js__WEBPACK_IMPORTED_MODULE_5__/* .CONTROL_CHARS */ .U, ' ').trim();
     return `Port drift: ${[...flat].slice(0, 200).join('')}`;
 }
 /** The body a duplicate issue is left with: a link to the one kept, and no marker. */

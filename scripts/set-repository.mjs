@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // `node scripts/set-repository.mjs OWNER/NAME`: names the GitHub repository port-drift is published
-// from. The slug lives in one place, REPOSITORY in src/project.ts (the recorded policy's schema URL
+// from. The slug lives in one place, REPOSITORY in src/base/project.ts (the recorded policy's schema URL
 // is built from it); the `uses:` lines of README.md and docs/reference.md, the README's `npm install
 // github:` line, the schema URL in docs/reference.md and policy.schema.json's `$id` are copies that
 // users read or editors fetch, so this rewrites them too. Running it again with the same slug changes nothing.
 //
-// Run it once in a new repository (or a fork), then `npm run build` (dist/ bundles src/project.ts)
+// Run it once in a new repository (or a fork), then `npm run build` (dist/ bundles src/base/project.ts)
 // and commit. The release workflow runs it with the repository it runs in and fails when that
 // changes any tracked file: a release must never name another repository, or the placeholder.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -23,7 +23,7 @@ const SLUG = String.raw`[A-Za-z0-9-]+/[A-Za-z0-9._-]+`;
  */
 export const SPOTS = [
   {
-    file: 'src/project.ts',
+    file: 'src/base/project.ts',
     what: 'REPOSITORY',
     pattern: new RegExp(String.raw`(?<=^export const REPOSITORY = ')${SLUG}(?=';$)`, 'gm'),
   },

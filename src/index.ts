@@ -1,5 +1,5 @@
 // The action's entry point: everything happens in run().
-import { run } from './main.js';
+import { run } from './action/main.js';
 
 await run();
 // The run is over. A service that never answered (the Actions cache client keeps its own sockets

@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Finding } from '../../src/types.js';
+import type { Finding } from '../../src/base/types.js';
 import { runCommand, type ExecOptions, type ExecResult } from './exec.js';
 import { distEntry } from './paths.js';
 

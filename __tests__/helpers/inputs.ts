@@ -1,5 +1,5 @@
 // An InputSource for unit tests that behaves like @actions/core: getBooleanInput rejects typos.
-import type { InputSource } from '../../src/settings.js';
+import type { InputSource } from '../../src/settings/settings.js';
 
 export function inputs(values: Record<string, string>): InputSource & { secrets: string[] } {
   const secrets: string[] = [];

@@ -1,10 +1,10 @@
 // Reports built from an observed state and rules, the way the action builds them, for tests of what
 // is made from a report (the summary, SARIF, a merge) without a scan.
-import { findDrift } from '../../src/drift.js';
+import { findDrift } from '../../src/findings/drift.js';
 import { REPORT_SCHEMA, type Report } from '../../src/report/report.js';
-import { parseRules } from '../../src/rules.js';
-import type { FindingKind, ObservedAddress, PortRange } from '../../src/types.js';
-import { decide } from '../../src/verdict.js';
+import { parseRules } from '../../src/settings/rules.js';
+import type { FindingKind, ObservedAddress, PortRange } from '../../src/base/types.js';
+import { decide } from '../../src/findings/verdict.js';
 
 export const SCANNED: PortRange[] = [{ from: 1, to: 30000, protocol: 'tcp' }];
 

@@ -4,17 +4,22 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { accountForSkipped, plannedFromReport, plannedOf, violations } from '../../src/account.js';
-import { findDrift } from '../../src/drift.js';
-import { observe, type RunResult } from '../../src/observe.js';
-import { makePlan, shardPlan, type PlanFacts, type ScanPlan } from '../../src/plan.js';
+import {
+  accountForSkipped,
+  plannedFromReport,
+  plannedOf,
+  violations,
+} from '../../src/plan/account.js';
+import { findDrift } from '../../src/findings/drift.js';
+import { observe, type RunResult } from '../../src/scan/observe.js';
+import { makePlan, shardPlan, type PlanFacts, type ScanPlan } from '../../src/plan/plan.js';
 import { REPORT_SCHEMA, type Report } from '../../src/report/report.js';
 import { checkReport } from '../../src/report/schema.js';
-import { readSettings } from '../../src/settings.js';
-import { expandBlock } from '../../src/targets.js';
-import type { NmapHost, NmapRun, NmapTargetNote, ObservedAddress } from '../../src/types.js';
-import { decide } from '../../src/verdict.js';
-import { coversBlock } from '../../src/targets.js';
+import { readSettings } from '../../src/settings/settings.js';
+import { expandBlock } from '../../src/settings/targets.js';
+import type { NmapHost, NmapRun, NmapTargetNote, ObservedAddress } from '../../src/base/types.js';
+import { decide } from '../../src/findings/verdict.js';
+import { coversBlock } from '../../src/settings/targets.js';
 import { inputs } from '../helpers/inputs.js';
 
 const LITERALS = [

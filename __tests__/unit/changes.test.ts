@@ -7,8 +7,8 @@ import {
   findingKey,
   parseState,
   stateOf,
-} from '../../src/notify/changes.js';
-import type { Finding } from '../../src/types.js';
+} from '../../src/memory/changes.js';
+import type { Finding } from '../../src/base/types.js';
 
 const open = (address: string, port: number, extra: Partial<Finding> = {}): Finding => ({
   kind: 'unexpected-open',

@@ -6,12 +6,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ConfigurationError, NmapError } from '../../src/errors.js';
-import { conclude, failureOf } from '../../src/job.js';
-import { stateOf } from '../../src/notify/changes.js';
-import { FileStateStore } from '../../src/notify/state-file.js';
+import { ConfigurationError, NmapError } from '../../src/base/errors.js';
+import { conclude, failureOf } from '../../src/run/job.js';
+import { stateOf } from '../../src/memory/changes.js';
+import { FileStateStore } from '../../src/memory/state-file.js';
 import { columns, renderText } from '../../src/report/text.js';
-import { readSettings } from '../../src/settings.js';
+import { readSettings } from '../../src/settings/settings.js';
 import { inputs } from '../helpers/inputs.js';
 import { down, report, up } from '../helpers/reports.js';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { INPUTS, parseArgs, UsageError } from '../../src/cli/args.js';
-import { VERSION } from '../../src/version.js';
+import { VERSION } from '../../src/base/version.js';
 import { repoRoot } from '../helpers/paths.js';
 
 const action = parse(readFileSync(join(repoRoot, 'action.yml'), 'utf8')) as {

@@ -5,8 +5,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { parsePolicy } from '../../src/policy.js';
-import { EXPOSED_SERVICES } from '../../src/ports.js';
+import { parsePolicy } from '../../src/settings/policy.js';
+import { EXPOSED_SERVICES } from '../../src/settings/ports.js';
 import { repoRoot } from '../helpers/paths.js';
 
 interface ActionYml {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { findDrift } from '../../src/drift.js';
-import { parseRules } from '../../src/rules.js';
-import type { ObservedAddress, ObservedPort, PortRange } from '../../src/types.js';
-import { decide } from '../../src/verdict.js';
+import { findDrift } from '../../src/findings/drift.js';
+import { parseRules } from '../../src/settings/rules.js';
+import type { ObservedAddress, ObservedPort, PortRange } from '../../src/base/types.js';
+import { decide } from '../../src/findings/verdict.js';
 
 const TCP_1000: PortRange[] = [{ from: 1, to: 30000, protocol: 'tcp' }];
 

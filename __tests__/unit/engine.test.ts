@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { findDrift } from '../../src/drift.js';
+import { findDrift } from '../../src/findings/drift.js';
 import { parseNmapXml } from '../../src/nmap/parse.js';
-import { parseRules } from '../../src/rules.js';
+import { parseRules } from '../../src/settings/rules.js';
 import {
   MISS_TOLERATED,
   addSweep,
@@ -27,7 +27,7 @@ import {
 } from '../../src/scan/intake.js';
 import { ASSUMED_DELIVERY, Pacer, START_RATE, TOP_RATE } from '../../src/scan/pacing.js';
 import { rescueBatches } from '../../src/scan/rescue.js';
-import type { ObservedAddress, PortRange } from '../../src/types.js';
+import type { ObservedAddress, PortRange } from '../../src/base/types.js';
 import { fixturesDir } from '../helpers/paths.js';
 
 const tcp = (from: number, to = from): PortRange => ({ from, to, protocol: 'tcp' });

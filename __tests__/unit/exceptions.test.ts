@@ -3,16 +3,16 @@
 // says so), and record mode, the policy file and report.json keep it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigurationError } from '../../src/errors.js';
-import { acceptedPorts, findDrift } from '../../src/drift.js';
-import { formatPolicy, parsePolicy } from '../../src/policy.js';
-import { recordRules } from '../../src/record.js';
+import { ConfigurationError } from '../../src/base/errors.js';
+import { acceptedPorts, findDrift } from '../../src/findings/drift.js';
+import { formatPolicy, parsePolicy } from '../../src/settings/policy.js';
+import { recordRules } from '../../src/findings/record.js';
 import { buildReport, type Report, type ReportParts } from '../../src/report/report.js';
 import { checkReport } from '../../src/report/schema.js';
 import { renderText } from '../../src/report/text.js';
 import { renderSummary } from '../../src/report/summary.js';
-import { exceptionEnd, exceptionState, parseRules } from '../../src/rules.js';
-import type { FindingKind, Rule } from '../../src/types.js';
+import { exceptionEnd, exceptionState, parseRules } from '../../src/settings/rules.js';
+import type { FindingKind, Rule } from '../../src/base/types.js';
 import { SCANNED, up } from '../helpers/reports.js';
 
 const DAY = 24 * 3600 * 1000;

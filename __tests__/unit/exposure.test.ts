@@ -6,9 +6,9 @@ import {
   subtractRanges,
   type ExposureChange,
   type ExposureDiff,
-} from '../../src/exposure.js';
-import { parsePolicy, type Policy } from '../../src/policy.js';
-import type { PortRange, PortRule, Protocol } from '../../src/types.js';
+} from '../../src/pull-request/exposure.js';
+import { parsePolicy, type Policy } from '../../src/settings/policy.js';
+import type { PortRange, PortRule, Protocol } from '../../src/base/types.js';
 
 const BASE = `name: production
 targets: [db.example.com, web.example.com]

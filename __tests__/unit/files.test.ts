@@ -20,7 +20,7 @@ import {
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CancelledError, ConfigurationError } from '../../src/errors.js';
+import { CancelledError, ConfigurationError } from '../../src/base/errors.js';
 import {
   checkFolder,
   createExclusive,
@@ -29,8 +29,8 @@ import {
   readUserFile,
   readUserFileSync,
   writeWhole,
-} from '../../src/files.js';
-import { lockFile } from '../../src/lock.js';
+} from '../../src/base/files.js';
+import { lockFile } from '../../src/memory/lock.js';
 import { isRoot } from '../helpers/paths.js';
 
 const log = { info: () => undefined };

@@ -8,13 +8,13 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { ConfigurationError } from '../../src/errors.js';
+import { ConfigurationError } from '../../src/base/errors.js';
 import { decodeText, parseNmapXml } from '../../src/nmap/parse.js';
-import { formatPolicy, parsePolicy } from '../../src/policy.js';
+import { formatPolicy, parsePolicy } from '../../src/settings/policy.js';
 import { code } from '../../src/report/markdown.js';
 import { slackCode } from '../../src/notify/slack-message.js';
-import { parsePattern, parseRulePorts, parseRules } from '../../src/rules.js';
-import { canonicalIp, classifyTarget, parseTargets } from '../../src/targets.js';
+import { parsePattern, parseRulePorts, parseRules } from '../../src/settings/rules.js';
+import { canonicalIp, classifyTarget, parseTargets } from '../../src/settings/targets.js';
 import { outsideCodeSpans } from '../helpers/markdown.js';
 import { fixturesDir, sharedDir } from '../helpers/paths.js';
 

@@ -1,8 +1,8 @@
-// The GitHub edge's pure parts (src/notify/github.ts): who wrote an issue or a comment, however the
+// The GitHub edge's pure parts (src/github/client.ts): who wrote an issue or a comment, however the
 // API names a bot; a listing read to a bound; an error that names its request as the user wrote it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MAX_PAGES, describeGitHubError, isMe, readPages } from '../../src/notify/github.js';
+import { MAX_PAGES, describeGitHubError, isMe, readPages } from '../../src/github/client.js';
 
 const BOT_ID = 41898282;
 const REST_BOT = { login: 'github-actions[bot]', type: 'Bot', id: BOT_ID };

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { acceptBlock, acceptRule, remedyFor, serviceAt } from '../../src/hints.js';
-import { parsePolicy } from '../../src/policy.js';
-import { expectationFor, isAllowed, parseRules } from '../../src/rules.js';
-import type { Finding, Rule } from '../../src/types.js';
+import { acceptBlock, acceptRule, remedyFor, serviceAt } from '../../src/findings/hints.js';
+import { parsePolicy } from '../../src/settings/policy.js';
+import { expectationFor, isAllowed, parseRules } from '../../src/settings/rules.js';
+import type { Finding, Rule } from '../../src/base/types.js';
 
 function open(target: string, address: string, port: number, extra: Partial<Finding> = {}) {
   return {

@@ -19,8 +19,8 @@ import {
   type History,
   type HistoryStore,
   type RunPoint,
-} from '../../src/history.js';
-import { FileStateStore } from '../../src/notify/state-file.js';
+} from '../../src/memory/history.js';
+import { FileStateStore } from '../../src/memory/state-file.js';
 import type { Report } from '../../src/report/report.js';
 import { report, up } from '../helpers/reports.js';
 

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { run, type Core } from '../../src/main.js';
+import { run, type Core } from '../../src/action/main.js';
 import { repoRoot } from '../helpers/paths.js';
 
 /** A runner that keeps what the action told it. */

@@ -2,10 +2,10 @@
 // results that are not all the shards of one scan are refused, saying what is wrong.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigurationError } from '../../src/errors.js';
-import { mergeReports, type ShardResult } from '../../src/merge.js';
-import { unitKey } from '../../src/targets.js';
-import type { FindingKind, ObservedAddress } from '../../src/types.js';
+import { ConfigurationError } from '../../src/base/errors.js';
+import { mergeReports, type ShardResult } from '../../src/report/merge.js';
+import { unitKey } from '../../src/settings/targets.js';
+import type { FindingKind, ObservedAddress } from '../../src/base/types.js';
 import { brief } from '../helpers/action.js';
 import { down, report, resolvedOf, unresolved, up } from '../helpers/reports.js';
 

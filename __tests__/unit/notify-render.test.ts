@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compare, stateOf } from '../../src/notify/changes.js';
+import { compare, stateOf } from '../../src/memory/changes.js';
 import {
   GITHUB_BODY_LIMIT,
   commentMarker,
@@ -13,15 +13,15 @@ import {
   type Result,
   type RunInfo,
 } from '../../src/notify/render.js';
-import { slackEventFor } from '../../src/notify/changes.js';
+import { slackEventFor } from '../../src/memory/changes.js';
 import {
   SLACK_MAX_BLOCKS,
   SLACK_SECTION_LIMIT,
   buildSlackMessage,
   slackEscape,
 } from '../../src/notify/slack-message.js';
-import type { Finding } from '../../src/types.js';
-import { workflowFile } from '../../src/run-context.js';
+import type { Finding } from '../../src/base/types.js';
+import { workflowFile } from '../../src/github/context.js';
 import { outsideCodeSpans } from '../helpers/markdown.js';
 
 const HOSTILE =

@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseNmapXml } from '../../src/nmap/parse.js';
-import { observe, type RunResult } from '../../src/observe.js';
-import type { ScanPlan } from '../../src/plan.js';
-import { parseTargets } from '../../src/targets.js';
+import { observe, type RunResult } from '../../src/scan/observe.js';
+import type { ScanPlan } from '../../src/plan/plan.js';
+import { parseTargets } from '../../src/settings/targets.js';
 import { nmapXml } from '../helpers/nmap-xml.js';
 
 const ALL = [{ from: 1, to: 65535, protocol: 'tcp' as const }];

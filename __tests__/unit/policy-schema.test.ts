@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
-import { ConfigurationError } from '../../src/errors.js';
-import { formatPolicy, parsePolicy } from '../../src/policy.js';
+import { ConfigurationError } from '../../src/base/errors.js';
+import { formatPolicy, parsePolicy } from '../../src/settings/policy.js';
 import { repoRoot } from '../helpers/paths.js';
 
 const schema = JSON.parse(readFileSync(join(repoRoot, 'policy.schema.json'), 'utf8')) as object;

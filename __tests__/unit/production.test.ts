@@ -1,4 +1,4 @@
-// Which runs speak for production (src/production.ts): the one decision the issue, Slack, the
+// Which runs speak for production (src/github/production.ts): the one decision the issue, Slack, the
 // state and the history follow, from the run's event alone.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -7,7 +7,7 @@ import {
   productionNote,
   productionOf,
   type RunEvent,
-} from '../../src/production.js';
+} from '../../src/github/production.js';
 import { outsideCodeSpans } from '../helpers/markdown.js';
 
 const speaks = (event: RunEvent): boolean => productionOf(event).speaks;

@@ -2,12 +2,12 @@
 // how the re-check's answers become the verdict.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { findDrift } from '../../src/drift.js';
-import { observe } from '../../src/observe.js';
-import type { ScanPlan } from '../../src/plan.js';
+import { findDrift } from '../../src/findings/drift.js';
+import { observe } from '../../src/scan/observe.js';
+import type { ScanPlan } from '../../src/plan/plan.js';
 import { parseNmapXml } from '../../src/nmap/parse.js';
-import { parseRules } from '../../src/rules.js';
-import type { ObservedAddress, PortRange } from '../../src/types.js';
+import { parseRules } from '../../src/settings/rules.js';
+import type { ObservedAddress, PortRange } from '../../src/base/types.js';
 import { applyRecheck, flapping, recheckPlan } from '../../src/scan/recheck.js';
 
 const ALL: PortRange[] = [{ from: 1, to: 65535, protocol: 'tcp' }];

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { REPOSITORY, SCHEMA_URL } from '../../src/project.js';
+import { REPOSITORY, SCHEMA_URL } from '../../src/base/project.js';
 import { repoRoot } from '../helpers/paths.js';
 
 interface Spot {
@@ -32,7 +32,7 @@ const slugs = await script<SetRepositoryScript>('set-repository.mjs');
 const notes = await script<ReleaseNotesScript>('release-notes.mjs');
 
 describe('the repository', () => {
-  it('is named the same in src/project.ts, the README, docs/reference.md and policy.schema.json', () => {
+  it('is named the same in src/base/project.ts, the README, docs/reference.md and policy.schema.json', () => {
     const found = slugs.findSlugs(repoRoot);
     for (const spot of slugs.SPOTS) {
       assert.ok(

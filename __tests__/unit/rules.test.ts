@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigurationError } from '../../src/errors.js';
-import { expectationFor, isAllowed, parseRules } from '../../src/rules.js';
+import { ConfigurationError } from '../../src/base/errors.js';
+import { expectationFor, isAllowed, parseRules } from '../../src/settings/rules.js';
 
 describe('rule grammar', () => {
   it('reads N, N-M, /tcp, /udp, ? and none', () => {

@@ -2,7 +2,7 @@
 // everything it spawned (sudo and nmap are two processes), so nothing outlives port-drift.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runProcess } from '../../src/process.js';
+import { runProcess } from '../../src/base/process.js';
 
 /** A parent that starts a child of its own, prints the child's pid, and then waits forever. */
 const PARENT = `const { spawn } = require('node:child_process');

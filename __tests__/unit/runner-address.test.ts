@@ -3,16 +3,16 @@
 // wrote as such is scanned as written, and the result says what it is.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { findDrift } from '../../src/drift.js';
-import { remedyFor } from '../../src/hints.js';
+import { findDrift } from '../../src/findings/drift.js';
+import { remedyFor } from '../../src/findings/hints.js';
 import { parseNmapXml } from '../../src/nmap/parse.js';
-import { observe } from '../../src/observe.js';
-import { makePlan, type PlanFacts } from '../../src/plan.js';
+import { observe } from '../../src/scan/observe.js';
+import { makePlan, type PlanFacts } from '../../src/plan/plan.js';
 import { renderSummary } from '../../src/report/summary.js';
 import { renderText } from '../../src/report/text.js';
-import { readSettings } from '../../src/settings.js';
-import { runnerNoteOf, runnerRange } from '../../src/targets.js';
-import { decide } from '../../src/verdict.js';
+import { readSettings } from '../../src/settings/settings.js';
+import { runnerNoteOf, runnerRange } from '../../src/settings/targets.js';
+import { decide } from '../../src/findings/verdict.js';
 import { inputs } from '../helpers/inputs.js';
 import { nmapXml } from '../helpers/nmap-xml.js';
 import { report, up } from '../helpers/reports.js';

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ConfigurationError } from '../../src/errors.js';
-import { parseDuration, readSettings } from '../../src/settings.js';
+import { ConfigurationError } from '../../src/base/errors.js';
+import { parseDuration, readSettings } from '../../src/settings/settings.js';
 import { inputs } from '../helpers/inputs.js';
 
 function refuses(

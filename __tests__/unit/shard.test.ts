@@ -2,9 +2,9 @@
 // that is not about an address (a name that does not resolve) is made by exactly one of them.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { makePlan, shardPlan, type PlanFacts } from '../../src/plan.js';
-import { readSettings } from '../../src/settings.js';
-import { expandBlock } from '../../src/targets.js';
+import { makePlan, shardPlan, type PlanFacts } from '../../src/plan/plan.js';
+import { readSettings } from '../../src/settings/settings.js';
+import { expandBlock } from '../../src/settings/targets.js';
 import { inputs } from '../helpers/inputs.js';
 
 const facts: PlanFacts = {

@@ -9,7 +9,7 @@ import {
   renderSummary,
   toTerminal,
 } from '../../src/report/summary.js';
-import type { Finding, ObservedAddress } from '../../src/types.js';
+import type { Finding, ObservedAddress } from '../../src/base/types.js';
 import { down, report, up } from '../helpers/reports.js';
 
 const MiB = 1024 * 1024;

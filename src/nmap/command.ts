@@ -1,9 +1,9 @@
 // Builds nmap's argv from the plan through an allow-list: no user string ever becomes an option,
 // targets come after `--`, and nothing goes through a shell.
 import { isAbsolute } from 'node:path';
-import { formatPortList } from '../ports.js';
-import { classifyTarget } from '../targets.js';
-import type { PortRange } from '../types.js';
+import { formatPortList } from '../settings/ports.js';
+import { classifyTarget } from '../settings/targets.js';
+import type { PortRange } from '../base/types.js';
 
 export type ScanType = 'syn' | 'connect';
 

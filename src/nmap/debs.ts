@@ -11,9 +11,9 @@ import * as cache from '@actions/cache';
 import { createHash } from 'node:crypto';
 import { copyFile, lstat, mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { callOptions, service, whyNoAnswer, within } from '../cache-calls.js';
-import type { Logger } from '../log.js';
-import { runProcess, type ProcessResult } from '../process.js';
+import { callOptions, service, whyNoAnswer, within } from '../github/cache-calls.js';
+import type { Logger } from '../base/log.js';
+import { runProcess, type ProcessResult } from '../base/process.js';
 import { oneLine } from '../report/markdown.js';
 import { QUICK_CALL_MS } from './command.js';
 

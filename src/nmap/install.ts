@@ -4,9 +4,9 @@
 // its version and tells whether this runner may send raw packets (SYN and UDP scans) itself or
 // through sudo. Commands are argv arrays (no shell); only dpkg and apt-get run with privilege.
 import * as io from '@actions/io';
-import { NmapError, getErrorMessage } from '../errors.js';
-import type { Logger } from '../log.js';
-import { runProcess } from '../process.js';
+import { NmapError, getErrorMessage } from '../base/errors.js';
+import type { Logger } from '../base/log.js';
+import { runProcess } from '../base/process.js';
 import { QUICK_CALL_MS, nmapEnv } from './command.js';
 import type { Deb, DebCacheOptions } from './debs.js';
 

@@ -11,7 +11,7 @@ import type {
   NmapScanInfo,
   NmapTargetNote,
   Service,
-} from '../types.js';
+} from '../base/types.js';
 
 type Node = Record<string, unknown>;
 

@@ -10,10 +10,10 @@ import {
 } from './command.js';
 import type { Nmap } from './install.js';
 import { parseNmapXml } from './parse.js';
-import { parseNmapPortList } from '../ports.js';
-import { NmapError } from '../errors.js';
-import { runProcess } from '../process.js';
-import type { NmapRun, PortRange } from '../types.js';
+import { parseNmapPortList } from '../settings/ports.js';
+import { NmapError } from '../base/errors.js';
+import { runProcess } from '../base/process.js';
+import type { NmapRun, PortRange } from '../base/types.js';
 
 /** Asks the installed nmap for its own top-N list, so `default` follows the nmap version in use. */
 export async function nmapTopPorts(

@@ -3,7 +3,7 @@
 // among issues the token itself wrote. Opened on drift, updated in place when the drift changes,
 // left alone when it does not, closed when a scan is clean, reopened when drift returns. Runs that
 // overlap end with one open issue: after creating, each lists again, and the older issue wins.
-import { compare, type DriftState } from './changes.js';
+import { compare, type DriftState } from '../memory/changes.js';
 import {
   MAX_PAGES,
   createOnce,
@@ -14,7 +14,7 @@ import {
   type GitHub,
   type Identity,
   type Log,
-} from './github.js';
+} from '../github/client.js';
 import { oneLine } from '../report/markdown.js';
 import {
   issueMarker,

@@ -1,11 +1,11 @@
 // Notifications, after the verdict, the summary and report.json are written: the issue, the
 // pull-request comment and Slack. Each is on its own: one that cannot be delivered is a warning,
 // and never changes the verdict.
-import type { Logger } from '../log.js';
-import type { RunContext } from '../run-context.js';
-import { acceptFormOf, type Settings } from '../settings.js';
-import type { Finding } from '../types.js';
-import type { Verdict } from '../verdict.js';
+import type { Logger } from '../base/log.js';
+import type { RunContext } from '../github/context.js';
+import { acceptFormOf, type Settings } from '../settings/settings.js';
+import type { Finding } from '../base/types.js';
+import type { Verdict } from '../findings/verdict.js';
 import {
   classify,
   compare,
@@ -13,7 +13,7 @@ import {
   slackEventFor,
   stateOf,
   type DriftState,
-} from './changes.js';
+} from '../memory/changes.js';
 import {
   NoAnswerError,
   createGitHub,
@@ -22,15 +22,15 @@ import {
   whoAmI,
   type GitHub,
   type Identity,
-} from './github.js';
+} from '../github/client.js';
 import { syncIssue } from './issue.js';
 import { syncPrComment } from './pr-comment.js';
 import { oneLine } from '../report/markdown.js';
 import { keyHash, renderPrComment, renderPrPending, type Result } from './render.js';
-import { policyExposure } from './policy-change.js';
+import { policyExposure } from '../pull-request/policy-change.js';
 import { buildSlackMessage } from './slack-message.js';
 import { postToSlack } from './slack.js';
-import type { StateStore } from './state.js';
+import type { StateStore } from '../memory/state.js';
 
 export interface NotifyInput {
   settings: Settings;

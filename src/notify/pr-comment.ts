@@ -10,7 +10,7 @@ import {
   type GitHub,
   type Identity,
   type Log,
-} from './github.js';
+} from '../github/client.js';
 import { commentMarker, type RunInfo } from './render.js';
 import type { Repo } from './issue.js';
 

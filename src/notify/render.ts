@@ -5,15 +5,15 @@ import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { code, plural, table, tableRow } from '../report/markdown.js';
 import { FINDING_HEADER, findingRow, portLabel, whatToDo } from '../report/format.js';
-import { CONTROL_CHARS } from '../untrusted.js';
-import type { Finding } from '../types.js';
+import { CONTROL_CHARS } from '../base/untrusted.js';
+import type { Finding } from '../base/types.js';
 import {
   describeChanges,
   parseState,
   type Changes,
   type DriftState,
   type FindingRef,
-} from './changes.js';
+} from '../memory/changes.js';
 
 /** GitHub refuses issue and comment bodies longer than this. */
 export const GITHUB_BODY_LIMIT = 65_536;

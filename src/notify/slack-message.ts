@@ -4,15 +4,15 @@
 // it; changes.ts decides whether Slack hears of a run at all.
 import { describeService, portLabel } from '../report/format.js';
 import { oneLine } from '../report/markdown.js';
-import { remedyFor } from '../hints.js';
-import type { Finding } from '../types.js';
+import { remedyFor } from '../findings/hints.js';
+import type { Finding } from '../base/types.js';
 import {
   describeChanges,
   findingKey,
   type Changes,
   type FindingRef,
   type SlackEvent,
-} from './changes.js';
+} from '../memory/changes.js';
 import type { Result, RunInfo } from './render.js';
 
 /** Slack's limits: section text, blocks per message, header text. */

@@ -2,10 +2,10 @@
 // text output (text.ts), the issue and the pull-request comment (notify/render.ts), Slack
 // (notify/slack-message.ts) and SARIF (sarif.ts). Table cells are safe Markdown: everything from a scanned
 // host goes through code().
-import type { Finding, ObservedAddress, PortRange, Service } from '../types.js';
-import { acceptBlock, remedyFor } from '../hints.js';
+import type { Finding, ObservedAddress, PortRange, Service } from '../base/types.js';
+import { acceptBlock, remedyFor } from '../findings/hints.js';
 import { code, escapeText, fenced } from './markdown.js';
-import { runnerNoteOf } from '../targets.js';
+import { runnerNoteOf } from '../settings/targets.js';
 import type { Report } from './report.js';
 
 /** What nmap says listens on a port: name, product, version and extra information. */

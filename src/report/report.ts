@@ -1,10 +1,10 @@
 // report.json: the findings, the observed state of every address, and the settings that produced
 // them. It is the machine-readable result of a run and the file a later merge reads.
-import { acceptedPorts, findDrift } from '../drift.js';
-import { exceptionsOf } from '../rules.js';
-import { countPorts } from '../ports.js';
-import type { ScanPlan } from '../plan.js';
-import type { Settings, Shard } from '../settings.js';
+import { acceptedPorts, findDrift } from '../findings/drift.js';
+import { exceptionsOf } from '../settings/rules.js';
+import { countPorts } from '../settings/ports.js';
+import type { ScanPlan } from '../plan/plan.js';
+import type { Settings, Shard } from '../settings/settings.js';
 import type {
   Accepted,
   Finding,
@@ -14,11 +14,11 @@ import type {
   Rule,
   RunEntry,
   Scanned,
-} from '../types.js';
+} from '../base/types.js';
 import type { NmapInstall } from '../nmap/install.js';
 import type { Pace } from '../scan/pacing.js';
 import type { Flap } from '../scan/recheck.js';
-import { decide, type Verdict } from '../verdict.js';
+import { decide, type Verdict } from '../findings/verdict.js';
 
 export const REPORT_SCHEMA = 'port-drift/report@1';
 

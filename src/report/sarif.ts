@@ -5,15 +5,15 @@
 import { createHash } from 'node:crypto';
 import { isAbsolute, relative, sep } from 'node:path';
 import { LineCounter, parseDocument, visit, isScalar } from 'yaml';
-import { remedyFor } from '../hints.js';
-import { expectationFor } from '../rules.js';
+import { remedyFor } from '../findings/hints.js';
+import { expectationFor } from '../settings/rules.js';
 import {
   FINDING_KINDS,
   type Finding,
   type FindingKind,
   type ObservedAddress,
   type Rule,
-} from '../types.js';
+} from '../base/types.js';
 import { describeService } from './format.js';
 import { oneLine } from './markdown.js';
 import type { Report } from './report.js';

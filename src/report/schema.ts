@@ -17,8 +17,8 @@ import {
   str,
   text,
   type Check,
-} from '../check.js';
-import { FINDING_KINDS, MAX_NAME } from '../types.js';
+} from '../base/check.js';
+import { FINDING_KINDS, MAX_NAME } from '../base/types.js';
 import { REPORT_SCHEMA, type Report } from './report.js';
 
 /** A policy's name, as the settings allow it. */

@@ -2,7 +2,7 @@
 // by target with what nmap saw, and every address folded away. Readable at 20 hosts and at 20,000:
 // long tables are cut, the most common drift is rolled up, and the whole stays under a byte budget
 // far below GitHub's 1 MiB limit. Everything from a scanned host goes through code().
-import { FINDING_KINDS, type Finding, type ObservedAddress } from '../types.js';
+import { FINDING_KINDS, type Finding, type ObservedAddress } from '../base/types.js';
 import {
   FINDING_HEADER,
   describeCoverage,
@@ -16,7 +16,7 @@ import {
 } from './format.js';
 import { code, escapeText, plural, table } from './markdown.js';
 import type { Report } from './report.js';
-import { compareUntil } from '../rules.js';
+import { compareUntil } from '../settings/rules.js';
 
 /** GitHub refuses a step summary over 1 MiB; stay well under it whatever the scan found. */
 export const MAX_SUMMARY_BYTES = 512 * 1024;

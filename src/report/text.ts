@@ -2,8 +2,8 @@
 // the mail cron sends. The same facts as the job summary, without Markdown. Banners, DNS names and
 // nmap's messages come from the scanned hosts: every cell is one printable line (control
 // characters, which could move a terminal's cursor or colour it, are removed) and capped. Pure.
-import type { Finding } from '../types.js';
-import { remedyFor } from '../hints.js';
+import type { Finding } from '../base/types.js';
+import { remedyFor } from '../findings/hints.js';
 import {
   describeCoverage,
   describeEmpty,

@@ -9,8 +9,8 @@ import {
   readUserFile,
   within,
   writeWhole,
-} from '../files.js';
-import { VERSION } from '../version.js';
+} from '../base/files.js';
+import { VERSION } from '../base/version.js';
 import type { Report } from './report.js';
 import { toSarif, workflowPathFromRef, type DeclarationSources } from './sarif.js';
 

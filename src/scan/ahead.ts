@@ -11,11 +11,11 @@
 // so many addresses that nmap captures every answer. The other silent addresses (the empty
 // addresses of a block) are decided together once the sweep is over (settle).
 import { availableParallelism } from 'node:os';
-import { observe, type RunResult } from '../observe.js';
-import type { ScanPlan } from '../plan.js';
-import type { Settings } from '../settings.js';
-import { canonicalIp, familyOf, targetsNaming } from '../targets.js';
-import type { ObservedAddress, ObservedPort, PortRange } from '../types.js';
+import { observe, type RunResult } from './observe.js';
+import type { ScanPlan } from '../plan/plan.js';
+import type { Settings } from '../settings/settings.js';
+import { canonicalIp, familyOf, targetsNaming } from '../settings/targets.js';
+import type { ObservedAddress, ObservedPort, PortRange } from '../base/types.js';
 import {
   applyCareful,
   firstTimeoutMs,

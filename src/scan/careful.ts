@@ -11,12 +11,12 @@
 // One answer makes an address up, and it then goes through rescue and re-check like any other.
 // Only the planned ports of what it answers are kept: the others decide up or down, nothing else.
 import { VERIFY_RETRIES } from '../nmap/command.js';
-import { hostAddress, observedPorts, type RunResult } from '../observe.js';
-import type { ScanPlan } from '../plan.js';
-import { EXPOSED_SERVICES, countPorts, coalesceRanges, rangesContain } from '../ports.js';
-import { expectationFor } from '../rules.js';
-import { namedAlone } from '../targets.js';
-import type { NmapRun, ObservedAddress, PortRange, Rule } from '../types.js';
+import { hostAddress, observedPorts, type RunResult } from './observe.js';
+import type { ScanPlan } from '../plan/plan.js';
+import { EXPOSED_SERVICES, countPorts, coalesceRanges, rangesContain } from '../settings/ports.js';
+import { expectationFor } from '../settings/rules.js';
+import { namedAlone } from '../settings/targets.js';
+import type { NmapRun, ObservedAddress, PortRange, Rule } from '../base/types.js';
 import { probesToJudge } from './coverage.js';
 import { runFacts, takePorts } from './facts.js';
 import { runsOf, type Runner } from './runner.js';

@@ -1,9 +1,9 @@
 // Confirm: careful on the verdict. Whatever would be a finding is probed again with nmap's normal
 // timing and more retransmissions before anything is reported; its answer is the verdict. A finding
 // of the sweep that the re-check does not reproduce is flapping, not drift.
-import { findDrift } from '../drift.js';
-import { countPorts } from '../ports.js';
-import type { ObservedAddress, PortRange, Rule } from '../types.js';
+import { findDrift } from '../findings/drift.js';
+import { countPorts } from '../settings/ports.js';
+import type { ObservedAddress, PortRange, Rule } from '../base/types.js';
 import { applyRecheck, flapping, recheckPlan, type Flap } from './recheck.js';
 import { runPlan, runsOf, type Runner } from './runner.js';
 

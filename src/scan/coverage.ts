@@ -4,8 +4,8 @@
 // measured on hosts that answer closed ports). Silence counts as filtered once that chance is below
 // MISS_TOLERATED; until then the port is re-probed, and what is left when the passes or the budget
 // run out is unanswered: the address is inconclusive. Pure.
-import { countPorts, coalesceRanges } from '../ports.js';
-import type { Coverage, PortRange } from '../types.js';
+import { countPorts, coalesceRanges } from '../settings/ports.js';
+import type { Coverage, PortRange } from '../base/types.js';
 import { intersect, subtract, type HostFacts } from './facts.js';
 
 /** The chance of a lost answer that silence may still carry and count as filtered. */

@@ -3,8 +3,8 @@
 // high ports; if every one of them is open too, the address is reported once, as such, and skips
 // the per-port rescue, re-check and version detection.
 import { randomInt } from 'node:crypto';
-import { hostAddress, type RunResult } from '../observe.js';
-import type { ObservedAddress, PortRange } from '../types.js';
+import { hostAddress, type RunResult } from './observe.js';
+import type { ObservedAddress, PortRange } from '../base/types.js';
 import { runsOf, type Runner } from './runner.js';
 
 /** A host with at least this many open ports, and more open than closed, is sampled. */

@@ -1,9 +1,9 @@
 // What one nmap run says about each host, in the terms the engine steers by: how many TCP probes
 // it answered, which ports stayed silent, and whether it answers closed ports with a reset (such a
 // host is ground truth for the path: every probe to it should get an answer). Pure.
-import { hostAddress } from '../observe.js';
-import { coalesceRanges, parseNmapPortList } from '../ports.js';
-import type { NmapHost, NmapRun, PortRange } from '../types.js';
+import { hostAddress } from './observe.js';
+import { coalesceRanges, parseNmapPortList } from '../settings/ports.js';
+import type { NmapHost, NmapRun, PortRange } from '../base/types.js';
 
 /** Reasons that mean nothing came back for a port. */
 const NO_ANSWER = new Set(['no-response', 'no-responses']);

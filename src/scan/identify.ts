@@ -3,9 +3,9 @@
 // six seconds), so it starts early (ahead.ts: when nmap announces the port, and after each sweep run
 // and rescue pass), beside the passes that follow; what they add later is identified at the end. A
 // service is kept only on a port that ends open.
-import { findDrift } from '../drift.js';
-import type { RunResult } from '../observe.js';
-import type { Finding, ObservedAddress, PortRange, Rule } from '../types.js';
+import { findDrift } from '../findings/drift.js';
+import type { RunResult } from './observe.js';
+import type { Finding, ObservedAddress, PortRange, Rule } from '../base/types.js';
 import { identifyPlan, withServices, type FamilyRun } from './recheck.js';
 import { suspects } from './everyport.js';
 import { runPlan, runsOf } from './runner.js';

@@ -2,15 +2,15 @@
 // own: sweep (paced to the path), careful probe (no false host-down), every-port check, rescue
 // (re-probe silence), coverage, confirm (re-check what would be a finding), identify (-sV). The
 // careful probe and version detection start during the sweep, on what it has seen (ahead.ts).
-import { accountForSkipped } from '../account.js';
-import { ConfigurationError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { accountForSkipped } from '../plan/account.js';
+import { ConfigurationError } from '../base/errors.js';
+import type { Logger } from '../base/log.js';
 import { ensureNmap } from '../nmap/install.js';
-import { observe } from '../observe.js';
-import type { ScanPlan } from '../plan.js';
-import { countPorts } from '../ports.js';
-import type { Settings } from '../settings.js';
-import type { ObservedAddress, PortRange, RunEntry, Scanned } from '../types.js';
+import { observe } from './observe.js';
+import type { ScanPlan } from '../plan/plan.js';
+import { countPorts } from '../settings/ports.js';
+import type { Settings } from '../settings/settings.js';
+import type { ObservedAddress, PortRange, RunEntry, Scanned } from '../base/types.js';
 import { applyRecheck, type Flap } from './recheck.js';
 import { Ahead } from './ahead.js';
 import { confirm } from './confirm.js';

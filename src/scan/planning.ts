@@ -1,15 +1,15 @@
 // The facts the plan needs from the world (DNS answers, routes, nmap's own top-port lists),
-// gathered and logged, then the plan itself (src/plan.ts, pure), sharded and bounded.
-import { ConfigurationError } from '../errors.js';
-import type { Logger } from '../log.js';
-import { resolveNames, routeProblem } from '../network.js';
+// gathered and logged, then the plan itself (src/plan/plan.ts, pure), sharded and bounded.
+import { ConfigurationError } from '../base/errors.js';
+import type { Logger } from '../base/log.js';
+import { resolveNames, routeProblem } from '../plan/network.js';
 import type { ScanType } from '../nmap/command.js';
 import type { Nmap } from '../nmap/install.js';
 import { nmapTopPorts } from '../nmap/run.js';
-import { makePlan, shardPlan, type ScanPlan } from '../plan.js';
-import { countPorts } from '../ports.js';
-import type { Settings } from '../settings.js';
-import type { PortRange, Protocol } from '../types.js';
+import { makePlan, shardPlan, type ScanPlan } from '../plan/plan.js';
+import { countPorts } from '../settings/ports.js';
+import type { Settings } from '../settings/settings.js';
+import type { PortRange, Protocol } from '../base/types.js';
 
 export function chooseScanType(
   settings: Settings,

@@ -2,10 +2,10 @@
 // reported, and how the re-check's answers replace the sweep's. A finding of the sweep that the
 // re-check does not reproduce is flapping, not drift. The same per-family port sets plan version
 // detection on what ends unexpected-open (identify.ts runs it), and carry its services back. Pure.
-import { findDrift } from '../drift.js';
-import { hostAddress, observedPorts } from '../observe.js';
-import { coalesceRanges } from '../ports.js';
-import { familyOf } from '../targets.js';
+import { findDrift } from '../findings/drift.js';
+import { hostAddress, observedPorts } from './observe.js';
+import { coalesceRanges } from '../settings/ports.js';
+import { familyOf } from '../settings/targets.js';
 import type {
   Finding,
   NmapRun,
@@ -14,7 +14,7 @@ import type {
   PortRange,
   Protocol,
   Rule,
-} from '../types.js';
+} from '../base/types.js';
 
 /** One nmap run per address family: these addresses, the union of the ports they need. */
 export interface FamilyRun {

@@ -2,9 +2,9 @@
 // over addresses) at the pace the path allows, until their silence is judged (see coverage.ts) or
 // the passes or the budget run out. What answers now was lost before; an open port found here
 // counts like one found in the sweep.
-import type { RunResult } from '../observe.js';
-import { countPorts, formatPortList } from '../ports.js';
-import type { ObservedAddress, PortRange } from '../types.js';
+import type { RunResult } from './observe.js';
+import { countPorts, formatPortList } from '../settings/ports.js';
+import type { ObservedAddress, PortRange } from '../base/types.js';
 import { afterProbe, toProbe, type Silence } from './coverage.js';
 import { runFacts } from './facts.js';
 import { readIntake, runnerDuring } from './intake.js';

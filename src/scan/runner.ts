@@ -3,14 +3,14 @@
 // report-dir), says its argv in the log (a long port list as its size) and in report.json (whole),
 // and comes back as a RunResult.
 import { join } from 'node:path';
-import { getErrorMessage } from '../errors.js';
-import { moveIntoPlace, privateFolder, removePrivateFolder } from '../files.js';
+import { getErrorMessage } from '../base/errors.js';
+import { moveIntoPlace, privateFolder, removePrivateFolder } from '../base/files.js';
 import { describeArgs, splitPorts, type NmapInvocation, type ScanType } from '../nmap/command.js';
 import type { Nmap } from '../nmap/install.js';
 import { describeProgress, runNmap } from '../nmap/run.js';
-import type { RunResult } from '../observe.js';
-import type { Logger } from '../log.js';
-import type { NmapRun, NmapTargetNote, Protocol, RunEntry } from '../types.js';
+import type { RunResult } from './observe.js';
+import type { Logger } from '../base/log.js';
+import type { NmapRun, NmapTargetNote, Protocol, RunEntry } from '../base/types.js';
 import type { FamilyRun } from './recheck.js';
 
 /** `Discovered open port` lines logged per run. */

@@ -4,11 +4,11 @@
 // each run lasts: half a second while the rate is unsure, about ten seconds once settled, so that a
 // policer that shows up late is still seen. UDP follows, at the settled rate at most, with
 // retransmissions.
-import type { RunResult } from '../observe.js';
-import type { ScanPlan } from '../plan.js';
-import { countPorts } from '../ports.js';
-import { classifyTarget } from '../targets.js';
-import type { PortRange, Protocol } from '../types.js';
+import type { RunResult } from './observe.js';
+import type { ScanPlan } from '../plan/plan.js';
+import { countPorts } from '../settings/ports.js';
+import { classifyTarget } from '../settings/targets.js';
+import type { PortRange, Protocol } from '../base/types.js';
 import { addSweep, type Silence } from './coverage.js';
 import { answersClosed, runFacts, takePorts } from './facts.js';
 import { readIntake, runnerDuring } from './intake.js';

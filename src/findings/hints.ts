@@ -1,0 +1,517 @@
+// What to do about a finding: the rule that would accept it, as an `expected` line or a policy
+// file's `rules`, and one plain sentence on how to fix it (close a well-known service, look at a
+// missing port, a host that is gone, a scan that could not decide). Pure: callers escape and show it.
+import { Document, isMap, isSeq } from 'yaml';
+import { EXPOSED_SERVICES } from '../settings/ports.js';
+import { parsePattern } from '../settings/rules.js';
+import { RUNNER_NAME_FIX, classifyTarget } from '../settings/targets.js';
+import type { Finding, Protocol, Service } from '../base/types.js';
+
+/** A service people expose by mistake, and how to close it. */
+interface KnownService {
+  /** The product, as people call it: `MongoDB`. */
+  product: string;
+  protocol: Protocol;
+  /** Its well-known ports. */
+  ports: readonly number[];
+  /** nmap's service names for it when version detection recognised it (lower case). */
+  names: readonly string[];
+  /** Speaks TLS on these ports: picks between entries that share an nmap name (Docker). */
+  tls?: boolean;
+  /** How to close it, for the port as found (`27017`, `11211/udp`); the advice to accept it follows. */
+  close: (port: string) => string;
+}
+
+/** Every service remedyFor knows how to close, most specific first. */
+const KNOWN_SERVICES: readonly KnownService[] = [
+  {
+    product: 'MongoDB',
+    protocol: 'tcp',
+    ports: [27017, 27018, 27019],
+    names: ['mongodb', 'mongod'],
+    close: (p) =>
+      `bind mongod to 127.0.0.1 or a private address (net.bindIp in mongod.conf), turn on authorization (security.authorization: enabled), and drop ${p} at the firewall`,
+  },
+  {
+    product: 'Redis',
+    protocol: 'tcp',
+    ports: [6379],
+    names: ['redis'],
+    close: (p) =>
+      `bind it to 127.0.0.1 or a private address (bind in redis.conf), keep protected-mode yes, require a password (requirepass or ACL users), and drop ${p} at the firewall`,
+  },
+  {
+    product: 'Elasticsearch/OpenSearch',
+    protocol: 'tcp',
+    ports: [9200, 9300],
+    names: ['elasticsearch', 'opensearch'],
+    close: (p) =>
+      `set network.host to 127.0.0.1 or a private address (elasticsearch.yml or opensearch.yml), keep its security features on (authentication and TLS), and drop ${p} at the firewall`,
+  },
+  {
+    product: 'Docker API without TLS',
+    protocol: 'tcp',
+    ports: [2375],
+    names: ['docker'],
+    tls: false,
+    close: (p) =>
+      `whoever reaches it is root on the host: remove the tcp:// listener (-H tcp://... from dockerd's flags, or from hosts in /etc/docker/daemon.json), use the unix socket or SSH (DOCKER_HOST=ssh://user@host) instead, and drop ${p} at the firewall now`,
+  },
+  {
+    product: 'Docker API (TLS)',
+    protocol: 'tcp',
+    ports: [2376],
+    names: ['docker'],
+    tls: true,
+    close: (p) =>
+      `it controls the host as root: remove the tcp:// listener (-H tcp://... from dockerd's flags, or from hosts in /etc/docker/daemon.json) and use the unix socket or SSH (DOCKER_HOST=ssh://user@host), or keep --tlsverify with client certificates and allow ${p} only from the hosts that manage it`,
+  },
+  {
+    product: 'etcd',
+    protocol: 'tcp',
+    ports: [2379],
+    names: ['etcd', 'etcd-client'],
+    close: (p) =>
+      `listen for clients on 127.0.0.1 or a private address only (--listen-client-urls), require client certificates (--client-cert-auth), and drop ${p} at the firewall`,
+  },
+  {
+    product: 'etcd peer port',
+    protocol: 'tcp',
+    ports: [2380],
+    names: ['etcd-server'],
+    close: (p) =>
+      `listen for peers on a private address only (--listen-peer-urls), require peer certificates (--peer-client-cert-auth), and allow ${p} only between the cluster's members`,
+  },
+  {
+    product: 'Kubelet API',
+    protocol: 'tcp',
+    ports: [10250],
+    names: ['kubelet'],
+    close: (p) =>
+      `turn off anonymous access (--anonymous-auth=false, --authorization-mode=Webhook) and allow ${p} only from the control plane at the firewall`,
+  },
+  {
+    product: 'Kubelet read-only port',
+    protocol: 'tcp',
+    ports: [10255],
+    names: [],
+    close: (p) =>
+      `turn it off (--read-only-port=0, or readOnlyPort: 0 in the kubelet configuration) and drop ${p} at the firewall`,
+  },
+  {
+    product: 'Kubernetes API server',
+    protocol: 'tcp',
+    ports: [6443],
+    names: [],
+    close: (p) =>
+      `allow ${p} only from the networks that administer the cluster (a firewall allow-list, the provider's authorized networks, or a private endpoint), and make sure RBAC gives anonymous requests nothing`,
+  },
+  {
+    product: 'Memcached over UDP',
+    protocol: 'udp',
+    ports: [11211],
+    names: ['memcached', 'memcache'],
+    close: (p) =>
+      `it is abused for DDoS amplification: turn UDP off (-U 0, the default since 1.5.6), bind memcached to 127.0.0.1 or a private address (-l 127.0.0.1), and drop ${p} at the firewall`,
+  },
+  {
+    product: 'Memcached',
+    protocol: 'tcp',
+    ports: [11211],
+    names: ['memcached', 'memcache'],
+    close: (p) =>
+      `it has no authentication by default: bind it to 127.0.0.1 or a private address (-l 127.0.0.1), turn UDP off (-U 0), and drop ${p} at the firewall`,
+  },
+  {
+    product: 'MySQL/MariaDB',
+    protocol: 'tcp',
+    ports: [3306],
+    names: ['mysql', 'mariadb'],
+    close: (p) =>
+      `set bind-address to 127.0.0.1 or a private address under [mysqld] in my.cnf, and drop ${p} at the firewall`,
+  },
+  {
+    product: 'PostgreSQL',
+    protocol: 'tcp',
+    ports: [5432],
+    names: ['postgresql'],
+    close: (p) =>
+      `set listen_addresses to 'localhost' or a private address in postgresql.conf, allow only known networks in pg_hba.conf, and drop ${p} at the firewall`,
+  },
+  {
+    product: 'Microsoft SQL Server',
+    protocol: 'tcp',
+    ports: [1433],
+    names: ['ms-sql-s'],
+    close: (p) =>
+      `allow ${p} only from the application's addresses at the firewall, and turn off the TCP/IP protocol in SQL Server Configuration Manager if only local clients connect`,
+  },
+  {
+    product: 'Oracle listener',
+    protocol: 'tcp',
+    ports: [1521],
+    names: ['oracle-tns', 'oracle'],
+    close: (p) =>
+      `allow ${p} only from the application's addresses, at the firewall or with valid node checking in sqlnet.ora (TCP.VALIDNODE_CHECKING=YES, TCP.INVITED_NODES)`,
+  },
+  {
+    product: 'CouchDB',
+    protocol: 'tcp',
+    ports: [5984],
+    names: ['couchdb'],
+    close: (p) =>
+      `set bind_address = 127.0.0.1 or a private address in the [chttpd] section of local.ini, keep an admin account and authentication on, and drop ${p} at the firewall`,
+  },
+  {
+    product: 'Cassandra',
+    protocol: 'tcp',
+    ports: [9042],
+    names: ['cassandra-native', 'cassandra'],
+    close: (p) =>
+      `set rpc_address to a private address in cassandra.yaml, turn on authentication (authenticator: PasswordAuthenticator), and drop ${p} at the firewall`,
+  },
+  {
+    product: 'RabbitMQ',
+    protocol: 'tcp',
+    ports: [5672],
+    names: ['amqp'],
+    close: (p) =>
+      `bind its listeners to a private address (listeners.tcp.* in rabbitmq.conf), keep the guest user loopback-only, and drop ${p} at the firewall`,
+  },
+  {
+    product: 'RabbitMQ management',
+    protocol: 'tcp',
+    ports: [15672],
+    names: [],
+    close: (p) =>
+      `bind it to 127.0.0.1 or a private address (management.tcp.ip in rabbitmq.conf), reach it through a VPN or an SSH tunnel, and drop ${p} at the firewall`,
+  },
+  {
+    product: 'Kafka',
+    protocol: 'tcp',
+    ports: [9092],
+    names: ['kafka'],
+    close: (p) =>
+      `bind and advertise its listeners on private addresses (listeners and advertised.listeners in server.properties), require authentication (SASL or mutual TLS), and drop ${p} at the firewall`,
+  },
+  {
+    product: 'ZooKeeper',
+    protocol: 'tcp',
+    ports: [2181],
+    names: ['zookeeper'],
+    close: (p) =>
+      `bind the client port to a private address (clientPortAddress in zoo.cfg) and allow ${p} only from the services that use it`,
+  },
+  {
+    product: 'Consul',
+    protocol: 'tcp',
+    ports: [8500],
+    names: ['consul'],
+    close: (p) =>
+      `bind its HTTP API to 127.0.0.1 or a private address (client_addr or addresses.http), turn on ACLs with a default deny policy, and drop ${p} at the firewall`,
+  },
+  {
+    product: 'Kibana',
+    protocol: 'tcp',
+    ports: [5601],
+    names: ['kibana'],
+    close: (p) =>
+      `set server.host to localhost or a private address in kibana.yml, require a login (Elastic security), and drop ${p} at the firewall`,
+  },
+  {
+    product: 'Prometheus',
+    protocol: 'tcp',
+    ports: [9090],
+    names: ['prometheus'],
+    close: (p) =>
+      `it has no authentication by default: listen on a private address (--web.listen-address) or behind an authenticating proxy, and drop ${p} at the firewall`,
+  },
+  {
+    product: 'Prometheus node exporter',
+    protocol: 'tcp',
+    ports: [9100],
+    names: ['node_exporter', 'node-exporter'],
+    close: (p) =>
+      `listen on a private address (--web.listen-address) and allow ${p} only from the Prometheus server`,
+  },
+  {
+    product: 'InfluxDB',
+    protocol: 'tcp',
+    ports: [8086],
+    names: ['influxdb'],
+    close: (p) =>
+      `bind its HTTP API to a private address (http-bind-address in 2.x, bind-address under [http] in 1.x), turn on authentication (auth-enabled = true in 1.x), and drop ${p} at the firewall`,
+  },
+  {
+    product: 'Jupyter',
+    protocol: 'tcp',
+    ports: [8888],
+    names: ['jupyter'],
+    close: (p) =>
+      `it runs code for whoever gets in: bind it to 127.0.0.1 (--ip=127.0.0.1) and reach it through an SSH tunnel, keep its token or password, and drop ${p} at the firewall`,
+  },
+  {
+    product: 'Remote Desktop',
+    protocol: 'tcp',
+    ports: [3389],
+    names: ['ms-wbt-server'],
+    close: (p) =>
+      `reach it through a VPN or a Remote Desktop Gateway, keep Network Level Authentication on, and drop ${p} at the firewall`,
+  },
+  {
+    product: 'VNC',
+    protocol: 'tcp',
+    ports: [5900],
+    names: ['vnc'],
+    close: (p) => `reach it only through an SSH tunnel or a VPN, and drop ${p} at the firewall`,
+  },
+  {
+    product: 'SMB',
+    protocol: 'tcp',
+    ports: [445, 139],
+    names: ['microsoft-ds', 'netbios-ssn'],
+    close: (p) =>
+      `file sharing should never face the internet: drop ${p} at the firewall and reach shares through a VPN (on Samba, also set interfaces and bind interfaces only = yes in smb.conf)`,
+  },
+  {
+    product: 'Telnet',
+    protocol: 'tcp',
+    ports: [23],
+    names: ['telnet'],
+    close: (p) =>
+      `it sends passwords in clear text: turn the telnet service off, use SSH instead, and drop ${p} at the firewall`,
+  },
+  {
+    product: 'FTP',
+    protocol: 'tcp',
+    ports: [21],
+    names: ['ftp'],
+    close: (p) =>
+      `it sends passwords in clear text: replace it with SFTP or FTPS, or turn the FTP server off, and drop ${p} at the firewall`,
+  },
+  {
+    product: 'rpcbind',
+    protocol: 'tcp',
+    ports: [111],
+    names: ['rpcbind'],
+    close: (p) =>
+      `it maps the host's RPC services for anyone: stop it where no NFS is served (systemctl disable --now rpcbind.service rpcbind.socket), and drop ${p} at the firewall`,
+  },
+  {
+    product: 'rpcbind over UDP',
+    protocol: 'udp',
+    ports: [111],
+    names: ['rpcbind'],
+    close: (p) =>
+      `it is abused for DDoS amplification: stop it where no NFS is served (systemctl disable --now rpcbind.service rpcbind.socket), and drop ${p} at the firewall`,
+  },
+  {
+    product: 'SNMP',
+    protocol: 'udp',
+    ports: [161],
+    names: ['snmp'],
+    close: (p) =>
+      `restrict the agent to the management network (agentAddress in snmpd.conf, or the device's SNMP access list), replace the public and private communities with SNMPv3, and drop ${p} at the firewall`,
+  },
+];
+
+const ACCEPT = 'if it is meant to be reachable, accept it in the policy';
+
+/** A port as the rule grammar writes it: `27017`, `53/udp`. */
+function portText(port: number, protocol: Protocol): string {
+  return protocol === 'udp' ? `${port}/udp` : `${port}`;
+}
+
+/**
+ * The known service on a port: by nmap's name for it first (version detection), preferring the
+ * entry for this port, then for this protocol and TLS; else by the port and protocol.
+ */
+function knownService(
+  port: number,
+  protocol: Protocol,
+  name: string | undefined,
+  tls?: boolean,
+): KnownService | undefined {
+  const byPort = (s: KnownService): boolean => s.protocol === protocol && s.ports.includes(port);
+  const wanted = name?.trim().toLowerCase();
+  if (wanted) {
+    const named = KNOWN_SERVICES.filter((s) => s.names.includes(wanted));
+    const best =
+      named.find(byPort) ??
+      named.find((s) => s.protocol === protocol && (tls === undefined || s.tls === tls)) ??
+      named.find((s) => s.protocol === protocol) ??
+      named[0];
+    if (best) return best;
+  }
+  return KNOWN_SERVICES.find(byPort);
+}
+
+/** The commonly exposed services `ports: default` adds (TCP), for those KNOWN_SERVICES lacks. */
+function exposedService(port: number, protocol: Protocol): string | undefined {
+  return protocol === 'tcp' ? EXPOSED_SERVICES.find((s) => s.port === port)?.service : undefined;
+}
+
+/**
+ * The well-known service on a port: by nmap's service name when it names one (a `mongodb` on
+ * 27999), else by the port and protocol; undefined when neither is known.
+ */
+export function serviceAt(port: number, protocol: Protocol, name?: string): string | undefined {
+  return knownService(port, protocol, name)?.product ?? exposedService(port, protocol);
+}
+
+/** nmap's name for a service, when version detection found it rather than guessed from the port. */
+function probedName(service: Service | undefined): string | undefined {
+  return service?.method === 'table' ? undefined : service?.name;
+}
+
+/**
+ * The rule that accepts a finding: for an open port, the port as `?` (may be open; a reviewer drops
+ * the `?` to require it). A missing port has none: rules add up, so a line cannot take back what
+ * another requires; its remedy says to edit the rule that requires it. The pattern is
+ * the target as written, or the address for a CIDR block (a rule for the block would allow the
+ * port on every address of it). Undefined for a finding about a host.
+ */
+export function acceptRule(f: Finding): { pattern: string; port: string } | undefined {
+  // A port whose exception ended is renewed with a date and a reason (its remedy), not allowed
+  // for good by a copied line.
+  if (f.kind !== 'unexpected-open' || f.port === undefined || f.expiredException) return undefined;
+  return { pattern: patternFor(f), port: `${portText(f.port, f.protocol ?? 'tcp')}?` };
+}
+
+function patternFor(f: Finding): string {
+  const target = classifyTarget(f.target);
+  if (typeof target === 'string' || target.kind === 'cidr4' || target.kind === 'cidr6') {
+    return f.address;
+  }
+  // A name the rule grammar would not read back (from an nmap XML file, say): the address is safe.
+  return typeof parsePattern(f.target) === 'string' ? f.target : f.address;
+}
+
+/**
+ * Every finding's accept rule in one block to copy: one line per pattern, its ports in the order
+ * first seen, each once. `expected`: `db.example.com: 27017?, 6379?` lines; `policy`: a `rules:`
+ * mapping in YAML. Undefined when no finding has an accept rule.
+ */
+export function acceptBlock(
+  findings: readonly Finding[],
+  form: 'expected' | 'policy',
+): string | undefined {
+  const byPattern = new Map<string, { pattern: string; ports: string[] }>();
+  for (const f of findings) {
+    const rule = acceptRule(f);
+    if (!rule) continue;
+    const key = rule.pattern.toLowerCase();
+    const entry = byPattern.get(key) ?? { pattern: rule.pattern, ports: [] };
+    if (!entry.ports.includes(rule.port)) entry.ports.push(rule.port);
+    byPattern.set(key, entry);
+  }
+  if (byPattern.size === 0) return undefined;
+  const entries = [...byPattern.values()];
+  if (form === 'expected') {
+    return entries.map((e) => `${e.pattern}: ${e.ports.join(', ')}`).join('\n');
+  }
+  // yaml quotes whatever a key needs; every port is single-quoted (`?` ends each one).
+  const doc = new Document({ rules: new Map(entries.map((e) => [e.pattern, e.ports])) });
+  const rules = doc.get('rules');
+  if (isMap(rules)) {
+    for (const pair of rules.items) if (isSeq(pair.value)) pair.value.flow = true;
+  }
+  return doc
+    .toString({
+      lineWidth: 0,
+      defaultStringType: 'QUOTE_SINGLE',
+      defaultKeyType: 'PLAIN',
+      flowCollectionPadding: false,
+    })
+    .trimEnd();
+}
+
+/**
+ * What to do about a finding, as one plain-text sentence made only of this module's words, a
+ * well-known service's port and dates (other ports are left to the place it is shown beside, so
+ * that findings with the same advice share one sentence): no text of the scanned host or of the policy, so it needs no escaping beyond Markdown's.
+ */
+export function remedyFor(f: Finding): string {
+  switch (f.kind) {
+    case 'unexpected-open':
+      return openRemedy(f);
+    case 'missing':
+      return missingRemedy(f);
+    case 'host-down':
+      return hostDownRemedy(f);
+    case 'inconclusive':
+      return inconclusiveRemedy(f);
+  }
+}
+
+function openRemedy(f: Finding): string {
+  const protocol = f.protocol ?? 'tcp';
+  const port = f.port === undefined ? 'the port' : portText(f.port, protocol);
+  const expired = f.expiredException;
+  if (expired) {
+    // The date only: the reason is untrusted text (a pull request may write it), shown elsewhere.
+    const until = /^[0-9TZ:.+-]+$/i.test(expired.until) ? ` until ${expired.until}` : '';
+    return `The exception that accepted this port${until} has ended: renew it with a new date and reason if the port must stay open, or close the port.`;
+  }
+  if (f.port !== undefined) {
+    const known = knownService(
+      f.port,
+      protocol,
+      probedName(f.service),
+      f.service?.tunnel === 'ssl',
+    );
+    if (known) return `${known.product}: ${known.close(port)}; ${ACCEPT}.`;
+    const exposed = exposedService(f.port, protocol);
+    if (exposed) {
+      return `${exposed} should rarely face the internet: close the port at the firewall or bind it to a private address; ${ACCEPT}.`;
+    }
+  }
+  // What nmap saw is not repeated here: it is the scanned host's text, shown (escaped) beside.
+  return `Close the port at the firewall or bind the service to a private address; ${ACCEPT}.`;
+}
+
+function missingRemedy(f: Finding): string {
+  const protocol = f.protocol ?? 'tcp';
+  const drop = `if the port is no longer needed, drop it from the rule that requires it or mark it with ? (may be open, not required)`;
+  switch (f.observed) {
+    case 'closed':
+      return protocol === 'udp'
+        ? `The host answered the port with port unreachable: nothing listens there (the service is stopped, crashed, or bound to another address or interface); start it or fix where it listens; ${drop}.`
+        : `The host answered the port with a reset: nothing listens there (the service is stopped, crashed, or bound to another address or interface) or a firewall rejects it; start it or fix where it listens; ${drop}.`;
+    case 'filtered':
+    case 'no-response':
+    case 'no answer':
+      return `Nothing came back from the port while the host answered elsewhere: a firewall or security group drops it, or the service behind a proxy or load balancer is down; open it there or restart the service; ${drop}.`;
+    case 'open|filtered':
+      return `The port gave no answer, which a silent UDP service and a firewall that drops both give, so it cannot be told from outside; check that the service answers its protocol; ${drop}.`;
+    default:
+      return `The port is not open: start the service or open it at the firewall; ${drop}.`;
+  }
+}
+
+function hostDownRemedy(f: Finding): string {
+  if (f.observed === 'unresolved') {
+    return 'The name has no A or AAAA record: check DNS for a typo, a deleted or expired record, or a zone that no longer answers; remove the target if the host is retired.';
+  }
+  return 'Nothing answered any probe on any port: the host is off, its address changed, or a firewall drops everything from the scanner, ping included; remove the target if the host is retired.';
+}
+
+function inconclusiveRemedy(f: Finding): string {
+  const detail = f.detail ? ' (see its detail)' : '';
+  if (f.observed === 'open|filtered') {
+    return `This UDP port gave no answer, which a silent service and a firewall that drops both give, so it is neither passed nor failed${detail}; check that the service answers its protocol, or mark it ${f.port === undefined ? 'optional with ?' : `${portText(f.port, 'udp')}?`} if it need not be open.`;
+  }
+  if (f.observed === 'answers on every port') {
+    return `Every port answers, as a SYN proxy, WAF or tarpit does, so open ports say nothing here and it is neither passed nor failed${detail}; scan it from behind the proxy.`;
+  }
+  if (f.observed.endsWith('no answer')) {
+    return `No answer came, after too few probes to tell a firewall that drops from lost packets, so this is neither passed nor failed${detail}; re-run, raise scan-timeout so more probes fit, or set a lower max-rate if the path drops bursts.`;
+  }
+  if (f.detail?.endsWith(RUNNER_NAME_FIX)) {
+    return `The name resolves to an address of the machine that scans (loopback, link-local, unspecified) or to its cloud provider's metadata service, not to a host of the fleet (a parked or expired domain, split-horizon DNS, a changed record), so it is not judged; fix the name's DNS record, or write the address in targets to scan it as written.`;
+  }
+  if (f.port !== undefined) {
+    return `This port was not scanned (the scan ran out of time, or the nmap XML read did not cover it), so it is neither passed nor failed${detail}; re-run with a higher scan-timeout, or include the port in the scan.`;
+  }
+  return `This could not be decided either way${detail}; re-run, and raise scan-timeout if the scan ran out of time.`;
+}

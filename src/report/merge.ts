@@ -1,0 +1,294 @@
+// mode: merge: reads the report.json of every shard job, checks that they are all the shards of one
+// policy, and makes the Report one run over all the targets would have made. The findings are
+// computed again from the merged observed state and the rules, by the same buildReport.
+import * as glob from '@actions/glob';
+import { plannedFromReport, violations } from '../plan/account.js';
+import { ConfigurationError, getErrorMessage } from '../base/errors.js';
+import { coalesceRanges } from '../settings/ports.js';
+import { FILE_TIMEOUT_MS, readUserFile, within } from '../base/files.js';
+import { buildReport, REPORT_SCHEMA, type Report } from './report.js';
+import { SchemaError } from '../base/check.js';
+import { checkReport } from './schema.js';
+import type { Settings, Shard } from '../settings/settings.js';
+import { unitKey } from '../settings/targets.js';
+import type { Finding, ObservedAddress } from '../base/types.js';
+
+export interface ShardResult {
+  file: string;
+  report: Report;
+}
+
+function shardOf(r: ShardResult): Shard {
+  const shard = r.report.settings.shard;
+  if (!shard) {
+    throw new ConfigurationError(
+      'results',
+      `${r.file} is not a shard result (it was written without shard: i/n). Merge only the report.json files of the shard jobs.`,
+    );
+  }
+  return shard;
+}
+
+/** The one value every shard must agree on, or a ConfigurationError naming the files that differ. */
+function agreed(results: readonly ShardResult[], what: string, pick: (r: Report) => unknown): void {
+  const first = results[0];
+  if (!first) return;
+  const want = JSON.stringify(pick(first.report));
+  const other = results.find((r) => JSON.stringify(pick(r.report)) !== want);
+  if (other) {
+    throw new ConfigurationError(
+      'results',
+      `${first.file} and ${other.file} are not shards of one scan: their ${what} differ. Give every shard job the same inputs.`,
+    );
+  }
+}
+
+/** Checks that the files are shards 1..n of one scan, each present once. */
+function checkShards(results: readonly ShardResult[]): number {
+  const count = shardOf(results[0]!).count;
+  const byIndex = new Map<number, string[]>();
+  for (const r of results) {
+    const shard = shardOf(r);
+    if (shard.count !== count) {
+      throw new ConfigurationError(
+        'results',
+        `${results[0]!.file} is a shard of ${count} and ${r.file} a shard of ${shard.count}: merge the results of one matrix.`,
+      );
+    }
+    byIndex.set(shard.index, [...(byIndex.get(shard.index) ?? []), r.file]);
+  }
+  const twice = [...byIndex].filter(([, files]) => files.length > 1);
+  if (twice.length > 0) {
+    const [index, files] = twice[0]!;
+    throw new ConfigurationError(
+      'results',
+      `shard ${index}/${count} is there ${files.length} times (${files.join(', ')}). Give each matrix job its own artifact name.`,
+    );
+  }
+  const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !byIndex.has(i));
+  if (missing.length > 0) {
+    throw new ConfigurationError(
+      'results',
+      `shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')} missing: found ${[
+        ...byIndex.keys(),
+      ]
+        .sort((a, b) => a - b)
+        .map((i) => `${i}/${count}`)
+        .join(
+          ', ',
+        )}. Did a shard job fail before writing its report.json, or does the glob miss its file?`,
+    );
+  }
+  agreed(results, 'names', (r) => r.name);
+  agreed(results, 'targets', (r) => r.settings.targets);
+  agreed(results, 'rules', (r) =>
+    r.settings.rules.map(({ pattern, ports }) => ({ pattern, ports })),
+  );
+  agreed(results, 'port selections', (r) => [r.settings.ports, r.settings.udpPorts]);
+  agreed(results, 'ip-version settings', (r) => r.settings.ipVersion);
+  return count;
+}
+
+/** Every shard's own view of DNS: shards that saw different answers may have split a name badly. */
+function dnsDisagreements(results: readonly ShardResult[]): string[] {
+  const names = new Map<string, Set<string>>();
+  for (const r of results) {
+    for (const [name, addrs] of Object.entries(r.report.scan.resolved ?? {})) {
+      names.set(name, (names.get(name) ?? new Set()).add(JSON.stringify([...addrs].sort())));
+    }
+  }
+  return [...names].filter(([, answers]) => answers.size > 1).map(([name]) => name);
+}
+
+/**
+ * The merged report must account for every address the shards' own settings and DNS answers imply:
+ * a shard file that lost a host (or all of them) fails the merge, named. The shard that should
+ * have held an address is found as shardPlan assigns them: units sorted, every n-th to a shard.
+ */
+function checkAccounted(
+  sorted: readonly ShardResult[],
+  first: Report,
+  observed: ObservedAddress[],
+  findings: Finding[],
+  maxAddresses: number,
+): void {
+  // Where shards saw DNS differently (a warning), the first shard's view stands, as for observed.
+  const resolved: Record<string, string[]> = {};
+  for (const r of sorted) {
+    for (const [name, addrs] of Object.entries(r.report.scan.resolved ?? {})) {
+      if (!Object.hasOwn(resolved, name)) resolved[name] = addrs;
+    }
+  }
+  const planned = plannedFromReport({ ...first, scan: { ...first.scan, resolved } }, maxAddresses);
+  if (typeof planned === 'string') {
+    throw new ConfigurationError('results', `${sorted[0]!.file}: ${planned}.`);
+  }
+  const missing = violations(planned, { observed, findings });
+  if (missing.length === 0) return;
+  const keys = [
+    ...new Set([
+      ...observed.map((o) => unitKey(o.address, o.targets[0] ?? '')),
+      ...planned.map((p) => unitKey(p.address, p.target)),
+    ]),
+  ].sort();
+  const m = missing[0]!;
+  const owner = sorted[keys.indexOf(unitKey(m.address, m.target)) % sorted.length];
+  const what = m.address ? `${m.address} (target ${m.target})` : m.target;
+  throw new ConfigurationError(
+    'results',
+    `${owner?.file ?? 'a shard file'} does not account for ${what}: ${m.problem}${missing.length > 1 ? `, nor for ${missing.length - 1} more` : ''}. A shard's report.json must hold every address of its share; merge the files the shard jobs wrote, unchanged.`,
+  );
+}
+
+export interface Merged {
+  report: Report;
+  warnings: string[];
+}
+
+/** The report of one run over all targets, from the reports of its shards. Pure. */
+export function mergeReports(
+  results: readonly ShardResult[],
+  settings: Pick<Settings, 'name' | 'failOn' | 'targets' | 'rules' | 'maxAddresses'>,
+  finishedAt: Date,
+): Merged {
+  const count = checkShards(results);
+  const sorted = [...results].sort((a, b) => shardOf(a).index - shardOf(b).index);
+  const first = sorted[0]!.report;
+  if (settings.name && settings.name !== first.name) {
+    throw new ConfigurationError(
+      'name',
+      `'${settings.name}' differs from the name the shards scanned under ('${first.name}'). Give the merge job the same name, or none.`,
+    );
+  }
+  const rules = first.settings.rules;
+  if (settings.targets.length > 0 || settings.rules.length > 0) {
+    const same =
+      JSON.stringify(settings.targets.map((t) => t.spec)) ===
+        JSON.stringify(first.settings.targets) &&
+      JSON.stringify(settings.rules.map(({ pattern, ports }) => ({ pattern, ports }))) ===
+        JSON.stringify(rules.map(({ pattern, ports }) => ({ pattern, ports })));
+    if (!same) {
+      throw new ConfigurationError(
+        'results',
+        'the shards scanned other targets or rules than this job names. The merge job needs no targets or expected: leave them out, or give the same as the shard jobs.',
+      );
+    }
+  }
+
+  // Each address (or unresolved name) is owned by one shard; a duplicate can only come from shards
+  // that saw DNS differently, and then the first shard's view stands.
+  const observed = new Map<string, ObservedAddress>();
+  for (const { report } of sorted) {
+    for (const obs of report.observed) {
+      const target = obs.targets[0] ?? '';
+      // Two entries the runner cannot reach may share an address; they stay two, as in one run.
+      const key =
+        unitKey(obs.address, target) + (obs.status === 'inconclusive' ? ` ${target}` : '');
+      if (!observed.has(key)) observed.set(key, obs);
+    }
+  }
+  const merged = [...observed.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, obs]) => obs);
+  const ports = coalesceRanges(sorted.flatMap((r) => r.report.scan.ports ?? []));
+  const failures = sorted.flatMap((r) => (r.report.failure ? [r.report.failure] : []));
+  // The merged run is no shard: it speaks for all of them.
+  const shared = { ...first.settings };
+  delete shared.shard;
+  const report = buildReport({
+    name: first.name,
+    startedAt: sorted.map((r) => r.report.startedAt).sort()[0] ?? first.startedAt,
+    finishedAt: finishedAt.toISOString(),
+    rules,
+    observed: merged,
+    ports,
+    failOn: settings.failOn,
+    cancelled: sorted.some((r) => r.report.verdict.undecided === 'cancelled'),
+    scanned: {
+      addresses: sorted.reduce((n, r) => n + r.report.scanned.addresses, 0),
+      tcpPorts: Math.max(...sorted.map((r) => r.report.scanned.tcpPorts)),
+      udpPorts: Math.max(...sorted.map((r) => r.report.scanned.udpPorts)),
+    },
+    scan: {
+      source: first.scan.source,
+      ...(first.scan.nmapVersion ? { nmapVersion: first.scan.nmapVersion } : {}),
+      ...(first.scan.scanType ? { scanType: first.scan.scanType } : {}),
+      ...(first.scan.privilege ? { privilege: first.scan.privilege } : {}),
+      runs: sorted.flatMap((r) => r.report.scan.runs),
+      resolved: Object.assign({}, ...sorted.map((r) => r.report.scan.resolved ?? {})) as Record<
+        string,
+        string[]
+      >,
+    },
+    settings: { ...shared, mode: 'merge', failOn: [...settings.failOn] },
+    flapping: sorted.flatMap((r) => r.report.flapping ?? []),
+    ...(failures.length ? { failure: failures.join('; ') } : {}),
+    merged: { files: sorted.map((r) => r.file), shards: count },
+  });
+  checkAccounted(sorted, first, merged, report.findings, settings.maxAddresses);
+  const warnings = dnsDisagreements(sorted).map(
+    (name) =>
+      `${name} resolved to different addresses in different shard jobs: an address may have been scanned twice or not at all.`,
+  );
+  return { report, warnings };
+}
+
+/** What is wrong with text that is not JSON, without the text itself (it may be a secret). */
+function jsonProblem(error: unknown): string {
+  const message = getErrorMessage(error);
+  const at = /position (\d+)/.exec(message)?.[1];
+  if (at !== undefined) return `a syntax error at byte ${at}`;
+  return /end of JSON/.test(message) ? 'it ends too early, or is empty' : 'a syntax error';
+}
+
+/** Reads and checks one shard's report.json: it is untrusted, and refused whole with the reason. */
+function readResult(file: string, text: string): ShardResult {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigurationError('results', `${file} is not JSON (${jsonProblem(error)}).`);
+  }
+  const schema = (parsed as { schema?: unknown } | null)?.schema;
+  if (schema !== REPORT_SCHEMA) {
+    const found = typeof schema === 'string' && /^[\w./@-]{1,40}$/.test(schema) ? schema : 'none';
+    throw new ConfigurationError(
+      'results',
+      `${file} is not a port-drift report.json (schema ${found}, want ${REPORT_SCHEMA}).`,
+    );
+  }
+  try {
+    return { file, report: checkReport(parsed) };
+  } catch (error) {
+    if (!(error instanceof SchemaError)) throw error;
+    throw new ConfigurationError(
+      'results',
+      `${file} is not a valid port-drift report.json: ${error.message}. Merge the files the shard jobs wrote, unchanged.`,
+    );
+  }
+}
+
+/** Reads the files the `results` glob names: regular files, never through a symbolic link. */
+export async function readResults(pattern: string): Promise<ShardResult[]> {
+  const files = await within(
+    glob
+      .create(pattern, { matchDirectories: false, followSymbolicLinks: false })
+      .then((g) => g.glob()),
+    FILE_TIMEOUT_MS,
+    `the results glob '${pattern}'`,
+  ).catch((error: unknown) => {
+    throw new ConfigurationError('results', getErrorMessage(error));
+  });
+  files.sort();
+  if (files.length === 0) {
+    throw new ConfigurationError(
+      'results',
+      `'${pattern}' matches no file. Download the shard jobs' artifacts first, and check the path.`,
+    );
+  }
+  const out: ShardResult[] = [];
+  for (const file of files) {
+    out.push(readResult(file, await readUserFile('results', file, { followSymlinks: false })));
+  }
+  return out;
+}
