@@ -237,7 +237,7 @@ function slackEventFor(status, previous, changes, notify) {
 /* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(7594);
 /* harmony import */ var _base_files_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(378);
 /* harmony import */ var _history_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(107);
-/* harmony import */ var _report_markdown_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(5402);
+/* harmony import */ var _base_markdown_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(4536);
 /* harmony import */ var _changes_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(1726);
 // The last state, for `notify: change` when no issue carries it: a small JSON file kept in the
 // GitHub Actions cache, which every GitHub-hosted runner has without setup. Each change is saved
@@ -278,7 +278,7 @@ async function readEntry(file, source, log) {
     return undefined;
 }
 /** How a warning names a cache entry: its key, on one line. */
-const entry = (what, key) => `${what} in the Actions cache (key ${(0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_9__/* .oneLine */ .TN)(key, 200)})`;
+const entry = (what, key) => `${what} in the Actions cache (key ${(0,_base_markdown_js__WEBPACK_IMPORTED_MODULE_9__/* .oneLine */ .TN)(key, 200)})`;
 class CacheStateStore {
     timeoutMs;
     log;

@@ -63,7 +63,7 @@ function within(ms, work) {
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6760);
 /* harmony import */ var _github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(369);
 /* harmony import */ var _base_process_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(6146);
-/* harmony import */ var _report_markdown_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(5402);
+/* harmony import */ var _base_markdown_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(4536);
 /* harmony import */ var _command_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(2641);
 // nmap's Debian packages kept in the GitHub Actions cache, so that a hosted runner without nmap has
 // it in seconds rather than after an apt-get install. An entry holds the .deb files apt-get had to
@@ -89,7 +89,7 @@ const DEB_FILE = /^([a-z0-9][a-z0-9+.-]*)_([A-Za-z0-9.+~%-]+)_([a-z0-9-]+)\.deb$
 /** apt's name for a package file: `name_version_arch.deb`, the epoch's `:` written `%3a`. */
 const debFileName = (name, version, arch) => `${name}_${version.replace(/:/g, '%3a')}_${arch}.deb`;
 /** A file name from an entry, quoted and on one line: it is untrusted. */
-const shown = (text) => JSON.stringify((0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_7__/* .oneLine */ .TN)(text, 200));
+const shown = (text) => JSON.stringify((0,_base_markdown_js__WEBPACK_IMPORTED_MODULE_7__/* .oneLine */ .TN)(text, 200));
 const quick = (argv) => (0,_base_process_js__WEBPACK_IMPORTED_MODULE_5__/* .runProcess */ .R)(argv, { env: process.env, deadline: Date.now() + _command_js__WEBPACK_IMPORTED_MODULE_6__/* .QUICK_CALL_MS */ .eT });
 /** `Field: value` stanzas (apt-cache show, dpkg-deb -f), blank lines between them. */
 function parseStanzas(text) {
@@ -163,7 +163,7 @@ async function claimOf(dir, file) {
     if (f['Package'] !== claim.name ||
         f['Version'] !== claim.version ||
         f['Architecture'] !== claim.arch)
-        return `holds ${(0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_7__/* .oneLine */ .TN)(`${f['Package']} ${f['Version']} ${f['Architecture']}`, 120)}, not the package its name says`;
+        return `holds ${(0,_base_markdown_js__WEBPACK_IMPORTED_MODULE_7__/* .oneLine */ .TN)(`${f['Package']} ${f['Version']} ${f['Architecture']}`, 120)}, not the package its name says`;
     return claim;
 }
 /** Each file of the entry against its name, then against the runner's package index. */
@@ -253,7 +253,7 @@ class DebCache {
             this.log.info(`No entry ${this.prefix}… in the Actions cache: nmap is installed with apt-get.`);
             return undefined;
         }
-        return this.verify((0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_7__/* .oneLine */ .TN)(key, 600));
+        return this.verify((0,_base_markdown_js__WEBPACK_IMPORTED_MODULE_7__/* .oneLine */ .TN)(key, 600));
     }
     /** The entry's packages when every file verified and nmap is among them; else the reasons, logged. */
     async verify(key) {

@@ -10,7 +10,7 @@ export const modules = {
 /* harmony export */   productionNote: () => (/* binding */ productionNote),
 /* harmony export */   z: () => (/* binding */ productionOf)
 /* harmony export */ });
-/* harmony import */ var _report_markdown_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(5402);
+/* harmony import */ var _base_markdown_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4536);
 // Which runs speak for production: the drift issue, Slack's notification state and the history
 // belong to the fleet, so only scheduled, dispatched and pushed runs on the repository's default
 // branch (and the command line, outside GitHub Actions: the user's own cron) open, close or edit the
@@ -99,14 +99,14 @@ const consequence = (input) => `it does not open, close or edit the drift issue,
 function productionLogLine(production) {
     if (!production.not)
         return '';
-    const why = whyNot(production.not, (t) => (0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(t, 200));
+    const why = whyNot(production.not, (t) => (0,_base_markdown_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(t, 200));
     return `Not production: this is ${why}. So ${consequence('slack-on-non-production: true')}. Its summary, outputs, reports and pull-request comment are written as usual.`;
 }
 /** The job summary's note for a run that does not speak for production; empty when it does. */
 function productionNote(production) {
     if (!production.not)
         return '';
-    const why = whyNot(production.not, (t) => (0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_0__/* .code */ .aY)(t, 200));
+    const why = whyNot(production.not, (t) => (0,_base_markdown_js__WEBPACK_IMPORTED_MODULE_0__/* .code */ .aY)(t, 200));
     return `> **This run does not speak for production.** It is ${why}. So ${consequence('`slack-on-non-production: true`')}: those belong to runs on the default branch.`;
 }
 

@@ -194,7 +194,7 @@ function slackEventFor(status, previous, changes, notify) {
 /* unused harmony exports GITHUB_BODY_LIMIT, stateMarker */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
 /* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8522);
-/* harmony import */ var _report_markdown_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(5402);
+/* harmony import */ var _base_markdown_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(4536);
 /* harmony import */ var _report_format_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7703);
 /* harmony import */ var _base_untrusted_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(5499);
 /* harmony import */ var _memory_changes_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(1726);
@@ -234,8 +234,8 @@ function commentMarker(key) {
 /** The key in words, for the footer of the issue and the comment. */
 function keyLine(key) {
     const parts = [
-        key.workflow ? `workflow ${(0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .code */ .aY)(key.workflow)}` : '',
-        key.job ? `job ${(0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .code */ .aY)(key.job)}` : '',
+        key.workflow ? `workflow ${(0,_base_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .code */ .aY)(key.workflow)}` : '',
+        key.job ? `job ${(0,_base_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .code */ .aY)(key.job)}` : '',
     ].filter(Boolean);
     return parts.length ? ` Kept for ${parts.join(', ')} and this name.` : '';
 }
@@ -264,7 +264,7 @@ function readStateMarker(body) {
 }
 function refLine(f) {
     const port = (0,_report_format_js__WEBPACK_IMPORTED_MODULE_2__/* .portLabel */ .Uz)(f);
-    return `**${f.kind}** ${(0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .code */ .aY)(f.target)}${f.address && f.address !== f.target ? ` ${(0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .code */ .aY)(f.address)}` : ''}${port ? ` ${port}` : ''}`;
+    return `**${f.kind}** ${(0,_base_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .code */ .aY)(f.target)}${f.address && f.address !== f.target ? ` ${(0,_base_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .code */ .aY)(f.address)}` : ''}${port ? ` ${port}` : ''}`;
 }
 /** Bullets for new and resolved findings, capped. */
 function changeLines(changes) {
@@ -278,24 +278,24 @@ function changeLines(changes) {
         return lines;
     return [
         ...lines.slice(0, MAX_CHANGE_LINES),
-        `- …and ${(0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .LS)(lines.length - MAX_CHANGE_LINES, 'more change')}.`,
+        `- …and ${(0,_base_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .LS)(lines.length - MAX_CHANGE_LINES, 'more change')}.`,
     ];
 }
 function headline(name, result) {
     const icon = result.status === 'clean' ? '✅' : result.failed ? '❌' : '⚠️';
     const what = result.status === 'clean' ? 'No drift' : result.status === 'drift' ? 'Drift' : 'Undecided';
-    return `## ${icon} ${what}: ${(0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .code */ .aY)(name)}`;
+    return `## ${icon} ${what}: ${(0,_base_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .code */ .aY)(name)}`;
 }
 /**
  * The findings table, with as many rows as fit in `budget` characters, and a note when rows were
  * left out. The rows are GitHub Markdown already made safe by findingRow().
  */
 function findingsTable(findings, budget, runUrl) {
-    const header = (0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .table */ .tp)(_report_format_js__WEBPACK_IMPORTED_MODULE_2__/* .FINDING_HEADER */ .ib, []);
+    const header = (0,_base_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .table */ .tp)(_report_format_js__WEBPACK_IMPORTED_MODULE_2__/* .FINDING_HEADER */ .ib, []);
     const rows = [];
     let used = header.length;
     for (const f of findings) {
-        const row = `\n${(0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .tableRow */ .jD)((0,_report_format_js__WEBPACK_IMPORTED_MODULE_2__/* .findingRow */ .ex)(f))}`;
+        const row = `\n${(0,_base_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .tableRow */ .jD)((0,_report_format_js__WEBPACK_IMPORTED_MODULE_2__/* .findingRow */ .ex)(f))}`;
         if (used + row.length > budget)
             break;
         rows.push(row);
@@ -303,7 +303,7 @@ function findingsTable(findings, budget, runUrl) {
     }
     const left = findings.length - rows.length;
     const note = left > 0
-        ? `\n\n_${(0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .LS)(left, 'more finding')} not shown here (GitHub's ${GITHUB_BODY_LIMIT.toLocaleString('en-US')}-character limit): see the job summary and report.json of [the run](${runUrl})._`
+        ? `\n\n_${(0,_base_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .LS)(left, 'more finding')} not shown here (GitHub's ${GITHUB_BODY_LIMIT.toLocaleString('en-US')}-character limit): see the job summary and report.json of [the run](${runUrl})._`
         : '';
     return header + rows.join('') + note;
 }
@@ -323,7 +323,7 @@ function renderIssueBody(run, result, changes, state) {
         parts.push(`Resolved: no drift in [run ${run.runId}](${run.runUrl}).${was.length ? ' The drift was:' : ''}`, ...(was.length ? [was.join('\n')] : []));
         return [...parts, ...extra(result.sections?.history), footer, stateMarker(state)].join('\n\n');
     }
-    parts.push(`**${result.message}** ${(0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .LS)(result.addresses, 'address', 'addresses')} scanned.`, '### What changed', [(0,_memory_changes_js__WEBPACK_IMPORTED_MODULE_3__/* .describeChanges */ .DT)(changes), ...changeLines(changes)].join('\n'), ...extra(result.sections?.history), ...extra((0,_report_format_js__WEBPACK_IMPORTED_MODULE_2__/* .whatToDo */ .H6)(result.findings, result.acceptForm)), '### Findings');
+    parts.push(`**${result.message}** ${(0,_base_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .LS)(result.addresses, 'address', 'addresses')} scanned.`, '### What changed', [(0,_memory_changes_js__WEBPACK_IMPORTED_MODULE_3__/* .describeChanges */ .DT)(changes), ...changeLines(changes)].join('\n'), ...extra(result.sections?.history), ...extra((0,_report_format_js__WEBPACK_IMPORTED_MODULE_2__/* .whatToDo */ .H6)(result.findings, result.acceptForm)), '### Findings');
     return assemble(parts, result.findings, run, [footer, stateMarker(state)]);
 }
 /** The short comment on an issue whose drift changed, was resolved, or came back. */
@@ -349,7 +349,7 @@ function prFooter(run, sha) {
 function renderPrComment(run, result, sha) {
     const parts = [commentMarker(run.key), headline(run.name, result)];
     const footer = prFooter(run, sha);
-    const addresses = (0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .LS)(result.addresses, 'address', 'addresses');
+    const addresses = (0,_base_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .LS)(result.addresses, 'address', 'addresses');
     parts.push(result.findings.length
         ? `**${result.message}** ${addresses} scanned.`
         : `${result.message} ${addresses} scanned.`, ...extra(result.sections?.exposure), ...extra(result.sections?.since));
@@ -365,7 +365,7 @@ function renderPrComment(run, result, sha) {
 function renderPrPending(run, sha, exposure) {
     return [
         commentMarker(run.key),
-        `## ⏳ Scanning: ${(0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .code */ .aY)(run.name)}`,
+        `## ⏳ Scanning: ${(0,_base_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .code */ .aY)(run.name)}`,
         `The result of the scan replaces this comment when it is done. If it still says this after [run ${run.runId}](${run.runUrl}) ended, the run was cancelled or failed before it could report: its log says why.`,
         exposure,
         prFooter(run, sha),

@@ -4,12 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import {
-  accountForSkipped,
-  plannedFromReport,
-  plannedOf,
-  violations,
-} from '../../src/plan/account.js';
+import { accountForSkipped, plannedOf, violations } from '../../src/plan/account.js';
+import { plannedFromReport } from '../../src/report/merge.js';
 import { findDrift } from '../../src/findings/drift.js';
 import { observe, type RunResult } from '../../src/scan/observe.js';
 import { makePlan, shardPlan, type PlanFacts, type ScanPlan } from '../../src/plan/plan.js';

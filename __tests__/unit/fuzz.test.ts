@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { ConfigurationError } from '../../src/base/errors.js';
 import { decodeText, parseNmapXml } from '../../src/nmap/parse.js';
 import { formatPolicy, parsePolicy } from '../../src/settings/policy.js';
-import { code } from '../../src/report/markdown.js';
+import { code } from '../../src/base/markdown.js';
 import { slackCode } from '../../src/notify/slack-message.js';
 import { parsePattern, parseRulePorts, parseRules } from '../../src/settings/rules.js';
 import { canonicalIp, classifyTarget, parseTargets } from '../../src/settings/targets.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { code, oneLine } from '../../src/report/markdown.js';
+import { code, oneLine } from '../../src/base/markdown.js';
 
 describe('markdown escaping of untrusted text', () => {
   it('wraps text in a code span longer than any backtick run in it', () => {

@@ -11,8 +11,8 @@ import {
   renderPrComment,
   stateMarker,
   type Result,
-  type RunInfo,
 } from '../../src/notify/render.js';
+import type { RunInfo } from '../../src/github/context.js';
 import { slackEventFor } from '../../src/memory/changes.js';
 import {
   SLACK_MAX_BLOCKS,

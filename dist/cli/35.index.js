@@ -26,8 +26,8 @@ var utils = __webpack_require__(8665);
 var dist_bundle = __webpack_require__(6856);
 // EXTERNAL MODULE: ./lib/base/errors.js
 var errors = __webpack_require__(7594);
-// EXTERNAL MODULE: ./lib/report/markdown.js
-var markdown = __webpack_require__(5402);
+// EXTERNAL MODULE: ./lib/base/markdown.js
+var markdown = __webpack_require__(4536);
 ;// CONCATENATED MODULE: ./lib/github/client.js
 // The GitHub client: Octokit from @actions/github with the throttling plugin, pointed at
 // GITHUB_API_URL (GitHub Enterprise, or a test server); one deadline per call, retries included;

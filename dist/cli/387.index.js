@@ -61,8 +61,8 @@ function within(ms, work) {
 
 // EXTERNAL MODULE: ./lib/base/process.js + 1 modules
 var base_process = __webpack_require__(6146);
-// EXTERNAL MODULE: ./lib/report/markdown.js
-var markdown = __webpack_require__(5402);
+// EXTERNAL MODULE: ./lib/base/markdown.js
+var markdown = __webpack_require__(4536);
 // EXTERNAL MODULE: ./lib/nmap/command.js
 var command = __webpack_require__(2641);
 ;// CONCATENATED MODULE: ./lib/nmap/debs.js

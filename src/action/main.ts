@@ -15,7 +15,7 @@ import {
 import type { Logger } from '../base/log.js';
 import type { RunContext } from '../github/context.js';
 import type { StateStore } from '../memory/state.js';
-import { code } from '../report/markdown.js';
+import { code } from '../base/markdown.js';
 import { issueLink, renderSummary, toTerminal } from '../report/summary.js';
 import {
   acceptFormOf,

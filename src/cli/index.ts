@@ -28,7 +28,7 @@ import { FileStateStore } from '../memory/state-file.js';
 import { historySections } from '../memory/history.js';
 import { productionLogLine } from '../github/production.js';
 import type { RunContext } from '../github/context.js';
-import { oneLine } from '../report/markdown.js';
+import { oneLine } from '../base/markdown.js';
 import { renderSummary } from '../report/summary.js';
 import { renderText } from '../report/text.js';
 import {

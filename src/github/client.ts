@@ -5,7 +5,7 @@ import { getOctokit } from '@actions/github';
 import { defaults } from '@actions/github/lib/utils';
 import { throttling } from '@octokit/plugin-throttling';
 import { getErrorMessage } from '../base/errors.js';
-import { oneLine } from '../report/markdown.js';
+import { oneLine } from '../base/markdown.js';
 
 export type GitHub = ReturnType<typeof getOctokit>;
 
@@ -316,4 +316,10 @@ export async function createOnce<T>(
       if (made !== undefined) return made;
     }
   }
+}
+
+/** A repository as the REST API names it. */
+export interface Repo {
+  owner: string;
+  repo: string;
 }

@@ -5,9 +5,7 @@
 import { context as actionsContext } from '@actions/github';
 import { tmpdir } from 'node:os';
 import { ConfigurationError, getErrorMessage } from '../base/errors.js';
-import type { Repo } from '../notify/issue.js';
-import type { NotificationKey, RunInfo } from '../notify/render.js';
-import type { Log } from './client.js';
+import type { Log, Repo } from './client.js';
 import { parseDuration } from '../settings/settings.js';
 import { productionOf, type Production } from './production.js';
 
@@ -110,4 +108,28 @@ export function readRunContext(
     workspace: env['GITHUB_WORKSPACE'] || process.cwd(),
     httpTimeoutMs: httpTimeout(env, log),
   };
+}
+
+export interface RunInfo {
+  /** The policy's name (settings.name). */
+  name: string;
+  runUrl: string;
+  runId: string;
+  /** What the issue, the comment and the cached state belong to: see notificationKey(). */
+  key: NotificationKey;
+}
+
+/**
+ * The identity of a notification: the repository, the workflow file, the job and `name`. Two jobs
+ * share an issue, a comment or a cached state only when all four are the same, that is when they
+ * are given the same `name` on purpose in one job id, or run as legs of one matrix job (the runner
+ * does not tell a step its matrix values: put them in `name`).
+ */
+export interface NotificationKey {
+  repository: string;
+  /** `.github/workflows/watch.yml`, from GITHUB_WORKFLOW_REF; empty outside Actions. */
+  workflow: string;
+  /** The job's id (GITHUB_JOB). */
+  job: string;
+  name: string;
 }

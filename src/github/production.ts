@@ -4,7 +4,7 @@
 // issue, change Slack's state, post to Slack and keep the history. A pull request, another branch,
 // a tag, a merge queue or any other event only shows its result (summary, outputs, reports, its own
 // pull-request comment). One home for that decision; pure: the run's event in, the answer out.
-import { code, oneLine } from '../report/markdown.js';
+import { code, oneLine } from '../base/markdown.js';
 
 /** What the runner says about the event that started the run. */
 export interface RunEvent {

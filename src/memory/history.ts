@@ -16,7 +16,7 @@ import {
   optional,
   type Check,
 } from '../base/check.js';
-import { code, plural } from '../report/markdown.js';
+import { code, plural } from '../base/markdown.js';
 import type { Report } from '../report/report.js';
 
 /** How many runs the history keeps and the chart shows. */

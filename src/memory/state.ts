@@ -12,7 +12,7 @@ import { callOptions, service, whyNoAnswer, within } from '../github/cache-calls
 import { getErrorMessage } from '../base/errors.js';
 import { readUserFile, writeWhole } from '../base/files.js';
 import { historyFrom, type History, type HistoryStore } from './history.js';
-import { oneLine } from '../report/markdown.js';
+import { oneLine } from '../base/markdown.js';
 import { stateFrom, type DriftState } from './changes.js';
 import type { Log } from '../github/client.js';
 

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { callOptions, service, whyNoAnswer, within } from '../github/cache-calls.js';
 import type { Logger } from '../base/log.js';
 import { runProcess, type ProcessResult } from '../base/process.js';
-import { oneLine } from '../report/markdown.js';
+import { oneLine } from '../base/markdown.js';
 import { QUICK_CALL_MS } from './command.js';
 
 export interface DebCacheOptions {

@@ -15,7 +15,7 @@ import {
   type Identity,
   type Log,
 } from '../github/client.js';
-import { oneLine } from '../report/markdown.js';
+import { oneLine } from '../base/markdown.js';
 import {
   issueMarker,
   issueTitle,
@@ -25,13 +25,9 @@ import {
   renderIssueBody,
   renderIssueComment,
   type Result,
-  type RunInfo,
 } from './render.js';
-
-export interface Repo {
-  owner: string;
-  repo: string;
-}
+import type { Repo } from '../github/client.js';
+import type { RunInfo } from '../github/context.js';
 
 export interface IssueOutcome {
   /** The issue this run looked after, if any. */

@@ -25,7 +25,7 @@ import {
 } from '../github/client.js';
 import { syncIssue } from './issue.js';
 import { syncPrComment } from './pr-comment.js';
-import { oneLine } from '../report/markdown.js';
+import { oneLine } from '../base/markdown.js';
 import { keyHash, renderPrComment, renderPrPending, type Result } from './render.js';
 import { policyExposure } from '../pull-request/policy-change.js';
 import { buildSlackMessage } from './slack-message.js';

@@ -11,8 +11,9 @@ import {
   type Identity,
   type Log,
 } from '../github/client.js';
-import { commentMarker, type RunInfo } from './render.js';
-import type { Repo } from './issue.js';
+import { commentMarker } from './render.js';
+import type { Repo } from '../github/client.js';
+import type { RunInfo } from '../github/context.js';
 
 export async function syncPrComment(
   gh: GitHub,

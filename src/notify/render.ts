@@ -3,10 +3,11 @@
 // code(), so a banner or a DNS name cannot become a mention, a reference, a link or HTML.
 import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { code, plural, table, tableRow } from '../report/markdown.js';
+import { code, plural, table, tableRow } from '../base/markdown.js';
 import { FINDING_HEADER, findingRow, portLabel, whatToDo } from '../report/format.js';
 import { CONTROL_CHARS } from '../base/untrusted.js';
 import type { Finding } from '../base/types.js';
+import type { NotificationKey, RunInfo } from '../github/context.js';
 import {
   describeChanges,
   parseState,
@@ -22,30 +23,6 @@ const RESERVE = 2_000;
 /** A state marker larger than this keeps only the digest. */
 const MAX_STATE_MARKER = 16_000;
 const MAX_CHANGE_LINES = 20;
-
-export interface RunInfo {
-  /** The policy's name (settings.name). */
-  name: string;
-  runUrl: string;
-  runId: string;
-  /** What the issue, the comment and the cached state belong to: see notificationKey(). */
-  key: NotificationKey;
-}
-
-/**
- * The identity of a notification: the repository, the workflow file, the job and `name`. Two jobs
- * share an issue, a comment or a cached state only when all four are the same, that is when they
- * are given the same `name` on purpose in one job id, or run as legs of one matrix job (the runner
- * does not tell a step its matrix values: put them in `name`).
- */
-export interface NotificationKey {
-  repository: string;
-  /** `.github/workflows/watch.yml`, from GITHUB_WORKFLOW_REF; empty outside Actions. */
-  workflow: string;
-  /** The job's id (GITHUB_JOB). */
-  job: string;
-  name: string;
-}
 
 export interface Result {
   status: 'drift' | 'clean' | 'undecided';

@@ -3,7 +3,7 @@
 // to do about it. Pure. slack.ts sends
 // it; changes.ts decides whether Slack hears of a run at all.
 import { describeService, portLabel } from '../report/format.js';
-import { oneLine } from '../report/markdown.js';
+import { oneLine } from '../base/markdown.js';
 import { remedyFor } from '../findings/hints.js';
 import type { Finding } from '../base/types.js';
 import {
@@ -13,7 +13,8 @@ import {
   type FindingRef,
   type SlackEvent,
 } from '../memory/changes.js';
-import type { Result, RunInfo } from './render.js';
+import type { Result } from './render.js';
+import type { RunInfo } from '../github/context.js';
 
 /** Slack's limits: section text, blocks per message, header text. */
 export const SLACK_SECTION_LIMIT = 3000;

@@ -2,7 +2,7 @@
 // asks (429 Retry-After), backs off on 5xx and network errors, and reports what Slack refused with
 // its own error text. The message is slack-message.ts's; the URL (a secret) is never in a message.
 import { getErrorMessage } from '../base/errors.js';
-import { oneLine } from '../report/markdown.js';
+import { oneLine } from '../base/markdown.js';
 import type { Log } from '../github/client.js';
 import type { SlackMessage } from './slack-message.js';
 

@@ -2,15 +2,7 @@
 // observation or a finding that says why there is none. One check serves the scan, the merge
 // and the tests; pure.
 import type { ScanPlan } from './plan.js';
-import type { Report } from '../report/report.js';
-import {
-  addressesOf,
-  canonicalIp,
-  classifyTarget,
-  coversBlock,
-  expandBlock,
-  familyOf,
-} from '../settings/targets.js';
+import { addressesOf, coversBlock, familyOf } from '../settings/targets.js';
 import type { Finding, NmapTargetNote, ObservedAddress } from '../base/types.js';
 
 /** One thing the report must account for: an address of a target, or a name with no address (''). */
@@ -35,35 +27,6 @@ export function plannedOf(plan: ScanPlan): Planned[] {
   for (const u of plan.unreachable) {
     for (const address of u.address ? addressesOf(u.address) : ['']) {
       out.push({ target: u.target, address });
-    }
-  }
-  return out;
-}
-
-/**
- * What a report's own settings imply: every literal, every address of every block, and for each
- * name the addresses the report says it resolved to (or the name alone when it has none).
- * `maxAddresses` bounds the blocks expanded, since a report may come from an untrusted file.
- */
-export function plannedFromReport(report: Report, maxAddresses: number): Planned[] | string {
-  const targets = report.settings.targets;
-  if (!Array.isArray(targets)) return 'its settings hold no list of targets';
-  const resolved = report.scan.resolved ?? {};
-  const out: Planned[] = [];
-  let size = 0;
-  for (const spec of targets) {
-    const target = typeof spec === 'string' ? classifyTarget(spec) : 'not a string';
-    if (typeof target === 'string') return `its target ${JSON.stringify(spec)} is not a target`;
-    size += target.size;
-    if (size > maxAddresses) return `its targets hold more than max-addresses (${maxAddresses})`;
-    if (target.kind === 'hostname') {
-      const addresses = Object.hasOwn(resolved, target.spec) ? resolved[target.spec]! : [];
-      if (addresses.length === 0) out.push({ target: target.spec, address: '' });
-      for (const a of addresses) out.push({ target: target.spec, address: a });
-    } else if (target.kind === 'cidr4' || target.kind === 'cidr6') {
-      for (const address of expandBlock(target.spec)) out.push({ target: target.spec, address });
-    } else {
-      out.push({ target: target.spec, address: canonicalIp(target.spec) });
     }
   }
   return out;
@@ -102,7 +65,7 @@ function distinct(planned: readonly Planned[]): Planned[] {
 /** Every planned address the report does not account for, and why: empty when the rule holds. */
 export function violations(
   planned: readonly Planned[],
-  report: Pick<Report, 'observed' | 'findings'>,
+  report: { observed: readonly ObservedAddress[]; findings: readonly Finding[] },
 ): Violation[] {
   return distinct(planned).flatMap((p): Violation[] => {
     const entries = entriesFor(report.observed, p);

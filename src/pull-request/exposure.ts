@@ -6,7 +6,7 @@
 import { coalesceRanges, countPorts, formatPortList, rangeOf } from '../settings/ports.js';
 import type { Policy } from '../settings/policy.js';
 import { compareUntil } from '../settings/rules.js';
-import { code, plural } from '../report/markdown.js';
+import { code, plural } from '../base/markdown.js';
 import type { Exception, PortRange, PortRule, Protocol } from '../base/types.js';
 
 /** Widens: more may (or must) be open, or for longer, or a new target. Narrows: the reverse. */

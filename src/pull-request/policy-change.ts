@@ -8,9 +8,15 @@ import { isAbsolute, relative, sep } from 'node:path';
 import { ConfigurationError, getErrorMessage } from '../base/errors.js';
 import { diffPolicies, renderExposure } from './exposure.js';
 import { parsePolicy, type Policy } from '../settings/policy.js';
-import { code, oneLine } from '../report/markdown.js';
-import { MAX_PAGES, readPages, statusOf, type GitHub, type Log } from '../github/client.js';
-import type { Repo } from '../notify/issue.js';
+import { code, oneLine } from '../base/markdown.js';
+import {
+  MAX_PAGES,
+  readPages,
+  statusOf,
+  type GitHub,
+  type Log,
+  type Repo,
+} from '../github/client.js';
 
 /** The policy file's path in the repository, when it lies in the workspace. */
 export function repositoryPath(policyPath: string, workspace: string): string | undefined {

@@ -4,7 +4,7 @@
 // host goes through code().
 import type { Finding, ObservedAddress, PortRange, Service } from '../base/types.js';
 import { acceptBlock, remedyFor } from '../findings/hints.js';
-import { code, escapeText, fenced } from './markdown.js';
+import { code, escapeText, fenced } from '../base/markdown.js';
 import { runnerNoteOf } from '../settings/targets.js';
 import type { Report } from './report.js';
 

@@ -2,7 +2,7 @@
 // policy, and makes the Report one run over all the targets would have made. The findings are
 // computed again from the merged observed state and the rules, by the same buildReport.
 import * as glob from '@actions/glob';
-import { plannedFromReport, violations } from '../plan/account.js';
+import { violations, type Planned } from '../plan/account.js';
 import { ConfigurationError, getErrorMessage } from '../base/errors.js';
 import { coalesceRanges } from '../settings/ports.js';
 import { FILE_TIMEOUT_MS, readUserFile, within } from '../base/files.js';
@@ -10,7 +10,7 @@ import { buildReport, REPORT_SCHEMA, type Report } from './report.js';
 import { SchemaError } from '../base/check.js';
 import { checkReport } from './schema.js';
 import type { Settings, Shard } from '../settings/settings.js';
-import { unitKey } from '../settings/targets.js';
+import { canonicalIp, classifyTarget, expandBlock, unitKey } from '../settings/targets.js';
 import type { Finding, ObservedAddress } from '../base/types.js';
 
 export interface ShardResult {
@@ -289,6 +289,35 @@ export async function readResults(pattern: string): Promise<ShardResult[]> {
   const out: ShardResult[] = [];
   for (const file of files) {
     out.push(readResult(file, await readUserFile('results', file, { followSymlinks: false })));
+  }
+  return out;
+}
+
+/**
+ * What a report's own settings imply: every literal, every address of every block, and for each
+ * name the addresses the report says it resolved to (or the name alone when it has none).
+ * `maxAddresses` bounds the blocks expanded, since a report may come from an untrusted file.
+ */
+export function plannedFromReport(report: Report, maxAddresses: number): Planned[] | string {
+  const targets = report.settings.targets;
+  if (!Array.isArray(targets)) return 'its settings hold no list of targets';
+  const resolved = report.scan.resolved ?? {};
+  const out: Planned[] = [];
+  let size = 0;
+  for (const spec of targets) {
+    const target = typeof spec === 'string' ? classifyTarget(spec) : 'not a string';
+    if (typeof target === 'string') return `its target ${JSON.stringify(spec)} is not a target`;
+    size += target.size;
+    if (size > maxAddresses) return `its targets hold more than max-addresses (${maxAddresses})`;
+    if (target.kind === 'hostname') {
+      const addresses = Object.hasOwn(resolved, target.spec) ? resolved[target.spec]! : [];
+      if (addresses.length === 0) out.push({ target: target.spec, address: '' });
+      for (const a of addresses) out.push({ target: target.spec, address: a });
+    } else if (target.kind === 'cidr4' || target.kind === 'cidr6') {
+      for (const address of expandBlock(target.spec)) out.push({ target: target.spec, address });
+    } else {
+      out.push({ target: target.spec, address: canonicalIp(target.spec) });
+    }
   }
   return out;
 }

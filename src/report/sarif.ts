@@ -15,7 +15,7 @@ import {
   type Rule,
 } from '../base/types.js';
 import { describeService } from './format.js';
-import { oneLine } from './markdown.js';
+import { oneLine } from '../base/markdown.js';
 import type { Report } from './report.js';
 
 const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';

@@ -14,7 +14,7 @@ import {
   splitEmpty,
   whatToDo,
 } from './format.js';
-import { code, escapeText, plural, table } from './markdown.js';
+import { code, escapeText, plural, table } from '../base/markdown.js';
 import type { Report } from './report.js';
 import { compareUntil } from '../settings/rules.js';
 

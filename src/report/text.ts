@@ -14,7 +14,7 @@ import {
   runnerTargetLines,
   splitEmpty,
 } from './format.js';
-import { oneLine } from './markdown.js';
+import { oneLine } from '../base/markdown.js';
 import type { Report } from './report.js';
 import { headlineOf } from './summary.js';
 

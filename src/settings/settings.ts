@@ -6,7 +6,7 @@ import { isAbsolute, join, resolve, sep } from 'node:path';
 import { ConfigurationError } from '../base/errors.js';
 import { readUserFileSync } from '../base/files.js';
 import { expandGroup, nameTooLong, parsePolicy, type Policy } from './policy.js';
-import { oneLine } from '../report/markdown.js';
+import { oneLine } from '../base/markdown.js';
 import { parsePortSelection, type PortSelection } from './ports.js';
 import { isNamePattern, parseRules } from './rules.js';
 import { parseTargets, uniqueTargets } from './targets.js';

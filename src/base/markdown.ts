@@ -2,7 +2,7 @@
 // the scanned hosts: they are shown only inside code spans, where GitHub makes no mention, issue
 // reference, link or HTML of them, with table pipes escaped, control characters removed and HTML
 // comment openers broken.
-import { CONTROL_CHARS } from '../base/untrusted.js';
+import { CONTROL_CHARS } from './untrusted.js';
 
 const MAX_CELL = 120;
 
