@@ -1,6 +1,7 @@
 // What the command line prints and keeps: the plain-text result (aligned, and safe in a terminal
 // whatever a banner holds), the --state file (checked before a scan, replaced whole), and how a
 // job's report comes to an outcome, which the action and the command line share.
+import { quietLogger } from '../../src/base/log.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ import { readSettings } from '../../src/settings/settings.js';
 import { inputs } from '../helpers/inputs.js';
 import { down, report, up } from '../helpers/reports.js';
 
-const log = { info: () => undefined, warning: () => undefined, debug: () => undefined };
+const log = quietLogger;
 
 describe('the plain-text result', () => {
   it('aligns columns and trims trailing blanks', () => {

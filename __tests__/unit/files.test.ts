@@ -2,6 +2,7 @@
 // planted under a name port-drift writes never leads it to another file, that a folder another user
 // can write is refused with the input named, that a FIFO or a folder is refused instead of waited on,
 // and that two runs never hold one state file at once.
+import { quietLogger } from '../../src/base/log.js';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import {
@@ -33,7 +34,7 @@ import {
 import { lockFile } from '../../src/memory/lock.js';
 import { isRoot } from '../helpers/paths.js';
 
-const log = { info: () => undefined };
+const log = quietLogger;
 const REPORTS = { input: 'report-dir', holds: 'the reports' };
 
 let work: string;

@@ -1,6 +1,7 @@
 // The history of a policy's runs: what the chart in the summary and the issue shows, and the
 // baseline a pull request compares its open ports with. What a user relies on: 30 runs at most,
 // a pull request never rewrites the default branch's history, and a broken store is no history.
+import { quietLogger } from '../../src/base/log.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +25,7 @@ import { FileStateStore } from '../../src/memory/state-file.js';
 import type { Report } from '../../src/report/report.js';
 import { report, up } from '../helpers/reports.js';
 
-const quiet = { info: () => undefined, warning: () => undefined, debug: () => undefined };
+const quiet = quietLogger;
 
 const withPorts = (ports: number[], finishedAt = '2026-11-30T10:00:00.000Z'): Report => ({
   ...report(

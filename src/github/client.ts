@@ -6,14 +6,9 @@ import { defaults } from '@actions/github/lib/utils';
 import { throttling } from '@octokit/plugin-throttling';
 import { getErrorMessage } from '../base/errors.js';
 import { oneLine } from '../base/markdown.js';
+import type { Logger } from '../base/log.js';
 
 export type GitHub = ReturnType<typeof getOctokit>;
-
-export interface Log {
-  info(message: string): void;
-  warning(message: string): void;
-  debug(message: string): void;
-}
 
 /** A call that ended without an answer GitHub meant: its deadline passed, or it was redirected. */
 export class NoAnswerError extends Error {
@@ -72,7 +67,12 @@ function noAnswer(error: unknown): NoAnswerError | undefined {
  * them and rate-limit waits all end within it. 5xx answers and requests that got no answer are tried
  * again (after 1 s, then 4 s) while time is left; creates are not (they pass `retries: 0`).
  */
-export function createGitHub(token: string, apiUrl: string, log: Log, timeoutMs: number): GitHub {
+export function createGitHub(
+  token: string,
+  apiUrl: string,
+  log: Logger,
+  timeoutMs: number,
+): GitHub {
   const onLimit =
     (kind: string) =>
     (retryAfter: number, options: CallOptions, _o: unknown, count: number): boolean => {
@@ -155,7 +155,7 @@ export interface Author {
  * token) may not (403), and GraphQL's `viewer` names its bot and gives its id (`databaseId`, the
  * REST id: 41898282 for github-actions[bot]).
  */
-export async function whoAmI(gh: GitHub, log: Log): Promise<Identity> {
+export async function whoAmI(gh: GitHub, log: Logger): Promise<Identity> {
   try {
     const { data } = await gh.rest.users.getAuthenticated();
     return identityOf(data.login, data.id);
@@ -299,7 +299,7 @@ export async function createOnce<T>(
   what: string,
   create: () => Promise<T>,
   find: () => Promise<T | undefined>,
-  log: Log,
+  log: Logger,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {

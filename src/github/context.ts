@@ -5,7 +5,8 @@
 import { context as actionsContext } from '@actions/github';
 import { tmpdir } from 'node:os';
 import { ConfigurationError, getErrorMessage } from '../base/errors.js';
-import type { Log, Repo } from './client.js';
+import type { Repo } from './client.js';
+import type { Logger } from '../base/log.js';
 import { parseDuration } from '../settings/settings.js';
 import { productionOf, type Production } from './production.js';
 
@@ -36,7 +37,7 @@ export interface RunContext {
 
 const HTTP_TIMEOUT = '30s';
 
-function httpTimeout(env: NodeJS.ProcessEnv, log: Log): number {
+function httpTimeout(env: NodeJS.ProcessEnv, log: Logger): number {
   const value = env['PORT_DRIFT_HTTP_TIMEOUT'];
   try {
     return parseDuration('PORT_DRIFT_HTTP_TIMEOUT', value || HTTP_TIMEOUT);
@@ -56,7 +57,7 @@ export function workflowFile(ref: string | undefined, repository: string): strin
 
 export function readRunContext(
   name: string,
-  log: Log,
+  log: Logger,
   env: NodeJS.ProcessEnv = process.env,
 ): RunContext {
   const context = actionsContext;

@@ -2,6 +2,7 @@
 // exclusively and holding the run's pid, host and start, removed when the run ends (on exit too).
 // A run that finds it held waits a bounded time, then ends before scanning. A lock whose run is gone
 // (its pid is not alive on this host) is taken over.
+import type { Logger } from '../base/log.js';
 import { hostname } from 'node:os';
 import { link, readFile, rename, rm, stat } from 'node:fs/promises';
 import { readFileSync, unlinkSync } from 'node:fs';
@@ -10,7 +11,6 @@ import { checked, int, line, object } from '../base/check.js';
 import { CancelledError, ConfigurationError, getErrorMessage } from '../base/errors.js';
 import { createExclusive, isMissing, readUserFile } from '../base/files.js';
 /** The part of a log the lock writes to. */
-type Log = { info(message: string): void };
 
 /** How long a run waits for the run that holds the lock. */
 export const LOCK_WAIT_MS = 60_000;
@@ -105,7 +105,7 @@ function holding(file: string, mine: string): Lock {
 export interface LockOptions {
   /** The flag that named the file, for errors. */
   input: string;
-  log: Log;
+  log: Logger;
   waitMs?: number;
   /** Cancellation: the wait ends at once. */
   signal?: AbortSignal;

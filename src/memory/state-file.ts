@@ -13,7 +13,7 @@ import { ConfigurationError, getErrorMessage } from '../base/errors.js';
 import { checkFolder, isMissing, readUserFile, writeWhole } from '../base/files.js';
 import { historyFrom, type History, type HistoryStore } from './history.js';
 import { lockFile, type Lock } from './lock.js';
-import type { Log } from '../github/client.js';
+import type { Logger } from '../base/log.js';
 import { stateFrom, type DriftState } from './changes.js';
 import type { Claim, StateStore } from './state.js';
 
@@ -56,7 +56,7 @@ export class FileStateStore implements StateStore, HistoryStore {
     private readonly name: string,
     private last: DriftState | undefined,
     private history: History | undefined,
-    private readonly log: Log,
+    private readonly log: Logger,
     private readonly lock: Lock,
   ) {}
 
@@ -67,7 +67,7 @@ export class FileStateStore implements StateStore, HistoryStore {
   static async open(
     path: string,
     name: string,
-    log: Log,
+    log: Logger,
     options: OpenOptions = {},
   ): Promise<FileStateStore> {
     const flag = options.flag ?? '--state';
@@ -149,7 +149,7 @@ async function read(
   file: string,
   name: string,
   flag: string,
-  log: Log,
+  log: Logger,
 ): Promise<{ state?: DriftState; history?: History }> {
   let text: string;
   try {

@@ -14,7 +14,7 @@ import { readUserFile, writeWhole } from '../base/files.js';
 import { historyFrom, type History, type HistoryStore } from './history.js';
 import { oneLine } from '../base/markdown.js';
 import { stateFrom, type DriftState } from './changes.js';
-import type { Log } from '../github/client.js';
+import type { Logger } from '../base/log.js';
 
 /** What saving a change came to. `taken`: an overlapping run saved this very change first. */
 export type Claim = 'saved' | 'taken' | 'failed';
@@ -40,7 +40,7 @@ const MAX_ENTRY_BYTES = 64 * 2 ** 20;
  * save under the key's prefix: the file is read like any untrusted file (a link or a FIFO refused,
  * its size bounded, nothing of it quoted), and the caller checks every field.
  */
-async function readEntry(file: string, source: string, log: Log): Promise<unknown> {
+async function readEntry(file: string, source: string, log: Logger): Promise<unknown> {
   let why: string;
   try {
     return JSON.parse(
@@ -72,7 +72,7 @@ export class CacheStateStore implements StateStore {
     key: string,
     runnerTemp: string,
     private readonly timeoutMs: number,
-    private readonly log: Log,
+    private readonly log: Logger,
   ) {
     // The path is part of the cache's version: it must be the same in every run.
     this.dir = join(runnerTemp, 'port-drift-state', key);
@@ -191,7 +191,7 @@ export class CacheHistoryStore implements HistoryStore {
     /** The run's id and attempt: this run's entry. */
     private readonly run: string,
     private readonly timeoutMs: number,
-    private readonly log: Log,
+    private readonly log: Logger,
   ) {
     // The path is part of the cache's version: it must be the same in every run.
     this.dir = join(runnerTemp, 'port-drift-history', key);

@@ -13,8 +13,8 @@ import {
   type Author,
   type GitHub,
   type Identity,
-  type Log,
 } from '../github/client.js';
+import type { Logger } from '../base/log.js';
 import { oneLine } from '../base/markdown.js';
 import {
   issueMarker,
@@ -83,7 +83,7 @@ export async function syncIssue(
   result: Result,
   current: DriftState,
   me: Identity,
-  log: Log,
+  log: Logger,
 ): Promise<IssueOutcome> {
   const marker = issueMarker(run.key);
   const legacyMarker = legacyIssueMarker(run.name);
@@ -306,7 +306,7 @@ async function ensureLabels(
   gh: GitHub,
   repo: Repo,
   labels: readonly string[],
-  log: Log,
+  log: Logger,
 ): Promise<void> {
   for (const name of labels) {
     try {

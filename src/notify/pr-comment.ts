@@ -9,8 +9,8 @@ import {
   readPages,
   type GitHub,
   type Identity,
-  type Log,
 } from '../github/client.js';
+import type { Logger } from '../base/log.js';
 import { commentMarker } from './render.js';
 import type { Repo } from '../github/client.js';
 import type { RunInfo } from '../github/context.js';
@@ -23,7 +23,7 @@ export async function syncPrComment(
   /** The comment, rendered (renderPrComment, renderPrPending): it carries the marker. */
   body: string,
   me: Identity,
-  log: Log,
+  log: Logger,
 ): Promise<{ url: string; action: 'created' | 'updated'; ignored: number }> {
   const marker = commentMarker(run.key);
   let ignored = 0;

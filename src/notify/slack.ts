@@ -3,7 +3,7 @@
 // its own error text. The message is slack-message.ts's; the URL (a secret) is never in a message.
 import { getErrorMessage } from '../base/errors.js';
 import { oneLine } from '../base/markdown.js';
-import type { Log } from '../github/client.js';
+import type { Logger } from '../base/log.js';
 import type { SlackMessage } from './slack-message.js';
 
 const MAX_ATTEMPTS = 4;
@@ -22,7 +22,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export async function postToSlack(
   url: string,
   message: SlackMessage,
-  log: Log,
+  log: Logger,
   timeoutMs: number,
 ): Promise<Delivery> {
   const deadline = Date.now() + timeoutMs;

@@ -9,14 +9,8 @@ import { ConfigurationError, getErrorMessage } from '../base/errors.js';
 import { diffPolicies, renderExposure } from './exposure.js';
 import { parsePolicy, type Policy } from '../settings/policy.js';
 import { code, oneLine } from '../base/markdown.js';
-import {
-  MAX_PAGES,
-  readPages,
-  statusOf,
-  type GitHub,
-  type Log,
-  type Repo,
-} from '../github/client.js';
+import { MAX_PAGES, readPages, statusOf, type GitHub, type Repo } from '../github/client.js';
+import type { Logger } from '../base/log.js';
 
 /** The policy file's path in the repository, when it lies in the workspace. */
 export function repositoryPath(policyPath: string, workspace: string): string | undefined {
@@ -34,7 +28,7 @@ export async function policyExposure(
   pull: { number: number; base?: string },
   policyPath: string,
   workspace: string,
-  log: Log,
+  log: Logger,
 ): Promise<string | undefined> {
   const path = repositoryPath(policyPath, workspace);
   if (!path) {
