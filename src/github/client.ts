@@ -1,6 +1,7 @@
 // The GitHub client: Octokit from @actions/github with the throttling plugin, pointed at
 // GITHUB_API_URL (GitHub Enterprise, or a test server); one deadline per call, retries included;
 // who the token is; and one way to turn its errors into words that say what was seen.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { getOctokit } from '@actions/github';
 import { defaults } from '@actions/github/lib/utils';
 import { throttling } from '@octokit/plugin-throttling';
@@ -23,8 +24,6 @@ export class NoAnswerError extends Error {
 
 /** Backoff before the second and third attempt of a call that failed with a 5xx or no answer. */
 const BACKOFF_MS = [1000, 4000];
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The fetch @actions/github uses (it knows the runner's proxy), with redirects refused: GitHub's

@@ -2,6 +2,7 @@
 // exclusively and holding the run's pid, host and start, removed when the run ends (on exit too).
 // A run that finds it held waits a bounded time, then ends before scanning. A lock whose run is gone
 // (its pid is not alive on this host) is taken over.
+import { setTimeout as wait } from 'node:timers/promises';
 import type { Logger } from '../base/log.js';
 import { hostname } from 'node:os';
 import { link, readFile, rename, rm, stat } from 'node:fs/promises';
@@ -73,20 +74,15 @@ async function breakStale(file: string, seen: string): Promise<void> {
   await rm(aside, { force: true });
 }
 
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancelledError());
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', stop);
-      resolve();
-    }, ms);
-    const stop = (): void => {
-      clearTimeout(timer);
-      reject(new CancelledError());
-    };
-    signal?.addEventListener('abort', stop, { once: true });
-  });
-
+/** Waits `ms`; a cancelled run (the signal) ends the wait as a CancelledError. */
+async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await wait(ms, undefined, { signal });
+  } catch (error) {
+    if (signal?.aborted) throw new CancelledError();
+    throw error;
+  }
+}
 function holding(file: string, mine: string): Lock {
   heldHere.add(mine);
   const release = (): void => {

@@ -4,6 +4,7 @@
 // overlapping runs that see the same change only one can save it, and only that one tells Slack.
 // The newest entry is restored by prefix. Where there is no cache service (a local run), there is no
 // last state and every drift counts as new. Every call ends within the deadline (cache-calls.ts).
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as cache from '@actions/cache';
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
@@ -158,7 +159,7 @@ export class CacheStateStore implements StateStore {
       if (id !== -1) return 'saved';
       // Not saved: most likely an overlapping run reserved this key a moment ago.
       if (await this.exists(key)) return 'taken';
-      await new Promise((r) => setTimeout(r, 2000));
+      await sleep(2000);
       if (await this.exists(key)) return 'taken';
       this.log.warning(
         'The state for the next run was not kept in the Actions cache (the cache did not take it). The next run may repeat this message.',

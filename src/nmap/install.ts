@@ -3,6 +3,7 @@
 // the log and report say where it came from and how long it took. Then ensureNmap() locates it, reads
 // its version and tells whether this runner may send raw packets (SYN and UDP scans) itself or
 // through sudo. Commands are argv arrays (no shell); only dpkg and apt-get run with privilege.
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as io from '@actions/io';
 import { NmapError, getErrorMessage } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
@@ -43,8 +44,6 @@ async function succeeds(argv: string[]): Promise<boolean> {
 
 /** Attempts of a failing `apt-get update`, and the waits between them (a mirror mid-sync recovers). */
 const UPDATE_BACKOFF_MS = [2000, 5000];
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const secondsSince = (started: number): number => Math.round((Date.now() - started) / 100) / 10;
 

@@ -1,6 +1,7 @@
 // Slack's incoming webhook, the transport: posts a message within one deadline, waits as Slack
 // asks (429 Retry-After), backs off on 5xx and network errors, and reports what Slack refused with
 // its own error text. The message is slack-message.ts's; the URL (a secret) is never in a message.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { getErrorMessage } from '../base/errors.js';
 import { oneLine } from '../base/markdown.js';
 import type { Logger } from '../base/log.js';
@@ -10,8 +11,6 @@ const MAX_ATTEMPTS = 4;
 const MAX_RETRY_AFTER_S = 60;
 
 export type Delivery = { ok: true } | { ok: false; warning: string };
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Posts the message, within one deadline (`timeoutMs`) for all attempts and waits. 429 waits for
