@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Finding } from '../../src/types.js';
 import { runCommand, type ExecOptions, type ExecResult } from './exec.js';
 import { distEntry } from './paths.js';
+import { actionNode } from './runtime.js';
 
 export interface ActionRun {
   code: number | null;
@@ -40,8 +41,8 @@ export function parseOutputs(text: string): Record<string, string> {
 }
 
 /**
- * Runs dist/index.js with these inputs. `exec` runs the argv somewhere (inside a fleet's scanner
- * namespace, say); by default, right here.
+ * Runs dist/index.js, on the Node of helpers/runtime.ts, with these inputs. `exec` runs the argv
+ * somewhere (inside a fleet's scanner namespace, say); by default, right here.
  */
 export async function runAction(
   inputs: Record<string, string>,
@@ -64,7 +65,7 @@ export async function runAction(
       ...env,
     };
     for (const [name, value] of Object.entries(inputs)) vars[`INPUT_${name.toUpperCase()}`] = value;
-    const result = await exec([process.execPath, distEntry], { env: vars, timeoutMs: 300_000 });
+    const result = await exec([actionNode, distEntry], { env: vars, timeoutMs: 300_000 });
     const outputs = parseOutputs(readFileSync(outputFile, 'utf8'));
     let report: Record<string, unknown> | undefined;
     try {
