@@ -1,6 +1,6 @@
 // Runs the built action (dist/index.js) the way a GitHub runner does: inputs as INPUT_* variables,
 // outputs and the job summary through the GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files.
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Finding } from '../../src/types.js';
@@ -42,12 +42,15 @@ export function parseOutputs(text: string): Record<string, string> {
 
 /**
  * Runs dist/index.js, on the Node of helpers/runtime.ts, with these inputs. `exec` runs the argv
- * somewhere (inside a fleet's scanner namespace, say); by default, right here.
+ * somewhere (inside a fleet's scanner namespace, say); by default, right here. `owner`: the user
+ * `exec` runs it as, who then owns the run's folder (RUNNER_TEMP, the report folder's parent) and
+ * its output and summary files, as a runner's user does.
  */
 export async function runAction(
   inputs: Record<string, string>,
   exec: (argv: string[], opts: ExecOptions) => Promise<ExecResult> = runCommand,
   env: Record<string, string | undefined> = {},
+  owner?: { uid: number; gid: number },
 ): Promise<ActionRun> {
   const work = mkdtempSync(join(tmpdir(), 'port-drift-test-'));
   try {
@@ -55,6 +58,9 @@ export async function runAction(
     const summaryFile = join(work, 'summary.md');
     writeFileSync(outputFile, '');
     writeFileSync(summaryFile, '');
+    if (owner) {
+      for (const path of [work, outputFile, summaryFile]) chownSync(path, owner.uid, owner.gid);
+    }
     const reportDir = join(work, 'report');
     const vars: Record<string, string | undefined> = {
       GITHUB_OUTPUT: outputFile,
