@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Report } from '../../src/report/report.js';
 import { runCommand, type ExecResult } from '../helpers/exec.js';
 import { repoRoot } from '../helpers/paths.js';
+import { pathWithActionNode } from '../helpers/runtime.js';
 import { startSlackServer, WEBHOOK_PATH } from '../helpers/slack-server.js';
 
 const nmap = spawnSync('nmap', ['--version'], { encoding: 'utf8' });
@@ -37,7 +38,8 @@ describe('the port-drift command', { skip }, () => {
   const portDrift = (...args: string[]): Promise<ExecResult> => runWith({}, ...args);
   const runWith = (env: Record<string, string>, ...args: string[]): Promise<ExecResult> =>
     runCommand([bin, ...args], {
-      env: { ...TERMINAL, XDG_STATE_HOME: stateHome(), ...env },
+      // The command's `#!/usr/bin/env node` finds the Node the action runs on (helpers/runtime.ts).
+      env: { ...TERMINAL, PATH: pathWithActionNode(), XDG_STATE_HOME: stateHome(), ...env },
       cwd: work,
       timeoutMs: 120_000,
     });
@@ -230,7 +232,7 @@ describe('the port-drift command', { skip }, () => {
     // prints a line for a PATH folder it cannot look in (here, a folder under a file).
     writeFileSync(join(work, 'a-file'), '');
     const json = await driftWith(
-      { PATH: `${join(work, 'a-file', 'bin')}:${process.env['PATH'] ?? ''}` },
+      { PATH: pathWithActionNode(`${join(work, 'a-file', 'bin')}:${process.env['PATH'] ?? ''}`) },
       '--report-dir',
       'drift-json',
       '--format',

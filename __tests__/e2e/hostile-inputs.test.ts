@@ -11,6 +11,7 @@ import { runAction } from '../helpers/action.js';
 import { runCommand } from '../helpers/exec.js';
 import { fakeNmap, type FakeNmap } from '../helpers/fake-nmap.js';
 import { repoRoot } from '../helpers/paths.js';
+import { actionNode } from '../helpers/runtime.js';
 
 interface Row {
   what: string;
@@ -247,7 +248,7 @@ describe('hostile inputs, refused before any scan', () => {
     const cli = join(repoRoot, 'dist/cli/index.js');
     for (const row of rows(work).filter((_, i) => i % 4 === 0)) {
       const args = Object.entries(row.inputs).flatMap(([k, v]) => [`--${k}=${v}`]);
-      const result = await runCommand([process.execPath, cli, ...args], {
+      const result = await runCommand([actionNode, cli, ...args], {
         // XDG_STATE_HOME: the CLI's default report-dir stays in this test's folder.
         env: {
           ...nmap.env,

@@ -25,6 +25,7 @@ import { after, before, describe, it } from 'node:test';
 import { runCommand, type ExecResult } from '../helpers/exec.js';
 import { chartProblems, outsideCodeSpans } from '../helpers/markdown.js';
 import { isRoot, repoRoot } from '../helpers/paths.js';
+import { actionNode } from '../helpers/runtime.js';
 import { startSlackServer, type SlackServer } from '../helpers/slack-server.js';
 
 const OTHER = 1000; // the machine's unprivileged user (cloudsdk), or any uid: only ownership counts
@@ -76,7 +77,7 @@ describe('files a root run writes where another user can plant links', { skip },
   const cli = (env: Record<string, string | undefined>, ...more: string[]): Promise<ExecResult> =>
     runCommand(
       [
-        process.execPath,
+        actionNode,
         CLI,
         '--targets',
         '127.0.0.1',
@@ -212,7 +213,7 @@ describe('files a root run writes where another user can plant links', { skip },
         `--regid=${OTHER}`,
         '--clear-groups',
         '--',
-        process.execPath,
+        actionNode,
         CLI,
         '--targets',
         '127.0.0.1',
@@ -254,7 +255,7 @@ describe('one run per --state, and every wait ends', { skip }, () => {
   });
 
   const argv = (state: string, dir: string, ...more: string[]): string[] => [
-    process.execPath,
+    actionNode,
     CLI,
     '-v',
     '--targets',

@@ -15,6 +15,7 @@ import { createFleet, type Fleet } from '../helpers/fleet.js';
 import { canBuildFleets } from '../helpers/netns.js';
 import { writeNmapXml } from '../helpers/nmap-xml.js';
 import { distEntry, repoRoot } from '../helpers/paths.js';
+import { actionNode } from '../helpers/runtime.js';
 
 const skip = canBuildFleets === true ? false : canBuildFleets;
 
@@ -270,7 +271,7 @@ describe('no silent pass', { skip }, () => {
       const xml = join(work, 'bad-address.xml');
       writeNmapXml(xml, [22], [{ address: '203.0.113.999', open: { 22: 'ssh' } }]);
       const run = await runCommand(
-        [process.execPath, join(repoRoot, 'dist/cli/index.js'), '--xml', xml],
+        [actionNode, join(repoRoot, 'dist/cli/index.js'), '--xml', xml],
         { env: { GITHUB_ACTIONS: undefined, GITHUB_OUTPUT: undefined, XDG_STATE_HOME: work } },
       );
       assert.equal(run.code, 2, run.stdout + run.stderr);
@@ -435,7 +436,7 @@ describe('no silent pass', { skip }, () => {
         RUNNER_TEMP: dir,
       };
       for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
-      const child = spawn('ip', ['netns', 'exec', fleet.scannerNs, process.execPath, distEntry], {
+      const child = spawn('ip', ['netns', 'exec', fleet.scannerNs, actionNode, distEntry], {
         env,
         stdio: ['ignore', 'pipe', 'pipe'],
       });

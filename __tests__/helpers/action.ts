@@ -1,11 +1,12 @@
 // Runs the built action (dist/index.js) the way a GitHub runner does: inputs as INPUT_* variables,
 // outputs and the job summary through the GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files.
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Finding } from '../../src/base/types.js';
 import { runCommand, type ExecOptions, type ExecResult } from './exec.js';
 import { distEntry } from './paths.js';
+import { actionNode } from './runtime.js';
 
 export interface ActionRun {
   code: number | null;
@@ -40,13 +41,16 @@ export function parseOutputs(text: string): Record<string, string> {
 }
 
 /**
- * Runs dist/index.js with these inputs. `exec` runs the argv somewhere (inside a fleet's scanner
- * namespace, say); by default, right here.
+ * Runs dist/index.js, on the Node of helpers/runtime.ts, with these inputs. `exec` runs the argv
+ * somewhere (inside a fleet's scanner namespace, say); by default, right here. `owner`: the user
+ * `exec` runs it as, who then owns the run's folder (RUNNER_TEMP, the report folder's parent) and
+ * its output and summary files, as a runner's user does.
  */
 export async function runAction(
   inputs: Record<string, string>,
   exec: (argv: string[], opts: ExecOptions) => Promise<ExecResult> = runCommand,
   env: Record<string, string | undefined> = {},
+  owner?: { uid: number; gid: number },
 ): Promise<ActionRun> {
   const work = mkdtempSync(join(tmpdir(), 'port-drift-test-'));
   try {
@@ -54,6 +58,9 @@ export async function runAction(
     const summaryFile = join(work, 'summary.md');
     writeFileSync(outputFile, '');
     writeFileSync(summaryFile, '');
+    if (owner) {
+      for (const path of [work, outputFile, summaryFile]) chownSync(path, owner.uid, owner.gid);
+    }
     const reportDir = join(work, 'report');
     const vars: Record<string, string | undefined> = {
       GITHUB_OUTPUT: outputFile,
@@ -64,7 +71,7 @@ export async function runAction(
       ...env,
     };
     for (const [name, value] of Object.entries(inputs)) vars[`INPUT_${name.toUpperCase()}`] = value;
-    const result = await exec([process.execPath, distEntry], { env: vars, timeoutMs: 300_000 });
+    const result = await exec([actionNode, distEntry], { env: vars, timeoutMs: 300_000 });
     const outputs = parseOutputs(readFileSync(outputFile, 'utf8'));
     let report: Record<string, unknown> | undefined;
     try {
