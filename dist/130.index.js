@@ -229,16 +229,17 @@ function slackEventFor(status, previous, changes, notify) {
 /* harmony export */   CacheHistoryStore: () => (/* binding */ CacheHistoryStore),
 /* harmony export */   CacheStateStore: () => (/* binding */ CacheStateStore)
 /* harmony export */ });
-/* harmony import */ var _actions_cache__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4754);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7598);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1455);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6760);
-/* harmony import */ var _github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(369);
-/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(7594);
-/* harmony import */ var _base_files_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(378);
-/* harmony import */ var _history_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(107);
-/* harmony import */ var _base_markdown_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(4536);
-/* harmony import */ var _changes_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(1726);
+/* harmony import */ var node_timers_promises__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8500);
+/* harmony import */ var _actions_cache__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4754);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7598);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(1455);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(6760);
+/* harmony import */ var _github_cache_calls_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(369);
+/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(7594);
+/* harmony import */ var _base_files_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(378);
+/* harmony import */ var _history_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(107);
+/* harmony import */ var _base_markdown_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(4536);
+/* harmony import */ var _changes_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(1726);
 // The last state, for `notify: change` when no issue carries it: a small JSON file kept in the
 // GitHub Actions cache, which every GitHub-hosted runner has without setup. Each change is saved
 // under a key naming the entry it follows and the drift it records: caches are immutable, so of
@@ -255,7 +256,8 @@ function slackEventFor(status, previous, changes, notify) {
 
 
 
-const hash = (text, n) => (0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.createHash)('sha256').update(text).digest('hex').slice(0, n);
+
+const hash = (text, n) => (0,node_crypto__WEBPACK_IMPORTED_MODULE_2__.createHash)('sha256').update(text).digest('hex').slice(0, n);
 /** Far more than a state or a history port-drift writes: a larger entry is not one. */
 const MAX_ENTRY_BYTES = 64 * 2 ** 20;
 /**
@@ -266,19 +268,19 @@ const MAX_ENTRY_BYTES = 64 * 2 ** 20;
 async function readEntry(file, source, log) {
     let why;
     try {
-        return JSON.parse(await (0,_base_files_js__WEBPACK_IMPORTED_MODULE_6__/* .readUserFile */ .E1)('the Actions cache', file, {
+        return JSON.parse(await (0,_base_files_js__WEBPACK_IMPORTED_MODULE_7__/* .readUserFile */ .E1)('the Actions cache', file, {
             followSymlinks: false,
             maxBytes: MAX_ENTRY_BYTES,
         }));
     }
     catch (error) {
-        why = error instanceof SyntaxError ? 'not JSON' : (0,_base_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .getErrorMessage */ .u1)(error);
+        why = error instanceof SyntaxError ? 'not JSON' : (0,_base_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .getErrorMessage */ .u1)(error);
     }
     log.warning(`${source} cannot be read (${why}): ignored.`);
     return undefined;
 }
 /** How a warning names a cache entry: its key, on one line. */
-const entry = (what, key) => `${what} in the Actions cache (key ${(0,_base_markdown_js__WEBPACK_IMPORTED_MODULE_9__/* .oneLine */ .TN)(key, 200)})`;
+const entry = (what, key) => `${what} in the Actions cache (key ${(0,_base_markdown_js__WEBPACK_IMPORTED_MODULE_10__/* .oneLine */ .TN)(key, 200)})`;
 class CacheStateStore {
     timeoutMs;
     log;
@@ -293,25 +295,25 @@ class CacheStateStore {
         this.timeoutMs = timeoutMs;
         this.log = log;
         // The path is part of the cache's version: it must be the same in every run.
-        this.dir = (0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(runnerTemp, 'port-drift-state', key);
-        this.file = (0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(this.dir, 'state.json');
+        this.dir = (0,node_path__WEBPACK_IMPORTED_MODULE_4__.join)(runnerTemp, 'port-drift-state', key);
+        this.file = (0,node_path__WEBPACK_IMPORTED_MODULE_4__.join)(this.dir, 'state.json');
         this.prefix = `port-drift-state-v2-${key}-`;
     }
     get available() {
-        return _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .isFeatureAvailable */ .w3();
+        return _actions_cache__WEBPACK_IMPORTED_MODULE_1__/* .isFeatureAvailable */ .w3();
     }
     async load() {
         if (!this.available) {
             this.log.info('No GitHub Actions cache here (not on a GitHub runner): no last state, so Slack treats the drift as new.');
             return undefined;
         }
-        if (_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .service */ .eu.hung) {
+        if (_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_5__/* .service */ .eu.hung) {
             this.log.info('Could not read the last state: the Actions cache service did not answer earlier in this run. The drift is new.');
             return undefined;
         }
         try {
-            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(this.dir, { recursive: true, mode: 0o700 });
-            const key = await (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .within */ .ux)(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .restoreCache */ .P3([this.dir], `${this.prefix}latest`, [this.prefix], (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .callOptions */ .jp)(this.timeoutMs)));
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_3__.mkdir)(this.dir, { recursive: true, mode: 0o700 });
+            const key = await (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_5__/* .within */ .ux)(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_1__/* .restoreCache */ .P3([this.dir], `${this.prefix}latest`, [this.prefix], (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_5__/* .callOptions */ .jp)(this.timeoutMs)));
             if (!key) {
                 this.log.info('No last state in the Actions cache yet: the drift is new.');
                 return undefined;
@@ -319,10 +321,10 @@ class CacheStateStore {
             this.restoredKey = key;
             const source = entry('The last state', key);
             const value = await readEntry(this.file, source, this.log);
-            return value === undefined ? undefined : (0,_changes_js__WEBPACK_IMPORTED_MODULE_8__/* .stateFrom */ .mh)(value, source, (m) => this.log.warning(m));
+            return value === undefined ? undefined : (0,_changes_js__WEBPACK_IMPORTED_MODULE_9__/* .stateFrom */ .mh)(value, source, (m) => this.log.warning(m));
         }
         catch (error) {
-            this.log.info(`Could not read the last state: ${(0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .whyNoAnswer */ .MR)(error, this.timeoutMs)}. The drift is new.`);
+            this.log.info(`Could not read the last state: ${(0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_5__/* .whyNoAnswer */ .MR)(error, this.timeoutMs)}. The drift is new.`);
             return undefined;
         }
     }
@@ -331,7 +333,7 @@ class CacheStateStore {
         return `${this.prefix}${hash(this.restoredKey ?? 'first', 12)}-${state.digest.slice(0, 16)}`;
     }
     async exists(key) {
-        const found = await (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .within */ .ux)(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .restoreCache */ .P3([this.dir], key, [], { ...(0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .callOptions */ .jp)(this.timeoutMs), lookupOnly: true }));
+        const found = await (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_5__/* .within */ .ux)(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_1__/* .restoreCache */ .P3([this.dir], key, [], { ...(0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_5__/* .callOptions */ .jp)(this.timeoutMs), lookupOnly: true }));
         return found === key;
     }
     /**
@@ -341,7 +343,7 @@ class CacheStateStore {
     async save(state) {
         if (!this.available)
             return 'failed';
-        if (_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .service */ .eu.hung) {
+        if (_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_5__/* .service */ .eu.hung) {
             this.log.warning('The state for the next run was not kept: the Actions cache service did not answer earlier in this run. The next run may repeat this message.');
             return 'failed';
         }
@@ -349,22 +351,22 @@ class CacheStateStore {
         try {
             if (await this.exists(key))
                 return 'taken';
-            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(this.dir, { recursive: true, mode: 0o700 });
-            await (0,_base_files_js__WEBPACK_IMPORTED_MODULE_6__/* .writeWhole */ .f8)(this.file, JSON.stringify(state));
-            const id = await (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .within */ .ux)(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .saveCache */ .Io([this.dir], key));
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_3__.mkdir)(this.dir, { recursive: true, mode: 0o700 });
+            await (0,_base_files_js__WEBPACK_IMPORTED_MODULE_7__/* .writeWhole */ .f8)(this.file, JSON.stringify(state));
+            const id = await (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_5__/* .within */ .ux)(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_1__/* .saveCache */ .Io([this.dir], key));
             if (id !== -1)
                 return 'saved';
             // Not saved: most likely an overlapping run reserved this key a moment ago.
             if (await this.exists(key))
                 return 'taken';
-            await new Promise((r) => setTimeout(r, 2000));
+            await (0,node_timers_promises__WEBPACK_IMPORTED_MODULE_0__.setTimeout)(2000);
             if (await this.exists(key))
                 return 'taken';
             this.log.warning('The state for the next run was not kept in the Actions cache (the cache did not take it). The next run may repeat this message.');
             return 'failed';
         }
         catch (error) {
-            this.log.warning(`The state for the next run was not kept in the Actions cache: ${(0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .whyNoAnswer */ .MR)(error, this.timeoutMs)}. The next run may repeat this message.`);
+            this.log.warning(`The state for the next run was not kept in the Actions cache: ${(0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_5__/* .whyNoAnswer */ .MR)(error, this.timeoutMs)}. The next run may repeat this message.`);
             return 'failed';
         }
     }
@@ -391,40 +393,40 @@ class CacheHistoryStore {
         this.timeoutMs = timeoutMs;
         this.log = log;
         // The path is part of the cache's version: it must be the same in every run.
-        this.dir = (0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(runnerTemp, 'port-drift-history', key);
-        this.file = (0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(this.dir, 'history.json');
+        this.dir = (0,node_path__WEBPACK_IMPORTED_MODULE_4__.join)(runnerTemp, 'port-drift-history', key);
+        this.file = (0,node_path__WEBPACK_IMPORTED_MODULE_4__.join)(this.dir, 'history.json');
         this.prefix = `port-drift-history-v1-${key}-`;
     }
     async loadHistory() {
-        if (!_actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .isFeatureAvailable */ .w3() || _github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .service */ .eu.hung)
+        if (!_actions_cache__WEBPACK_IMPORTED_MODULE_1__/* .isFeatureAvailable */ .w3() || _github_cache_calls_js__WEBPACK_IMPORTED_MODULE_5__/* .service */ .eu.hung)
             return undefined;
         try {
-            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(this.dir, { recursive: true, mode: 0o700 });
-            const key = await (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .within */ .ux)(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .restoreCache */ .P3([this.dir], `${this.prefix}latest`, [this.prefix], (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .callOptions */ .jp)(this.timeoutMs)));
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_3__.mkdir)(this.dir, { recursive: true, mode: 0o700 });
+            const key = await (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_5__/* .within */ .ux)(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_1__/* .restoreCache */ .P3([this.dir], `${this.prefix}latest`, [this.prefix], (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_5__/* .callOptions */ .jp)(this.timeoutMs)));
             if (!key)
                 return undefined;
             const source = entry('The history', key);
             const value = await readEntry(this.file, source, this.log);
             return value === undefined
                 ? undefined
-                : (0,_history_js__WEBPACK_IMPORTED_MODULE_7__/* .historyFrom */ .z)(value, source, (m) => this.log.warning(m));
+                : (0,_history_js__WEBPACK_IMPORTED_MODULE_8__/* .historyFrom */ .z)(value, source, (m) => this.log.warning(m));
         }
         catch (error) {
-            this.log.info(`Could not read the history: ${(0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .whyNoAnswer */ .MR)(error, this.timeoutMs)}. It starts afresh.`);
+            this.log.info(`Could not read the history: ${(0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_5__/* .whyNoAnswer */ .MR)(error, this.timeoutMs)}. It starts afresh.`);
             return undefined;
         }
     }
     async saveHistory(history) {
-        if (!_actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .isFeatureAvailable */ .w3() || _github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .service */ .eu.hung)
+        if (!_actions_cache__WEBPACK_IMPORTED_MODULE_1__/* .isFeatureAvailable */ .w3() || _github_cache_calls_js__WEBPACK_IMPORTED_MODULE_5__/* .service */ .eu.hung)
             return false;
         try {
-            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(this.dir, { recursive: true, mode: 0o700 });
-            await (0,_base_files_js__WEBPACK_IMPORTED_MODULE_6__/* .writeWhole */ .f8)(this.file, JSON.stringify(history));
-            const id = await (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .within */ .ux)(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .saveCache */ .Io([this.dir], `${this.prefix}${this.run}`));
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_3__.mkdir)(this.dir, { recursive: true, mode: 0o700 });
+            await (0,_base_files_js__WEBPACK_IMPORTED_MODULE_7__/* .writeWhole */ .f8)(this.file, JSON.stringify(history));
+            const id = await (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_5__/* .within */ .ux)(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_1__/* .saveCache */ .Io([this.dir], `${this.prefix}${this.run}`));
             return id !== -1;
         }
         catch (error) {
-            this.log.warning(`This run was not added to the history in the Actions cache: ${(0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .whyNoAnswer */ .MR)(error, this.timeoutMs)}.`);
+            this.log.warning(`This run was not added to the history in the Actions cache: ${(0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_5__/* .whyNoAnswer */ .MR)(error, this.timeoutMs)}.`);
             return false;
         }
     }

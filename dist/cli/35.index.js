@@ -18,6 +18,8 @@ __webpack_require__.d(__webpack_exports__, {
 var settings_settings = __webpack_require__(3152);
 // EXTERNAL MODULE: ./lib/memory/changes.js
 var memory_changes = __webpack_require__(1726);
+// EXTERNAL MODULE: external "node:timers/promises"
+var promises_ = __webpack_require__(8500);
 // EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js
 var github = __webpack_require__(1351);
 // EXTERNAL MODULE: ./node_modules/@actions/github/lib/utils.js + 20 modules
@@ -37,6 +39,7 @@ var markdown = __webpack_require__(4536);
 
 
 
+
 /** A call that ended without an answer GitHub meant: its deadline passed, or it was redirected. */
 class NoAnswerError extends Error {
     kind;
@@ -48,7 +51,6 @@ class NoAnswerError extends Error {
 }
 /** Backoff before the second and third attempt of a call that failed with a 5xx or no answer. */
 const BACKOFF_MS = [1000, 4000];
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /**
  * The fetch @actions/github uses (it knows the runner's proxy), with redirects refused: GitHub's
  * API answers what it is asked, and a 3xx (a proxy's login page, a moved repository) is not an
@@ -127,7 +129,7 @@ function client_createGitHub(token, apiUrl, log, timeoutMs) {
                 if (Date.now() + wait >= deadline)
                     throw error;
                 log.info(`GitHub ${answered ? `answered ${status}` : `could not be reached (${firstLine(error)})`} on ${options.method ?? ''} ${options.url ?? ''}: trying again in ${wait / 1000} s.`);
-                await sleep(wait);
+                await (0,promises_.setTimeout)(wait);
             }
         }
     });
@@ -283,7 +285,7 @@ async function createOnce(what, create, find, log) {
             if (attempt >= 3 || noAnswer(error) || (status !== undefined && status < 500))
                 throw error;
             log.info(`Creating ${what} got ${status ? `answer ${status}` : `no answer (${firstLine(error)})`}; checking whether it was made anyway.`);
-            await sleep(attempt * 1000);
+            await (0,promises_.setTimeout)(attempt * 1000);
             const made = await find();
             if (made !== undefined)
                 return made;
@@ -1269,9 +1271,9 @@ function buildSlackMessage(run, result, changes, event, place) {
 // its own error text. The message is slack-message.ts's; the URL (a secret) is never in a message.
 
 
+
 const MAX_ATTEMPTS = 4;
 const MAX_RETRY_AFTER_S = 60;
-const slack_sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /**
  * Posts the message, within one deadline (`timeoutMs`) for all attempts and waits. 429 waits for
  * Retry-After, 5xx and network errors back off (1, 2, 4 s), each only while the deadline leaves
@@ -1286,7 +1288,7 @@ async function postToSlack(url, message, log, timeoutMs) {
     const waitIfTime = async (ms) => {
         if (Date.now() + ms >= deadline)
             return false;
-        await slack_sleep(ms);
+        await (0,promises_.setTimeout)(ms);
         return true;
     };
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -1330,7 +1332,7 @@ async function postToSlack(url, message, log, timeoutMs) {
             if (seconds > MAX_RETRY_AFTER_S || Date.now() + seconds * 1000 >= deadline)
                 break;
             log.info(`Slack rate limit (429): retrying in ${seconds} s.`);
-            await slack_sleep(seconds * 1000);
+            await (0,promises_.setTimeout)(seconds * 1000);
             continue;
         }
         if (status >= 500) {
@@ -1339,7 +1341,7 @@ async function postToSlack(url, message, log, timeoutMs) {
                 if (Date.now() + wait >= deadline)
                     break;
                 log.info(`Slack answered ${status}: retrying in ${wait / 1000} s.`);
-                await slack_sleep(wait);
+                await (0,promises_.setTimeout)(wait);
             }
             continue;
         }
