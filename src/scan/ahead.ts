@@ -12,10 +12,9 @@
 // addresses of a block) are decided together once the sweep is over (settle).
 import { availableParallelism } from 'node:os';
 import { observe, type RunResult } from './observe.js';
-import type { ScanPlan } from '../plan/plan.js';
 import type { Settings } from '../settings/settings.js';
 import { canonicalIp, familyOf, targetsNaming } from '../settings/targets.js';
-import type { ObservedAddress, ObservedPort, PortRange } from '../base/types.js';
+import type { ObservedAddress, ObservedPort } from '../base/types.js';
 import {
   applyCareful,
   firstTimeoutMs,
@@ -24,6 +23,7 @@ import {
   runCareful,
   type CarefulRuns,
 } from './careful.js';
+import { carefulRate, type PassContext } from './context.js';
 import { SUSPECT_OPEN } from './everyport.js';
 import { identifyEarly, NOT_YET, type EarlyIdentify } from './identify.js';
 import { ASSUMED_DELIVERY, type Pacer } from './pacing.js';
@@ -47,11 +47,6 @@ const EARLY_MIN_IDLE = 0.4;
  */
 const NARROW_CAPTURE = 20;
 
-export interface Deadlines {
-  careful: number;
-  identify: number;
-}
-
 export class Ahead {
   identify: EarlyIdentify = NOT_YET;
   private readonly careful: Promise<CarefulRuns>[] = [];
@@ -71,15 +66,15 @@ export class Ahead {
   /** The sweep is over: nothing it does competes with what starts now. */
   private swept = false;
 
-  constructor(
-    private readonly runner: Runner,
-    private readonly settings: Settings,
-    private readonly plan: ScanPlan,
-    private readonly scanned: readonly PortRange[],
-    private readonly pacer: Pacer,
-    private readonly deadlines: Deadlines,
-  ) {
-    runner.watch((found) => this.announce(found));
+  private readonly runner: Runner;
+  private readonly settings: Settings;
+  private readonly pacer: Pacer;
+
+  constructor(private readonly ctx: PassContext) {
+    this.runner = ctx.runner;
+    this.settings = ctx.settings;
+    this.pacer = ctx.pacer;
+    ctx.runner.watch((found) => this.announce(found));
   }
 
   /** nmap announced an open port: version detection starts shortly, with the others announced. */
@@ -111,7 +106,7 @@ export class Ahead {
     const seen = [...this.announced].map(([address, ports]): ObservedAddress => ({
       address,
       family: familyOf(address),
-      targets: targetsNaming(this.settings.targets, address, this.plan.resolved),
+      targets: targetsNaming(this.settings.targets, address, this.ctx.plan.resolved),
       hostnames: [],
       status: 'up',
       reason: 'announced open by nmap',
@@ -123,7 +118,7 @@ export class Ahead {
 
   /** The rate careful runs may use: what a rate limit on the path (or max-rate) allows. */
   get carefulRate(): number | undefined {
-    return this.pacer.limited ? this.pacer.rate : this.settings.maxRate;
+    return carefulRate(this.ctx);
   }
 
   /**
@@ -144,7 +139,7 @@ export class Ahead {
     if (this.runner.cancelled()) return;
     this.timeoutMs = firstTimeoutMs(runsOf(results)) ?? this.timeoutMs;
     this.bulkTimeoutMs = firstTimeoutMs(runsOf(results), 'bulk') ?? this.bulkTimeoutMs;
-    const seen = observe(this.settings.targets, this.plan, results);
+    const seen = observe(this.settings.targets, this.ctx.plan, results);
     this.identifyFrom(seen); // not beside a fast sweep on a busy runner: endSweep starts it then
     this.carefulBeside(seen);
   }
@@ -172,15 +167,11 @@ export class Ahead {
     const stop = new AbortController();
     this.beside.push({ addresses: new Set(silent.map((o) => o.address)), stop });
     this.start(
-      runCareful(
-        this.runner,
-        silent,
-        this.settings.rules,
-        this.deadlines.careful,
-        Math.min(share, this.carefulRate ?? Infinity),
-        this.timeoutMs,
-        stop.signal,
-      ),
+      runCareful(this.ctx, silent, {
+        maxRate: Math.min(share, this.carefulRate ?? Infinity),
+        initialRttMs: this.timeoutMs,
+        stop: stop.signal,
+      }),
     );
   }
 
@@ -188,15 +179,7 @@ export class Ahead {
   identifyFrom(observed: readonly ObservedAddress[]): void {
     // Beside a fast sweep, nothing starts: its end starts version detection on all it found.
     if (this.runner.cancelled() || this.closed || !this.quiet) return;
-    this.identify = identifyEarly(
-      this.runner,
-      this.settings.rules,
-      observed,
-      this.scanned,
-      this.deadlines.identify,
-      this.carefulRate,
-      this.identify,
-    );
+    this.identify = identifyEarly(this.ctx, observed, this.carefulRate, this.identify);
     // Awaited only at the end: a failure then, not an unhandled rejection now.
     this.identify.runs.catch(() => undefined);
   }
@@ -215,11 +198,12 @@ export class Ahead {
   }
 
   /**
-   * After the sweep: the addresses still silent, as their probes decide. Those that need a careful
-   * probe and have none yet get one now; the others are decided together (careful.ts).
+   * After the sweep: the addresses still silent, as their probes decide (only those: the passes
+   * beside this one decide the others, merge.ts). Those that need a careful probe and have none
+   * yet get one now; the others are decided together (careful.ts).
    */
   async settle(observed: readonly ObservedAddress[]): Promise<{
-    observed: ObservedAddress[];
+    decided: ObservedAddress[];
     results: RunResult[];
   }> {
     const at = Date.now();
@@ -237,19 +221,15 @@ export class Ahead {
     const bulk = left.filter((o) => !cared.has(o));
     if (careful.length > 0) {
       this.start(
-        runCareful(
-          this.runner,
-          careful,
-          this.settings.rules,
-          this.deadlines.careful,
-          this.carefulRate,
-          this.timeoutMs,
-        ),
+        runCareful(this.ctx, careful, {
+          maxRate: this.carefulRate,
+          initialRttMs: this.timeoutMs,
+        }),
       );
     }
     if (bulk.length > 0 && !this.runner.cancelled()) {
       this.start(
-        runBulk(this.runner, bulk, this.settings.rules, this.deadlines.careful, {
+        runBulk(this.ctx, bulk, {
           rate: this.pacer.rescueRate,
           delivery: this.pacer.measured ? this.pacer.delivery : undefined,
           assumed: ASSUMED_DELIVERY,
@@ -262,8 +242,9 @@ export class Ahead {
       results: all.flatMap((c) => c.results),
       asked: new Map(all.flatMap((c) => [...c.asked])),
     };
+    const silent = observed.filter((o) => o.status === 'down' && o.address !== '');
     return {
-      observed: applyCareful(observed, this.plan, merged, this.runner.cancelled()),
+      decided: applyCareful(silent, this.ctx.plan, merged, this.runner.cancelled()),
       results: merged.results,
     };
   }

@@ -18,8 +18,9 @@ import { expectationFor } from '../settings/rules.js';
 import { namedAlone } from '../settings/targets.js';
 import type { NmapRun, ObservedAddress, PortRange, Rule } from '../base/types.js';
 import { probesToJudge } from './coverage.js';
+import type { PassContext } from './context.js';
 import { runFacts, takePorts } from './facts.js';
-import { runsOf, type Runner } from './runner.js';
+import { runsOf } from './runner.js';
 
 /** Ports that answer on most hosts that answer at all. */
 export const COMMON_PORTS = [21, 22, 25, 53, 80, 110, 143, 443, 445, 3389, 8080, 8443] as const;
@@ -89,21 +90,24 @@ export interface CarefulRuns {
   asked: Map<string, { ports: number; how: string }>;
 }
 
+/** How a careful probe goes: its rate, its first timeout, and what stops it early. */
+export interface CarefulOptions {
+  maxRate: number | undefined;
+  initialRttMs?: number | undefined;
+  stop?: AbortSignal;
+}
+
 /** Probes these silent addresses carefully, family by family. */
 export async function runCareful(
-  runner: Runner,
+  ctx: PassContext,
   silent: readonly ObservedAddress[],
-  rules: readonly Rule[],
-  deadline: number,
-  maxRate: number | undefined,
-  initialRttMs?: number,
-  stop?: AbortSignal,
+  { maxRate, initialRttMs, stop }: CarefulOptions,
 ): Promise<CarefulRuns> {
   return byFamily(silent, async (family, group, asked) => {
-    const tcp = carefulPorts(rules, group);
+    const tcp = carefulPorts(ctx.settings.rules, group);
     const how = `a careful probe of ${countPorts(tcp)} ports (nmap's normal timing, ${VERIFY_RETRIES} retransmissions)`;
     group.forEach((o) => asked.set(o.address, { ports: countPorts(tcp), how }));
-    return runner.run(
+    return ctx.runner.run(
       {
         label: `IPv${family} careful probe`,
         file: `nmap-ipv${family}-careful`,
@@ -121,7 +125,7 @@ export async function runCareful(
           ...(initialRttMs ? { initialRttMs } : {}),
         },
       },
-      deadline,
+      ctx.deadlines.rescue,
     );
   });
 }
@@ -151,22 +155,20 @@ export function bulkProbes(pace: BulkPace): number {
 
 /** Decides the silent addresses that need no careful probe together: one run per family. */
 export async function runBulk(
-  runner: Runner,
+  ctx: PassContext,
   silent: readonly ObservedAddress[],
-  rules: readonly Rule[],
-  deadline: number,
   pace: BulkPace,
 ): Promise<CarefulRuns> {
   const probes = bulkProbes(pace);
   return byFamily(silent, async (family, group, asked) => {
     const tcp = carefulPorts(
-      rules,
+      ctx.settings.rules,
       group,
       EXPOSED_SERVICES.map((s) => s.port),
     );
     const how = `${probes} probes of each of ${countPorts(tcp)} ports (expected, common and exposed-service ports), with the other silent addresses`;
     group.forEach((o) => asked.set(o.address, { ports: countPorts(tcp), how }));
-    return runner.run(
+    return ctx.runner.run(
       {
         label: `IPv${family} silent addresses`,
         file: `nmap-ipv${family}-silent`,
@@ -182,7 +184,7 @@ export async function runBulk(
           ...(pace.initialRttMs ? { initialRttMs: pace.initialRttMs } : {}),
         },
       },
-      deadline,
+      ctx.deadlines.rescue,
     );
   });
 }

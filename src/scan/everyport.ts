@@ -5,7 +5,8 @@
 import { randomInt } from 'node:crypto';
 import { hostAddress, type RunResult } from './observe.js';
 import type { ObservedAddress, PortRange } from '../base/types.js';
-import { runsOf, type Runner } from './runner.js';
+import type { PassContext } from './context.js';
+import { runsOf } from './runner.js';
 
 /** A host with at least this many open ports, and more open than closed, is sampled. */
 export const SUSPECT_OPEN = 16;
@@ -72,11 +73,11 @@ export function markEveryPort(
 }
 
 export async function detectEveryPort(
-  runner: Runner,
+  ctx: PassContext,
   observed: readonly ObservedAddress[],
-  deadline: number,
   maxRate: number | undefined,
 ): Promise<{ observed: ObservedAddress[]; results: RunResult[] }> {
+  const { runner } = ctx;
   const candidates = suspects(observed);
   if (candidates.length === 0 || runner.cancelled())
     return { observed: [...observed], results: [] };
@@ -99,14 +100,14 @@ export async function detectEveryPort(
             ...(maxRate ? { maxRate } : {}),
           },
         },
-        deadline,
+        ctx.deadlines.rescue,
       )),
     );
   }
   const marked = markEveryPort(observed, results, tcp.length);
   for (const o of marked) {
     if (o.everyPort) {
-      runner.log.info(
+      ctx.log.info(
         `${o.address} answers on every port (${o.everyPort.open.toLocaleString('en-US')} open, and ${o.everyPort.sampled} of ${o.everyPort.sampled} random high ports): reported once, not port by port`,
       );
     }

@@ -5,11 +5,11 @@
 // service is kept only on a port that ends open.
 import { findDrift } from '../findings/drift.js';
 import type { RunResult } from './observe.js';
-import type { Finding, ObservedAddress, PortRange, Rule } from '../base/types.js';
+import type { Finding, ObservedAddress } from '../base/types.js';
+import type { PassContext } from './context.js';
 import { identifyPlan, withServices, type FamilyRun } from './recheck.js';
 import { suspects } from './everyport.js';
 import { runPlan, runsOf } from './runner.js';
-import type { Runner } from './runner.js';
 
 /** Version detection under way, and the ports (per address) it asks. */
 export interface EarlyIdentify {
@@ -41,24 +41,22 @@ export const NOT_YET: EarlyIdentify = { asked: new Set(), runs: Promise.resolve(
  * check decides that first). Returns all that is under way.
  */
 export function identifyEarly(
-  runner: Runner,
-  rules: readonly Rule[],
+  ctx: PassContext,
   observed: readonly ObservedAddress[],
-  scanned: readonly PortRange[],
-  deadline: number,
   maxRate: number | undefined,
   before: EarlyIdentify = NOT_YET,
 ): EarlyIdentify {
+  const { runner } = ctx;
   const suspect = new Set(suspects(observed).map((o) => o.address));
   const plan = identifyPlan(
-    findDrift(rules, observed, scanned).filter(
+    findDrift(ctx.settings.rules, observed, ctx.scanned).filter(
       (f) =>
         !suspect.has(f.address) &&
         !before.asked.has(keyOf(f.address, f.port ?? 0, f.protocol ?? 'tcp')),
     ),
   );
   if (plan.length === 0 || runner.cancelled()) return before;
-  const runs = runPlan(runner, plan, 'identify', deadline, maxRate);
+  const runs = runPlan(runner, plan, 'identify', ctx.deadlines.identify, maxRate);
   return {
     asked: new Set([...before.asked, ...asked(plan)]),
     runs: Promise.all([before.runs, runs]).then(([a, b]) => [...a, ...b]),
@@ -66,24 +64,24 @@ export function identifyEarly(
 }
 
 export async function identify(
-  runner: Runner,
-  rules: readonly Rule[],
+  ctx: PassContext,
   observed: readonly ObservedAddress[],
-  scanned: readonly PortRange[],
-  deadline: number,
   maxRate: number | undefined,
   early: EarlyIdentify = NOT_YET,
 ): Promise<ObservedAddress[]> {
+  const { runner } = ctx;
   const left = (f: Finding): boolean =>
     !early.asked.has(keyOf(f.address, f.port ?? 0, f.protocol ?? 'tcp'));
-  const plan = identifyPlan(findDrift(rules, observed, scanned).filter(left));
+  const plan = identifyPlan(findDrift(ctx.settings.rules, observed, ctx.scanned).filter(left));
   if ((plan.length === 0 && early.asked.size === 0) || runner.cancelled()) {
     return withServices(observed, runsOf(await early.runs));
   }
-  return runner.log.group('Identify: version detection on the drifting ports', async () => {
+  return ctx.log.group('Identify: version detection on the drifting ports', async () => {
     const [before, after] = await Promise.all([
       early.runs,
-      plan.length ? runPlan(runner, plan, 'identify', deadline, maxRate) : Promise.resolve([]),
+      plan.length
+        ? runPlan(runner, plan, 'identify', ctx.deadlines.identify, maxRate)
+        : Promise.resolve([]),
     ]);
     return withServices(observed, runsOf([...before, ...after]));
   });

@@ -14,14 +14,16 @@ import type { ObservedAddress, PortRange, RunEntry, Scanned } from '../base/type
 import { applyRecheck, type Flap } from './recheck.js';
 import { Ahead } from './ahead.js';
 import { confirm } from './confirm.js';
+import { carefulRate, type PassContext } from './context.js';
 import { coverageOf, type Silence } from './coverage.js';
 import { detectEveryPort } from './everyport.js';
 import { identify } from './identify.js';
+import { mergeByAddress } from './merge.js';
 import { Pacer, type Pace } from './pacing.js';
 import { chooseScanType, planScan } from './planning.js';
 import { rescue } from './rescue.js';
 import { makeRunner, runsOf, type Runner } from './runner.js';
-import { sweep } from './sweep.js';
+import { sweep, type Swept } from './sweep.js';
 
 export interface ScanContext {
   /** When the run started (ms since the epoch): scan-timeout counts from here. */
@@ -80,7 +82,7 @@ export async function scan(settings: Settings, ctx: ScanContext): Promise<ScanOu
   const runner = makeRunner(nmap, scanType, settings.reportDir, log, ctx.signal);
   try {
     return {
-      ...(await passes(settings, ctx, plan, runner)),
+      ...(await passes(passContext(settings, plan, runner, ctx))),
       nmapVersion: nmap.version,
       scanType: scanType === 'syn' ? 'SYN' : 'connect',
       privilege: nmap.privilege,
@@ -90,106 +92,118 @@ export async function scan(settings: Settings, ctx: ScanContext): Promise<ScanOu
   }
 }
 
-/** The passes of the scan, one after another, with the nmap runs of `runner`. */
-async function passes(
+/** What the passes share: the plan, the nmap runs, the pace, and each pass's deadline. */
+function passContext(
   settings: Settings,
-  ctx: ScanContext,
   plan: ScanPlan,
   runner: Runner,
-): Promise<Omit<ScanOutcome, 'nmapVersion' | 'scanType' | 'privilege'>> {
-  const { log, startedAt } = ctx;
+  ctx: ScanContext,
+): PassContext {
   const budget = settings.scanTimeoutMs;
-  const at = (share: number): number => startedAt + budget * share;
-  const pacer = new Pacer(settings.maxRate);
-  const scannedPorts = [...plan.tcp, ...plan.udp];
-  const rules = settings.rules;
+  const at = (share: number): number => ctx.startedAt + budget * share;
+  return {
+    settings,
+    plan,
+    scanned: [...plan.tcp, ...plan.udp],
+    runner,
+    pacer: new Pacer(settings.maxRate),
+    log: ctx.log,
+    signal: ctx.signal,
+    deadlines: {
+      sweep: at(SWEEP_SHARE),
+      rescue: at(RESCUE_SHARE),
+      confirm: at(CONFIRM_SHARE),
+      identify: ctx.startedAt + budget - REPORT_RESERVE_MS,
+    },
+  };
+}
 
+type PassesOutcome = Omit<ScanOutcome, 'nmapVersion' | 'scanType' | 'privilege'>;
+
+/** The passes of the scan, one after another, with the nmap runs of `ctx.runner`. */
+async function passes(ctx: PassContext): Promise<PassesOutcome> {
+  const { log, plan } = ctx;
   // What the sweep sees starts the slow passes (version detection, the careful probe) beside it.
-  const ahead = new Ahead(runner, settings, plan, scannedPorts, pacer, {
-    careful: at(RESCUE_SHARE),
-    identify: startedAt + budget - REPORT_RESERVE_MS,
-  });
+  const ahead = new Ahead(ctx);
   const swept = await log.group(
     `Sweep: ${plan.addressCount} addresses, ${countPorts(plan.tcp)} TCP + ${countPorts(plan.udp)} UDP ports`,
-    () => sweep(runner, plan, pacer, at(SWEEP_SHARE), (sofar) => ahead.afterRun(sofar)),
+    () => sweep(ctx, (sofar) => ahead.afterRun(sofar)),
   );
   ahead.endSweep(swept.results); // the UDP runs too, and what a fast sweep held back
-  let observed = observe(settings.targets, plan, swept.results);
+  const observed = observe(ctx.settings.targets, plan, swept.results);
   // Careful probes and re-checks may go as fast as the path was found to allow, never faster.
-  const carefulRate = ahead.carefulRate;
+  const rate = carefulRate(ctx);
+  const decided = withCoverageLogged(
+    ctx,
+    await afterSweep(ctx, ahead, swept, observed, rate),
+    swept,
+  );
+  const confirmed = await confirm(ctx, decided, rate);
+  const identified = await identify(ctx, confirmed.observed, rate, ahead.close());
+  return outcome(ctx, identified, confirmed.flapping);
+}
 
-  // The careful probes of silent addresses (started during the sweep) concern other addresses
-  // than the every-port check and the rescue: they finish beside them. An address a careful probe
-  // finds up is then rescued like the others.
-  const swept0 = observed;
+/**
+ * The silent addresses decided, and the others checked for every port and rescued. The careful
+ * probes of silent addresses (started during the sweep) concern other addresses than the
+ * every-port check and the rescue: they finish beside them, and their results are merged by
+ * address. An address a careful probe finds up is then rescued like the others.
+ */
+async function afterSweep(
+  ctx: PassContext,
+  ahead: Ahead,
+  swept: Swept,
+  observed: ObservedAddress[],
+  rate: number | undefined,
+): Promise<ObservedAddress[]> {
   const [careful, checked] = await Promise.all([
-    ahead.settle(swept0),
+    ahead.settle(observed),
     (async () => {
-      const marked = (await detectEveryPort(runner, swept0, at(RESCUE_SHARE), carefulRate))
-        .observed;
+      const marked = (await detectEveryPort(ctx, observed, rate)).observed;
       // What a pass finds open and would be drift starts version detection at once.
-      const rescued = await rescue(
-        runner,
-        marked,
-        swept.silence,
-        pacer,
-        at(RESCUE_SHARE),
-        (sofar) => ahead.identifyFrom(applyRecheck(marked, runsOf(sofar), false)),
+      const rescued = await rescue(ctx, marked, swept.silence, (sofar) =>
+        ahead.identifyFrom(applyRecheck(marked, runsOf(sofar), false)),
       );
       return applyRecheck(marked, runsOf(rescued), false);
     })(),
   ]);
   // Each side changed its own addresses: the careful probe those that were down, the rest those up.
-  const cameUp = new Set(
-    careful.observed
-      .filter((o, i) => o.status === 'up' && swept0[i]?.status === 'down')
-      .map((o) => o.address),
-  );
-  observed = checked.map((o, i) => (o.status === 'down' ? (careful.observed[i] ?? o) : o));
-  if (cameUp.size > 0) {
-    const late = await rescue(
-      runner,
-      observed.filter((o) => cameUp.has(o.address)),
-      swept.silence,
-      pacer,
-      at(RESCUE_SHARE),
-    );
-    observed = applyRecheck(observed, runsOf(late), false);
-  }
-  observed = withCoverage(
+  const merged = mergeByAddress(checked, careful.decided, (o) => o.status === 'down');
+  const cameUp = careful.decided.filter((o) => o.status === 'up');
+  if (cameUp.length === 0) return merged;
+  const late = await rescue(ctx, cameUp, swept.silence);
+  return applyRecheck(merged, runsOf(late), false);
+}
+
+/** The TCP coverage of each address that answered; what got no answer, in the log. */
+function withCoverageLogged(
+  ctx: PassContext,
+  observed: readonly ObservedAddress[],
+  swept: Swept,
+): ObservedAddress[] {
+  const covered = withCoverage(
     observed,
     swept.silence,
     swept.swept,
-    countPorts(plan.tcp),
-    runner.cancelled() ? 'the run was cancelled' : 'the passes or the scan-timeout budget ran out',
+    countPorts(ctx.plan.tcp),
+    ctx.runner.cancelled()
+      ? 'the run was cancelled'
+      : 'the passes or the scan-timeout budget ran out',
   );
-  for (const o of observed) {
+  for (const o of covered) {
     if (o.coverage?.unanswered) {
-      log.warning(
+      ctx.log.warning(
         `${o.address}: ${o.coverage.unanswered.toLocaleString('en-US')} of ${o.coverage.ports.toLocaleString('en-US')} TCP ports got no answer`,
       );
     }
   }
+  return covered;
+}
 
-  const confirmed = await confirm(
-    runner,
-    rules,
-    observed,
-    scannedPorts,
-    at(CONFIRM_SHARE),
-    carefulRate,
-  );
-  observed = await identify(
-    runner,
-    rules,
-    confirmed.observed,
-    scannedPorts,
-    startedAt + budget - REPORT_RESERVE_MS,
-    carefulRate,
-    ahead.close(),
-  );
-
-  const pace = pacer.pace();
+/** What the passes found, with the pace, every nmap run and what failed. */
+function outcome(ctx: PassContext, observed: ObservedAddress[], flaps: Flap[]): PassesOutcome {
+  const { log, plan, runner } = ctx;
+  const pace = ctx.pacer.pace();
   if (plan.tcp.length > 0)
     log.info(`pace: ${pace.rate.toLocaleString('en-US')} packets/s: ${pace.reason}`);
   const failures = [
@@ -201,8 +215,8 @@ async function passes(
     plan,
     // Whatever nmap skipped or left out of its report for an address of the plan still ends in it.
     observed: accountForSkipped(plan, observed, runner.notes),
-    scannedPorts,
-    flapping: confirmed.flapping,
+    scannedPorts: [...ctx.scanned],
+    flapping: flaps,
     scanned: {
       addresses: plan.addressCount,
       tcpPorts: countPorts(plan.tcp),

@@ -5,15 +5,14 @@
 // policer that shows up late is still seen. UDP follows, at the settled rate at most, with
 // retransmissions.
 import type { RunResult } from './observe.js';
-import type { ScanPlan } from '../plan/plan.js';
 import { countPorts } from '../settings/ports.js';
 import { classifyTarget } from '../settings/targets.js';
 import type { PortRange, Protocol } from '../base/types.js';
 import { addSweep, type Silence } from './coverage.js';
-import { answersClosed, runFacts, takePorts } from './facts.js';
+import type { PassContext } from './context.js';
+import { answersClosed, runFacts, takePorts, type HostFacts } from './facts.js';
 import { readIntake, runnerDuring } from './intake.js';
-import type { Pacer } from './pacing.js';
-import { runsOf, type Runner } from './runner.js';
+import { runsOf } from './runner.js';
 
 export interface Swept {
   results: RunResult[];
@@ -34,105 +33,151 @@ export function udpRate(probes: number, pace: number): number {
   return Math.min(pace, Math.min(50_000, Math.max(1_000, Math.ceil(probes / 4 / 1000) * 1000)));
 }
 
+/** What the sweep gathers as it goes, run after run. */
+interface SweepState extends Swept {
+  /** Addresses that answer closed ports: ground truth for the path. */
+  truth: Set<string>;
+}
+
+/** What one TCP sweep run measured on the hosts that answer closed ports. */
+interface Measured {
+  rate: number;
+  probes: number;
+  answered: number;
+}
+
 export async function sweep(
-  runner: Runner,
-  plan: ScanPlan,
-  pacer: Pacer,
-  deadline: number,
+  ctx: PassContext,
   /** Called after each TCP run with every result so far. */
   afterRun: (sofar: readonly RunResult[]) => void = () => {},
 ): Promise<Swept> {
-  const results: RunResult[] = [];
-  const silence: Silence = new Map();
-  const swept = new Map<string, number>();
-  const truth = new Set<string>();
-
-  for (const { family, targets } of plan.runs) {
-    const addresses = addressesIn(targets);
-    let rest: PortRange[] = plan.tcp;
-    for (let step = 1; rest.length > 0; step++) {
-      if (runner.cancelled() || Date.now() >= deadline) {
-        results.push(unfinished(targets, 'tcp', runner.cancelled()));
-        break;
-      }
-      const seconds = pacer.stepSeconds;
-      const count = Math.max(
-        1,
-        Math.min(countPorts(rest), Math.floor((pacer.rate * seconds) / addresses)),
-      );
-      const [ports, after] = takePorts(rest, count);
-      rest = after;
-      const rate = pacer.rate;
-      const intakeBefore = readIntake();
-      const done = await runner.run(
-        {
-          label: `IPv${family} TCP sweep`,
-          file: `nmap-ipv${family}-tcp`,
-          invocation: { profile: 'sweep', family, tcp: ports, udp: [], targets, rate },
-        },
-        deadline,
-      );
-      results.push(...done);
-      const facts = runFacts(runsOf(done));
-      const intakeAfter = readIntake();
-      let probes = 0;
-      let answered = 0;
-      let seen = 0;
-      for (const f of facts.values()) {
-        seen += f.answered;
-        swept.set(f.address, (swept.get(f.address) ?? 0) + f.probed);
-        if (answersClosed(f)) truth.add(f.address);
-        if (!truth.has(f.address)) continue;
-        probes += f.probed;
-        answered += f.answered;
-      }
-      const elapsed = runsOf(done).reduce((n, r) => n + (r.finished?.elapsed ?? 0), 0);
-      pacer.measure({
-        rate,
-        probes,
-        answered,
-        seconds: elapsed,
-        ...(intakeBefore && intakeAfter ? runnerDuring(intakeBefore, intakeAfter, seen) : {}),
-      });
-      // A run the path could not be measured on says nothing of its silence: every silent port
-      // is probed again (delivery 0), not judged on an assumed delivery.
-      const delivery = probes >= 50 ? answered / probes : pacer.measured ? pacer.delivery : 0;
-      addSweep(silence, facts, delivery, truth);
-      afterRun(results);
-      runner.log.info(
-        probes > 0
-          ? `[IPv${family} TCP sweep] ${countPorts(ports).toLocaleString('en-US')} ports at ${rate.toLocaleString('en-US')}/s: ${((answered / probes) * 100).toFixed(1)}% of probes to hosts that answer closed ports answered; next ${pacer.rate.toLocaleString('en-US')}/s`
-          : `[IPv${family} TCP sweep] ${countPorts(ports).toLocaleString('en-US')} ports at ${rate.toLocaleString('en-US')}/s: no host answered closed ports to measure the path`,
-      );
-    }
+  const state: SweepState = { results: [], silence: new Map(), swept: new Map(), truth: new Set() };
+  for (const { family, targets } of ctx.plan.runs) {
+    await sweepTcp(ctx, family, targets, state, afterRun);
   }
+  for (const { family, targets } of ctx.plan.runs) {
+    if (ctx.plan.udp.length === 0) break;
+    state.results.push(...(await sweepUdp(ctx, family, targets)));
+  }
+  return { results: state.results, silence: state.silence, swept: state.swept };
+}
 
-  for (const { family, targets } of plan.runs) {
-    if (plan.udp.length === 0) break;
-    if (runner.cancelled() || Date.now() >= deadline) {
-      results.push(unfinished(targets, 'udp', runner.cancelled()));
-      continue;
+/** Every planned TCP port of one family's targets, in runs as long as the pacer says. */
+async function sweepTcp(
+  ctx: PassContext,
+  family: 4 | 6,
+  targets: string[],
+  state: SweepState,
+  afterRun: (sofar: readonly RunResult[]) => void,
+): Promise<void> {
+  const { runner, pacer } = ctx;
+  const addresses = addressesIn(targets);
+  let rest: PortRange[] = ctx.plan.tcp;
+  while (rest.length > 0) {
+    if (runner.cancelled() || Date.now() >= ctx.deadlines.sweep) {
+      state.results.push(unfinished(targets, 'tcp', runner.cancelled()));
+      break;
     }
-    const probes = addressesIn(targets) * countPorts(plan.udp);
-    results.push(
-      ...(await runner.run(
-        {
-          label: `IPv${family} UDP sweep`,
-          file: `nmap-ipv${family}-udp`,
-          invocation: {
-            profile: 'sweep',
-            family,
-            tcp: [],
-            udp: plan.udp,
-            targets,
-            rate: udpRate(probes, pacer.rate),
-          },
-        },
-        deadline,
-      )),
+    const seconds = pacer.stepSeconds;
+    const count = Math.max(
+      1,
+      Math.min(countPorts(rest), Math.floor((pacer.rate * seconds) / addresses)),
+    );
+    const [ports, after] = takePorts(rest, count);
+    rest = after;
+    const measured = await tcpRun(ctx, family, targets, ports, state);
+    afterRun(state.results);
+    const head = `[IPv${family} TCP sweep] ${countPorts(ports).toLocaleString('en-US')} ports at ${measured.rate.toLocaleString('en-US')}/s`;
+    runner.log.info(
+      measured.probes > 0
+        ? `${head}: ${((measured.answered / measured.probes) * 100).toFixed(1)}% of probes to hosts that answer closed ports answered; next ${pacer.rate.toLocaleString('en-US')}/s`
+        : `${head}: no host answered closed ports to measure the path`,
     );
   }
-  return { results, silence, swept };
+}
+
+/** One TCP sweep run: its results, the path measured on it, what it left silent. */
+async function tcpRun(
+  ctx: PassContext,
+  family: 4 | 6,
+  targets: string[],
+  ports: PortRange[],
+  state: SweepState,
+): Promise<Measured> {
+  const { runner, pacer } = ctx;
+  const rate = pacer.rate;
+  const intakeBefore = readIntake();
+  const done = await runner.run(
+    {
+      label: `IPv${family} TCP sweep`,
+      file: `nmap-ipv${family}-tcp`,
+      invocation: { profile: 'sweep', family, tcp: ports, udp: [], targets, rate },
+    },
+    ctx.deadlines.sweep,
+  );
+  state.results.push(...done);
+  const facts = runFacts(runsOf(done));
+  const intakeAfter = readIntake();
+  const { probes, answered, seen } = tally(facts, state);
+  const elapsed = runsOf(done).reduce((n, r) => n + (r.finished?.elapsed ?? 0), 0);
+  pacer.measure({
+    rate,
+    probes,
+    answered,
+    seconds: elapsed,
+    ...(intakeBefore && intakeAfter ? runnerDuring(intakeBefore, intakeAfter, seen) : {}),
+  });
+  // A run the path could not be measured on says nothing of its silence: every silent port
+  // is probed again (delivery 0), not judged on an assumed delivery.
+  const delivery = probes >= 50 ? answered / probes : pacer.measured ? pacer.delivery : 0;
+  addSweep(state.silence, facts, delivery, state.truth);
+  return { rate, probes, answered };
+}
+
+/**
+ * Adds up a run's facts: the ports each address was probed on, the hosts that answer closed ports
+ * (kept), the probes to them and their answers, and every answer seen.
+ */
+function tally(
+  facts: ReadonlyMap<string, HostFacts>,
+  state: SweepState,
+): { probes: number; answered: number; seen: number } {
+  let probes = 0;
+  let answered = 0;
+  let seen = 0;
+  for (const f of facts.values()) {
+    seen += f.answered;
+    state.swept.set(f.address, (state.swept.get(f.address) ?? 0) + f.probed);
+    if (answersClosed(f)) state.truth.add(f.address);
+    if (!state.truth.has(f.address)) continue;
+    probes += f.probed;
+    answered += f.answered;
+  }
+  return { probes, answered, seen };
+}
+
+/** The UDP ports of one family's targets, in one run at the settled rate at most. */
+async function sweepUdp(ctx: PassContext, family: 4 | 6, targets: string[]): Promise<RunResult[]> {
+  const { runner, plan } = ctx;
+  if (runner.cancelled() || Date.now() >= ctx.deadlines.sweep) {
+    return [unfinished(targets, 'udp', runner.cancelled())];
+  }
+  const probes = addressesIn(targets) * countPorts(plan.udp);
+  return runner.run(
+    {
+      label: `IPv${family} UDP sweep`,
+      file: `nmap-ipv${family}-udp`,
+      invocation: {
+        profile: 'sweep',
+        family,
+        tcp: [],
+        udp: plan.udp,
+        targets,
+        rate: udpRate(probes, ctx.pacer.rate),
+      },
+    },
+    ctx.deadlines.sweep,
+  );
 }
 
 /** A run that never started: its targets' ports of that protocol are unknown. */
