@@ -56,81 +56,108 @@ export function makeRunner(
   log: Logger,
   signal?: AbortSignal,
 ): Runner {
-  const runs: RunEntry[] = [];
-  const notes: NmapTargetNote[] = [];
-  const listeners: ((found: Discovery) => void)[] = [];
-  const used = new Map<string, number>();
-  const fileFor = (stem: string): string => {
-    const n = (used.get(stem) ?? 0) + 1;
-    used.set(stem, n);
-    return `${stem}${n > 1 ? `-${n}` : ''}.xml`;
-  };
+  return new NmapRunner(nmap, scanType, reportDir, log, signal);
+}
+
+class NmapRunner implements Runner {
+  readonly runs: RunEntry[] = [];
+  readonly notes: NmapTargetNote[] = [];
+  private readonly listeners: ((found: Discovery) => void)[] = [];
+  /** How many XML files each stem has named so far. */
+  private readonly used = new Map<string, number>();
   // nmap writes into the run's private folder, where no one can plant a link under the fixed name
   // it writes (nmap, root, would follow it); the file is then renamed into report-dir.
-  let folder: Promise<string> | undefined;
-  const privateDir = (): Promise<string> => (folder ??= privateFolder(reportDir));
-  const place = async (label: string, written: string, name: string): Promise<string> => {
-    const final = join(reportDir, name);
+  private folder: Promise<string> | undefined;
+
+  constructor(
+    private readonly nmap: Nmap,
+    private readonly scanType: ScanType,
+    private readonly reportDir: string,
+    readonly log: Logger,
+    readonly signal: AbortSignal | undefined,
+  ) {}
+
+  async close(): Promise<void> {
+    if (this.folder) await removePrivateFolder(await this.folder);
+  }
+
+  cancelled(): boolean {
+    return this.signal?.aborted ?? false;
+  }
+
+  watch(listener: (found: Discovery) => void): void {
+    this.listeners.push(listener);
+  }
+
+  async run(job: Job, deadline: number): Promise<RunResult[]> {
+    // Each protocol's list is split on its own; a job rarely needs more than one run.
+    const { tcp, udp } = job.invocation;
+    const pieces = [
+      ...(tcp.length ? splitPorts(tcp).map((p) => ({ tcp: p, udp: [] })) : []),
+      ...(udp.length ? splitPorts(udp).map((p) => ({ tcp: [], udp: p })) : []),
+    ];
+    const whole = splitPorts(tcp).length <= 1 && splitPorts(udp).length <= 1;
+    if (whole) return [await this.once(job, job.invocation, deadline)];
+    const results: RunResult[] = [];
+    for (const piece of pieces) {
+      if (this.signal?.aborted) break;
+      results.push(await this.once(job, { ...job.invocation, ...piece }, deadline));
+    }
+    return results;
+  }
+
+  private fileFor(stem: string): string {
+    const n = (this.used.get(stem) ?? 0) + 1;
+    this.used.set(stem, n);
+    return `${stem}${n > 1 ? `-${n}` : ''}.xml`;
+  }
+
+  private privateDir(): Promise<string> {
+    return (this.folder ??= privateFolder(this.reportDir));
+  }
+
+  private async place(label: string, written: string, name: string): Promise<string> {
+    const final = join(this.reportDir, name);
     try {
       await moveIntoPlace(written, final);
       return final;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return final; // nmap wrote none
-      log.warning(
+      this.log.warning(
         `${label}: nmap's XML stays at ${written}, not moved to ${final}: ${getErrorMessage(error)}`,
       );
       return written;
     }
-  };
+  }
 
-  const once = async (
+  /** One nmap run of a job: its XML placed, its entry kept, its result. */
+  private async once(
     job: Job,
     invocation: Job['invocation'],
     deadline: number,
-  ): Promise<RunResult> => {
-    const name = fileFor(job.file);
-    const written = join(await privateDir(), name);
-    let discovered = 0;
+  ): Promise<RunResult> {
+    const name = this.fileFor(job.file);
+    const written = join(await this.privateDir(), name);
     const protocols: Protocol[] = [
       ...(invocation.tcp.length ? ['tcp' as const] : []),
       ...(invocation.udp.length ? ['udp' as const] : []),
     ];
     const outcome = await runNmap(
-      nmap,
-      { ...invocation, scanType, xmlPath: written, statsEvery: '15s' },
+      this.nmap,
+      { ...invocation, scanType: this.scanType, xmlPath: written, statsEvery: '15s' },
       {
         deadline,
-        onLine: (line) => {
-          const shown = describeProgress(line);
-          if (shown === undefined) return;
-          const found = invocation.profile === 'sweep' ? DISCOVERED.exec(shown) : null;
-          if (found) {
-            const d = {
-              address: found[3] ?? '',
-              port: Number(found[1]),
-              protocol: found[2] as Protocol,
-            };
-            for (const listener of listeners) listener(d);
-          }
-          // A host that answers on every port would fill the log: the XML has them all.
-          if (shown.startsWith('Discovered open port') && ++discovered > MAX_DISCOVERED_LINES) {
-            if (discovered === MAX_DISCOVERED_LINES + 1) {
-              log.info(`[${job.label}] more open ports: the XML and report.json have them all`);
-            }
-            return;
-          }
-          log.info(`[${job.label}] ${shown}`);
-        },
-        ...(signal ? { signal } : {}),
+        onLine: this.progress(job, invocation),
+        ...(this.signal ? { signal: this.signal } : {}),
         ...(job.stop ? { stop: job.stop } : {}),
       },
     );
-    log.info(`[${job.label}] nmap ${describeArgs(outcome.args)}`);
-    const xml = await place(job.label, written, name);
-    if (outcome.error && job.stop?.signal.aborted) log.info(`[${job.label}] ${outcome.error}`);
-    else if (outcome.error) log.warning(`${job.label}: ${outcome.error}`);
-    notes.push(...(outcome.run?.targets ?? []));
-    runs.push({
+    this.log.info(`[${job.label}] nmap ${describeArgs(outcome.args)}`);
+    const xml = await this.place(job.label, written, name);
+    if (outcome.error && job.stop?.signal.aborted) this.log.info(`[${job.label}] ${outcome.error}`);
+    else if (outcome.error) this.log.warning(`${job.label}: ${outcome.error}`);
+    this.notes.push(...(outcome.run?.targets ?? []));
+    this.runs.push({
       phase: job.invocation.profile,
       args: outcome.args,
       xml,
@@ -143,35 +170,36 @@ export function makeRunner(
       protocols,
       ...(outcome.error ? { why: outcome.error } : {}),
     };
-  };
+  }
 
-  return {
-    runs,
-    notes,
-    log,
-    signal,
-    close: async () => {
-      if (folder) await removePrivateFolder(await folder);
-    },
-    cancelled: () => signal?.aborted ?? false,
-    watch: (listener) => listeners.push(listener),
-    async run(job, deadline) {
-      // Each protocol's list is split on its own; a job rarely needs more than one run.
-      const { tcp, udp } = job.invocation;
-      const pieces = [
-        ...(tcp.length ? splitPorts(tcp).map((p) => ({ tcp: p, udp: [] })) : []),
-        ...(udp.length ? splitPorts(udp).map((p) => ({ tcp: [], udp: p })) : []),
-      ];
-      const whole = splitPorts(tcp).length <= 1 && splitPorts(udp).length <= 1;
-      if (whole) return [await once(job, job.invocation, deadline)];
-      const results: RunResult[] = [];
-      for (const piece of pieces) {
-        if (signal?.aborted) break;
-        results.push(await once(job, { ...job.invocation, ...piece }, deadline));
+  /**
+   * What one run does with each line nmap prints: its progress in the log, prefixed with the run,
+   * and each open port a sweep or rescue run announces to the listeners.
+   */
+  private progress(job: Job, invocation: Job['invocation']): (line: string) => void {
+    let discovered = 0;
+    return (line) => {
+      const shown = describeProgress(line);
+      if (shown === undefined) return;
+      const found = invocation.profile === 'sweep' ? DISCOVERED.exec(shown) : null;
+      if (found) {
+        const d = {
+          address: found[3] ?? '',
+          port: Number(found[1]),
+          protocol: found[2] as Protocol,
+        };
+        for (const listener of this.listeners) listener(d);
       }
-      return results;
-    },
-  };
+      // A host that answers on every port would fill the log: the XML has them all.
+      if (shown.startsWith('Discovered open port') && ++discovered > MAX_DISCOVERED_LINES) {
+        if (discovered === MAX_DISCOVERED_LINES + 1) {
+          this.log.info(`[${job.label}] more open ports: the XML and report.json have them all`);
+        }
+        return;
+      }
+      this.log.info(`[${job.label}] ${shown}`);
+    };
+  }
 }
 
 /**
