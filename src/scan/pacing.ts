@@ -169,71 +169,87 @@ export class Pacer {
     const through = step.rate * share;
     if (!loose) this.checking = false;
     if (!loose && this.onRunner(step, share, through)) return;
-    if (loose) {
-      // Re-probing goes below a policer: a higher share there is the path's own loss, better
-      // measured (silence a firewall drops only lowers it); the first measure when the sweep
-      // left none.
-      if (this.baseline === undefined || share > this.baseline) this.baseline = share;
-      else if (share < this.baseline - HOLD && this.settled && !lostOnTheRunner(step)) {
-        this.policer = Math.min(this.policer ?? Infinity, through);
-        this.settleAt(Math.min(this.current, through * SETTLE));
-      }
-      return;
+    if (loose) this.measureRescue(step, share, through);
+    else if (this.tentative) this.afterTentative(step, share, through, this.tentative);
+    else if (this.baseline === undefined) this.measureFirst(step, share, through);
+    else this.measureSettled(step, share, through, this.baseline);
+  }
+
+  /**
+   * A rescue pass: re-probing goes below a policer, so a higher share there is the path's own
+   * loss, better measured (silence a firewall drops only lowers it); the first measure when the
+   * sweep left none. Only a large fall lowers the rate.
+   */
+  private measureRescue(step: PaceStep, share: number, through: number): void {
+    if (this.baseline === undefined || share > this.baseline) this.baseline = share;
+    else if (share < this.baseline - HOLD && this.settled && !lostOnTheRunner(step)) {
+      this.policer = Math.min(this.policer ?? Infinity, through);
+      this.settleAt(Math.min(this.current, through * SETTLE));
     }
-    if (this.tentative) {
-      const before = this.tentative;
-      this.tentative = undefined;
-      if (share < before.share - HOLD) {
-        // Slower lost more: no random loss does that. A policer whose bucket carried the first,
-        // short run: below what got through this time.
-        this.policer = through;
-        this.settleAt(through * SETTLE);
-        this.tentative = { rate: step.rate, share };
-        return;
-      }
-      if (share > before.share + HOLD) {
-        // Slower got more answers: a policer, and the rate settles just below what got through.
-        // A share still far from whole means this run, too, went above it: what got through now
-        // is its measure. Near whole, the first run's measure stands (nmap's bursts lose a few
-        // percent near a policer, so this run under-measures it), and what this run lost is
-        // (mostly) the path's own loss.
-        this.baseline = share;
-        this.policer = share < NEAR ? through : Math.max(before.rate * before.share, through);
-        this.settleAt(this.policer * AT_POLICER);
-        this.held = undefined;
-        return;
-      }
-      if (share < NEAR) {
-        // The same low share: no path loses that much at random; a policer that a short run
-        // measures badly. Below what got through this time, and measured again.
-        this.policer = through;
-        this.settleAt(through * SETTLE);
-        this.tentative = { rate: step.rate, share };
-        return;
-      }
-      // The same share at a lower rate: loss that no rate avoids. The speed comes back, in a
-      // short run first, in case it was a policer after all.
-      this.baseline = Math.max(share, before.share);
-      this.settledWhy = undefined;
-      this.policer = undefined;
-      this.current = before.rate;
+  }
+
+  /** The first run measured: clean, the rate rises; a low share, the next run tells why. */
+  private measureFirst(step: PaceStep, share: number, through: number): void {
+    if (share >= CLEAN) {
+      this.baseline = share;
       this.raise();
-      this.checking = true;
+    } else {
+      this.tentative = { rate: step.rate, share };
+      this.policer = through;
+      this.settleAt(through * SETTLE);
+    }
+  }
+
+  /** The slower run after a low share: a policer, or loss that no rate avoids. */
+  private afterTentative(
+    step: PaceStep,
+    share: number,
+    through: number,
+    before: { rate: number; share: number },
+  ): void {
+    this.tentative = undefined;
+    if (share < before.share - HOLD) {
+      // Slower lost more: no random loss does that. A policer whose bucket carried the first,
+      // short run: below what got through this time.
+      this.policer = through;
+      this.settleAt(through * SETTLE);
+      this.tentative = { rate: step.rate, share };
       return;
     }
-    if (this.baseline === undefined) {
-      if (share >= CLEAN) {
-        this.baseline = share;
-        this.raise();
-      } else {
-        this.tentative = { rate: step.rate, share };
-        this.policer = through;
-        this.settleAt(through * SETTLE);
-      }
+    if (share > before.share + HOLD) {
+      // Slower got more answers: a policer, and the rate settles just below what got through.
+      // A share still far from whole means this run, too, went above it: what got through now
+      // is its measure. Near whole, the first run's measure stands (nmap's bursts lose a few
+      // percent near a policer, so this run under-measures it), and what this run lost is
+      // (mostly) the path's own loss.
+      this.baseline = share;
+      this.policer = share < NEAR ? through : Math.max(before.rate * before.share, through);
+      this.settleAt(this.policer * AT_POLICER);
+      this.held = undefined;
       return;
     }
+    if (share < NEAR) {
+      // The same low share: no path loses that much at random; a policer that a short run
+      // measures badly. Below what got through this time, and measured again.
+      this.policer = through;
+      this.settleAt(through * SETTLE);
+      this.tentative = { rate: step.rate, share };
+      return;
+    }
+    // The same share at a lower rate: loss that no rate avoids. The speed comes back, in a
+    // short run first, in case it was a policer after all.
+    this.baseline = Math.max(share, before.share);
+    this.settledWhy = undefined;
+    this.policer = undefined;
+    this.current = before.rate;
+    this.raise();
+    this.checking = true;
+  }
+
+  /** A run once the path was measured: the rate holds, rises, or settles below a fall. */
+  private measureSettled(step: PaceStep, share: number, through: number, baseline: number): void {
     if (this.policed && this.held === undefined) {
-      if (share < this.baseline - 2 * HOLD) {
+      if (share < baseline - 2 * HOLD) {
         // The first run at the settled rate lost far more than below the policer: the policer
         // was over-measured. What got through at this rate is the better measure.
         this.policer = through;
@@ -243,9 +259,9 @@ export class Pacer {
       this.held = share;
       return;
     }
-    const holds = this.policed ? (this.held ?? 0) : this.baseline;
+    const holds = this.policed ? (this.held ?? 0) : baseline;
     if (share >= holds - HOLD) {
-      if (share > this.baseline && !this.policed) this.baseline = share;
+      if (share > baseline && !this.policed) this.baseline = share;
       if (!this.settled) this.raise();
       return;
     }
