@@ -122,6 +122,13 @@ function combineHosts(a: NmapHost, b: NmapHost): NmapHost {
   };
 }
 
+/** How the targets name an address: the entries that cover it, the names that resolved to it. */
+interface Naming {
+  targets: readonly Target[];
+  resolved: Map<string, string[]>;
+  namesOf(address: string): string[];
+}
+
 /**
  * The observed state of a scan: one entry per scanned address, plus entries for what could not be
  * scanned (unresolved names, unreachable families, runs that did not finish).
@@ -131,22 +138,38 @@ export function observe(
   plan: ScanPlan,
   runs: readonly RunResult[],
 ): ObservedAddress[] {
-  const out: ObservedAddress[] = [];
   // A name never stands for the runner's own address (the plan reports that pair unscanned): the
   // scan of a literal 127.0.0.1 is the literal's, not that of a name that resolved to it too.
   const resolved = new Map(
     [...plan.resolved].map(([name, addrs]) => [name, addrs.filter((a) => !runnerRange(a))]),
   );
-  const namesOf = (address: string): string[] =>
-    [...resolved].filter(([, addrs]) => addrs.includes(address)).map(([name]) => name);
-
+  const naming: Naming = {
+    targets,
+    resolved,
+    namesOf: (address) =>
+      [...resolved].filter(([, addrs]) => addrs.includes(address)).map(([name]) => name),
+  };
+  const out: ObservedAddress[] = [];
   for (const { target, reason } of plan.unresolved) {
     out.push(placeholder('', [target], 'unresolved', `${target} ${reason}`));
   }
   for (const { target, address, reason } of plan.unreachable) {
     out.push(placeholder(address, [target], 'inconclusive', reason));
   }
+  const { hosts, reported } = hostsOf(runs);
+  const unfinished = runs.filter((r) => !r.finished);
+  for (const [address, host] of hosts) {
+    out.push(observeScanned(host, address, naming, unfinished, reported.get(address)));
+  }
+  out.push(...neverReported(unfinished, hosts, naming));
+  return out;
+}
 
+/** Every host the runs reported, one per address, and the protocols each was reported on. */
+function hostsOf(runs: readonly RunResult[]): {
+  hosts: Map<string, NmapHost>;
+  reported: Map<string, Set<Protocol>>;
+} {
   const hosts = new Map<string, NmapHost>();
   const reported = new Map<string, Set<Protocol>>();
   for (const entry of runs) {
@@ -160,35 +183,47 @@ export function observe(
       reported.set(address, protocols);
     }
   }
-  const unfinished = runs.filter((r) => !r.finished);
-  for (const [address, host] of hosts) {
-    const obs = observeHost(
-      host,
-      address,
-      targetsNaming(targets, address, resolved),
-      namesOf(address),
-    );
-    const stopped = unfinished.filter((r) =>
-      r.targets.some((t) => t === address || coversBlock(t, address)),
-    );
-    // A run that stopped before this address: its ports of that protocol are unknown, not closed.
-    const unscanned = stopped
-      .flatMap((r) => r.protocols)
-      .filter((p) => !reported.get(address)?.has(p));
-    const seen = unscanned.length ? { ...obs, unscanned: [...new Set(unscanned)] } : obs;
-    // Silent on the ports that were asked, while a run of its ports stopped: not down, unknown.
-    const why = stopped[0]?.why;
-    out.push(
-      seen.status === 'down' && stopped.length
-        ? {
-            ...seen,
-            status: 'inconclusive',
-            reason: `no answer on the ports scanned before a run stopped (${why ?? 'nmap did not finish'})`,
-          }
-        : seen,
-    );
-  }
-  // What a run did not finish and nmap never reported: single addresses, and blocks as a whole.
+  return { hosts, reported };
+}
+
+/** A host nmap reported, with what the runs that stopped before it leave unknown. */
+function observeScanned(
+  host: NmapHost,
+  address: string,
+  naming: Naming,
+  unfinished: readonly RunResult[],
+  reported: ReadonlySet<Protocol> | undefined,
+): ObservedAddress {
+  const obs = observeHost(
+    host,
+    address,
+    targetsNaming(naming.targets, address, naming.resolved),
+    naming.namesOf(address),
+  );
+  const stopped = unfinished.filter((r) =>
+    r.targets.some((t) => t === address || coversBlock(t, address)),
+  );
+  // A run that stopped before this address: its ports of that protocol are unknown, not closed.
+  const unscanned = stopped.flatMap((r) => r.protocols).filter((p) => !reported?.has(p));
+  const seen = unscanned.length ? { ...obs, unscanned: [...new Set(unscanned)] } : obs;
+  // Silent on the ports that were asked, while a run of its ports stopped: not down, unknown.
+  const why = stopped[0]?.why;
+  return seen.status === 'down' && stopped.length
+    ? {
+        ...seen,
+        status: 'inconclusive',
+        reason: `no answer on the ports scanned before a run stopped (${why ?? 'nmap did not finish'})`,
+      }
+    : seen;
+}
+
+/** What a run did not finish and nmap never reported: single addresses, and blocks as a whole. */
+function neverReported(
+  unfinished: readonly RunResult[],
+  hosts: ReadonlyMap<string, NmapHost>,
+  naming: Naming,
+): ObservedAddress[] {
+  const out: ObservedAddress[] = [];
   const placed = new Set<string>();
   for (const entry of unfinished) {
     for (const spec of entry.targets) {
@@ -199,10 +234,10 @@ export function observe(
       out.push(
         placeholder(
           spec,
-          isBlock ? [spec] : targetsNaming(targets, spec, resolved),
+          isBlock ? [spec] : targetsNaming(naming.targets, spec, naming.resolved),
           'inconclusive',
           isBlock ? `only part of the block was scanned: ${why}` : why,
-          isBlock ? [] : namesOf(spec),
+          isBlock ? [] : naming.namesOf(spec),
         ),
       );
     }
