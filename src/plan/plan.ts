@@ -79,105 +79,121 @@ function wanted(settings: Settings, family: 4 | 6): boolean {
   return settings.ipVersion === 'both' || settings.ipVersion === String(family);
 }
 
+/** The plan as it is made, target after target. */
+interface Planning {
+  settings: Settings;
+  facts: PlanFacts;
+  /** Addresses and blocks to scan, per family. */
+  byFamily: Record<4 | 6, string[]>;
+  resolved: ScanPlan['resolved'];
+  unresolved: ScanPlan['unresolved'];
+  unreachable: ScanPlan['unreachable'];
+  addressCount: number;
+}
+
 export function makePlan(settings: Settings, facts: PlanFacts): ScanPlan {
-  const byFamily: Record<4 | 6, string[]> = { 4: [], 6: [] };
-  const resolved = new Map<string, string[]>();
-  const unresolved: ScanPlan['unresolved'] = [];
-  const unreachable: ScanPlan['unreachable'] = [];
-  let addressCount = 0;
-
-  const add = (target: Target, address: string, size: number): void => {
-    // For a CIDR entry, `address` is the block itself.
-    const family = familyOf(address);
-    if (!wanted(settings, family)) {
-      unreachable.push({
-        target: target.spec,
-        address,
-        reason: `ip-version: ${settings.ipVersion} leaves out IPv${family} ${address}: not scanned`,
-      });
-      return;
-    }
-    const reason = facts.unreachable.get(address);
-    if (reason) {
-      unreachable.push({ target: target.spec, address, reason });
-      return;
-    }
-    // An address or block inside a block already planned is scanned once, as part of that block.
-    const covered = byFamily[family].some(
-      (spec) => spec === address || (spec.includes('/') && coversBlock(spec, address)),
-    );
-    if (!covered) {
-      byFamily[family].push(address);
-      addressCount += size;
-    }
+  const p: Planning = {
+    settings,
+    facts,
+    byFamily: { 4: [], 6: [] },
+    resolved: new Map(),
+    unresolved: [],
+    unreachable: [],
+    addressCount: 0,
   };
-
-  // A name that resolves to the runner's own address (a parked domain, split-horizon DNS) does not
-  // stand for a host of the fleet: scanning it would judge the runner. Reported, never scanned.
-  const addResolved = (target: Target, address: string): void => {
-    const range = runnerRange(address);
-    if (range) {
-      unreachable.push({
-        target: target.spec,
-        address,
-        reason: runnerNameReason(target.spec, address, range),
-      });
-    } else {
-      add(target, address, 1);
-    }
-  };
-
   // Largest blocks first, so that whatever they hold is not planned twice.
   const ordered = [...settings.targets].sort((a, b) => b.size - a.size);
   for (const target of ordered) {
-    if (target.kind === 'hostname') {
-      const answer = facts.resolved.get(target.spec);
-      if (answer && !Array.isArray(answer) && answer.inconclusive) {
-        unreachable.push({
-          target: target.spec,
-          address: '',
-          reason: `${target.spec} ${answer.error}`,
-        });
-        continue;
-      }
-      if (!answer || !Array.isArray(answer)) {
-        unresolved.push({ target: target.spec, reason: answer?.error ?? 'not resolved' });
-        continue;
-      }
-      const all = [...new Set(answer.map(canonicalIp))];
-      const addresses = all.filter((a) => wanted(settings, familyOf(a)));
-      if (all.length === 0) {
-        unresolved.push({ target: target.spec, reason: 'has no address' });
-        continue;
-      }
-      // A name with addresses only in the family ip-version leaves out: each is reported, as an
-      // IP literal of that family would be; never a host-down, since the name does resolve.
-      if (addresses.length === 0) {
-        resolved.set(target.spec, all);
-        for (const address of all) addResolved(target, address);
-        continue;
-      }
-      resolved.set(target.spec, addresses);
-      for (const address of addresses) addResolved(target, address);
-    } else if (target.kind === 'cidr4' || target.kind === 'cidr6') {
-      add(target, target.spec, target.size);
-    } else {
-      add(target, canonicalIp(target.spec), 1);
-    }
+    if (target.kind === 'hostname') addName(p, target);
+    else if (target.kind === 'cidr4' || target.kind === 'cidr6') {
+      add(p, target, target.spec, target.size);
+    } else add(p, target, canonicalIp(target.spec), 1);
   }
-
   const runs = ([4, 6] as const)
-    .filter((family) => byFamily[family].length > 0)
-    .map((family) => ({ family, targets: byFamily[family] }));
+    .filter((family) => p.byFamily[family].length > 0)
+    .map((family) => ({ family, targets: p.byFamily[family] }));
   return {
     tcp: selectPorts(settings.tcpPorts, 'tcp', settings, facts),
     udp: selectPorts(settings.udpPorts, 'udp', settings, facts),
     runs,
-    resolved,
-    unresolved,
-    unreachable,
-    addressCount,
+    resolved: p.resolved,
+    unresolved: p.unresolved,
+    unreachable: p.unreachable,
+    addressCount: p.addressCount,
   };
+}
+
+/** An address or block to scan (for a CIDR entry, `address` is the block itself), unless left out. */
+function add(p: Planning, target: Target, address: string, size: number): void {
+  const family = familyOf(address);
+  if (!wanted(p.settings, family)) {
+    p.unreachable.push({
+      target: target.spec,
+      address,
+      reason: `ip-version: ${p.settings.ipVersion} leaves out IPv${family} ${address}: not scanned`,
+    });
+    return;
+  }
+  const reason = p.facts.unreachable.get(address);
+  if (reason) {
+    p.unreachable.push({ target: target.spec, address, reason });
+    return;
+  }
+  // An address or block inside a block already planned is scanned once, as part of that block.
+  const covered = p.byFamily[family].some(
+    (spec) => spec === address || (spec.includes('/') && coversBlock(spec, address)),
+  );
+  if (!covered) {
+    p.byFamily[family].push(address);
+    p.addressCount += size;
+  }
+}
+
+// A name that resolves to the runner's own address (a parked domain, split-horizon DNS) does not
+// stand for a host of the fleet: scanning it would judge the runner. Reported, never scanned.
+function addResolved(p: Planning, target: Target, address: string): void {
+  const range = runnerRange(address);
+  if (range) {
+    p.unreachable.push({
+      target: target.spec,
+      address,
+      reason: runnerNameReason(target.spec, address, range),
+    });
+  } else {
+    add(p, target, address, 1);
+  }
+}
+
+/** A hostname target: its addresses as DNS answered, or why it has none to scan. */
+function addName(p: Planning, target: Target): void {
+  const answer = p.facts.resolved.get(target.spec);
+  if (answer && !Array.isArray(answer) && answer.inconclusive) {
+    p.unreachable.push({
+      target: target.spec,
+      address: '',
+      reason: `${target.spec} ${answer.error}`,
+    });
+    return;
+  }
+  if (!answer || !Array.isArray(answer)) {
+    p.unresolved.push({ target: target.spec, reason: answer?.error ?? 'not resolved' });
+    return;
+  }
+  const all = [...new Set(answer.map(canonicalIp))];
+  const addresses = all.filter((a) => wanted(p.settings, familyOf(a)));
+  if (all.length === 0) {
+    p.unresolved.push({ target: target.spec, reason: 'has no address' });
+    return;
+  }
+  // A name with addresses only in the family ip-version leaves out: each is reported, as an
+  // IP literal of that family would be; never a host-down, since the name does resolve.
+  if (addresses.length === 0) {
+    p.resolved.set(target.spec, all);
+    for (const address of all) addResolved(p, target, address);
+    return;
+  }
+  p.resolved.set(target.spec, addresses);
+  for (const address of addresses) addResolved(p, target, address);
 }
 
 /**
