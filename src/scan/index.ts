@@ -130,14 +130,9 @@ async function passes(ctx: PassContext): Promise<PassesOutcome> {
     () => sweep(ctx, (sofar) => ahead.afterRun(sofar)),
   );
   ahead.endSweep(swept.results); // the UDP runs too, and what a fast sweep held back
-  const observed = observe(ctx.settings.targets, plan, swept.results);
   // Careful probes and re-checks may go as fast as the path was found to allow, never faster.
   const rate = carefulRate(ctx);
-  const decided = withCoverageLogged(
-    ctx,
-    await afterSweep(ctx, ahead, swept, observed, rate),
-    swept,
-  );
+  const decided = withCoverageLogged(ctx, await afterSweep(ctx, ahead, swept, rate), swept);
   const confirmed = await confirm(ctx, decided, rate);
   const identified = await identify(ctx, confirmed.observed, rate, ahead.close());
   return outcome(ctx, identified, confirmed.flapping);
@@ -153,9 +148,9 @@ async function afterSweep(
   ctx: PassContext,
   ahead: Ahead,
   swept: Swept,
-  observed: ObservedAddress[],
   rate: number | undefined,
 ): Promise<ObservedAddress[]> {
+  const observed = observe(ctx.settings.targets, ctx.plan, swept.results);
   const [careful, checked] = await Promise.all([
     ahead.settle(observed),
     (async () => {

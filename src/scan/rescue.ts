@@ -69,22 +69,29 @@ async function passes(
   silence: Silence,
   afterPass: (sofar: readonly RunResult[]) => void,
 ): Promise<RunResult[]> {
-  const all: RunResult[] = [];
+  const r: Rescuing = { silence, all: [] };
   for (let pass = 1; pass <= RESCUE_PASSES; pass++) {
     const batches = rescueBatches(observed, silence);
     if (batches.length === 0 || ctx.runner.cancelled() || Date.now() >= ctx.deadlines.rescue) break;
     const ports = batches.reduce((n, b) => n + countPorts(b.tcp) * b.addresses.length, 0);
-    const { rate, found } = await rescuePass(ctx, pass, batches, silence, all);
-    afterPass(all);
+    const { rate, found } = await rescuePass(ctx, pass, batches, r);
+    afterPass(r.all);
     ctx.log.info(
       `rescue ${pass}: ${ports.toLocaleString('en-US')} silent ports on ${batches.reduce((n, b) => n + b.addresses.length, 0)} addresses probed again at ${rate.toLocaleString('en-US')}/s in all; ${found.toLocaleString('en-US')} answered`,
     );
   }
-  return all;
+  return r.all;
 }
 
-/** What the runs of one pass found, as they end. */
+/** What the rescue carries from pass to pass: the silence left, every result so far. */
+interface Rescuing {
+  silence: Silence;
+  all: RunResult[];
+}
+
+/** What the runs of one pass found, as they end, and the silence they leave. */
 interface PassTally {
+  silence: Silence;
   /** Silent ports that answered. */
   found: number;
   /** Probes and answers on the addresses that measured the path's loss in this pass. */
@@ -98,8 +105,7 @@ async function rescuePass(
   ctx: PassContext,
   pass: number,
   batches: readonly Batch[],
-  silence: Silence,
-  all: RunResult[],
+  { silence, all }: Rescuing,
 ): Promise<{ rate: number; found: number }> {
   const { pacer } = ctx;
   // Each run gets the share of the pace its probes are of the pass, so the runs end together.
@@ -111,13 +117,18 @@ async function rescuePass(
         (rateOfPass * countPorts(b.tcp) * b.addresses.length) / probesOf(batches, AT_ONCE, b),
       ),
     );
-  const tally: PassTally = { found: 0, lossy: { probes: 0, answered: 0 }, unmeasured: [] };
+  const tally: PassTally = {
+    silence,
+    found: 0,
+    lossy: { probes: 0, answered: 0 },
+    unmeasured: [],
+  };
   const started = Date.now();
   const intakeBefore = readIntake();
   await pool(batches, AT_ONCE, async (b) => {
     const results = await ctx.runner.run(batchJob(pass, b, share(b)), ctx.deadlines.rescue);
     all.push(...results);
-    judgeBatch(ctx, b, runFacts(runsOf(results)), silence, tally);
+    judgeBatch(ctx, b, runFacts(runsOf(results)), tally);
   });
   // What was lost and found again tells the pacer what the path lets through at this rate...
   // (not when the answers it missed were lost on the runner: intake.ts)...
@@ -166,9 +177,9 @@ function judgeBatch(
   ctx: PassContext,
   b: Batch,
   facts: ReadonlyMap<string, HostFacts>,
-  silence: Silence,
   tally: PassTally,
 ): void {
+  const { silence } = tally;
   for (const address of b.addresses) {
     const f = facts.get(address);
     if (!f) continue; // not reported (stopped): its silence stands as it was

@@ -5,6 +5,7 @@
 // policer that shows up late is still seen. UDP follows, at the settled rate at most, with
 // retransmissions.
 import type { RunResult } from './observe.js';
+import type { ScanPlan } from '../plan/plan.js';
 import { countPorts } from '../settings/ports.js';
 import { classifyTarget } from '../settings/targets.js';
 import type { PortRange, Protocol } from '../base/types.js';
@@ -39,6 +40,9 @@ interface SweepState extends Swept {
   truth: Set<string>;
 }
 
+/** One nmap run of the plan: a family's addresses and blocks. */
+type PlannedRun = ScanPlan['runs'][number];
+
 /** What one TCP sweep run measured on the hosts that answer closed ports. */
 interface Measured {
   rate: number;
@@ -52,12 +56,10 @@ export async function sweep(
   afterRun: (sofar: readonly RunResult[]) => void = () => {},
 ): Promise<Swept> {
   const state: SweepState = { results: [], silence: new Map(), swept: new Map(), truth: new Set() };
-  for (const { family, targets } of ctx.plan.runs) {
-    await sweepTcp(ctx, family, targets, state, afterRun);
-  }
-  for (const { family, targets } of ctx.plan.runs) {
+  for (const run of ctx.plan.runs) await sweepTcp(ctx, run, state, afterRun);
+  for (const run of ctx.plan.runs) {
     if (ctx.plan.udp.length === 0) break;
-    state.results.push(...(await sweepUdp(ctx, family, targets)));
+    state.results.push(...(await sweepUdp(ctx, run)));
   }
   return { results: state.results, silence: state.silence, swept: state.swept };
 }
@@ -65,12 +67,12 @@ export async function sweep(
 /** Every planned TCP port of one family's targets, in runs as long as the pacer says. */
 async function sweepTcp(
   ctx: PassContext,
-  family: 4 | 6,
-  targets: string[],
+  run: PlannedRun,
   state: SweepState,
   afterRun: (sofar: readonly RunResult[]) => void,
 ): Promise<void> {
   const { runner, pacer } = ctx;
+  const { family, targets } = run;
   const addresses = addressesIn(targets);
   let rest: PortRange[] = ctx.plan.tcp;
   while (rest.length > 0) {
@@ -85,7 +87,7 @@ async function sweepTcp(
     );
     const [ports, after] = takePorts(rest, count);
     rest = after;
-    const measured = await tcpRun(ctx, family, targets, ports, state);
+    const measured = await tcpRun(ctx, run, ports, state);
     afterRun(state.results);
     const head = `[IPv${family} TCP sweep] ${countPorts(ports).toLocaleString('en-US')} ports at ${measured.rate.toLocaleString('en-US')}/s`;
     runner.log.info(
@@ -99,8 +101,7 @@ async function sweepTcp(
 /** One TCP sweep run: its results, the path measured on it, what it left silent. */
 async function tcpRun(
   ctx: PassContext,
-  family: 4 | 6,
-  targets: string[],
+  { family, targets }: PlannedRun,
   ports: PortRange[],
   state: SweepState,
 ): Promise<Measured> {
@@ -157,7 +158,7 @@ function tally(
 }
 
 /** The UDP ports of one family's targets, in one run at the settled rate at most. */
-async function sweepUdp(ctx: PassContext, family: 4 | 6, targets: string[]): Promise<RunResult[]> {
+async function sweepUdp(ctx: PassContext, { family, targets }: PlannedRun): Promise<RunResult[]> {
   const { runner, plan } = ctx;
   if (runner.cancelled() || Date.now() >= ctx.deadlines.sweep) {
     return [unfinished(targets, 'udp', runner.cancelled())];
