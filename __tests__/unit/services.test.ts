@@ -1,0 +1,181 @@
+// The hints and exposure text a user sees for well-known services, pinned against a snapshot made
+// from the code before the two service tables (ports.ts, hints.ts) became one (services.ts). Every
+// entry of the snapshot is computed again and must match byte for byte; the snapshot must cover
+// every port of the table, so a service added later is seen here too.
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { remedyFor, serviceAt } from '../../src/findings/hints.js';
+import { EXPOSED_SERVICES } from '../../src/settings/ports.js';
+import type { Finding, Protocol } from '../../src/base/types.js';
+import { fixturesDir } from '../helpers/paths.js';
+
+const SNAPSHOT = join(fixturesDir, 'services', 'hints.json');
+
+interface Entry {
+  port: number;
+  protocol: Protocol;
+  name?: string;
+  tunnel?: string;
+  method?: string;
+  serviceAt: string | null;
+  remedy: string;
+}
+
+function compute(e: Omit<Entry, 'serviceAt' | 'remedy'>): Entry {
+  const finding: Finding = {
+    kind: 'unexpected-open',
+    target: '198.51.100.7',
+    address: '198.51.100.7',
+    port: e.port,
+    protocol: e.protocol,
+    expected: 'not open',
+    observed: 'open',
+    ...(e.name === undefined
+      ? {}
+      : {
+          service: {
+            name: e.name,
+            ...(e.method ? { method: e.method } : {}),
+            ...(e.tunnel ? { tunnel: e.tunnel } : {}),
+          } as Finding['service'],
+        }),
+  };
+  return {
+    ...e,
+    serviceAt: serviceAt(e.port, e.protocol, e.name) ?? null,
+    remedy: remedyFor(finding),
+  };
+}
+
+/** Every port and nmap name either table knew before the change, each way a finding can carry it. */
+const PORTS = [
+  21, 23, 111, 139, 161, 445, 1433, 1521, 2181, 2375, 2376, 2377, 2379, 2380, 3000, 3306, 3389,
+  4222, 4505, 4506, 5000, 5432, 5601, 5672, 5900, 5984, 6379, 6443, 7000, 7474, 7687, 8086, 8123,
+  8200, 8500, 8888, 8983, 9000, 9042, 9090, 9092, 9100, 9200, 9300, 10250, 10255, 11211, 15672,
+  27017, 27018, 27019, 28015, 50070, 80, 443, 27999, 40000,
+];
+const NAMES = [
+  'mongodb',
+  'mongod',
+  'redis',
+  'elasticsearch',
+  'opensearch',
+  'docker',
+  'etcd',
+  'etcd-client',
+  'etcd-server',
+  'kubelet',
+  'memcached',
+  'memcache',
+  'mysql',
+  'mariadb',
+  'postgresql',
+  'ms-sql-s',
+  'oracle-tns',
+  'oracle',
+  'couchdb',
+  'cassandra-native',
+  'cassandra',
+  'amqp',
+  'kafka',
+  'zookeeper',
+  'consul',
+  'kibana',
+  'prometheus',
+  'node_exporter',
+  'node-exporter',
+  'influxdb',
+  'jupyter',
+  'ms-wbt-server',
+  'vnc',
+  'microsoft-ds',
+  'netbios-ssn',
+  'telnet',
+  'ftp',
+  'rpcbind',
+  'snmp',
+  'http',
+  ' MongoDB ',
+];
+
+/** Ports where every name is tried. */
+const NAMED_AT = [111, 2375, 2376, 6379, 11211, 27999, 40000];
+
+function inputs(): Omit<Entry, 'serviceAt' | 'remedy'>[] {
+  const out: Omit<Entry, 'serviceAt' | 'remedy'>[] = [];
+  for (const protocol of ['tcp', 'udp'] as const) {
+    for (const port of PORTS) {
+      out.push({ port, protocol });
+      out.push({ port, protocol, name: 'unknown', method: 'table' });
+      // nmap's names, where the port alone would pick another entry or none.
+      if (!NAMED_AT.includes(port)) continue;
+      for (const name of NAMES) {
+        out.push({ port, protocol, name, method: 'probed' });
+        if (name === 'docker') out.push({ port, protocol, name, method: 'probed', tunnel: 'ssl' });
+      }
+    }
+  }
+  return out;
+}
+
+/** The snapshot's form: each distinct text once, and one row an entry that points at its text. */
+interface Stored {
+  remedies: string[];
+  rows: [number, Protocol, string | null, string | null, string | null, string | null, number][];
+}
+
+function store(entries: readonly Entry[]): Stored {
+  const remedies = [...new Set(entries.map((e) => e.remedy))];
+  return {
+    remedies,
+    rows: entries.map((e) => [
+      e.port,
+      e.protocol,
+      e.name ?? null,
+      e.method ?? null,
+      e.tunnel ?? null,
+      e.serviceAt,
+      remedies.indexOf(e.remedy),
+    ]),
+  };
+}
+
+function load(stored: Stored): Entry[] {
+  return stored.rows.map(([port, protocol, name, method, tunnel, at, remedy]) => ({
+    port,
+    protocol,
+    ...(name === null ? {} : { name }),
+    ...(method === null ? {} : { method }),
+    ...(tunnel === null ? {} : { tunnel }),
+    serviceAt: at,
+    remedy: stored.remedies[remedy]!,
+  }));
+}
+
+// Written only when asked (UPDATE_SERVICES_SNAPSHOT=1), after a change of the texts is reviewed.
+if (process.env['UPDATE_SERVICES_SNAPSHOT'] === '1') {
+  const stored = store(inputs().map(compute));
+  writeFileSync(
+    SNAPSHOT,
+    `{"remedies":${JSON.stringify(stored.remedies, null, 1)},\n"rows":[\n${stored.rows.map((r) => JSON.stringify(r)).join(',\n')}\n]}\n`,
+  );
+}
+
+describe('the service table', () => {
+  const snapshot = load(JSON.parse(readFileSync(SNAPSHOT, 'utf8')) as Stored);
+
+  it('gives every hint and service name the snapshot holds, byte for byte', () => {
+    assert.ok(snapshot.length > 800, `${snapshot.length} entries`);
+    for (const want of snapshot) {
+      const { serviceAt: _s, remedy: _r, ...input } = want;
+      assert.deepEqual(compute(input), want);
+    }
+  });
+
+  it('has every port of ports: default in the snapshot', () => {
+    const covered = new Set(snapshot.map((e) => e.port));
+    for (const s of EXPOSED_SERVICES) assert.ok(covered.has(s.port), `${s.port} ${s.service}`);
+  });
+});
