@@ -178,4 +178,53 @@ describe('the service table', () => {
     const covered = new Set(snapshot.map((e) => e.port));
     for (const s of EXPOSED_SERVICES) assert.ok(covered.has(s.port), `${s.port} ${s.service}`);
   });
+
+  it('gives ports: default the services, names and order it had before the tables became one', () => {
+    assert.deepEqual(
+      EXPOSED_SERVICES.map((s) => [s.port, s.service]),
+      [
+        [2181, 'ZooKeeper'],
+        [2375, 'Docker API (plain)'],
+        [2376, 'Docker API (TLS)'],
+        [2377, 'Docker Swarm'],
+        [2379, 'etcd client'],
+        [2380, 'etcd peer'],
+        [3000, 'Grafana'],
+        [4222, 'NATS'],
+        [4505, 'SaltStack publish'],
+        [4506, 'SaltStack return'],
+        [5000, 'Docker registry'],
+        [5601, 'Kibana'],
+        [5672, 'RabbitMQ'],
+        [5984, 'CouchDB'],
+        [6379, 'Redis'],
+        [6443, 'Kubernetes API'],
+        [7000, 'Cassandra inter-node'],
+        [7474, 'Neo4j HTTP'],
+        [7687, 'Neo4j Bolt'],
+        [8086, 'InfluxDB'],
+        [8123, 'ClickHouse HTTP'],
+        [8200, 'Vault'],
+        [8500, 'Consul'],
+        [8888, 'Jupyter'],
+        [8983, 'Solr'],
+        [9000, 'ClickHouse native / MinIO'],
+        [9042, 'Cassandra CQL'],
+        [9090, 'Prometheus'],
+        [9092, 'Kafka'],
+        [9100, 'Prometheus node exporter'],
+        [9200, 'Elasticsearch HTTP'],
+        [9300, 'Elasticsearch transport'],
+        [10250, 'Kubelet API'],
+        [10255, 'Kubelet read-only'],
+        [11211, 'Memcached'],
+        [15672, 'RabbitMQ management'],
+        [27017, 'MongoDB'],
+        [27018, 'MongoDB shard'],
+        [27019, 'MongoDB config server'],
+        [28015, 'RethinkDB'],
+        [50070, 'Hadoop NameNode'],
+      ],
+    );
+  });
 });
