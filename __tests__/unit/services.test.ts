@@ -39,7 +39,7 @@ function compute(e: Omit<Entry, 'serviceAt' | 'remedy'>): Entry {
             name: e.name,
             ...(e.method ? { method: e.method } : {}),
             ...(e.tunnel ? { tunnel: e.tunnel } : {}),
-          } as Finding['service'],
+          },
         }),
   };
   return {
@@ -169,8 +169,10 @@ describe('the service table', () => {
   it('gives every hint and service name the snapshot holds, byte for byte', () => {
     assert.ok(snapshot.length > 800, `${snapshot.length} entries`);
     for (const want of snapshot) {
-      const { serviceAt: _s, remedy: _r, ...input } = want;
-      assert.deepEqual(compute(input), want);
+      const input = { port: want.port, protocol: want.protocol, name: want.name };
+      const got = compute({ ...input, method: want.method, tunnel: want.tunnel });
+      assert.equal(got.serviceAt, want.serviceAt, JSON.stringify(input));
+      assert.equal(got.remedy, want.remedy, JSON.stringify(input));
     }
   });
 
