@@ -1,11 +1,10 @@
 // mode: merge: reads the report.json of every shard job, checks that they are all the shards of one
 // policy, and makes the Report one run over all the targets would have made. The findings are
 // computed again from the merged observed state and the rules, by the same buildReport.
-import * as glob from '@actions/glob';
 import { violations, type Planned } from '../plan/account.js';
 import { ConfigurationError, getErrorMessage } from '../base/errors.js';
 import { coalesceRanges } from '../settings/ports.js';
-import { FILE_TIMEOUT_MS, readUserFile, within } from '../base/files.js';
+import { globUserFiles, readGlobbedFile } from '../base/user-files.js';
 import { buildReport, REPORT_SCHEMA, type Report } from './report.js';
 import { SchemaError } from '../base/check.js';
 import { checkReport } from './schema.js';
@@ -268,18 +267,9 @@ function readResult(file: string, text: string): ShardResult {
   }
 }
 
-/** Reads the files the `results` glob names: regular files, never through a symbolic link. */
+/** Reads the files the `results` glob names (user-files.ts: never through a symbolic link). */
 export async function readResults(pattern: string): Promise<ShardResult[]> {
-  const files = await within(
-    glob
-      .create(pattern, { matchDirectories: false, followSymbolicLinks: false })
-      .then((g) => g.glob()),
-    FILE_TIMEOUT_MS,
-    `the results glob '${pattern}'`,
-  ).catch((error: unknown) => {
-    throw new ConfigurationError('results', getErrorMessage(error));
-  });
-  files.sort();
+  const files = await globUserFiles('results', pattern);
   if (files.length === 0) {
     throw new ConfigurationError(
       'results',
@@ -287,9 +277,7 @@ export async function readResults(pattern: string): Promise<ShardResult[]> {
     );
   }
   const out: ShardResult[] = [];
-  for (const file of files) {
-    out.push(readResult(file, await readUserFile('results', file, { followSymlinks: false })));
-  }
+  for (const file of files) out.push(readResult(file, await readGlobbedFile('results', file)));
   return out;
 }
 
