@@ -144,15 +144,55 @@ export interface Merged {
   warnings: string[];
 }
 
+type MergeSettings = Pick<Settings, 'name' | 'failOn' | 'targets' | 'rules' | 'maxAddresses'>;
+
 /** The report of one run over all targets, from the reports of its shards. Pure. */
 export function mergeReports(
   results: readonly ShardResult[],
-  settings: Pick<Settings, 'name' | 'failOn' | 'targets' | 'rules' | 'maxAddresses'>,
+  settings: MergeSettings,
   finishedAt: Date,
 ): Merged {
   const count = checkShards(results);
   const sorted = [...results].sort((a, b) => shardOf(a).index - shardOf(b).index);
   const first = sorted[0]!.report;
+  checkMergeJob(settings, first);
+  const rules = first.settings.rules;
+  const merged = mergeObserved(sorted);
+  const ports = coalesceRanges(sorted.flatMap((r) => r.report.scan.ports ?? []));
+  const failures = sorted.flatMap((r) => (r.report.failure ? [r.report.failure] : []));
+  // The merged run is no shard: it speaks for all of them.
+  const shared = { ...first.settings };
+  delete shared.shard;
+  const report = buildReport({
+    name: first.name,
+    startedAt: sorted.map((r) => r.report.startedAt).sort()[0] ?? first.startedAt,
+    finishedAt: finishedAt.toISOString(),
+    rules,
+    observed: merged,
+    ports,
+    failOn: settings.failOn,
+    cancelled: sorted.some((r) => r.report.verdict.undecided === 'cancelled'),
+    scanned: {
+      addresses: sorted.reduce((n, r) => n + r.report.scanned.addresses, 0),
+      tcpPorts: Math.max(...sorted.map((r) => r.report.scanned.tcpPorts)),
+      udpPorts: Math.max(...sorted.map((r) => r.report.scanned.udpPorts)),
+    },
+    scan: mergedScan(sorted, first),
+    settings: { ...shared, mode: 'merge', failOn: [...settings.failOn] },
+    flapping: sorted.flatMap((r) => r.report.flapping ?? []),
+    ...(failures.length ? { failure: failures.join('; ') } : {}),
+    merged: { files: sorted.map((r) => r.file), shards: count },
+  });
+  checkAccounted(sorted, first, merged, report.findings, settings.maxAddresses);
+  const warnings = dnsDisagreements(sorted).map(
+    (name) =>
+      `${name} resolved to different addresses in different shard jobs: an address may have been scanned twice or not at all.`,
+  );
+  return { report, warnings };
+}
+
+/** The merge job's own name, targets and rules, when it gives them, must be the shards'. */
+function checkMergeJob(settings: MergeSettings, first: Report): void {
   if (settings.name && settings.name !== first.name) {
     throw new ConfigurationError(
       'name',
@@ -173,9 +213,14 @@ export function mergeReports(
       );
     }
   }
+}
 
-  // Each address (or unresolved name) is owned by one shard; a duplicate can only come from shards
-  // that saw DNS differently, and then the first shard's view stands.
+/**
+ * The shards' observed addresses, sorted by unit. Each address (or unresolved name) is owned by one
+ * shard; a duplicate can only come from shards that saw DNS differently, and then the first
+ * shard's view stands.
+ */
+function mergeObserved(sorted: readonly ShardResult[]): ObservedAddress[] {
   const observed = new Map<string, ObservedAddress>();
   for (const { report } of sorted) {
     for (const obs of report.observed) {
@@ -186,50 +231,24 @@ export function mergeReports(
       if (!observed.has(key)) observed.set(key, obs);
     }
   }
-  const merged = [...observed.entries()]
+  return [...observed.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([, obs]) => obs);
-  const ports = coalesceRanges(sorted.flatMap((r) => r.report.scan.ports ?? []));
-  const failures = sorted.flatMap((r) => (r.report.failure ? [r.report.failure] : []));
-  // The merged run is no shard: it speaks for all of them.
-  const shared = { ...first.settings };
-  delete shared.shard;
-  const report = buildReport({
-    name: first.name,
-    startedAt: sorted.map((r) => r.report.startedAt).sort()[0] ?? first.startedAt,
-    finishedAt: finishedAt.toISOString(),
-    rules,
-    observed: merged,
-    ports,
-    failOn: settings.failOn,
-    cancelled: sorted.some((r) => r.report.verdict.undecided === 'cancelled'),
-    scanned: {
-      addresses: sorted.reduce((n, r) => n + r.report.scanned.addresses, 0),
-      tcpPorts: Math.max(...sorted.map((r) => r.report.scanned.tcpPorts)),
-      udpPorts: Math.max(...sorted.map((r) => r.report.scanned.udpPorts)),
-    },
-    scan: {
-      source: first.scan.source,
-      ...(first.scan.nmapVersion ? { nmapVersion: first.scan.nmapVersion } : {}),
-      ...(first.scan.scanType ? { scanType: first.scan.scanType } : {}),
-      ...(first.scan.privilege ? { privilege: first.scan.privilege } : {}),
-      runs: sorted.flatMap((r) => r.report.scan.runs),
-      resolved: Object.assign({}, ...sorted.map((r) => r.report.scan.resolved ?? {})) as Record<
-        string,
-        string[]
-      >,
-    },
-    settings: { ...shared, mode: 'merge', failOn: [...settings.failOn] },
-    flapping: sorted.flatMap((r) => r.report.flapping ?? []),
-    ...(failures.length ? { failure: failures.join('; ') } : {}),
-    merged: { files: sorted.map((r) => r.file), shards: count },
-  });
-  checkAccounted(sorted, first, merged, report.findings, settings.maxAddresses);
-  const warnings = dnsDisagreements(sorted).map(
-    (name) =>
-      `${name} resolved to different addresses in different shard jobs: an address may have been scanned twice or not at all.`,
-  );
-  return { report, warnings };
+}
+
+/** How the shards scanned, as one scan: the first shard's nmap, every shard's runs and DNS. */
+function mergedScan(sorted: readonly ShardResult[], first: Report): Report['scan'] {
+  return {
+    source: first.scan.source,
+    ...(first.scan.nmapVersion ? { nmapVersion: first.scan.nmapVersion } : {}),
+    ...(first.scan.scanType ? { scanType: first.scan.scanType } : {}),
+    ...(first.scan.privilege ? { privilege: first.scan.privilege } : {}),
+    runs: sorted.flatMap((r) => r.report.scan.runs),
+    resolved: Object.assign({}, ...sorted.map((r) => r.report.scan.resolved ?? {})) as Record<
+      string,
+      string[]
+    >,
+  };
 }
 
 /** What is wrong with text that is not JSON, without the text itself (it may be a secret). */
