@@ -17,24 +17,7 @@ import {
 import type { NmapHost, NmapRun, ObservedAddress, PortRange } from '../base/types.js';
 
 export async function readXmlScan(settings: Settings): Promise<ScanOutcome> {
-  const files = await globUserFiles('xml', settings.xml);
-  if (files.length === 0) {
-    throw new ConfigurationError(
-      'xml',
-      `'${settings.xml}' matches no file. Check the path or glob.`,
-    );
-  }
-  const runs: { file: string; run: NmapRun }[] = [];
-  for (const file of files) {
-    // A link, FIFO, socket or device the glob matched is refused, never followed or waited on.
-    const text = await readGlobbedFile('xml', file);
-    try {
-      runs.push({ file, run: parseNmapXml(text, file) });
-    } catch (error) {
-      throw new ConfigurationError('xml', getErrorMessage(error));
-    }
-  }
-
+  const runs = await readRuns(settings.xml);
   const resolved = namesInFiles(runs, settings);
   const observed: ObservedAddress[] = [];
   const seen = new Set<string>();
@@ -74,6 +57,25 @@ export async function readXmlScan(settings: Settings): Promise<ScanOutcome> {
       ...(run.complete ? {} : { error: `${file} ends before </nmaprun>: nmap did not finish` }),
     })),
   };
+}
+
+/** Every file the `xml` glob names, read as nmap XML, in path order. */
+async function readRuns(pattern: string): Promise<{ file: string; run: NmapRun }[]> {
+  const files = await globUserFiles('xml', pattern);
+  if (files.length === 0) {
+    throw new ConfigurationError('xml', `'${pattern}' matches no file. Check the path or glob.`);
+  }
+  const runs: { file: string; run: NmapRun }[] = [];
+  for (const file of files) {
+    // A link, FIFO, socket or device the glob matched is refused, never followed or waited on.
+    const text = await readGlobbedFile('xml', file);
+    try {
+      runs.push({ file, run: parseNmapXml(text, file) });
+    } catch (error) {
+      throw new ConfigurationError('xml', getErrorMessage(error));
+    }
+  }
+  return runs;
 }
 
 /** An entry the files cannot decide, and why. */
