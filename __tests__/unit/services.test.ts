@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { remedyFor, serviceAt } from '../../src/findings/hints.js';
 import { EXPOSED_SERVICES } from '../../src/settings/ports.js';
+import { SERVICES } from '../../src/settings/services.js';
 import type { Finding, Protocol } from '../../src/base/types.js';
 import { fixturesDir } from '../helpers/paths.js';
 
@@ -228,5 +229,17 @@ describe('the service table', () => {
         [50070, 'Hadoop NameNode'],
       ],
     );
+  });
+
+  it('names each port of ports: default once, on a TCP entry that holds that port', () => {
+    const seen = new Set<number>();
+    for (const s of SERVICES) {
+      for (const port of Object.keys(s.exposed ?? {}).map(Number)) {
+        assert.equal(s.protocol, 'tcp', s.product);
+        assert.ok(s.ports.includes(port), `${s.product}: ${port}`);
+        assert.ok(!seen.has(port), `${port} twice`);
+        seen.add(port);
+      }
+    }
   });
 });
