@@ -90,9 +90,17 @@ function findingsFor(
       break;
   }
   if (obs.everyPort) return [everyPortFinding(obs, exp)];
-  const findings: Finding[] = [];
   const short = obs.coverage && obs.coverage.unanswered > 0 ? obs.coverage : undefined;
-  const byPort = new Map(obs.ports.map((p) => [`${p.port}/${p.protocol}`, p]));
+  return [
+    ...unexpectedOpen(obs, exp),
+    ...requiredFindings(obs, exp, scanned, short),
+    ...(short ? [shortFinding(obs, short)] : []),
+  ];
+}
+
+/** The open ports the rules do not allow; one an ended exception accepted says so. */
+function unexpectedOpen(obs: ObservedAddress, exp: Expectation): Finding[] {
+  const findings: Finding[] = [];
   for (const p of obs.ports) {
     if (isOpen(p.state) && !isAllowed(exp, p.port, p.protocol)) {
       const finding = portFinding(
@@ -110,6 +118,20 @@ function findingsFor(
       findings.push(finding);
     }
   }
+  return findings;
+}
+
+type Coverage = NonNullable<ObservedAddress['coverage']>;
+
+/** The required ports that are not open, or that the scan could not decide. */
+function requiredFindings(
+  obs: ObservedAddress,
+  exp: Expectation,
+  scanned: readonly PortRange[],
+  short: Coverage | undefined,
+): Finding[] {
+  const findings: Finding[] = [];
+  const byPort = new Map(obs.ports.map((p) => [`${p.port}/${p.protocol}`, p]));
   for (const [port, protocol] of portsIn(exp.required)) {
     const seen = byPort.get(`${port}/${protocol}`);
     const unknown = !rangesContain(scanned, port, protocol) || obs.unscanned?.includes(protocol);
@@ -127,19 +149,21 @@ function findingsFor(
       portFinding(obs, kind, port, protocol, 'open', seen, unsure && short ? 'no answer' : state),
     );
   }
-  if (short) {
-    const n = (x: number): string => x.toLocaleString('en-US');
-    findings.push({
-      ...hostFinding(
-        obs,
-        'inconclusive',
-        'every port answers',
-        `${n(short.unanswered)} ports no answer`,
-      ),
-      detail: `${n(short.unanswered)} of ${n(short.ports)} TCP ports got no answer (${short.why ?? 'too few probes for the path'}): an open port among them would not be seen`,
-    });
-  }
   return findings;
+}
+
+/** An address whose TCP ports did not all answer: an open port among them would not be seen. */
+function shortFinding(obs: ObservedAddress, short: Coverage): Finding {
+  const n = (x: number): string => x.toLocaleString('en-US');
+  return {
+    ...hostFinding(
+      obs,
+      'inconclusive',
+      'every port answers',
+      `${n(short.unanswered)} ports no answer`,
+    ),
+    detail: `${n(short.unanswered)} of ${n(short.ports)} TCP ports got no answer (${short.why ?? 'too few probes for the path'}): an open port among them would not be seen`,
+  };
 }
 
 /** A host that answers on every port: one finding, since an open port there says nothing. */

@@ -235,6 +235,43 @@ function checkedAddresses(h: NmapHost, source: string, index: number): NmapHost 
 /** Parses one nmap XML document; `source` names it in errors. Throws when it is not nmap XML. */
 export function parseNmapXml(xml: string, source = 'nmap XML'): NmapRun {
   const complete = /<\/nmaprun\s*>/.test(xml);
+  const root = nmaprunOf(xml, complete, source);
+  const scanInfo: NmapScanInfo[] = all(root, 'scaninfo').map((s) => ({
+    type: attr(s, 'type') ?? '',
+    protocol: attr(s, 'protocol') ?? '',
+    numservices: num(s, 'numservices') ?? 0,
+    services: attr(s, 'services') ?? '',
+  }));
+  const targets: NmapTargetNote[] = all(root, 'target').map((t) => ({
+    specification: attr(t, 'specification') ?? '',
+    status: attr(t, 'status') ?? '',
+    reason: attr(t, 'reason') ?? '',
+  }));
+  const runstats = first(root, 'runstats');
+  const finishedNode = first(runstats, 'finished');
+  const hostsNode = first(runstats, 'hosts');
+  return {
+    version: attr(root, 'version') ?? '',
+    args: attr(root, 'args') ?? '',
+    scanInfo,
+    hosts: all(root, 'host').map((h, i) => checkedAddresses(host(h, scanInfo), source, i)),
+    targets,
+    complete,
+    ...(finishedNode ? { finished: finishedOf(finishedNode) } : {}),
+    ...(hostsNode
+      ? {
+          hostCounts: {
+            up: num(hostsNode, 'up') ?? 0,
+            down: num(hostsNode, 'down') ?? 0,
+            total: num(hostsNode, 'total') ?? 0,
+          },
+        }
+      : {}),
+  };
+}
+
+/** The document's <nmaprun>; `source` names the file in errors. */
+function nmaprunOf(xml: string, complete: boolean, source: string): Node {
   const prepared = withoutDoctype(complete ? xml : closeTruncated(xml));
   // The parser takes mismatched tags without a word, and drops what they hold: a file that says it
   // is complete must be well-formed. A cut-off one (nmap stopped) is read as far as it goes.
@@ -257,43 +294,17 @@ export function parseNmapXml(xml: string, source = 'nmap XML'): NmapRun {
   if (!root) {
     throw new Error(`${source} is not nmap XML: it has no <nmaprun> element`);
   }
-  const scanInfo: NmapScanInfo[] = all(root, 'scaninfo').map((s) => ({
-    type: attr(s, 'type') ?? '',
-    protocol: attr(s, 'protocol') ?? '',
-    numservices: num(s, 'numservices') ?? 0,
-    services: attr(s, 'services') ?? '',
-  }));
-  const targets: NmapTargetNote[] = all(root, 'target').map((t) => ({
-    specification: attr(t, 'specification') ?? '',
-    status: attr(t, 'status') ?? '',
-    reason: attr(t, 'reason') ?? '',
-  }));
-  const runstats = first(root, 'runstats');
-  const finishedNode = first(runstats, 'finished');
-  const hostsNode = first(runstats, 'hosts');
+  return root;
+}
+
+/** <runstats><finished>: how long nmap ran and how it ended. */
+function finishedOf(node: Node): NonNullable<NmapRun['finished']> {
   const finished: NonNullable<NmapRun['finished']> = {};
-  const elapsed = num(finishedNode, 'elapsed');
+  const elapsed = num(node, 'elapsed');
   if (elapsed !== undefined) finished.elapsed = elapsed;
   for (const key of ['exit', 'errormsg'] as const) {
-    const value = attr(finishedNode, key);
+    const value = attr(node, key);
     if (value) finished[key] = value;
   }
-  return {
-    version: attr(root, 'version') ?? '',
-    args: attr(root, 'args') ?? '',
-    scanInfo,
-    hosts: all(root, 'host').map((h, i) => checkedAddresses(host(h, scanInfo), source, i)),
-    targets,
-    complete,
-    ...(finishedNode ? { finished } : {}),
-    ...(hostsNode
-      ? {
-          hostCounts: {
-            up: num(hostsNode, 'up') ?? 0,
-            down: num(hostsNode, 'down') ?? 0,
-            total: num(hostsNode, 'total') ?? 0,
-          },
-        }
-      : {}),
-  };
+  return finished;
 }

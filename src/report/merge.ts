@@ -1,11 +1,10 @@
 // mode: merge: reads the report.json of every shard job, checks that they are all the shards of one
 // policy, and makes the Report one run over all the targets would have made. The findings are
 // computed again from the merged observed state and the rules, by the same buildReport.
-import * as glob from '@actions/glob';
 import { violations, type Planned } from '../plan/account.js';
 import { ConfigurationError, getErrorMessage } from '../base/errors.js';
 import { coalesceRanges } from '../settings/ports.js';
-import { FILE_TIMEOUT_MS, readUserFile, within } from '../base/files.js';
+import { globUserFiles, readGlobbedFile } from '../base/user-files.js';
 import { buildReport, REPORT_SCHEMA, type Report } from './report.js';
 import { SchemaError } from '../base/check.js';
 import { checkReport } from './schema.js';
@@ -145,15 +144,55 @@ export interface Merged {
   warnings: string[];
 }
 
+type MergeSettings = Pick<Settings, 'name' | 'failOn' | 'targets' | 'rules' | 'maxAddresses'>;
+
 /** The report of one run over all targets, from the reports of its shards. Pure. */
 export function mergeReports(
   results: readonly ShardResult[],
-  settings: Pick<Settings, 'name' | 'failOn' | 'targets' | 'rules' | 'maxAddresses'>,
+  settings: MergeSettings,
   finishedAt: Date,
 ): Merged {
   const count = checkShards(results);
   const sorted = [...results].sort((a, b) => shardOf(a).index - shardOf(b).index);
   const first = sorted[0]!.report;
+  checkMergeJob(settings, first);
+  const rules = first.settings.rules;
+  const merged = mergeObserved(sorted);
+  const ports = coalesceRanges(sorted.flatMap((r) => r.report.scan.ports ?? []));
+  const failures = sorted.flatMap((r) => (r.report.failure ? [r.report.failure] : []));
+  // The merged run is no shard: it speaks for all of them.
+  const shared = { ...first.settings };
+  delete shared.shard;
+  const report = buildReport({
+    name: first.name,
+    startedAt: sorted.map((r) => r.report.startedAt).sort()[0] ?? first.startedAt,
+    finishedAt: finishedAt.toISOString(),
+    rules,
+    observed: merged,
+    ports,
+    failOn: settings.failOn,
+    cancelled: sorted.some((r) => r.report.verdict.undecided === 'cancelled'),
+    scanned: {
+      addresses: sorted.reduce((n, r) => n + r.report.scanned.addresses, 0),
+      tcpPorts: Math.max(...sorted.map((r) => r.report.scanned.tcpPorts)),
+      udpPorts: Math.max(...sorted.map((r) => r.report.scanned.udpPorts)),
+    },
+    scan: mergedScan(sorted, first),
+    settings: { ...shared, mode: 'merge', failOn: [...settings.failOn] },
+    flapping: sorted.flatMap((r) => r.report.flapping ?? []),
+    ...(failures.length ? { failure: failures.join('; ') } : {}),
+    merged: { files: sorted.map((r) => r.file), shards: count },
+  });
+  checkAccounted(sorted, first, merged, report.findings, settings.maxAddresses);
+  const warnings = dnsDisagreements(sorted).map(
+    (name) =>
+      `${name} resolved to different addresses in different shard jobs: an address may have been scanned twice or not at all.`,
+  );
+  return { report, warnings };
+}
+
+/** The merge job's own name, targets and rules, when it gives them, must be the shards'. */
+function checkMergeJob(settings: MergeSettings, first: Report): void {
   if (settings.name && settings.name !== first.name) {
     throw new ConfigurationError(
       'name',
@@ -174,9 +213,14 @@ export function mergeReports(
       );
     }
   }
+}
 
-  // Each address (or unresolved name) is owned by one shard; a duplicate can only come from shards
-  // that saw DNS differently, and then the first shard's view stands.
+/**
+ * The shards' observed addresses, sorted by unit. Each address (or unresolved name) is owned by one
+ * shard; a duplicate can only come from shards that saw DNS differently, and then the first
+ * shard's view stands.
+ */
+function mergeObserved(sorted: readonly ShardResult[]): ObservedAddress[] {
   const observed = new Map<string, ObservedAddress>();
   for (const { report } of sorted) {
     for (const obs of report.observed) {
@@ -187,50 +231,24 @@ export function mergeReports(
       if (!observed.has(key)) observed.set(key, obs);
     }
   }
-  const merged = [...observed.entries()]
+  return [...observed.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([, obs]) => obs);
-  const ports = coalesceRanges(sorted.flatMap((r) => r.report.scan.ports ?? []));
-  const failures = sorted.flatMap((r) => (r.report.failure ? [r.report.failure] : []));
-  // The merged run is no shard: it speaks for all of them.
-  const shared = { ...first.settings };
-  delete shared.shard;
-  const report = buildReport({
-    name: first.name,
-    startedAt: sorted.map((r) => r.report.startedAt).sort()[0] ?? first.startedAt,
-    finishedAt: finishedAt.toISOString(),
-    rules,
-    observed: merged,
-    ports,
-    failOn: settings.failOn,
-    cancelled: sorted.some((r) => r.report.verdict.undecided === 'cancelled'),
-    scanned: {
-      addresses: sorted.reduce((n, r) => n + r.report.scanned.addresses, 0),
-      tcpPorts: Math.max(...sorted.map((r) => r.report.scanned.tcpPorts)),
-      udpPorts: Math.max(...sorted.map((r) => r.report.scanned.udpPorts)),
-    },
-    scan: {
-      source: first.scan.source,
-      ...(first.scan.nmapVersion ? { nmapVersion: first.scan.nmapVersion } : {}),
-      ...(first.scan.scanType ? { scanType: first.scan.scanType } : {}),
-      ...(first.scan.privilege ? { privilege: first.scan.privilege } : {}),
-      runs: sorted.flatMap((r) => r.report.scan.runs),
-      resolved: Object.assign({}, ...sorted.map((r) => r.report.scan.resolved ?? {})) as Record<
-        string,
-        string[]
-      >,
-    },
-    settings: { ...shared, mode: 'merge', failOn: [...settings.failOn] },
-    flapping: sorted.flatMap((r) => r.report.flapping ?? []),
-    ...(failures.length ? { failure: failures.join('; ') } : {}),
-    merged: { files: sorted.map((r) => r.file), shards: count },
-  });
-  checkAccounted(sorted, first, merged, report.findings, settings.maxAddresses);
-  const warnings = dnsDisagreements(sorted).map(
-    (name) =>
-      `${name} resolved to different addresses in different shard jobs: an address may have been scanned twice or not at all.`,
-  );
-  return { report, warnings };
+}
+
+/** How the shards scanned, as one scan: the first shard's nmap, every shard's runs and DNS. */
+function mergedScan(sorted: readonly ShardResult[], first: Report): Report['scan'] {
+  return {
+    source: first.scan.source,
+    ...(first.scan.nmapVersion ? { nmapVersion: first.scan.nmapVersion } : {}),
+    ...(first.scan.scanType ? { scanType: first.scan.scanType } : {}),
+    ...(first.scan.privilege ? { privilege: first.scan.privilege } : {}),
+    runs: sorted.flatMap((r) => r.report.scan.runs),
+    resolved: Object.assign({}, ...sorted.map((r) => r.report.scan.resolved ?? {})) as Record<
+      string,
+      string[]
+    >,
+  };
 }
 
 /** What is wrong with text that is not JSON, without the text itself (it may be a secret). */
@@ -268,18 +286,9 @@ function readResult(file: string, text: string): ShardResult {
   }
 }
 
-/** Reads the files the `results` glob names: regular files, never through a symbolic link. */
+/** Reads the files the `results` glob names (user-files.ts: never through a symbolic link). */
 export async function readResults(pattern: string): Promise<ShardResult[]> {
-  const files = await within(
-    glob
-      .create(pattern, { matchDirectories: false, followSymbolicLinks: false })
-      .then((g) => g.glob()),
-    FILE_TIMEOUT_MS,
-    `the results glob '${pattern}'`,
-  ).catch((error: unknown) => {
-    throw new ConfigurationError('results', getErrorMessage(error));
-  });
-  files.sort();
+  const files = await globUserFiles('results', pattern);
   if (files.length === 0) {
     throw new ConfigurationError(
       'results',
@@ -287,9 +296,7 @@ export async function readResults(pattern: string): Promise<ShardResult[]> {
     );
   }
   const out: ShardResult[] = [];
-  for (const file of files) {
-    out.push(readResult(file, await readUserFile('results', file, { followSymlinks: false })));
-  }
+  for (const file of files) out.push(readResult(file, await readGlobbedFile('results', file)));
   return out;
 }
 

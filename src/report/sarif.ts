@@ -235,52 +235,12 @@ function messageFor(f: Finding): string {
 const MAX_RESULTS = 25_000;
 
 export function toSarif(report: Report, sources: DeclarationSources): Record<string, unknown> {
-  const rules = report.settings.rules;
   const failOn = new Set<string>(report.settings.failOn);
   const targetsOf = new Map<string, string[]>(
     report.observed.map((o: ObservedAddress) => [o.address, o.targets]),
   );
   const locate = new Locator(sources);
-
-  const all = report.findings.map((f) => {
-    const targets = f.address ? (targetsOf.get(f.address) ?? [f.target]) : [f.target];
-    const rule = ruleFor(f, rules, targets);
-    const place = (rule ? locate.rule(rule) : undefined) ?? locate.target(f.target);
-    const logical = {
-      name: where(f),
-      fullyQualifiedName: `${report.name}/${where(f)}`,
-      kind: 'resource',
-    };
-    return {
-      ruleId: f.kind,
-      ruleIndex: FINDING_KINDS.indexOf(f.kind),
-      level: failOn.has(f.kind) ? 'error' : 'warning',
-      message: { text: sarifText(messageFor(f), 1000) },
-      locations: [
-        {
-          ...(place
-            ? {
-                physicalLocation: {
-                  artifactLocation: { uri: place.uri, uriBaseId: '%SRCROOT%' },
-                  region: { startLine: place.line },
-                },
-              }
-            : {}),
-          logicalLocations: [logical],
-        },
-      ],
-      partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(report.name, f) },
-      properties: {
-        target: f.target,
-        address: f.address,
-        ...(f.port === undefined ? {} : { port: f.port, protocol: f.protocol }),
-        expected: f.expected,
-        observed: f.observed,
-        ...(f.service ? { service: describeService(f.service) } : {}),
-        ...(rule ? { rule: rule.source } : {}),
-      },
-    };
-  });
+  const all = report.findings.map((f) => sarifResult(f, report, failOn, targetsOf, locate));
 
   // Beyond the limit the whole file would be refused: keep the errors first, and say what is left out.
   const results =
@@ -297,48 +257,11 @@ export function toSarif(report: Report, sources: DeclarationSources): Record<str
     version: '2.1.0',
     runs: [
       {
-        tool: {
-          driver: {
-            name: 'port-drift',
-            version: sources.toolVersion,
-            semanticVersion: sources.toolVersion,
-            rules: FINDING_KINDS.map((kind) => ({
-              id: kind,
-              name: RULES[kind].name,
-              shortDescription: { text: RULES[kind].short },
-              fullDescription: { text: RULES[kind].full },
-              help: { text: RULES[kind].help, markdown: RULES[kind].help },
-              defaultConfiguration: { level: failOn.has(kind) ? 'error' : 'warning' },
-              properties: {
-                tags: ['security', 'network', 'port-drift'],
-                precision: 'high',
-                'security-severity': RULES[kind].severity,
-              },
-            })),
-          },
-        },
+        tool: { driver: sarifDriver(sources, failOn) },
         // One category per policy name, so two policies in one repository keep their own alerts.
         automationDetails: { id: `port-drift/${report.name}/` },
         originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The repository root.' } } },
-        invocations: [
-          {
-            executionSuccessful: !report.scan.runs.some((r) => r.error),
-            startTimeUtc: report.startedAt,
-            endTimeUtc: report.finishedAt,
-            ...(omitted > 0
-              ? {
-                  toolExecutionNotifications: [
-                    {
-                      level: 'warning',
-                      message: {
-                        text: `${omitted} of ${all.length} findings are not in this file: code scanning takes at most ${MAX_RESULTS} results in a run. report.json has them all.`,
-                      },
-                    },
-                  ],
-                }
-              : {}),
-          },
-        ],
+        invocations: [sarifInvocation(report, omitted, all.length)],
         results,
         properties: {
           verdict: report.verdict.message,
@@ -347,5 +270,95 @@ export function toSarif(report: Report, sources: DeclarationSources): Record<str
         },
       },
     ],
+  };
+}
+
+/** One finding as a SARIF result, placed at the rule that decided it or the target's line. */
+function sarifResult(
+  f: Finding,
+  report: Report,
+  failOn: ReadonlySet<string>,
+  targetsOf: ReadonlyMap<string, string[]>,
+  locate: Locator,
+) {
+  const targets = f.address ? (targetsOf.get(f.address) ?? [f.target]) : [f.target];
+  const rule = ruleFor(f, report.settings.rules, targets);
+  const place = (rule ? locate.rule(rule) : undefined) ?? locate.target(f.target);
+  const logical = {
+    name: where(f),
+    fullyQualifiedName: `${report.name}/${where(f)}`,
+    kind: 'resource',
+  };
+  return {
+    ruleId: f.kind,
+    ruleIndex: FINDING_KINDS.indexOf(f.kind),
+    level: failOn.has(f.kind) ? 'error' : 'warning',
+    message: { text: sarifText(messageFor(f), 1000) },
+    locations: [
+      {
+        ...(place
+          ? {
+              physicalLocation: {
+                artifactLocation: { uri: place.uri, uriBaseId: '%SRCROOT%' },
+                region: { startLine: place.line },
+              },
+            }
+          : {}),
+        logicalLocations: [logical],
+      },
+    ],
+    partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(report.name, f) },
+    properties: {
+      target: f.target,
+      address: f.address,
+      ...(f.port === undefined ? {} : { port: f.port, protocol: f.protocol }),
+      expected: f.expected,
+      observed: f.observed,
+      ...(f.service ? { service: describeService(f.service) } : {}),
+      ...(rule ? { rule: rule.source } : {}),
+    },
+  };
+}
+
+/** port-drift as SARIF's tool, with a rule per finding kind. */
+function sarifDriver(sources: DeclarationSources, failOn: ReadonlySet<string>) {
+  return {
+    name: 'port-drift',
+    version: sources.toolVersion,
+    semanticVersion: sources.toolVersion,
+    rules: FINDING_KINDS.map((kind) => ({
+      id: kind,
+      name: RULES[kind].name,
+      shortDescription: { text: RULES[kind].short },
+      fullDescription: { text: RULES[kind].full },
+      help: { text: RULES[kind].help, markdown: RULES[kind].help },
+      defaultConfiguration: { level: failOn.has(kind) ? 'error' : 'warning' },
+      properties: {
+        tags: ['security', 'network', 'port-drift'],
+        precision: 'high',
+        'security-severity': RULES[kind].severity,
+      },
+    })),
+  };
+}
+
+/** The run: when, whether nmap finished, and what the limit on results left out. */
+function sarifInvocation(report: Report, omitted: number, total: number) {
+  return {
+    executionSuccessful: !report.scan.runs.some((r) => r.error),
+    startTimeUtc: report.startedAt,
+    endTimeUtc: report.finishedAt,
+    ...(omitted > 0
+      ? {
+          toolExecutionNotifications: [
+            {
+              level: 'warning',
+              message: {
+                text: `${omitted} of ${total} findings are not in this file: code scanning takes at most ${MAX_RESULTS} results in a run. report.json has them all.`,
+              },
+            },
+          ],
+        }
+      : {}),
   };
 }

@@ -190,7 +190,23 @@ export function headlineOf(report: Report): {
 }
 
 function render(report: Report, reportPath: string, options: SummaryOptions, caps: Caps): string {
-  const { verdict, findings, observed, scanned } = report;
+  const { findings } = report;
+  const sections = options.sections ?? {};
+  const out: string[] = [...headSections(report, reportPath, options)];
+  if (sections.exposure) out.push(sections.exposure);
+  if (sections.since) out.push(sections.since);
+  if (findings.length > 0) out.push(...driftSections(findings, options, caps));
+  out.push(...exceptionSections(report, caps.findings));
+  out.push(...flappingSections(report, caps.findings));
+  if (sections.history) out.push(sections.history);
+  out.push(...addressSections(report, caps.addresses));
+  out.push(...howSections(report));
+  return out.join('\n\n') + '\n';
+}
+
+/** The headline, the counts in a sentence, what kind of run this was, the links, the counts table. */
+function headSections(report: Report, reportPath: string, options: SummaryOptions): string[] {
+  const { verdict, findings, scanned } = report;
   const counted = FINDING_KINDS.filter((k) => verdict.counts[k] > 0)
     .map((k) => `${verdict.counts[k].toLocaleString('en-US')} ${k}`)
     .join(' · ');
@@ -223,68 +239,72 @@ function render(report: Report, reportPath: string, options: SummaryOptions, cap
     ...(options.sarifPath ? [`SARIF: ${code(options.sarifPath, 300)}`] : []),
   ];
   out.push(links.join(' · '));
+  out.push(countsTable(report));
+  return out;
+}
 
+function countsTable({ scanned, verdict }: Report): string {
   const at = (n: number): string => n.toLocaleString('en-US');
-  out.push(
-    table(
-      ['Addresses', 'TCP ports', 'UDP ports', ...FINDING_KINDS],
+  return table(
+    ['Addresses', 'TCP ports', 'UDP ports', ...FINDING_KINDS],
+    [
       [
-        [
-          at(scanned.addresses),
-          at(scanned.tcpPorts),
-          at(scanned.udpPorts),
-          ...FINDING_KINDS.map((k) => at(verdict.counts[k])),
-        ],
+        at(scanned.addresses),
+        at(scanned.tcpPorts),
+        at(scanned.udpPorts),
+        ...FINDING_KINDS.map((k) => at(verdict.counts[k])),
       ],
-    ),
+    ],
   );
+}
 
-  const sections = options.sections ?? {};
-  if (sections.exposure) out.push(sections.exposure);
-  if (sections.since) out.push(sections.since);
+/** The findings: rolled up when many, by target, and what to do about them. */
+function driftSections(
+  findings: readonly Finding[],
+  options: SummaryOptions,
+  caps: Caps,
+): string[] {
+  const out: string[] = [];
+  const many = findings.length > ROLLUP_FROM && caps.rollup > 0;
+  if (many) out.push('### Most common drift', rollup(findings, caps.rollup));
+  const groups = groupByTarget(findings);
+  const rows = fairRows(groups, caps.findings);
+  out.push('### Drift by target');
+  if (many) out.push(targetOverview(groups, caps.rollup));
+  out.push(
+    (rows.length ? table(FINDING_HEADER, rows.map(findingRow)) : '') +
+      cut(findings.length, rows.length, 'finding', 'findings'),
+  );
+  out.push(whatToDo(findings, options.acceptForm ?? 'expected', caps.rollup));
+  return out;
+}
 
-  if (findings.length > 0) {
-    if (findings.length > ROLLUP_FROM && caps.rollup > 0) {
-      out.push('### Most common drift', rollup(findings, caps.rollup));
-    }
-    const groups = groupByTarget(findings);
-    const rows = fairRows(groups, caps.findings);
-    out.push('### Drift by target');
-    if (findings.length > ROLLUP_FROM && caps.rollup > 0) {
-      out.push(targetOverview(groups, caps.rollup));
-    }
-    out.push(
-      (rows.length ? table(FINDING_HEADER, rows.map(findingRow)) : '') +
-        cut(findings.length, rows.length, 'finding', 'findings'),
-    );
-    out.push(whatToDo(findings, options.acceptForm ?? 'expected', caps.rollup));
-  }
-
-  out.push(...exceptionSections(report, caps.findings));
-
+/** Ports the re-check did not confirm. */
+function flappingSections(report: Report, max: number): string[] {
   const flaps = report.flapping ?? [];
-  if (flaps.length > 0) {
-    const shownFlaps = flaps.slice(0, caps.findings);
-    out.push(
-      `### Flapping: ${plural(flaps.length, 'port')} the re-check did not confirm (not drift)`,
-      table(
-        ['Target', 'Address', 'Port', 'Would have been', 'Sweep', 'Re-check'],
-        shownFlaps.map((f) => [
-          code(f.target),
-          code(f.address),
-          portLabel(f),
-          f.kind,
-          code(f.sweep),
-          code(f.recheck),
-        ]),
-      ) + cut(flaps.length, shownFlaps.length, 'port', 'ports'),
-    );
-  }
+  if (flaps.length === 0) return [];
+  const shownFlaps = flaps.slice(0, max);
+  return [
+    `### Flapping: ${plural(flaps.length, 'port')} the re-check did not confirm (not drift)`,
+    table(
+      ['Target', 'Address', 'Port', 'Would have been', 'Sweep', 'Re-check'],
+      shownFlaps.map((f) => [
+        code(f.target),
+        code(f.address),
+        portLabel(f),
+        f.kind,
+        code(f.sweep),
+        code(f.recheck),
+      ]),
+    ) + cut(flaps.length, shownFlaps.length, 'port', 'ports'),
+  ];
+}
 
-  if (sections.history) out.push(sections.history);
-
+/** Every address and what is open on it, folded; the addresses with nothing to say in a line. */
+function addressSections(report: Report, max: number): string[] {
+  const { observed, findings } = report;
   const { listed, empty } = splitEmpty(observed, findings);
-  const shown = listed.slice(0, caps.addresses);
+  const shown = listed.slice(0, max);
   const rows = shown.map((o) => [
     code(o.targets.join(', ')),
     code(o.address || '—'),
@@ -292,17 +312,20 @@ function render(report: Report, reportPath: string, options: SummaryOptions, cap
     openPorts(o),
     describeCoverage(o),
   ]);
-  out.push(
+  const out = [
     `<details><summary>Every address: what is open (${plural(observed.length, 'address', 'addresses')})</summary>`,
     (rows.length
       ? table(['Target', 'Address', 'Status', 'Open ports', 'TCP ports answered'], rows)
       : '') + cut(listed.length, shown.length, 'address', 'addresses'),
     '</details>',
-  );
+  ];
   const emptyLine = describeEmpty(empty);
   if (emptyLine) out.push(escapeText(emptyLine));
+  return out;
+}
 
-  const scan = report.scan;
+/** How the scan was made, in small print, and the nmap runs that did not finish cleanly. */
+function howSections({ scan }: Report): string[] {
   const how =
     scan.source === 'xml'
       ? `Read ${plural(scan.runs.length, 'nmap XML file')}.`
@@ -314,11 +337,10 @@ function render(report: Report, reportPath: string, options: SummaryOptions, cap
   const errorLines = errors.slice(0, MAX_ERRORS_SHOWN).map((r) => `- ${code(r.error ?? '', 300)}`);
   if (errors.length > errorLines.length)
     errorLines.push(`- _and ${errors.length - errorLines.length} more in report.json_`);
-  out.push(
+  return [
     `<sub>${how}${pace}</sub>`,
     ...(errorLines.length ? ['**nmap did not finish cleanly:**', ...errorLines] : []),
-  );
-  return out.join('\n\n') + '\n';
+  ];
 }
 
 /**

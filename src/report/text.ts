@@ -63,10 +63,37 @@ function more(total: number, shown: number, what: string): string[] {
   return total > shown ? [`... and ${total - shown} more ${what} in report.json`] : [];
 }
 
+const at = (n: number): string => n.toLocaleString('en-US');
+
 export function renderText(report: Report, reportPath: string): string {
-  const { verdict, findings, observed, scanned } = report;
+  const { findings } = report;
+  const out: string[] = headLines(report);
+  if (findings.length > 0) out.push(...findingLines(findings));
+  out.push(...exceptionLines(report));
+  if (report.flapping.length > 0) {
+    out.push(
+      '',
+      `${at(report.flapping.length)} sweep ${report.flapping.length === 1 ? 'finding' : 'findings'} not seen again by the re-check (flapping, not drift): see report.json.`,
+    );
+  }
+  out.push(...addressLines(report));
+  const pace = report.scan.pace
+    ? `, ${at(report.scan.pace.rate)} packets/s (${oneLine(report.scan.pace.reason, 200)})`
+    : '';
+  out.push(
+    '',
+    report.scan.source === 'xml'
+      ? `Read ${at(report.scan.runs.length)} nmap XML file(s).`
+      : `nmap ${report.scan.nmapVersion ?? '?'}, ${report.scan.scanType ?? '?'} scan, ${at(report.scan.runs.length)} run(s)${pace}.`,
+    `Report: ${reportPath}`,
+  );
+  return out.join('\n') + '\n';
+}
+
+/** The headline, the verdict, what was scanned, and notes on the run. */
+function headLines(report: Report): string[] {
+  const { verdict, scanned } = report;
   const { text, shard } = headlineOf(report);
-  const at = (n: number): string => n.toLocaleString('en-US');
   const fails = report.settings.failOn;
   const out: string[] = [
     `${shard ? `Shard ${shard.index}/${shard.count}: ` : ''}${text}: ${cell(report.name)}`,
@@ -75,24 +102,31 @@ export function renderText(report: Report, reportPath: string): string {
   ];
   if (report.failure) out.push(`nmap: ${oneLine(report.failure, 500)}`);
   out.push(...runnerTargetLines(report, cell).map((line) => `Note: ${line}.`));
+  return out;
+}
 
-  if (findings.length > 0) {
-    const shown = findings.slice(0, MAX_FINDINGS);
-    out.push(
-      '',
-      columns([
-        ['TARGET', 'ADDRESS', 'PORT', 'FINDING', 'EXPECTED', 'OBSERVED', 'SERVICE / DETAIL'],
-        ...shown.map(findingLine),
-      ]),
-      ...more(findings.length, shown.length, 'findings'),
-    );
-  }
-  if (findings.length > 0) {
-    // What to do, each piece of advice once, in the order of the findings it is for. The advice is
-    // this program's own words (hints.ts), a few dozen sentences at most.
-    const advice = [...new Set(findings.map(remedyFor))];
-    out.push('', 'What to do:', ...advice.map((a) => `- ${a}`));
-  }
+/** The findings in columns, then what to do about them. */
+function findingLines(findings: readonly Finding[]): string[] {
+  const shown = findings.slice(0, MAX_FINDINGS);
+  // What to do, each piece of advice once, in the order of the findings it is for. The advice is
+  // this program's own words (hints.ts), a few dozen sentences at most.
+  const advice = [...new Set(findings.map(remedyFor))];
+  return [
+    '',
+    columns([
+      ['TARGET', 'ADDRESS', 'PORT', 'FINDING', 'EXPECTED', 'OBSERVED', 'SERVICE / DETAIL'],
+      ...shown.map(findingLine),
+    ]),
+    ...more(findings.length, shown.length, 'findings'),
+    '',
+    'What to do:',
+    ...advice.map((a) => `- ${a}`),
+  ];
+}
+
+/** Open ports an exception accepts, and the exceptions that end soon. */
+function exceptionLines(report: Report): string[] {
+  const out: string[] = [];
   const accepted = report.accepted ?? [];
   if (accepted.length > 0) {
     out.push(
@@ -117,14 +151,13 @@ export function renderText(report: Report, reportPath: string): string {
       `Exception ending ${cell(e.until)}: ${rangeLabel(e.ports)} on ${cell(e.pattern)} (${cell(e.source)}, ${cell(e.reason)})`,
     );
   }
-  if (report.flapping.length > 0) {
-    out.push(
-      '',
-      `${at(report.flapping.length)} sweep ${report.flapping.length === 1 ? 'finding' : 'findings'} not seen again by the re-check (flapping, not drift): see report.json.`,
-    );
-  }
+  return out;
+}
 
-  const { listed, empty } = splitEmpty(observed, report.findings);
+/** Every address with something to say, and the others in a line. */
+function addressLines(report: Report): string[] {
+  const out: string[] = [];
+  const { listed, empty } = splitEmpty(report.observed, report.findings);
   const addresses = listed.slice(0, MAX_ADDRESSES);
   if (addresses.length > 0) {
     out.push(
@@ -149,16 +182,5 @@ export function renderText(report: Report, reportPath: string): string {
   }
   const emptyLine = describeEmpty(empty);
   if (emptyLine) out.push('', oneLine(emptyLine, 1000));
-
-  const pace = report.scan.pace
-    ? `, ${at(report.scan.pace.rate)} packets/s (${oneLine(report.scan.pace.reason, 200)})`
-    : '';
-  out.push(
-    '',
-    report.scan.source === 'xml'
-      ? `Read ${at(report.scan.runs.length)} nmap XML file(s).`
-      : `nmap ${report.scan.nmapVersion ?? '?'}, ${report.scan.scanType ?? '?'} scan, ${at(report.scan.runs.length)} run(s)${pace}.`,
-    `Report: ${reportPath}`,
-  );
-  return out.join('\n') + '\n';
+  return out;
 }

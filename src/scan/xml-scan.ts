@@ -1,8 +1,7 @@
 // Bring your own scan: reads nmap XML files named by the `xml` glob instead of scanning, and gives
 // the same observed state a scan would.
-import * as glob from '@actions/glob';
 import { ConfigurationError, getErrorMessage } from '../base/errors.js';
-import { FILE_TIMEOUT_MS, readUserFile, within } from '../base/files.js';
+import { globUserFiles, readGlobbedFile } from '../base/user-files.js';
 import { parseNmapXml } from '../nmap/parse.js';
 import { hostAddress, observeHost } from './observe.js';
 import { countPorts, coalesceRanges, parseNmapPortList } from '../settings/ports.js';
@@ -18,31 +17,7 @@ import {
 import type { NmapHost, NmapRun, ObservedAddress, PortRange } from '../base/types.js';
 
 export async function readXmlScan(settings: Settings): Promise<ScanOutcome> {
-  const files = await within(
-    glob.create(settings.xml, { matchDirectories: false }).then((g) => g.glob()),
-    FILE_TIMEOUT_MS,
-    `the xml glob '${settings.xml}'`,
-  ).catch((error: unknown) => {
-    throw new ConfigurationError('xml', getErrorMessage(error));
-  });
-  files.sort();
-  if (files.length === 0) {
-    throw new ConfigurationError(
-      'xml',
-      `'${settings.xml}' matches no file. Check the path or glob.`,
-    );
-  }
-  const runs: { file: string; run: NmapRun }[] = [];
-  for (const file of files) {
-    // A FIFO, socket or device the glob matched is refused, never waited on.
-    const text = await readUserFile('xml', file, { followSymlinks: true });
-    try {
-      runs.push({ file, run: parseNmapXml(text, file) });
-    } catch (error) {
-      throw new ConfigurationError('xml', getErrorMessage(error));
-    }
-  }
-
+  const runs = await readRuns(settings.xml);
   const resolved = namesInFiles(runs, settings);
   const observed: ObservedAddress[] = [];
   const seen = new Set<string>();
@@ -82,6 +57,25 @@ export async function readXmlScan(settings: Settings): Promise<ScanOutcome> {
       ...(run.complete ? {} : { error: `${file} ends before </nmaprun>: nmap did not finish` }),
     })),
   };
+}
+
+/** Every file the `xml` glob names, read as nmap XML, in path order. */
+async function readRuns(pattern: string): Promise<{ file: string; run: NmapRun }[]> {
+  const files = await globUserFiles('xml', pattern);
+  if (files.length === 0) {
+    throw new ConfigurationError('xml', `'${pattern}' matches no file. Check the path or glob.`);
+  }
+  const runs: { file: string; run: NmapRun }[] = [];
+  for (const file of files) {
+    // A link, FIFO, socket or device the glob matched is refused, never followed or waited on.
+    const text = await readGlobbedFile('xml', file);
+    try {
+      runs.push({ file, run: parseNmapXml(text, file) });
+    } catch (error) {
+      throw new ConfigurationError('xml', getErrorMessage(error));
+    }
+  }
+  return runs;
 }
 
 /** An entry the files cannot decide, and why. */

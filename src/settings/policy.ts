@@ -122,27 +122,14 @@ export function nameTooLong(name: string): string {
 /** Reads a policy file's text; `file` names it in errors. */
 export function parsePolicy(text: string, file: string): Policy {
   const reader: PolicyReader = new PolicyReader(file);
-  const root = reader.parse(text);
-  if (root === null || (isScalar(root) && root.value === null)) {
-    reader.fail(root, '', 'the file is empty. Give at least targets and rules.');
-  }
-  if (!isMap(root)) reader.fail(root, '', 'expected a mapping with targets, groups and rules');
-  reader.unique(root.items, '');
-
-  const section = (
-    key: (typeof TOP_KEYS)[number],
-  ): { node: unknown; keyNode: Node } | undefined => {
+  const root = readRoot(reader, text);
+  const section = (key: (typeof TOP_KEYS)[number]): Section | undefined => {
     const pair = root.items.find((p) => isScalar(p.key) && p.key.value === key);
     return pair ? { node: pair.value, keyNode: pair.key as Node } : undefined;
   };
-  for (const pair of root.items) {
-    const key = isScalar(pair.key) ? String(pair.key.value) : '?';
-    if (!(TOP_KEYS as readonly string[]).includes(key)) {
-      reader.fail(pair.key as Node, key, `unknown key. A policy has only ${TOP_KEYS.join(', ')}.`);
-    }
-  }
-
   const policy: Policy = { targets: [], groups: new Map(), rules: [] };
+  const name = section('name');
+  if (name) policy.name = readName(reader, name);
   /** Every target entry of `targets` and of the groups, as written; duplicates are dropped after. */
   const written: Target[] = [];
   const addTarget = (spec: string, node: Node, key: string): void => {
@@ -152,52 +139,14 @@ export function parsePolicy(text: string, file: string): Policy {
     }
     written.push(target);
   };
-
-  const name = section('name');
-  if (name) {
-    if (!isScalar(name.node) || typeof name.node.value !== 'string' || !name.node.value.trim()) {
-      reader.fail(name.keyNode, 'name', 'expected a non-empty string');
-    }
-    policy.name = name.node.value.trim();
-    if ([...policy.name].length > MAX_NAME) {
-      reader.fail(name.keyNode, 'name', nameTooLong(policy.name));
-    }
-  }
-
   const targets = section('targets');
   if (targets) {
     for (const { value, node } of reader.strings(targets.node, 'targets')) {
       addTarget(value, node, 'targets');
     }
   }
-
   const groups = section('groups');
-  if (groups) {
-    if (!isMap(groups.node))
-      reader.fail(
-        groups.keyNode,
-        'groups',
-        'expected a mapping of group names to lists of targets',
-      );
-    reader.unique(groups.node.items, 'groups');
-    for (const pair of groups.node.items) {
-      const groupName = isScalar(pair.key) ? String(pair.key.value) : '';
-      const key = `groups.${groupName}`;
-      if (!GROUP_NAME.test(groupName)) {
-        reader.fail(
-          pair.key as Node,
-          key,
-          'a group name starts with a letter and holds letters, digits, _ or -',
-        );
-      }
-      const members = reader.strings(pair.value, key);
-      for (const { value, node } of members) addTarget(value, node, key);
-      policy.groups.set(
-        groupName.toLowerCase(),
-        members.map((m) => m.value),
-      );
-    }
-  }
+  if (groups) readGroups(reader, groups, policy.groups, addTarget);
   policy.targets = uniqueTargets(written);
   const names = new Set(policy.targets.map((t) => t.spec.toLowerCase()));
   if (groups) {
@@ -211,45 +160,117 @@ export function parsePolicy(text: string, file: string): Policy {
       }
     }
   }
-
   const rules = section('rules');
-  if (rules) {
-    if (!isMap(rules.node))
-      reader.fail(
-        rules.keyNode,
-        'rules',
-        "expected a mapping of patterns to ports, such as 'web: [80, 443]'",
-      );
-    reader.unique(rules.node.items, 'rules');
-    for (const pair of rules.node.items) {
-      const raw = isScalar(pair.key) ? String(pair.key.value) : '';
-      const key = `rules.${raw}`;
-      const ports = parsePortsNode(reader, pair.value, key);
-      const source = reader.where(pair.key as Node);
-      const expanded = expandGroup({ pattern: raw, ports, source }, policy.groups);
-      if (expanded) {
-        policy.rules.push(...expanded);
-        continue;
-      }
-      const pattern = parsePattern(raw);
-      if (typeof pattern !== 'string') {
-        reader.fail(
-          pair.key as Node,
-          key,
-          `${pattern.error}. A pattern is a target, a group, an IP, a CIDR or '*'.`,
-        );
-      }
-      if (isNamePattern(pattern) && !names.has(pattern.toLowerCase())) {
-        reader.fail(
-          pair.key as Node,
-          key,
-          `'${pattern}' names no target and no group of this file. Check the spelling, or add it to targets.`,
-        );
-      }
-      policy.rules.push({ pattern, ports, source });
+  if (rules) policy.rules.push(...readRules(reader, rules, policy.groups, names));
+  return policy;
+}
+
+/** A top-level key's value, and the key itself (errors point at it). */
+interface Section {
+  node: unknown;
+  keyNode: Node;
+}
+
+/** The file's mapping, its keys each once and each known. */
+function readRoot(reader: PolicyReader, text: string): YAMLMap {
+  const root = reader.parse(text);
+  if (root === null || (isScalar(root) && root.value === null)) {
+    reader.fail(root, '', 'the file is empty. Give at least targets and rules.');
+  }
+  if (!isMap(root)) reader.fail(root, '', 'expected a mapping with targets, groups and rules');
+  reader.unique(root.items, '');
+  for (const pair of root.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : '?';
+    if (!(TOP_KEYS as readonly string[]).includes(key)) {
+      reader.fail(pair.key as Node, key, `unknown key. A policy has only ${TOP_KEYS.join(', ')}.`);
     }
   }
-  return policy;
+  return root;
+}
+
+function readName(reader: PolicyReader, name: Section): string {
+  if (!isScalar(name.node) || typeof name.node.value !== 'string' || !name.node.value.trim()) {
+    reader.fail(name.keyNode, 'name', 'expected a non-empty string');
+  }
+  const value = name.node.value.trim();
+  if ([...value].length > MAX_NAME) {
+    reader.fail(name.keyNode, 'name', nameTooLong(value));
+  }
+  return value;
+}
+
+/** `groups`: each group's members, added as targets too, under its name in lower case. */
+function readGroups(
+  reader: PolicyReader,
+  groups: Section,
+  into: Map<string, string[]>,
+  addTarget: (spec: string, node: Node, key: string) => void,
+): void {
+  if (!isMap(groups.node))
+    reader.fail(groups.keyNode, 'groups', 'expected a mapping of group names to lists of targets');
+  reader.unique(groups.node.items, 'groups');
+  for (const pair of groups.node.items) {
+    const groupName = isScalar(pair.key) ? String(pair.key.value) : '';
+    const key = `groups.${groupName}`;
+    if (!GROUP_NAME.test(groupName)) {
+      reader.fail(
+        pair.key as Node,
+        key,
+        'a group name starts with a letter and holds letters, digits, _ or -',
+      );
+    }
+    const members = reader.strings(pair.value, key);
+    for (const { value, node } of members) addTarget(value, node, key);
+    into.set(
+      groupName.toLowerCase(),
+      members.map((m) => m.value),
+    );
+  }
+}
+
+/** `rules`: a rule per pattern, a group's expanded into one per member. */
+function readRules(
+  reader: PolicyReader,
+  rules: Section,
+  groups: ReadonlyMap<string, readonly string[]>,
+  names: ReadonlySet<string>,
+): Rule[] {
+  if (!isMap(rules.node))
+    reader.fail(
+      rules.keyNode,
+      'rules',
+      "expected a mapping of patterns to ports, such as 'web: [80, 443]'",
+    );
+  reader.unique(rules.node.items, 'rules');
+  const out: Rule[] = [];
+  for (const pair of rules.node.items) {
+    const raw = isScalar(pair.key) ? String(pair.key.value) : '';
+    const key = `rules.${raw}`;
+    const ports = parsePortsNode(reader, pair.value, key);
+    const source = reader.where(pair.key as Node);
+    const expanded = expandGroup({ pattern: raw, ports, source }, groups);
+    if (expanded) {
+      out.push(...expanded);
+      continue;
+    }
+    const pattern = parsePattern(raw);
+    if (typeof pattern !== 'string') {
+      reader.fail(
+        pair.key as Node,
+        key,
+        `${pattern.error}. A pattern is a target, a group, an IP, a CIDR or '*'.`,
+      );
+    }
+    if (isNamePattern(pattern) && !names.has(pattern.toLowerCase())) {
+      reader.fail(
+        pair.key as Node,
+        key,
+        `'${pattern}' names no target and no group of this file. Check the spelling, or add it to targets.`,
+      );
+    }
+    out.push({ pattern, ports, source });
+  }
+  return out;
 }
 
 /**

@@ -2,6 +2,7 @@
 // commonly exposed services that nmap's top 1000 ports miss.
 import { ConfigurationError } from '../base/errors.js';
 import type { PortRange, Protocol } from '../base/types.js';
+import { SERVICES } from './services.js';
 
 /** What the user asked to scan for one protocol, before nmap tells us its top-N lists. */
 export type PortSelection =
@@ -14,50 +15,12 @@ export type PortSelection =
 /**
  * Data stores and admin services that are ransomed or hijacked when exposed, and that nmap's
  * top 1000 TCP ports do not all cover. `ports: default` always adds them. docs/reference.md lists them.
+ * Read from the service table (services.ts), in port order.
  */
-export const EXPOSED_SERVICES: readonly { port: number; service: string }[] = [
-  { port: 2181, service: 'ZooKeeper' },
-  { port: 2375, service: 'Docker API (plain)' },
-  { port: 2376, service: 'Docker API (TLS)' },
-  { port: 2377, service: 'Docker Swarm' },
-  { port: 2379, service: 'etcd client' },
-  { port: 2380, service: 'etcd peer' },
-  { port: 3000, service: 'Grafana' },
-  { port: 4222, service: 'NATS' },
-  { port: 4505, service: 'SaltStack publish' },
-  { port: 4506, service: 'SaltStack return' },
-  { port: 5000, service: 'Docker registry' },
-  { port: 5601, service: 'Kibana' },
-  { port: 5672, service: 'RabbitMQ' },
-  { port: 5984, service: 'CouchDB' },
-  { port: 6379, service: 'Redis' },
-  { port: 6443, service: 'Kubernetes API' },
-  { port: 7000, service: 'Cassandra inter-node' },
-  { port: 7474, service: 'Neo4j HTTP' },
-  { port: 7687, service: 'Neo4j Bolt' },
-  { port: 8086, service: 'InfluxDB' },
-  { port: 8123, service: 'ClickHouse HTTP' },
-  { port: 8200, service: 'Vault' },
-  { port: 8500, service: 'Consul' },
-  { port: 8888, service: 'Jupyter' },
-  { port: 8983, service: 'Solr' },
-  { port: 9000, service: 'ClickHouse native / MinIO' },
-  { port: 9042, service: 'Cassandra CQL' },
-  { port: 9090, service: 'Prometheus' },
-  { port: 9092, service: 'Kafka' },
-  { port: 9100, service: 'Prometheus node exporter' },
-  { port: 9200, service: 'Elasticsearch HTTP' },
-  { port: 9300, service: 'Elasticsearch transport' },
-  { port: 10250, service: 'Kubelet API' },
-  { port: 10255, service: 'Kubelet read-only' },
-  { port: 11211, service: 'Memcached' },
-  { port: 15672, service: 'RabbitMQ management' },
-  { port: 27017, service: 'MongoDB' },
-  { port: 27018, service: 'MongoDB shard' },
-  { port: 27019, service: 'MongoDB config server' },
-  { port: 28015, service: 'RethinkDB' },
-  { port: 50070, service: 'Hadoop NameNode' },
-];
+export const EXPOSED_SERVICES: readonly { port: number; service: string }[] = SERVICES.flatMap(
+  (s) =>
+    Object.entries(s.exposed ?? {}).map(([port, service]) => ({ port: Number(port), service })),
+).sort((a, b) => a.port - b.port);
 
 const PORT_TOKEN = /^(\d{1,5})(?:-(\d{1,5}))?$/;
 
