@@ -12,7 +12,7 @@ export const modules = {
 /* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1351);
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8161);
 /* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7594);
-/* harmony import */ var _settings_settings_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(3152);
+/* harmony import */ var _settings_settings_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(3530);
 /* harmony import */ var _production_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(4752);
 // What the runner tells a step about the run, read once at the edge (main.ts, cli.ts) and handed
 // to the notifications: the repository, the run and its URL, the pull request of the event (from

@@ -186,8 +186,8 @@ __webpack_require__.d(__webpack_exports__, {
   wanted: () => (/* binding */ wanted)
 });
 
-// EXTERNAL MODULE: ./lib/settings/settings.js
-var settings_settings = __webpack_require__(3152);
+// EXTERNAL MODULE: ./lib/settings/settings.js + 1 modules
+var settings_settings = __webpack_require__(3530);
 // EXTERNAL MODULE: ./lib/memory/changes.js
 var memory_changes = __webpack_require__(1726);
 // EXTERNAL MODULE: external "node:timers/promises"
@@ -255,12 +255,6 @@ function noAnswer(error) {
  * again (after 1 s, then 4 s) while time is left; creates are not (they pass `retries: 0`).
  */
 function createGitHub(token, apiUrl, log, timeoutMs) {
-    const onLimit = (kind) => (retryAfter, options, _o, count) => {
-        const left = (options.request?.deadline ?? Infinity) - Date.now();
-        const retrying = count < 2 && retryAfter * 1000 < left;
-        log.info(`GitHub ${kind} rate limit on ${options.method ?? ''} ${options.url ?? ''}: ${retrying ? `retrying in ${retryAfter} s` : `giving up (it asks for ${retryAfter} s, more than this call has left)`}.`);
-        return retrying;
-    };
     const gh = (0,github/* getOctokit */.Q)(token, {
         baseUrl: apiUrl,
         request: { ...utils/* defaults */.NT.request, fetch: fetchWithoutRedirects() },
@@ -270,42 +264,55 @@ function createGitHub(token, apiUrl, log, timeoutMs) {
             warn: (m) => log.info(m),
             error: (m) => log.info(m),
         },
-        throttle: { onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary') },
+        throttle: {
+            onRateLimit: onRateLimit('primary', log),
+            onSecondaryRateLimit: onRateLimit('secondary', log),
+        },
     }, dist_bundle/* throttling */.A);
-    const seconds = `${timeoutMs / 1000} s`;
     // Registered after the plugins, so it wraps them: one deadline covers the whole call.
-    gh.hook.wrap('request', async (request, options) => {
-        const deadline = Date.now() + timeoutMs;
-        const retries = options.request?.retries ?? BACKOFF_MS.length;
-        for (let attempt = 0;; attempt++) {
-            const signal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
-            // The hooks inside (throttling, and the request itself) hold this very options object:
-            // the signal and the deadline reach them through it.
-            options.request = { ...options.request, signal, deadline };
-            try {
-                return await request(options);
-            }
-            catch (error) {
-                const seen = noAnswer(error);
-                if (seen)
-                    throw seen;
-                if (signal.aborted || Date.now() >= deadline) {
-                    throw new NoAnswerError(`no answer within ${seconds}`, 'deadline');
-                }
-                const status = statusOf(error);
-                const answered = error.response !== undefined;
-                const wait = BACKOFF_MS[attempt];
-                const retryable = !answered || (status !== undefined && status >= 500);
-                if (!retryable || attempt >= retries || wait === undefined)
-                    throw error;
-                if (Date.now() + wait >= deadline)
-                    throw error;
-                log.info(`GitHub ${answered ? `answered ${status}` : `could not be reached (${firstLine(error)})`} on ${options.method ?? ''} ${options.url ?? ''}: trying again in ${wait / 1000} s.`);
-                await (0,promises_.setTimeout)(wait);
-            }
-        }
-    });
+    gh.hook.wrap('request', (request, options) => withinDeadline(request, options, timeoutMs, log));
     return gh;
+}
+/** The throttling plugin's question on a rate limit: wait and try again, while the call has time. */
+function onRateLimit(kind, log) {
+    return (retryAfter, options, _o, count) => {
+        const left = (options.request?.deadline ?? Infinity) - Date.now();
+        const retrying = count < 2 && retryAfter * 1000 < left;
+        log.info(`GitHub ${kind} rate limit on ${options.method ?? ''} ${options.url ?? ''}: ${retrying ? `retrying in ${retryAfter} s` : `giving up (it asks for ${retryAfter} s, more than this call has left)`}.`);
+        return retrying;
+    };
+}
+/** One call, its attempts and waits within `timeoutMs`: 5xx and no answer are tried again. */
+async function withinDeadline(request, options, timeoutMs, log) {
+    const deadline = Date.now() + timeoutMs;
+    const retries = options.request?.retries ?? BACKOFF_MS.length;
+    for (let attempt = 0;; attempt++) {
+        const signal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+        // The hooks inside (throttling, and the request itself) hold this very options object:
+        // the signal and the deadline reach them through it.
+        options.request = { ...options.request, signal, deadline };
+        try {
+            return await request(options);
+        }
+        catch (error) {
+            const seen = noAnswer(error);
+            if (seen)
+                throw seen;
+            if (signal.aborted || Date.now() >= deadline) {
+                throw new NoAnswerError(`no answer within ${timeoutMs / 1000} s`, 'deadline');
+            }
+            const status = statusOf(error);
+            const answered = error.response !== undefined;
+            const wait = BACKOFF_MS[attempt];
+            const retryable = !answered || (status !== undefined && status >= 500);
+            if (!retryable || attempt >= retries || wait === undefined)
+                throw error;
+            if (Date.now() + wait >= deadline)
+                throw error;
+            log.info(`GitHub ${answered ? `answered ${status}` : `could not be reached (${firstLine(error)})`} on ${options.method ?? ''} ${options.url ?? ''}: trying again in ${wait / 1000} s.`);
+            await (0,promises_.setTimeout)(wait);
+        }
+    }
 }
 /**
  * Who the token is: comments and issues are ours only when they are by this identity. A personal
@@ -1044,10 +1051,26 @@ async function policyExposure(gh, repo, pull, policyPath, workspace, log) {
         log.info(`Exposure: the policy file ${policyPath} is outside the workspace; not compared.`);
         return undefined;
     }
+    const change = await changeOf(gh, repo, pull.number, path);
+    if (!change) {
+        log.info(`Exposure: the pull request does not change ${path}.`);
+        return undefined;
+    }
+    const head = (0,policy/* parsePolicy */.ON)(await (0,files/* readUserFile */.E1)('policy', policyPath, { followSymlinks: true }), path);
+    const { base, note } = change.status === 'added'
+        ? { base: undefined, note: '' }
+        : await baseOf(gh, repo, pull, path, change);
+    // Only a file GitHub lists as added is new: a base version that could not be read is said so
+    // in the note, not taken for a new file.
+    const diff = { ...diffPolicies(base, head), newFile: change.status === 'added' };
+    return renderExposure(diff, path) + note;
+}
+/** How the pull request changes the file at `path`, as GitHub lists its files; undefined: not. */
+async function changeOf(gh, repo, pullNumber, path) {
     let change;
     const listing = gh.paginate.iterator(gh.rest.pulls.listFiles, {
         ...repo,
-        pull_number: pull.number,
+        pull_number: pullNumber,
         per_page: 100,
     });
     const read = await readPages(listing, (files) => {
@@ -1063,35 +1086,30 @@ async function policyExposure(gh, repo, pull, policyPath, workspace, log) {
     if (read === 'cut') {
         throw new Error(`GitHub still listed more changed files after ${MAX_PAGES} pages (it lists at most 3,000): whether the pull request changes ${(0,markdown/* oneLine */.TN)(path, 200)} is not known`);
     }
-    if (!change) {
-        log.info(`Exposure: the pull request does not change ${path}.`);
-        return undefined;
+    return change;
+}
+/** The policy at the pull request's base commit, or a note saying why every rule shows as new. */
+async function baseOf(gh, repo, pull, path, change) {
+    if (!pull.base)
+        throw new Error('the event gives no base commit of the pull request');
+    const basePath = change.previous ?? path;
+    const text = await readAt(gh, repo, basePath, pull.base);
+    if (text === undefined) {
+        return {
+            base: undefined,
+            note: `\n\n${(0,markdown/* code */.aY)(basePath)} could not be read at the base commit: every rule is shown as new.`,
+        };
     }
-    const head = (0,policy/* parsePolicy */.ON)(await (0,files/* readUserFile */.E1)('policy', policyPath, { followSymlinks: true }), path);
-    let base;
-    let note = '';
-    if (change.status !== 'added') {
-        if (!pull.base)
-            throw new Error('the event gives no base commit of the pull request');
-        const basePath = change.previous ?? path;
-        const text = await readAt(gh, repo, basePath, pull.base);
-        if (text === undefined) {
-            note = `\n\n${(0,markdown/* code */.aY)(basePath)} could not be read at the base commit: every rule is shown as new.`;
-        }
-        else {
-            try {
-                base = (0,policy/* parsePolicy */.ON)(text, `${basePath} (base)`);
-            }
-            catch (error) {
-                const why = error instanceof errors/* ConfigurationError */.j1 ? error.problem : (0,errors/* getErrorMessage */.u1)(error);
-                note = `\n\nThe base version is not a valid policy (${(0,markdown/* code */.aY)(why, 200)}): every rule is shown as new.`;
-            }
-        }
+    try {
+        return { base: (0,policy/* parsePolicy */.ON)(text, `${basePath} (base)`), note: '' };
     }
-    // Only a file GitHub lists as added is new: a base version that could not be read is said so
-    // in the note, not taken for a new file.
-    const diff = { ...diffPolicies(base, head), newFile: change.status === 'added' };
-    return renderExposure(diff, path) + note;
+    catch (error) {
+        const why = error instanceof errors/* ConfigurationError */.j1 ? error.problem : (0,errors/* getErrorMessage */.u1)(error);
+        return {
+            base: undefined,
+            note: `\n\nThe base version is not a valid policy (${(0,markdown/* code */.aY)(why, 200)}): every rule is shown as new.`,
+        };
+    }
 }
 /** A file's text at a commit; undefined when it is not there (404) or not a file. */
 async function readAt(gh, repo, path, ref) {

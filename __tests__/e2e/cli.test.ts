@@ -251,6 +251,31 @@ describe('the port-drift command', { skip }, () => {
     );
   });
 
+  it('keeps stdout the result alone with -v while it globs and reads XML files', async () => {
+    // Nothing the command runs may write to stdout: `--format json | jq` reads it whole. A glob
+    // library that logs its own `::debug::` lines there would break it.
+    const run = await portDrift(
+      '-v',
+      '--xml',
+      'clean/*.xml',
+      '--targets',
+      '127.0.0.1',
+      '--expected',
+      `127.0.0.1: ${web}`,
+      '--format',
+      'json',
+      '--report-dir',
+      'from-xml',
+    );
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    assert.match(run.stderr, /^error: Drift: 1 unexpected-open\.$/m);
+    assert.deepEqual(
+      JSON.parse(run.stdout),
+      JSON.parse(readFileSync(join(work, 'from-xml', 'report.json'), 'utf8')),
+      'stdout is report.json and nothing else',
+    );
+  });
+
   it('shows progress on stderr with -v, the long port list as its size, and stdout stays the result', async () => {
     // 100 odd ports below 200 and ours: a port list far longer than a log line should carry.
     const many = `${Array.from({ length: 100 }, (_, i) => 2 * i + 1).join(',')},${ports()}`;

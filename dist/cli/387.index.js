@@ -14,8 +14,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: debFileName, imageOf, parseStanzas
 
-// EXTERNAL MODULE: ./node_modules/@actions/cache/lib/cache.js + 292 modules
-var cache = __webpack_require__(4754);
+// EXTERNAL MODULE: ./node_modules/@actions/cache/lib/cache.js + 325 modules
+var cache = __webpack_require__(8110);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
 // EXTERNAL MODULE: external "node:fs/promises"

@@ -6,12 +6,13 @@ import { getErrorMessage } from '../base/errors.js';
 import {
   CANCELLED_NOTIFYING,
   cancellable,
-  conclude,
   failureOf,
   runJob,
   unlessCancelled,
+  type JobResult,
   type Outcome,
 } from '../run/job.js';
+import { closeRun, type CloseEdge, type Closed } from '../run/close.js';
 import type { Logger } from '../base/log.js';
 import type { RunContext } from '../github/context.js';
 import type { StateStore } from '../memory/state.js';
@@ -23,8 +24,7 @@ import {
   type InputSource,
   type Settings,
 } from '../settings/settings.js';
-import { historySections } from '../memory/history.js';
-import type { Report } from '../report/report.js';
+import type { HistoryStore } from '../memory/history.js';
 import type { Finding } from '../base/types.js';
 
 /** What the action asks of the runner. */
@@ -108,82 +108,26 @@ async function runUntilCancelled(core: Core, log: Logger, signal: AbortSignal): 
       ? await unlessCancelled(announceExposure(settings, context, log), signal)
       : undefined;
     const exposure = announced === 'cancelled' ? undefined : announced;
-    const { report, paths, policyPath } = await runJob(settings, {
+    const result = await runJob(settings, {
       log,
       signal,
       startedAt,
       nmapCache: { runnerTemp: context.runnerTemp, timeoutMs: context.httpTimeoutMs },
     });
-    const { verdict, findings } = report;
-
     // Reports and outputs first: they stand whatever a notification does later.
-    if (policyPath) core.setOutput('policy-path', policyPath);
-    core.setOutput('drift', String(verdict.drift));
-    const output = findingsOutput(findings);
-    core.setOutput('findings', output.json);
-    if (output.kept < findings.length) {
-      core.warning(
-        `The findings output holds ${output.kept} of ${findings.length} findings: GitHub takes at most 1 MB in an output. report.json has them all.`,
-      );
-    }
-    core.setOutput('report', paths.report);
-    core.setOutput('sarif', paths.sarif);
-    core.setOutput('scanned', JSON.stringify(report.scanned));
+    setOutputs(core, result);
     const scope = productionNote(context.production);
-    const sections = {
-      ...(scope ? { scope } : {}),
-      ...(exposure ? { exposure } : {}),
-      // A cancelled run has seconds left to write its summary: the cache is not asked.
-      ...(await unlessCancelled(historyOf(report, context, log), signal).then((h) =>
-        h === 'cancelled' ? {} : h,
-      )),
-    };
-    // Without a runner to take it (a local run), the summary is printed.
-    const summary = renderSummary(report, paths.report, {
-      sarifPath: paths.sarif,
-      sections,
-      acceptForm: acceptFormOf(settings),
-    });
-    if (!(await core.summary(summary))) core.info(toTerminal(summary));
-
-    const conclusion = conclude(report, settings);
-    if (conclusion.level === 'error') core.setFailed(conclusion.message);
-    else if (conclusion.level === 'warning') core.warning(conclusion.message);
-    else if (conclusion.level === 'notice') core.notice(conclusion.message);
-    else core.info(conclusion.message);
-    if (!conclusion.notify) return conclusion.outcome;
-    if (signal.aborted) return cancelledNotifying(core, conclusion.outcome);
-
-    // Notifications last: whatever they do, the verdict above stands. Their code (Octokit, the
-    // Actions cache client) loads only when a run has something to notify: most runs start faster.
-    try {
-      const { notify, wanted } = await import('../notify/notify.js');
-      if (!wanted(settings)) return conclusion.outcome;
-      const notified = await unlessCancelled(
-        notify(
-          {
-            settings,
-            verdict,
-            findings,
-            addresses: report.scanned.addresses,
-            nmapFailed: Boolean(report.failure),
-            sections,
-          },
-          context,
-          { log, signal, state: (key) => cacheState(key, context, log) },
-        ),
-        signal,
-      );
-      if (notified === 'cancelled') return cancelledNotifying(core, conclusion.outcome);
-      if (notified.issueUrl) core.setOutput('issue-url', notified.issueUrl);
-      // The summary went out before the issue existed: add the link to it now.
-      const link = issueLink(notified.issueUrl);
-      if (link) await core.summary(`\n${link}\n`);
-    } catch (error) {
-      if (error instanceof Error && error.stack) core.debug(error.stack);
-      core.warning(`Notifications failed: ${getErrorMessage(error)}`);
-    }
-    return conclusion.outcome;
+    const closed = await closeRun(
+      result,
+      settings,
+      context,
+      runnerEdge(core, log, signal, result, settings, context),
+      {
+        ...(scope ? { scope } : {}),
+        ...(exposure ? { exposure } : {}),
+      },
+    );
+    return await notifiedOn(core, closed);
   } catch (error) {
     const failure = failureOf(error);
     if (failure.stack) core.debug(failure.stack);
@@ -191,6 +135,64 @@ async function runUntilCancelled(core: Core, log: Logger, signal: AbortSignal): 
     await writeFailureSummary(core, getErrorMessage(error), failure.outcome).catch(() => undefined);
     return failure.outcome;
   }
+}
+
+/** The job's outputs: the verdict, the findings (as many as GitHub takes), the reports' paths. */
+function setOutputs(core: Core, { report, paths, policyPath }: JobResult): void {
+  const { verdict, findings } = report;
+  if (policyPath) core.setOutput('policy-path', policyPath);
+  core.setOutput('drift', String(verdict.drift));
+  const output = findingsOutput(findings);
+  core.setOutput('findings', output.json);
+  if (output.kept < findings.length) {
+    core.warning(
+      `The findings output holds ${output.kept} of ${findings.length} findings: GitHub takes at most 1 MB in an output. report.json has them all.`,
+    );
+  }
+  core.setOutput('report', paths.report);
+  core.setOutput('sarif', paths.sarif);
+  core.setOutput('scanned', JSON.stringify(report.scanned));
+}
+
+/** The runner's side of the close: history and last state in the Actions cache, the job summary. */
+function runnerEdge(
+  core: Core,
+  log: Logger,
+  signal: AbortSignal,
+  { report, paths }: JobResult,
+  settings: Settings,
+  context: RunContext,
+): CloseEdge {
+  return {
+    log,
+    signal,
+    history: { store: () => cacheHistory(context, log), run: context.run.runId },
+    state: (key) => cacheState(key, context, log),
+    show: async (sections, conclusion) => {
+      // Without a runner to take it (a local run), the summary is printed.
+      const summary = renderSummary(report, paths.report, {
+        sarifPath: paths.sarif,
+        sections,
+        acceptForm: acceptFormOf(settings),
+      });
+      if (!(await core.summary(summary))) core.info(toTerminal(summary));
+      if (conclusion.level === 'error') core.setFailed(conclusion.message);
+      else if (conclusion.level === 'warning') core.warning(conclusion.message);
+      else if (conclusion.level === 'notice') core.notice(conclusion.message);
+      else core.info(conclusion.message);
+    },
+  };
+}
+
+/** The issue's address as an output and in the summary (written before the issue existed). */
+async function notifiedOn(core: Core, { conclusion, notified }: Closed): Promise<Outcome> {
+  if (notified === 'cancelled') return cancelledNotifying(core, conclusion.outcome);
+  if (notified !== 'skipped' && notified.issueUrl) {
+    core.setOutput('issue-url', notified.issueUrl);
+    const link = issueLink(notified.issueUrl);
+    if (link) await core.summary(`\n${link}\n`);
+  }
+  return conclusion.outcome;
 }
 
 /** A run cancelled after its verdict, while it notified: it fails, saying so. */
@@ -214,35 +216,17 @@ async function announceExposure(
   }
 }
 
-/**
- * The history, kept in the Actions cache: the chart, and on a pull request the open ports since
- * the default branch. Where there is no cache service (a local run), there is no history.
- */
-async function historyOf(
-  report: Report,
-  context: RunContext,
-  log: Logger,
-): Promise<{ history?: string; since?: string }> {
-  try {
-    const { CacheHistoryStore } = await import('../memory/state.js');
-    const { keyHash } = await import('../notify/render.js');
-    const store = new CacheHistoryStore(
-      keyHash(context.run.key),
-      context.runnerTemp,
-      context.attempt,
-      context.httpTimeoutMs,
-      log,
-    );
-    return await historySections(store, report, {
-      run: context.run.runId,
-      branch: context.production.branch,
-      keep: context.production.speaks,
-      pullRequest: context.pull !== undefined,
-    });
-  } catch (error) {
-    log.warning(`The history was not read or kept: ${getErrorMessage(error)}`);
-    return {};
-  }
+/** The history, kept in the Actions cache: where there is no cache service, a warning and no chart. */
+async function cacheHistory(context: RunContext, log: Logger): Promise<HistoryStore> {
+  const { CacheHistoryStore } = await import('../memory/state.js');
+  const { keyHash } = await import('../notify/render.js');
+  return new CacheHistoryStore(
+    keyHash(context.run.key),
+    context.runnerTemp,
+    context.attempt,
+    context.httpTimeoutMs,
+    log,
+  );
 }
 
 /** Without an issue to carry it, the last state is kept in the Actions cache (loaded on demand). */

@@ -2,12 +2,38 @@
 // symbolic link. The glob does not descend into a linked folder, and a matched link is refused when
 // it is read, naming it (files.ts, O_NOFOLLOW): a link that a pull request adds, or that another
 // user plants beside the files, cannot make a run read a file the user did not name.
-import * as glob from '@actions/glob';
+//
+// tinyglobby finds them: unlike @actions/glob it writes nothing to stdout (the command line's stdout
+// is its result alone). It is handed a readdir that shows every entry that is not a folder (a link,
+// a FIFO, a socket) as a file: the glob lists it, never enters it, and reading it refuses it by name,
+// where a glob that left it out would lose it without a word.
+import { readdir, type Dirent } from 'node:fs';
+import { glob } from 'tinyglobby';
 import { ConfigurationError, getErrorMessage } from './errors.js';
 import { FILE_TIMEOUT_MS, readUserFile, within } from './files.js';
 
 /** Whether the files of a user's glob are found and read through symbolic links: never. */
 export const FOLLOW_USER_LINKS = false;
+
+type Entries = (error: NodeJS.ErrnoException | null, entries?: Dirent[]) => void;
+
+/** readdir with types, every entry that is not a folder shown as a file. */
+function readdirFilesAndFolders(path: string, _options: object, done: Entries): void {
+  readdir(path, { withFileTypes: true }, (error, entries) => {
+    if (error) return done(error);
+    done(
+      null,
+      entries.map((entry) => (entry.isDirectory() ? entry : asFile(entry))),
+    );
+  });
+}
+
+function asFile(entry: Dirent): Dirent {
+  return Object.assign(Object.create(entry) as Dirent, {
+    isFile: () => true,
+    isSymbolicLink: () => false,
+  });
+}
 
 /**
  * The paths `pattern` matches, sorted; folders left out, linked folders not entered. A glob that
@@ -15,9 +41,14 @@ export const FOLLOW_USER_LINKS = false;
  */
 export async function globUserFiles(input: string, pattern: string): Promise<string[]> {
   const files = await within(
-    glob
-      .create(pattern, { matchDirectories: false, followSymbolicLinks: FOLLOW_USER_LINKS })
-      .then((g) => g.glob()),
+    glob(pattern, {
+      absolute: true,
+      dot: true,
+      onlyFiles: true,
+      expandDirectories: false,
+      followSymbolicLinks: true, // links reach the adapter's readdir as files: listed, never entered
+      fs: { readdir: readdirFilesAndFolders as never },
+    }),
     FILE_TIMEOUT_MS,
     `the ${input} glob '${pattern}'`,
   ).catch((error: unknown) => {

@@ -3,17 +3,15 @@
 // asked for -> notifications -> an exit code. Progress and warnings go to stderr; stdout carries the
 // result only, so that cron mails what matters and `--format json | jq` works.
 import { isAbsolute, join } from 'node:path';
-import { getErrorMessage } from '../base/errors.js';
 import {
   CANCELLED_NOTIFYING,
   cancellable,
-  conclude,
   failureOf,
   runJob,
-  unlessCancelled,
   type JobResult,
   type Outcome,
 } from '../run/job.js';
+import { closeRun } from '../run/close.js';
 import type { Logger } from '../base/log.js';
 import {
   parseArgs,
@@ -25,9 +23,7 @@ import {
 } from './args.js';
 import type { StateStore } from '../memory/state.js';
 import { FileStateStore } from '../memory/state-file.js';
-import { historySections } from '../memory/history.js';
 import { productionLogLine } from '../github/production.js';
-import type { RunContext } from '../github/context.js';
 import { oneLine } from '../base/markdown.js';
 import { renderSummary } from '../report/summary.js';
 import { renderText } from '../report/text.js';
@@ -38,35 +34,17 @@ import {
   type Settings,
 } from '../settings/settings.js';
 import { VERSION } from '../base/version.js';
+import { cliDefault } from '../settings/inputs.js';
 
 const EXIT: Record<Outcome, number> = { pass: 0, drift: 1, 'configuration-error': 2, failure: 3 };
 
 /**
  * stdout and stderr, with every secret read from the flags replaced by `***`. stdout is the
- * result's alone: the @actions libraries this command shares with the action write there on their
- * own (@actions/glob its `::debug::` lines, @actions/io a line for each PATH folder it cannot read),
- * so anything else written to process.stdout goes to stderr with -v, and nowhere otherwise.
+ * result's alone: nothing this command runs writes there (nmap's installer logs through the Logger,
+ * user files are globbed by a library that prints nothing), so cron mails what matters.
  */
 class Terminal {
   private readonly secrets: string[] = [];
-  private readonly stdout: (text: string, done?: () => void) => boolean;
-  /** Whether what libraries write to stdout is shown (on stderr): with -v. */
-  chatter = false;
-
-  constructor() {
-    const stream = process.stdout;
-    const write = stream.write.bind(stream);
-    this.stdout = (text, done) => write(text, done);
-    stream.write = (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
-      if (this.chatter) {
-        const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-        process.stderr.write(this.masked(text));
-      }
-      const done = rest.find((r): r is () => void => typeof r === 'function');
-      if (done) queueMicrotask(done);
-      return true;
-    };
-  }
 
   mask(secret: string): void {
     if (secret) this.secrets.push(secret);
@@ -77,7 +55,7 @@ class Terminal {
   }
 
   out(text: string): void {
-    this.stdout(this.masked(text.endsWith('\n') ? text : `${text}\n`));
+    process.stdout.write(this.masked(text.endsWith('\n') ? text : `${text}\n`));
   }
 
   err(line: string): void {
@@ -86,7 +64,7 @@ class Terminal {
 
   /** Calls `done` once what was written to stdout and stderr is flushed. */
   flushed(done: () => void): void {
-    this.stdout('', () => process.stderr.write('', done));
+    process.stdout.write('', () => process.stderr.write('', done));
   }
 }
 
@@ -185,44 +163,12 @@ function render(
   }
 }
 
-async function notifyAll(
-  settings: Settings,
-  result: JobResult,
-  context: RunContext,
-  store: FileStateStore | undefined,
-  sections: { history?: string },
-  log: Logger,
-  signal: AbortSignal,
-): Promise<void> {
-  try {
-    const { notify, wanted } = await import('../notify/notify.js');
-    if (!wanted(settings)) return;
-    const { report } = result;
-    const notified = await notify(
-      {
-        settings,
-        verdict: report.verdict,
-        findings: report.findings,
-        addresses: report.scanned.addresses,
-        nmapFailed: Boolean(report.failure),
-        sections,
-      },
-      context,
-      { log, signal, state: () => Promise.resolve(stateStore(store, log)) },
-    );
-    if (notified.issueUrl) log.info(`Issue: ${notified.issueUrl}`);
-  } catch (error) {
-    log.warning(`Notifications failed: ${getErrorMessage(error)}`);
-  }
-}
-
 async function runCommand(
   command: Extract<Command, { kind: 'run' }>,
   terminal: Terminal,
 ): Promise<Outcome> {
   const { options } = command;
   const verbosity = options.verbosity ?? (process.stderr.isTTY ? 'verbose' : 'normal');
-  terminal.chatter = verbosity === 'verbose';
   const log = terminalLogger(terminal, verbosity, process.env['RUNNER_DEBUG'] === '1');
   const fail = (error: unknown): Outcome => {
     const failure = failureOf(error);
@@ -235,7 +181,7 @@ async function runCommand(
     const reportDir = defaultReportDir(process.env);
     const inputs = {
       // A command on someone's host does not install system packages unless asked to.
-      'install-nmap': 'false',
+      'install-nmap': cliDefault('install-nmap'),
       ...(reportDir ? { 'report-dir': reportDir } : {}),
       ...secretsFromEnvironment(process.env),
       ...command.inputs,
@@ -283,27 +229,24 @@ async function finish(
   const context = readRunContext(settings.name, log);
   const notProduction = productionLogLine(context.production);
   if (notProduction) log.info(notProduction);
-  // The --state file keeps the last runs: the chart of the Markdown output.
-  const sections = store
-    ? await historySections(store, result.report, {
-        run: '',
-        branch: undefined,
-        keep: context.production.speaks,
-        pullRequest: false,
-      })
-    : {};
-  const conclusion = conclude(result.report, settings);
-  const speaks = result.report.verdict.drift || conclusion.outcome !== 'pass';
-  if (verbosity !== 'quiet' || speaks)
-    terminal.out(render(result, options.format, sections, acceptFormOf(settings)));
-  if (conclusion.level === 'error') terminal.err(`error: ${oneLine(conclusion.message, 2000)}`);
-  else if (conclusion.level === 'warning') log.warning(conclusion.message);
-  if (conclusion.notify && !signal.aborted) {
-    const notified = await unlessCancelled(
-      notifyAll(settings, result, context, store, sections, log, signal),
-      signal,
-    );
-    if (notified !== 'cancelled') return conclusion.outcome;
+  const { conclusion, notified } = await closeRun(result, settings, context, {
+    log,
+    signal,
+    // The --state file keeps the last runs: the chart of the Markdown output.
+    ...(store ? { history: { store: () => Promise.resolve(store), run: '' } } : {}),
+    state: () => Promise.resolve(stateStore(store, log)),
+    show: (sections, concluded) => {
+      const speaks = result.report.verdict.drift || concluded.outcome !== 'pass';
+      if (verbosity !== 'quiet' || speaks)
+        terminal.out(render(result, options.format, sections, acceptFormOf(settings)));
+      if (concluded.level === 'error') terminal.err(`error: ${oneLine(concluded.message, 2000)}`);
+      else if (concluded.level === 'warning') log.warning(concluded.message);
+      return Promise.resolve();
+    },
+  });
+  if (notified !== 'skipped' && notified !== 'cancelled') {
+    if (notified.issueUrl) log.info(`Issue: ${notified.issueUrl}`);
+    return conclusion.outcome;
   }
   if (!signal.aborted || conclusion.outcome === 'failure') return conclusion.outcome;
   terminal.err(`error: ${CANCELLED_NOTIFYING}`);

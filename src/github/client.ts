@@ -72,16 +72,6 @@ export function createGitHub(
   log: Logger,
   timeoutMs: number,
 ): GitHub {
-  const onLimit =
-    (kind: string) =>
-    (retryAfter: number, options: CallOptions, _o: unknown, count: number): boolean => {
-      const left = (options.request?.deadline ?? Infinity) - Date.now();
-      const retrying = count < 2 && retryAfter * 1000 < left;
-      log.info(
-        `GitHub ${kind} rate limit on ${options.method ?? ''} ${options.url ?? ''}: ${retrying ? `retrying in ${retryAfter} s` : `giving up (it asks for ${retryAfter} s, more than this call has left)`}.`,
-      );
-      return retrying;
-    };
   const gh = getOctokit(
     token,
     {
@@ -93,42 +83,66 @@ export function createGitHub(
         warn: (m: string) => log.info(m),
         error: (m: string) => log.info(m),
       },
-      throttle: { onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary') },
+      throttle: {
+        onRateLimit: onRateLimit('primary', log),
+        onSecondaryRateLimit: onRateLimit('secondary', log),
+      },
     },
     throttling,
   );
-  const seconds = `${timeoutMs / 1000} s`;
   // Registered after the plugins, so it wraps them: one deadline covers the whole call.
-  gh.hook.wrap('request', async (request, options: CallOptions) => {
-    const deadline = Date.now() + timeoutMs;
-    const retries = options.request?.retries ?? BACKOFF_MS.length;
-    for (let attempt = 0; ; attempt++) {
-      const signal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
-      // The hooks inside (throttling, and the request itself) hold this very options object:
-      // the signal and the deadline reach them through it.
-      options.request = { ...options.request, signal, deadline };
-      try {
-        return await request(options as unknown as Parameters<typeof request>[0]);
-      } catch (error) {
-        const seen = noAnswer(error);
-        if (seen) throw seen;
-        if (signal.aborted || Date.now() >= deadline) {
-          throw new NoAnswerError(`no answer within ${seconds}`, 'deadline');
-        }
-        const status = statusOf(error);
-        const answered = (error as { response?: unknown }).response !== undefined;
-        const wait = BACKOFF_MS[attempt];
-        const retryable = !answered || (status !== undefined && status >= 500);
-        if (!retryable || attempt >= retries || wait === undefined) throw error;
-        if (Date.now() + wait >= deadline) throw error;
-        log.info(
-          `GitHub ${answered ? `answered ${status}` : `could not be reached (${firstLine(error)})`} on ${options.method ?? ''} ${options.url ?? ''}: trying again in ${wait / 1000} s.`,
-        );
-        await sleep(wait);
-      }
-    }
-  });
+  gh.hook.wrap('request', (request, options: CallOptions) =>
+    withinDeadline(request, options, timeoutMs, log),
+  );
   return gh;
+}
+
+/** The throttling plugin's question on a rate limit: wait and try again, while the call has time. */
+function onRateLimit(kind: string, log: Logger) {
+  return (retryAfter: number, options: CallOptions, _o: unknown, count: number): boolean => {
+    const left = (options.request?.deadline ?? Infinity) - Date.now();
+    const retrying = count < 2 && retryAfter * 1000 < left;
+    log.info(
+      `GitHub ${kind} rate limit on ${options.method ?? ''} ${options.url ?? ''}: ${retrying ? `retrying in ${retryAfter} s` : `giving up (it asks for ${retryAfter} s, more than this call has left)`}.`,
+    );
+    return retrying;
+  };
+}
+
+/** One call, its attempts and waits within `timeoutMs`: 5xx and no answer are tried again. */
+async function withinDeadline<R>(
+  request: (options: never) => R | Promise<R>,
+  options: CallOptions,
+  timeoutMs: number,
+  log: Logger,
+): Promise<R> {
+  const deadline = Date.now() + timeoutMs;
+  const retries = options.request?.retries ?? BACKOFF_MS.length;
+  for (let attempt = 0; ; attempt++) {
+    const signal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+    // The hooks inside (throttling, and the request itself) hold this very options object:
+    // the signal and the deadline reach them through it.
+    options.request = { ...options.request, signal, deadline };
+    try {
+      return await request(options as never);
+    } catch (error) {
+      const seen = noAnswer(error);
+      if (seen) throw seen;
+      if (signal.aborted || Date.now() >= deadline) {
+        throw new NoAnswerError(`no answer within ${timeoutMs / 1000} s`, 'deadline');
+      }
+      const status = statusOf(error);
+      const answered = (error as { response?: unknown }).response !== undefined;
+      const wait = BACKOFF_MS[attempt];
+      const retryable = !answered || (status !== undefined && status >= 500);
+      if (!retryable || attempt >= retries || wait === undefined) throw error;
+      if (Date.now() + wait >= deadline) throw error;
+      log.info(
+        `GitHub ${answered ? `answered ${status}` : `could not be reached (${firstLine(error)})`} on ${options.method ?? ''} ${options.url ?? ''}: trying again in ${wait / 1000} s.`,
+      );
+      await sleep(wait);
+    }
+  }
 }
 
 /**

@@ -4,10 +4,9 @@
 // its version and tells whether this runner may send raw packets (SYN and UDP scans) itself or
 // through sudo. Commands are argv arrays (no shell); only dpkg and apt-get run with privilege.
 import { setTimeout as sleep } from 'node:timers/promises';
-import * as io from '@actions/io';
 import { NmapError, getErrorMessage } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
-import { runProcess } from '../base/process.js';
+import { findOnPath, runProcess } from '../base/process.js';
 import { QUICK_CALL_MS, nmapEnv } from './command.js';
 import type { Deb, DebCacheOptions } from './debs.js';
 
@@ -128,7 +127,7 @@ async function installLinux(log: Logger, cacheOptions?: DebCacheOptions): Promis
       'nmap is not installed and cannot be: installing needs root or passwordless sudo. Install nmap in an earlier step, or run as root.',
     );
   }
-  if (!(await io.which('apt-get', false))) {
+  if (!findOnPath('apt-get')) {
     throw new NmapError(
       'nmap is not installed, and this Linux has no apt-get to install it. Install nmap in an earlier step.',
     );
@@ -199,7 +198,7 @@ export async function readyNmap(
   log: Logger,
   cacheOptions?: DebCacheOptions,
 ): Promise<NmapInstall> {
-  if (await io.which('nmap', false)) {
+  if (findOnPath('nmap')) {
     log.info('nmap is already on PATH: nothing to install.');
     return { from: 'path' };
   }
@@ -215,7 +214,7 @@ export async function readyNmap(
 
 /** Locates nmap (readyNmap installed it when it was missing) and reads its version. */
 export async function ensureNmap(installIfMissing: boolean): Promise<Nmap> {
-  const path = await io.which('nmap', false);
+  const path = findOnPath('nmap');
   if (!path) {
     throw new NmapError(
       installIfMissing ? 'nmap was installed but is still not on PATH' : NOT_ALLOWED,

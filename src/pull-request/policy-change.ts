@@ -35,10 +35,41 @@ export async function policyExposure(
     log.info(`Exposure: the policy file ${policyPath} is outside the workspace; not compared.`);
     return undefined;
   }
-  let change: { status: string; previous?: string } | undefined;
+  const change = await changeOf(gh, repo, pull.number, path);
+  if (!change) {
+    log.info(`Exposure: the pull request does not change ${path}.`);
+    return undefined;
+  }
+  const head = parsePolicy(
+    await readUserFile('policy', policyPath, { followSymlinks: true }),
+    path,
+  );
+  const { base, note } =
+    change.status === 'added'
+      ? { base: undefined, note: '' }
+      : await baseOf(gh, repo, pull, path, change);
+  // Only a file GitHub lists as added is new: a base version that could not be read is said so
+  // in the note, not taken for a new file.
+  const diff = { ...diffPolicies(base, head), newFile: change.status === 'added' };
+  return renderExposure(diff, path) + note;
+}
+
+interface FileChange {
+  status: string;
+  previous?: string;
+}
+
+/** How the pull request changes the file at `path`, as GitHub lists its files; undefined: not. */
+async function changeOf(
+  gh: GitHub,
+  repo: Repo,
+  pullNumber: number,
+  path: string,
+): Promise<FileChange | undefined> {
+  let change: FileChange | undefined;
   const listing = gh.paginate.iterator(gh.rest.pulls.listFiles, {
     ...repo,
-    pull_number: pull.number,
+    pull_number: pullNumber,
     per_page: 100,
   });
   const read = await readPages(listing, (files) => {
@@ -56,35 +87,35 @@ export async function policyExposure(
       `GitHub still listed more changed files after ${MAX_PAGES} pages (it lists at most 3,000): whether the pull request changes ${oneLine(path, 200)} is not known`,
     );
   }
-  if (!change) {
-    log.info(`Exposure: the pull request does not change ${path}.`);
-    return undefined;
+  return change;
+}
+
+/** The policy at the pull request's base commit, or a note saying why every rule shows as new. */
+async function baseOf(
+  gh: GitHub,
+  repo: Repo,
+  pull: { base?: string },
+  path: string,
+  change: FileChange,
+): Promise<{ base: Policy | undefined; note: string }> {
+  if (!pull.base) throw new Error('the event gives no base commit of the pull request');
+  const basePath = change.previous ?? path;
+  const text = await readAt(gh, repo, basePath, pull.base);
+  if (text === undefined) {
+    return {
+      base: undefined,
+      note: `\n\n${code(basePath)} could not be read at the base commit: every rule is shown as new.`,
+    };
   }
-  const head = parsePolicy(
-    await readUserFile('policy', policyPath, { followSymlinks: true }),
-    path,
-  );
-  let base: Policy | undefined;
-  let note = '';
-  if (change.status !== 'added') {
-    if (!pull.base) throw new Error('the event gives no base commit of the pull request');
-    const basePath = change.previous ?? path;
-    const text = await readAt(gh, repo, basePath, pull.base);
-    if (text === undefined) {
-      note = `\n\n${code(basePath)} could not be read at the base commit: every rule is shown as new.`;
-    } else {
-      try {
-        base = parsePolicy(text, `${basePath} (base)`);
-      } catch (error) {
-        const why = error instanceof ConfigurationError ? error.problem : getErrorMessage(error);
-        note = `\n\nThe base version is not a valid policy (${code(why, 200)}): every rule is shown as new.`;
-      }
-    }
+  try {
+    return { base: parsePolicy(text, `${basePath} (base)`), note: '' };
+  } catch (error) {
+    const why = error instanceof ConfigurationError ? error.problem : getErrorMessage(error);
+    return {
+      base: undefined,
+      note: `\n\nThe base version is not a valid policy (${code(why, 200)}): every rule is shown as new.`,
+    };
   }
-  // Only a file GitHub lists as added is new: a base version that could not be read is said so
-  // in the note, not taken for a new file.
-  const diff = { ...diffPolicies(base, head), newFile: change.status === 'added' };
-  return renderExposure(diff, path) + note;
 }
 
 /** A file's text at a commit; undefined when it is not there (404) or not a file. */

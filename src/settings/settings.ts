@@ -4,6 +4,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve, sep } from 'node:path';
 import { ConfigurationError } from '../base/errors.js';
+import { inputDefault, type InputName } from './inputs.js';
 import { readUserFileSync } from '../base/files.js';
 import { expandGroup, nameTooLong, parsePolicy, type Policy } from './policy.js';
 import { oneLine } from '../base/markdown.js';
@@ -74,8 +75,8 @@ function oneOf<T extends string>(input: string, value: string, allowed: readonly
 }
 
 /** YAML 1.2 booleans via getBooleanInput; an absent input (outside the runner) takes its default. */
-function readBoolean(source: InputSource, input: string, byDefault: boolean): boolean {
-  if (source.getInput(input).trim() === '') return byDefault;
+function readBoolean(source: InputSource, input: InputName): boolean {
+  if (source.getInput(input).trim() === '') return inputDefault(input) === 'true';
   try {
     return source.getBooleanInput(input);
   } catch {
@@ -290,11 +291,64 @@ function onlyExceptions(rules: readonly Rule[]): Rule[] {
     .filter((r) => r.ports.length > 0);
 }
 
+/** An input's value, trimmed. */
+type Get = (name: InputName) => string;
+
 /** Reads and checks every input. Throws ConfigurationError before anything is scanned. */
 export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = process.env): Settings {
-  const get = (name: string): string => source.getInput(name).trim();
-
+  const get: Get = (name) => source.getInput(name).trim();
+  const or: Get = (name) => get(name) || inputDefault(name);
   // Secrets first, so that nothing below can print them.
+  const { githubToken, slack } = readSecrets(source, get);
+  const maxAddresses = readMaxAddresses(or('max-addresses'));
+  const job = readJobKind(get, or);
+  if (slack) checkWebhookUrl(slack);
+  const reportDir = readReportDir(get('report-dir'), env);
+  const { policyPath, policy } = readPolicyInput(get('policy'), job.mode, reportDir, env);
+  const targets = readTargets(source, policy, maxAddresses, job);
+  const rules = readRules(source, policy, targets);
+  const maxRate = parseMaxRate('max-rate', get('max-rate'));
+  return {
+    name: nameOf(
+      get('name'),
+      policy,
+      job.mode === 'merge' ? '' : env['GITHUB_WORKFLOW'] || 'port-drift',
+    ),
+    mode: job.mode,
+    targets,
+    groups: policy?.groups ?? new Map<string, string[]>(),
+    // In record mode the old rules are replaced by what the scan observes; only their exceptions
+    // are kept, for the ports they still accept (record.ts).
+    rules:
+      job.mode === 'record'
+        ? onlyExceptions([...rules, ...(policy?.rules ?? [])])
+        : [...rules, ...(policy?.rules ?? [])],
+    policyPath,
+    tcpPorts: parsePortSelection('ports', or('ports'), 'tcp'),
+    udpPorts: parsePortSelection('udp-ports', get('udp-ports'), 'udp'),
+    ipVersion: oneOf('ip-version', or('ip-version'), ['both', '4', '6']),
+    scanType: oneOf('scan-type', or('scan-type'), ['auto', 'syn', 'connect']),
+    failOn: parseFailOn('fail-on', or('fail-on')),
+    scanTimeoutMs: parseDuration('scan-timeout', or('scan-timeout')),
+    maxAddresses,
+    ...(maxRate !== undefined ? { maxRate } : {}),
+    issue: readBoolean(source, 'issue'),
+    issueLabels: parseLabels('issue-labels', or('issue-labels')),
+    prComment: readBoolean(source, 'pr-comment'),
+    githubToken,
+    slackWebhookUrl: slack,
+    notify: oneOf('notify', or('notify'), ['change', 'always']),
+    slackOnNonProduction: readBoolean(source, 'slack-on-non-production'),
+    xml: job.xml,
+    ...(job.shard ? { shard: job.shard } : {}),
+    results: job.results,
+    reportDir,
+    installNmap: readBoolean(source, 'install-nmap'),
+  };
+}
+
+/** The token and the Slack webhook, masked the moment they are read. */
+function readSecrets(source: InputSource, get: Get): { githubToken: string; slack: string } {
   const githubToken = get('github-token');
   if (githubToken) source.setSecret(githubToken);
   const slack = get('slack-webhook-url');
@@ -304,16 +358,29 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
     const path = URL.canParse(slack) ? new URL(slack).pathname : '';
     if (path.length > 8) source.setSecret(path);
   }
+  return { githubToken, slack };
+}
 
-  const maxText = get('max-addresses') || '4096';
-  if (!/^\d+$/.test(maxText) || Number(maxText) < 1) {
-    throw new ConfigurationError('max-addresses', `'${maxText}' is not a positive whole number.`);
+function readMaxAddresses(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1) {
+    throw new ConfigurationError('max-addresses', `'${text}' is not a positive whole number.`);
   }
-  const maxAddresses = Number(maxText);
+  return Number(text);
+}
 
-  const mode = oneOf('mode', get('mode') || 'check', ['check', 'record', 'merge']);
+/** What the job does (check, record or merge), with its shard, merge results or XML files. */
+interface JobKind {
+  mode: Settings['mode'];
+  shard: Shard | undefined;
+  results: string;
+  xml: string;
+}
+
+function readJobKind(get: Get, or: Get): JobKind {
+  const mode = oneOf('mode', or('mode'), ['check', 'record', 'merge']);
   const shard = parseShard('shard', get('shard'));
   const results = get('results');
+  const xml = get('xml');
   if (mode === 'merge' && !results) {
     throw new ConfigurationError(
       'results',
@@ -332,17 +399,11 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
       `names a share of a scan to check; mode: ${mode} cannot be sharded. Remove shard from this job.`,
     );
   }
-  if (slack) checkWebhookUrl(slack);
+  checkXml(xml, mode, shard);
+  return { mode, shard, results, xml };
+}
 
-  const workspace = env['GITHUB_WORKSPACE'] ?? process.cwd();
-  const reportDirInput = get('report-dir');
-  const runnerTemp = env['RUNNER_TEMP'] || tmpdir();
-  const reportDir = reportDirInput
-    ? resolve(workspace, reportDirInput)
-    : join(runnerTemp, 'port-drift');
-  if (!isAbsolute(reportDir)) throw new Error(`report-dir did not resolve: ${reportDir}`);
-
-  const xml = get('xml');
+function checkXml(xml: string, mode: Settings['mode'], shard: Shard | undefined): void {
   if (xml && mode !== 'check') {
     throw new ConfigurationError(
       'xml',
@@ -355,19 +416,45 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
       'splits a scan, and xml reads files instead of scanning. Use one or the other.',
     );
   }
-  const policyInput = get('policy');
-  const policyPath = policyInput
-    ? resolve(workspace, policyInput)
+}
+
+/** `report-dir` against the workspace; empty: $RUNNER_TEMP/port-drift. */
+function readReportDir(input: string, env: NodeJS.ProcessEnv): string {
+  const workspace = env['GITHUB_WORKSPACE'] ?? process.cwd();
+  const runnerTemp = env['RUNNER_TEMP'] || tmpdir();
+  const reportDir = input ? resolve(workspace, input) : join(runnerTemp, 'port-drift');
+  if (!isAbsolute(reportDir)) throw new Error(`report-dir did not resolve: ${reportDir}`);
+  return reportDir;
+}
+
+/** The policy file's path and, when it is read, its contents. */
+function readPolicyInput(
+  input: string,
+  mode: Settings['mode'],
+  reportDir: string,
+  env: NodeJS.ProcessEnv,
+): { policyPath: string; policy: Policy | undefined } {
+  const workspace = env['GITHUB_WORKSPACE'] ?? process.cwd();
+  const policyPath = input
+    ? resolve(workspace, input)
     : mode === 'record'
       ? join(reportDir, 'policy.yml')
       : '';
   // In record mode the policy file is written; when it exists already, its targets and groups are kept.
   const policy =
     policyPath && (mode !== 'record' || existsSync(policyPath))
-      ? readPolicy(policyInput || policyPath, policyPath, env['GITHUB_WORKSPACE'])
+      ? readPolicy(input || policyPath, policyPath, env['GITHUB_WORKSPACE'])
       : undefined;
+  return { policyPath, policy };
+}
 
-  // The targets of the input and then those of the policy file, each once.
+/** The targets of the input and then those of the policy file, each once, within max-addresses. */
+function readTargets(
+  source: InputSource,
+  policy: Policy | undefined,
+  maxAddresses: number,
+  { mode, shard, xml }: JobKind,
+): Target[] {
   const targets = uniqueTargets([
     ...parseTargets('targets', source.getInput('targets'), maxAddresses),
     ...(policy?.targets ?? []),
@@ -389,12 +476,17 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
         : `name ${total} addresses, more than max-addresses (${maxAddresses}). Scan fewer, split the work with a matrix (shard), or raise max-addresses.`,
     );
   }
+  return targets;
+}
 
-  const inputRules = parseRules('expected', source.getInput('expected'));
+/** The `expected` rules, the policy's groups expanded; a name must be one of the targets. */
+function readRules(source: InputSource, policy: Policy | undefined, targets: Target[]): Rule[] {
   const groups = policy?.groups ?? new Map<string, string[]>();
   const names = new Set(targets.map((t) => t.spec.toLowerCase()));
   // A group of the policy file may be named in `expected` too.
-  const rules = inputRules.flatMap((rule) => expandGroup(rule, groups) ?? [rule]);
+  const rules = parseRules('expected', source.getInput('expected')).flatMap(
+    (rule) => expandGroup(rule, groups) ?? [rule],
+  );
   for (const rule of rules) {
     if (
       isNamePattern(rule.pattern) &&
@@ -407,43 +499,5 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
       );
     }
   }
-
-  const maxRate = parseMaxRate('max-rate', get('max-rate'));
-  return {
-    name: nameOf(
-      get('name'),
-      policy,
-      mode === 'merge' ? '' : env['GITHUB_WORKFLOW'] || 'port-drift',
-    ),
-    mode,
-    targets,
-    groups,
-    // In record mode the old rules are replaced by what the scan observes; only their exceptions
-    // are kept, for the ports they still accept (record.ts).
-    rules:
-      mode === 'record'
-        ? onlyExceptions([...rules, ...(policy?.rules ?? [])])
-        : [...rules, ...(policy?.rules ?? [])],
-    policyPath,
-    tcpPorts: parsePortSelection('ports', get('ports') || 'default', 'tcp'),
-    udpPorts: parsePortSelection('udp-ports', get('udp-ports'), 'udp'),
-    ipVersion: oneOf('ip-version', get('ip-version') || 'both', ['both', '4', '6']),
-    scanType: oneOf('scan-type', get('scan-type') || 'auto', ['auto', 'syn', 'connect']),
-    failOn: parseFailOn('fail-on', get('fail-on') || 'unexpected-open, missing, host-down'),
-    scanTimeoutMs: parseDuration('scan-timeout', get('scan-timeout') || '20m'),
-    maxAddresses,
-    ...(maxRate !== undefined ? { maxRate } : {}),
-    issue: readBoolean(source, 'issue', false),
-    issueLabels: parseLabels('issue-labels', get('issue-labels') || 'port-drift'),
-    prComment: readBoolean(source, 'pr-comment', true),
-    githubToken,
-    slackWebhookUrl: slack,
-    notify: oneOf('notify', get('notify') || 'change', ['change', 'always']),
-    slackOnNonProduction: readBoolean(source, 'slack-on-non-production', false),
-    xml,
-    ...(shard ? { shard } : {}),
-    results,
-    reportDir,
-    installNmap: readBoolean(source, 'install-nmap', true),
-  };
+  return rules;
 }

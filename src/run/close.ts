@@ -1,0 +1,114 @@
+// What a finished job comes to, the same for the action and the command line: the history (the
+// chart, and on a pull request the ports opened since the default branch), the conclusion, the
+// result shown by the edge (outputs and job summary, or stdout), then the notifications. Whatever
+// the history or a notification does, the verdict stands: their failures are warnings.
+import { getErrorMessage } from '../base/errors.js';
+import type { Logger } from '../base/log.js';
+import type { RunContext } from '../github/context.js';
+import { historySections, type HistoryStore } from '../memory/history.js';
+import type { StateStore } from '../memory/state.js';
+import type { Notified } from '../notify/notify.js';
+import type { Settings } from '../settings/settings.js';
+import { conclude, unlessCancelled, type Conclusion, type JobResult } from './job.js';
+
+/** Sections the job summary, the Markdown output and the notifications show beside the result. */
+export interface Sections {
+  history?: string;
+  since?: string;
+  scope?: string;
+  exposure?: string;
+}
+
+/** What the edge that ran the job hands to its close. */
+export interface CloseEdge {
+  log: Logger;
+  signal: AbortSignal;
+  /** Where the last runs are kept (the Actions cache, the --state file), and this run's id there. */
+  history?: { store: () => Promise<HistoryStore>; run: string };
+  /** The store of the last state for a notification key, when no issue carries it. */
+  state: (key: string) => Promise<StateStore>;
+  /** Shows the result and its conclusion: outputs and job summary, or stdout and stderr. */
+  show: (sections: Sections, conclusion: Conclusion) => Promise<void>;
+}
+
+export interface Closed {
+  conclusion: Conclusion;
+  sections: Sections;
+  /** What the notifications left; `skipped` when the job has none to send (a shard), `cancelled`. */
+  notified: Notified | 'skipped' | 'cancelled';
+}
+
+export async function closeRun(
+  result: JobResult,
+  settings: Settings,
+  context: RunContext,
+  edge: CloseEdge,
+  given: Sections = {},
+): Promise<Closed> {
+  const { signal } = edge;
+  // A cancelled run has seconds left to write its summary: the history is not waited for.
+  const history = await unlessCancelled(historyOf(result, context, edge), signal);
+  const sections = { ...given, ...(history === 'cancelled' ? {} : history) };
+  const conclusion = conclude(result.report, settings);
+  await edge.show(sections, conclusion);
+  if (!conclusion.notify) return { conclusion, sections, notified: 'skipped' };
+  if (signal.aborted) return { conclusion, sections, notified: 'cancelled' };
+  const notified = await unlessCancelled(
+    notifyOf(result, settings, context, edge, sections),
+    signal,
+  );
+  return { conclusion, sections, notified };
+}
+
+async function historyOf(
+  result: JobResult,
+  context: RunContext,
+  edge: CloseEdge,
+): Promise<{ history?: string; since?: string }> {
+  if (!edge.history) return {};
+  try {
+    return await historySections(await edge.history.store(), result.report, {
+      run: edge.history.run,
+      branch: context.production.branch,
+      keep: context.production.speaks,
+      pullRequest: context.pull !== undefined,
+    });
+  } catch (error) {
+    edge.log.warning(`The history was not read or kept: ${getErrorMessage(error)}`);
+    return {};
+  }
+}
+
+/**
+ * The issue, the pull-request comment and Slack. Their code (Octokit, the Actions cache client)
+ * loads only when a run has something to notify: most runs start faster.
+ */
+async function notifyOf(
+  result: JobResult,
+  settings: Settings,
+  context: RunContext,
+  edge: CloseEdge,
+  sections: Sections,
+): Promise<Notified> {
+  try {
+    const { notify, wanted } = await import('../notify/notify.js');
+    if (!wanted(settings)) return {};
+    const { report } = result;
+    return await notify(
+      {
+        settings,
+        verdict: report.verdict,
+        findings: report.findings,
+        addresses: report.scanned.addresses,
+        nmapFailed: Boolean(report.failure),
+        sections,
+      },
+      context,
+      { log: edge.log, signal: edge.signal, state: edge.state },
+    );
+  } catch (error) {
+    if (error instanceof Error && error.stack) edge.log.debug(error.stack);
+    edge.log.warning(`Notifications failed: ${getErrorMessage(error)}`);
+    return {};
+  }
+}
