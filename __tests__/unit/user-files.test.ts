@@ -52,6 +52,21 @@ describe('a user glob', () => {
     assert.equal(await readGlobbedFile('xml', join(work, 'real', 'a.xml')), 'a');
   });
 
+  it('reads one pattern a line, leaves out what a `!` line matches, and skips `#` comments', async () => {
+    const lines = [
+      '# the shards',
+      join(work, 'real', '*.xml'),
+      '',
+      `  ${join(work, 'real', 'inner', '*.xml')}  `,
+      `!${join(work, 'real', 'b.xml')}`,
+    ].join('\n');
+    assert.deepEqual(await globUserFiles('xml', lines), [
+      join(work, 'real', 'a.xml'),
+      join(work, 'real', 'inner', 'c.xml'),
+    ]);
+    assert.deepEqual(await globUserFiles('xml', `!${join(work, 'real', '*.xml')}`), []);
+  });
+
   it('is empty when nothing matches', async () => {
     assert.deepEqual(await globUserFiles('results', join(work, 'none', '*.json')), []);
   });

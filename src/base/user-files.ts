@@ -36,12 +36,25 @@ function asFile(entry: Dirent): Dirent {
 }
 
 /**
+ * The glob's lines, as a workflow writes them (one pattern a line; `!` before a pattern leaves its
+ * matches out; `#` starts a comment line), as `@actions/glob` read them before.
+ */
+export function globPatterns(text: string): string[] {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
+}
+
+/**
  * The paths `pattern` matches, sorted; folders left out, linked folders not entered. A glob that
  * fails or does not finish is a ConfigurationError of `input`. Empty when nothing matches.
  */
 export async function globUserFiles(input: string, pattern: string): Promise<string[]> {
+  const patterns = globPatterns(pattern);
+  if (!patterns.some((p) => !p.startsWith('!'))) return [];
   const files = await within(
-    glob(pattern, {
+    glob(patterns, {
       absolute: true,
       dot: true,
       onlyFiles: true,

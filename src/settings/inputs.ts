@@ -74,7 +74,7 @@ export const INPUTS = [
     default: 'true',
     // A command on someone's host does not install system packages unless asked to.
     cli: 'false',
-    help: 'Install nmap with apt-get when missing (root or passwordless sudo)',
+    help: 'Install nmap with apt-get/brew when missing',
   },
 ] as const satisfies readonly InputSpec[];
 
