@@ -8,8 +8,8 @@ export const modules = {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   MR: () => (/* binding */ whyNoAnswer),
 /* harmony export */   eu: () => (/* binding */ service),
-/* harmony export */   jp: () => (/* binding */ callOptions),
-/* harmony export */   ux: () => (/* binding */ within)
+/* harmony export */   hE: () => (/* binding */ cacheCall),
+/* harmony export */   jp: () => (/* binding */ callOptions)
 /* harmony export */ });
 /* unused harmony export Deadline */
 /* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7594);
@@ -41,7 +41,7 @@ function whyNoAnswer(error, timeoutMs) {
  * and takes no signal: past the deadline its promise is left behind, its outcome ignored; the
  * action's entry point ends the process when the run is over, so a hung socket cannot hold it.
  */
-function within(ms, work) {
+function cacheCall(ms, work) {
     work.catch(() => undefined);
     return (0,_base_files_js__WEBPACK_IMPORTED_MODULE_1__/* .within */ .ux)(work, ms, () => new Deadline());
 }
@@ -313,7 +313,7 @@ class CacheStateStore {
         }
         try {
             await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_3__.mkdir)(this.dir, { recursive: true, mode: 0o700 });
-            const key = await (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_5__/* .within */ .ux)(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_1__/* .restoreCache */ .P3([this.dir], `${this.prefix}latest`, [this.prefix], (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_5__/* .callOptions */ .jp)(this.timeoutMs)));
+            const key = await (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_5__/* .cacheCall */ .hE)(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_1__/* .restoreCache */ .P3([this.dir], `${this.prefix}latest`, [this.prefix], (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_5__/* .callOptions */ .jp)(this.timeoutMs)));
             if (!key) {
                 this.log.info('No last state in the Actions cache yet: the drift is new.');
                 return undefined;
@@ -333,7 +333,7 @@ class CacheStateStore {
         return `${this.prefix}${hash(this.restoredKey ?? 'first', 12)}-${state.digest.slice(0, 16)}`;
     }
     async exists(key) {
-        const found = await (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_5__/* .within */ .ux)(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_1__/* .restoreCache */ .P3([this.dir], key, [], { ...(0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_5__/* .callOptions */ .jp)(this.timeoutMs), lookupOnly: true }));
+        const found = await (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_5__/* .cacheCall */ .hE)(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_1__/* .restoreCache */ .P3([this.dir], key, [], { ...(0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_5__/* .callOptions */ .jp)(this.timeoutMs), lookupOnly: true }));
         return found === key;
     }
     /**
@@ -353,7 +353,7 @@ class CacheStateStore {
                 return 'taken';
             await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_3__.mkdir)(this.dir, { recursive: true, mode: 0o700 });
             await (0,_base_files_js__WEBPACK_IMPORTED_MODULE_7__/* .writeWhole */ .f8)(this.file, JSON.stringify(state));
-            const id = await (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_5__/* .within */ .ux)(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_1__/* .saveCache */ .Io([this.dir], key));
+            const id = await (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_5__/* .cacheCall */ .hE)(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_1__/* .saveCache */ .Io([this.dir], key));
             if (id !== -1)
                 return 'saved';
             // Not saved: most likely an overlapping run reserved this key a moment ago.
@@ -402,7 +402,7 @@ class CacheHistoryStore {
             return undefined;
         try {
             await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_3__.mkdir)(this.dir, { recursive: true, mode: 0o700 });
-            const key = await (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_5__/* .within */ .ux)(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_1__/* .restoreCache */ .P3([this.dir], `${this.prefix}latest`, [this.prefix], (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_5__/* .callOptions */ .jp)(this.timeoutMs)));
+            const key = await (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_5__/* .cacheCall */ .hE)(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_1__/* .restoreCache */ .P3([this.dir], `${this.prefix}latest`, [this.prefix], (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_5__/* .callOptions */ .jp)(this.timeoutMs)));
             if (!key)
                 return undefined;
             const source = entry('The history', key);
@@ -422,7 +422,7 @@ class CacheHistoryStore {
         try {
             await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_3__.mkdir)(this.dir, { recursive: true, mode: 0o700 });
             await (0,_base_files_js__WEBPACK_IMPORTED_MODULE_7__/* .writeWhole */ .f8)(this.file, JSON.stringify(history));
-            const id = await (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_5__/* .within */ .ux)(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_1__/* .saveCache */ .Io([this.dir], `${this.prefix}${this.run}`));
+            const id = await (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_5__/* .cacheCall */ .hE)(this.timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_1__/* .saveCache */ .Io([this.dir], `${this.prefix}${this.run}`));
             return id !== -1;
         }
         catch (error) {

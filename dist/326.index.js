@@ -8,8 +8,8 @@ export const modules = {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   MR: () => (/* binding */ whyNoAnswer),
 /* harmony export */   eu: () => (/* binding */ service),
-/* harmony export */   jp: () => (/* binding */ callOptions),
-/* harmony export */   ux: () => (/* binding */ within)
+/* harmony export */   hE: () => (/* binding */ cacheCall),
+/* harmony export */   jp: () => (/* binding */ callOptions)
 /* harmony export */ });
 /* unused harmony export Deadline */
 /* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7594);
@@ -41,7 +41,7 @@ function whyNoAnswer(error, timeoutMs) {
  * and takes no signal: past the deadline its promise is left behind, its outcome ignored; the
  * action's entry point ends the process when the run is over, so a hung socket cannot hold it.
  */
-function within(ms, work) {
+function cacheCall(ms, work) {
     work.catch(() => undefined);
     return (0,_base_files_js__WEBPACK_IMPORTED_MODULE_1__/* .within */ .ux)(work, ms, () => new Deadline());
 }
@@ -243,7 +243,7 @@ class DebCache {
         try {
             await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.rm)(this.dir, { recursive: true, force: true });
             await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(this.dir, { recursive: true });
-            key = await (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .within */ .ux)(timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .restoreCache */ .P3([this.dir], this.prefix, [this.prefix], (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .callOptions */ .jp)(timeoutMs)));
+            key = await (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .cacheCall */ .hE)(timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .restoreCache */ .P3([this.dir], this.prefix, [this.prefix], (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .callOptions */ .jp)(timeoutMs)));
         }
         catch (error) {
             this.log.warning(`nmap's packages were not restored from the Actions cache: ${(0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .whyNoAnswer */ .MR)(error, timeoutMs)}. nmap is installed with apt-get.`);
@@ -295,7 +295,7 @@ class DebCache {
             for (const f of files)
                 digest.update(`${f} ${await sha256Of((0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(this.dir, f))}\n`);
             const key = `${this.prefix}${nmap}-${digest.digest('hex').slice(0, 12)}-${Date.now().toString(36)}`;
-            const id = await (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .within */ .ux)(timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .saveCache */ .Io([this.dir], key));
+            const id = await (0,_github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__/* .cacheCall */ .hE)(timeoutMs, _actions_cache__WEBPACK_IMPORTED_MODULE_0__/* .saveCache */ .Io([this.dir], key));
             if (id === -1) {
                 this.log.info(`nmap's packages were not kept in the Actions cache: it did not take ${key}.`);
                 return undefined;

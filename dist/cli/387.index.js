@@ -54,7 +54,7 @@ function whyNoAnswer(error, timeoutMs) {
  * and takes no signal: past the deadline its promise is left behind, its outcome ignored; the
  * action's entry point ends the process when the run is over, so a hung socket cannot hold it.
  */
-function within(ms, work) {
+function cacheCall(ms, work) {
     work.catch(() => undefined);
     return (0,files/* within */.ux)(work, ms, () => new Deadline());
 }
@@ -244,7 +244,7 @@ class DebCache {
         try {
             await (0,promises_.rm)(this.dir, { recursive: true, force: true });
             await (0,promises_.mkdir)(this.dir, { recursive: true });
-            key = await within(timeoutMs, cache/* restoreCache */.P3([this.dir], this.prefix, [this.prefix], callOptions(timeoutMs)));
+            key = await cacheCall(timeoutMs, cache/* restoreCache */.P3([this.dir], this.prefix, [this.prefix], callOptions(timeoutMs)));
         }
         catch (error) {
             this.log.warning(`nmap's packages were not restored from the Actions cache: ${whyNoAnswer(error, timeoutMs)}. nmap is installed with apt-get.`);
@@ -296,7 +296,7 @@ class DebCache {
             for (const f of files)
                 digest.update(`${f} ${await sha256Of((0,external_node_path_.join)(this.dir, f))}\n`);
             const key = `${this.prefix}${nmap}-${digest.digest('hex').slice(0, 12)}-${Date.now().toString(36)}`;
-            const id = await within(timeoutMs, cache/* saveCache */.Io([this.dir], key));
+            const id = await cacheCall(timeoutMs, cache/* saveCache */.Io([this.dir], key));
             if (id === -1) {
                 this.log.info(`nmap's packages were not kept in the Actions cache: it did not take ${key}.`);
                 return undefined;

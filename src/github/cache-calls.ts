@@ -30,7 +30,7 @@ export function whyNoAnswer(error: unknown, timeoutMs: number): string {
  * and takes no signal: past the deadline its promise is left behind, its outcome ignored; the
  * action's entry point ends the process when the run is over, so a hung socket cannot hold it.
  */
-export function within<T>(ms: number, work: Promise<T>): Promise<T> {
+export function cacheCall<T>(ms: number, work: Promise<T>): Promise<T> {
   work.catch(() => undefined);
   return deadline(work, ms, () => new Deadline());
 }

@@ -9,7 +9,7 @@ import * as cache from '@actions/cache';
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { callOptions, service, whyNoAnswer, within } from '../github/cache-calls.js';
+import { cacheCall, callOptions, service, whyNoAnswer } from '../github/cache-calls.js';
 import { getErrorMessage } from '../base/errors.js';
 import { readUserFile, writeWhole } from '../base/files.js';
 import { historyFrom, type History, type HistoryStore } from './history.js';
@@ -100,7 +100,7 @@ export class CacheStateStore implements StateStore {
     }
     try {
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
-      const key = await within(
+      const key = await cacheCall(
         this.timeoutMs,
         cache.restoreCache(
           [this.dir],
@@ -131,7 +131,7 @@ export class CacheStateStore implements StateStore {
   }
 
   private async exists(key: string): Promise<boolean> {
-    const found = await within(
+    const found = await cacheCall(
       this.timeoutMs,
       cache.restoreCache([this.dir], key, [], { ...callOptions(this.timeoutMs), lookupOnly: true }),
     );
@@ -155,7 +155,7 @@ export class CacheStateStore implements StateStore {
       if (await this.exists(key)) return 'taken';
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
       await writeWhole(this.file, JSON.stringify(state));
-      const id = await within(this.timeoutMs, cache.saveCache([this.dir], key));
+      const id = await cacheCall(this.timeoutMs, cache.saveCache([this.dir], key));
       if (id !== -1) return 'saved';
       // Not saved: most likely an overlapping run reserved this key a moment ago.
       if (await this.exists(key)) return 'taken';
@@ -204,7 +204,7 @@ export class CacheHistoryStore implements HistoryStore {
     if (!cache.isFeatureAvailable() || service.hung) return undefined;
     try {
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
-      const key = await within(
+      const key = await cacheCall(
         this.timeoutMs,
         cache.restoreCache(
           [this.dir],
@@ -232,7 +232,7 @@ export class CacheHistoryStore implements HistoryStore {
     try {
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
       await writeWhole(this.file, JSON.stringify(history));
-      const id = await within(
+      const id = await cacheCall(
         this.timeoutMs,
         cache.saveCache([this.dir], `${this.prefix}${this.run}`),
       );

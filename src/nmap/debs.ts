@@ -11,7 +11,7 @@ import * as cache from '@actions/cache';
 import { createHash } from 'node:crypto';
 import { copyFile, lstat, mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { callOptions, service, whyNoAnswer, within } from '../github/cache-calls.js';
+import { cacheCall, callOptions, service, whyNoAnswer } from '../github/cache-calls.js';
 import type { Logger } from '../base/log.js';
 import { runProcess, type ProcessResult } from '../base/process.js';
 import { oneLine } from '../base/markdown.js';
@@ -235,7 +235,7 @@ export class DebCache {
     try {
       await rm(this.dir, { recursive: true, force: true });
       await mkdir(this.dir, { recursive: true });
-      key = await within(
+      key = await cacheCall(
         timeoutMs,
         cache.restoreCache([this.dir], this.prefix, [this.prefix], callOptions(timeoutMs)),
       );
@@ -299,7 +299,7 @@ export class DebCache {
       const digest = createHash('sha256');
       for (const f of files) digest.update(`${f} ${await sha256Of(join(this.dir, f))}\n`);
       const key = `${this.prefix}${nmap}-${digest.digest('hex').slice(0, 12)}-${Date.now().toString(36)}`;
-      const id = await within(timeoutMs, cache.saveCache([this.dir], key));
+      const id = await cacheCall(timeoutMs, cache.saveCache([this.dir], key));
       if (id === -1) {
         this.log.info(
           `nmap's packages were not kept in the Actions cache: it did not take ${key}.`,
