@@ -12,7 +12,7 @@ import {
   type JobResult,
   type Outcome,
 } from '../run/job.js';
-import { closeRun, type CloseEdge, type Closed } from '../run/close.js';
+import { closeRun, type CloseEdge, type Closed, type FinishedJob } from '../run/close.js';
 import type { Logger } from '../base/log.js';
 import type { RunContext } from '../github/context.js';
 import type { StateStore } from '../memory/state.js';
@@ -117,16 +117,13 @@ async function runUntilCancelled(core: Core, log: Logger, signal: AbortSignal): 
     // Reports and outputs first: they stand whatever a notification does later.
     setOutputs(core, result);
     const scope = productionNote(context.production);
-    const closed = await closeRun(
+    const job: FinishedJob = {
       result,
       settings,
       context,
-      runnerEdge(core, log, signal, result, settings, context),
-      {
-        ...(scope ? { scope } : {}),
-        ...(exposure ? { exposure } : {}),
-      },
-    );
+      sections: { ...(scope ? { scope } : {}), ...(exposure ? { exposure } : {}) },
+    };
+    const closed = await closeRun(job, runnerEdge(core, log, signal, job));
     return await notifiedOn(core, closed);
   } catch (error) {
     const failure = failureOf(error);
@@ -159,9 +156,7 @@ function runnerEdge(
   core: Core,
   log: Logger,
   signal: AbortSignal,
-  { report, paths }: JobResult,
-  settings: Settings,
-  context: RunContext,
+  { result: { report, paths }, settings, context }: FinishedJob,
 ): CloseEdge {
   return {
     log,

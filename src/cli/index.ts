@@ -205,7 +205,10 @@ async function runCommand(
         store = await FileStateStore.open(options.state, settings.name, log, { signal });
       }
       const result = await runJob(settings, { log, signal, startedAt: Date.now() });
-      return await finish(result, settings, options, store, { terminal, log, verbosity, signal });
+      return await finish(
+        { result, settings, options, store },
+        { terminal, log, verbosity, signal },
+      );
     } catch (error) {
       return fail(error);
     } finally {
@@ -216,12 +219,10 @@ async function runCommand(
 
 /** The result on stdout, the verdict's line, then the notifications: what a finished job comes to. */
 async function finish(
-  result: JobResult,
-  settings: Settings,
-  options: Options,
-  store: FileStateStore | undefined,
+  job: { result: JobResult; settings: Settings; options: Options; store?: FileStateStore },
   edge: { terminal: Terminal; log: Logger; verbosity: Verbosity; signal: AbortSignal },
 ): Promise<Outcome> {
+  const { result, settings, options, store } = job;
   const { terminal, log, verbosity, signal } = edge;
   // Outside GitHub Actions the command line is the user's own schedule: it speaks for production.
   // Inside a workflow, the action's rule holds (production.ts).
@@ -229,21 +230,24 @@ async function finish(
   const context = readRunContext(settings.name, log);
   const notProduction = productionLogLine(context.production);
   if (notProduction) log.info(notProduction);
-  const { conclusion, notified } = await closeRun(result, settings, context, {
-    log,
-    signal,
-    // The --state file keeps the last runs: the chart of the Markdown output.
-    ...(store ? { history: { store: () => Promise.resolve(store), run: '' } } : {}),
-    state: () => Promise.resolve(stateStore(store, log)),
-    show: (sections, concluded) => {
-      const speaks = result.report.verdict.drift || concluded.outcome !== 'pass';
-      if (verbosity !== 'quiet' || speaks)
-        terminal.out(render(result, options.format, sections, acceptFormOf(settings)));
-      if (concluded.level === 'error') terminal.err(`error: ${oneLine(concluded.message, 2000)}`);
-      else if (concluded.level === 'warning') log.warning(concluded.message);
-      return Promise.resolve();
+  const { conclusion, notified } = await closeRun(
+    { result, settings, context },
+    {
+      log,
+      signal,
+      // The --state file keeps the last runs: the chart of the Markdown output.
+      ...(store ? { history: { store: () => Promise.resolve(store), run: '' } } : {}),
+      state: () => Promise.resolve(stateStore(store, log)),
+      show: (sections, concluded) => {
+        const speaks = result.report.verdict.drift || concluded.outcome !== 'pass';
+        if (verbosity !== 'quiet' || speaks)
+          terminal.out(render(result, options.format, sections, acceptFormOf(settings)));
+        if (concluded.level === 'error') terminal.err(`error: ${oneLine(concluded.message, 2000)}`);
+        else if (concluded.level === 'warning') log.warning(concluded.message);
+        return Promise.resolve();
+      },
     },
-  });
+  );
   if (notified !== 'skipped' && notified !== 'cancelled') {
     if (notified.issueUrl) log.info(`Issue: ${notified.issueUrl}`);
     return conclusion.outcome;

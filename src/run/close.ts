@@ -38,31 +38,30 @@ export interface Closed {
   notified: Notified | 'skipped' | 'cancelled';
 }
 
-export async function closeRun(
-  result: JobResult,
-  settings: Settings,
-  context: RunContext,
-  edge: CloseEdge,
-  given: Sections = {},
-): Promise<Closed> {
+/** A job that ran to its end: its result, the settings it ran with, the run it ran in. */
+export interface FinishedJob {
+  result: JobResult;
+  settings: Settings;
+  context: RunContext;
+  /** Sections the edge made before the scan: the run's scope, the policy change's exposure. */
+  sections?: Sections;
+}
+
+export async function closeRun(job: FinishedJob, edge: CloseEdge): Promise<Closed> {
   const { signal } = edge;
   // A cancelled run has seconds left to write its summary: the history is not waited for.
-  const history = await unlessCancelled(historyOf(result, context, edge), signal);
-  const sections = { ...given, ...(history === 'cancelled' ? {} : history) };
-  const conclusion = conclude(result.report, settings);
+  const history = await unlessCancelled(historyOf(job, edge), signal);
+  const sections = { ...job.sections, ...(history === 'cancelled' ? {} : history) };
+  const conclusion = conclude(job.result.report, job.settings);
   await edge.show(sections, conclusion);
   if (!conclusion.notify) return { conclusion, sections, notified: 'skipped' };
   if (signal.aborted) return { conclusion, sections, notified: 'cancelled' };
-  const notified = await unlessCancelled(
-    notifyOf(result, settings, context, edge, sections),
-    signal,
-  );
+  const notified = await unlessCancelled(notifyOf(job, edge, sections), signal);
   return { conclusion, sections, notified };
 }
 
 async function historyOf(
-  result: JobResult,
-  context: RunContext,
+  { result, context }: FinishedJob,
   edge: CloseEdge,
 ): Promise<{ history?: string; since?: string }> {
   if (!edge.history) return {};
@@ -84,9 +83,7 @@ async function historyOf(
  * loads only when a run has something to notify: most runs start faster.
  */
 async function notifyOf(
-  result: JobResult,
-  settings: Settings,
-  context: RunContext,
+  { result, settings, context }: FinishedJob,
   edge: CloseEdge,
   sections: Sections,
 ): Promise<Notified> {
