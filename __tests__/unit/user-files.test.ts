@@ -71,8 +71,21 @@ describe('a user glob', () => {
     assert.deepEqual(await globUserFiles('results', join(work, 'none', '*.json')), []);
   });
 
-  it('does not enter a linked folder', async () => {
+  it('does not enter a linked folder, even the one its wildcards start in', async () => {
     assert.deepEqual(await globUserFiles('xml', join(work, 'links', '**', 'c.xml')), []);
+    assert.deepEqual(await globUserFiles('xml', join(work, 'links', 'dir', '*.xml')), []);
+  });
+
+  it('follows the links above where its wildcards start, as the system does (/var/run, /tmp)', async () => {
+    symlinkSync(work, join(work, 'alias'));
+    assert.deepEqual(await globUserFiles('xml', join(work, 'alias', 'real', '*.xml')), [
+      join(work, 'alias', 'real', 'a.xml'),
+      join(work, 'alias', 'real', 'b.xml'),
+    ]);
+    // A file named whole, through a linked folder above it, as @actions/glob found it.
+    assert.deepEqual(await globUserFiles('xml', join(work, 'links', 'dir', 'a.xml')), [
+      join(work, 'links', 'dir', 'a.xml'),
+    ]);
   });
 
   it('refuses to read a matched link, naming it and the input', async () => {

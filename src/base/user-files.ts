@@ -6,9 +6,11 @@
 // tinyglobby finds them: unlike @actions/glob it writes nothing to stdout (the command line's stdout
 // is its result alone). It is handed a readdir that shows every entry that is not a folder (a link,
 // a FIFO, a socket) as a file: the glob lists it, never enters it, and reading it refuses it by name,
-// where a glob that left it out would lose it without a word.
-import { readdir, type Dirent } from 'node:fs';
-import { glob } from 'tinyglobby';
+// where a glob that left it out would lose it without a word. The folders above where a pattern's
+// wildcards start are the user's own path, and the links among them are followed, as before.
+import { readdir, realpathSync, type Dirent } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { glob, isDynamicPattern } from 'tinyglobby';
 import { ConfigurationError, getErrorMessage } from './errors.js';
 import { FILE_TIMEOUT_MS, readUserFile, within } from './files.js';
 
@@ -17,15 +19,43 @@ export const FOLLOW_USER_LINKS = false;
 
 type Entries = (error: NodeJS.ErrnoException | null, entries?: Dirent[]) => void;
 
-/** readdir with types, every entry that is not a folder shown as a file. */
-function readdirFilesAndFolders(path: string, _options: object, done: Entries): void {
-  readdir(path, { withFileTypes: true }, (error, entries) => {
-    if (error) return done(error);
-    done(
-      null,
-      entries.map((entry) => (entry.isDirectory() ? entry : asFile(entry))),
-    );
-  });
+/**
+ * Where a pattern's own part begins: the folder before its first wildcard, or the file a pattern
+ * without one names, as written and with the folders above it resolved. The links above it are the
+ * user's own path (`/var/run` on Debian, `/tmp` on macOS) and are followed, as the system follows
+ * them; from there down, nothing is, the base itself included.
+ */
+function patternBases(pattern: string): string[] {
+  const path = resolve(pattern);
+  const segments = path.split(sep);
+  const dynamic = segments.findIndex((segment) => isDynamicPattern(segment));
+  const base = dynamic < 0 ? path : segments.slice(0, dynamic).join(sep) || sep;
+  if (base === sep) return [base];
+  try {
+    return [base, join(realpathSync(dirname(base)), basename(base))];
+  } catch {
+    return [base]; // nothing there: the glob matches nothing
+  }
+}
+
+/**
+ * readdir with types where every entry at or below a pattern's base that is not a folder (a link,
+ * a FIFO, a socket) shows as a file: the glob lists it and never enters it.
+ */
+function userReaddir(bases: readonly string[]) {
+  const own = (path: string): boolean =>
+    bases.some((base) => path === base || path.startsWith(base === sep ? base : base + sep));
+  return (folder: string, _options: object, done: Entries): void => {
+    readdir(folder, { withFileTypes: true }, (error, entries) => {
+      if (error) return done(error);
+      done(
+        null,
+        entries.map((entry) =>
+          entry.isDirectory() || !own(join(folder, entry.name)) ? entry : asFile(entry),
+        ),
+      );
+    });
+  };
 }
 
 function asFile(entry: Dirent): Dirent {
@@ -60,7 +90,11 @@ export async function globUserFiles(input: string, pattern: string): Promise<str
       onlyFiles: true,
       expandDirectories: false,
       followSymbolicLinks: true, // links reach the adapter's readdir as files: listed, never entered
-      fs: { readdir: readdirFilesAndFolders as never },
+      fs: {
+        readdir: userReaddir(
+          patterns.filter((p) => !p.startsWith('!')).flatMap(patternBases),
+        ) as never,
+      },
     }),
     FILE_TIMEOUT_MS,
     `the ${input} glob '${pattern}'`,
