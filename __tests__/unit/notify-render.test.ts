@@ -129,7 +129,12 @@ describe('Slack message', () => {
     );
     const fs = [finding(1)];
     const msg = JSON.stringify(
-      buildSlackMessage(run, result(fs), compare(undefined, stateOf(fs)), 'new'),
+      buildSlackMessage({
+        run,
+        result: result(fs),
+        changes: compare(undefined, stateOf(fs)),
+        event: 'new',
+      }),
     );
     for (const bad of [
       '<!channel>',
@@ -149,7 +154,12 @@ describe('Slack message', () => {
 
   it('summarises within Slack’s limits: 3000 characters a section, 50 blocks', () => {
     const fs = Array.from({ length: 5000 }, (_, i) => finding(i));
-    const msg = buildSlackMessage(run, result(fs), compare(undefined, stateOf(fs)), 'new');
+    const msg = buildSlackMessage({
+      run,
+      result: result(fs),
+      changes: compare(undefined, stateOf(fs)),
+      event: 'new',
+    });
     assert.ok(msg.blocks.length <= SLACK_MAX_BLOCKS);
     for (const b of msg.blocks) {
       const text = (b as { text?: { text?: string } }).text?.text ?? '';
@@ -160,13 +170,13 @@ describe('Slack message', () => {
 
   it('marks a run that does not speak for production with where it ran, and says nothing of earlier runs', () => {
     const fs = [finding(1)];
-    const msg = buildSlackMessage(
+    const msg = buildSlackMessage({
       run,
-      result(fs),
-      compare(undefined, stateOf(fs)),
-      'ongoing',
-      'branch <!channel>',
-    );
+      result: result(fs),
+      changes: compare(undefined, stateOf(fs)),
+      event: 'ongoing',
+      place: 'branch <!channel>',
+    });
     const header = (msg.blocks[0] as { text?: { text?: string } } | undefined)?.text?.text;
     assert.equal(header, '🔎 Port drift in branch &lt;!channel&gt; (not production): fleet watch');
     assert.equal(JSON.stringify(msg).includes('<!channel>'), false);

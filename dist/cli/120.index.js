@@ -6,14 +6,16 @@ export const modules = {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   a: () => (/* binding */ keyHash),
 /* harmony export */   readRunContext: () => (/* binding */ readRunContext)
 /* harmony export */ });
 /* unused harmony export workflowFile */
 /* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1351);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8161);
-/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7594);
-/* harmony import */ var _settings_settings_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(3152);
-/* harmony import */ var _production_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(4752);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7598);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(8161);
+/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7594);
+/* harmony import */ var _settings_settings_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(3152);
+/* harmony import */ var _production_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(4752);
 // What the runner tells a step about the run, read once at the edge (main.ts, cli.ts) and handed
 // to the notifications: the repository, the run and its URL, the pull request of the event (from
 // @actions/github's context), and PORT_DRIFT_HTTP_TIMEOUT, the deadline of each call to GitHub,
@@ -23,16 +25,17 @@ export const modules = {
 
 
 
+
 const HTTP_TIMEOUT = '30s';
 function httpTimeout(env, log) {
     const value = env['PORT_DRIFT_HTTP_TIMEOUT'];
     try {
-        return (0,_settings_settings_js__WEBPACK_IMPORTED_MODULE_3__/* .parseDuration */ .E9)('PORT_DRIFT_HTTP_TIMEOUT', value || HTTP_TIMEOUT);
+        return (0,_settings_settings_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E9)('PORT_DRIFT_HTTP_TIMEOUT', value || HTTP_TIMEOUT);
     }
     catch (error) {
-        const why = error instanceof _base_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ConfigurationError */ .j1 ? error.problem : (0,_base_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .getErrorMessage */ .u1)(error);
+        const why = error instanceof _base_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigurationError */ .j1 ? error.problem : (0,_base_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .getErrorMessage */ .u1)(error);
         log.warning(`PORT_DRIFT_HTTP_TIMEOUT: ${why} Using ${HTTP_TIMEOUT}.`);
-        return (0,_settings_settings_js__WEBPACK_IMPORTED_MODULE_3__/* .parseDuration */ .E9)('PORT_DRIFT_HTTP_TIMEOUT', HTTP_TIMEOUT);
+        return (0,_settings_settings_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDuration */ .E9)('PORT_DRIFT_HTTP_TIMEOUT', HTTP_TIMEOUT);
     }
 }
 /** `.github/workflows/watch.yml` of `octo/fleet/.github/workflows/watch.yml@refs/heads/main`. */
@@ -64,7 +67,7 @@ function readRunContext(name, log, env = process.env) {
     const repository_ = context.payload.repository;
     const defaultBranch = typeof repository_?.default_branch === 'string' ? repository_.default_branch : undefined;
     const pullNumber = isPr && typeof pr?.number === 'number' ? pr.number : undefined;
-    const production = (0,_production_js__WEBPACK_IMPORTED_MODULE_4__/* .productionOf */ .zS)({
+    const production = (0,_production_js__WEBPACK_IMPORTED_MODULE_5__/* .productionOf */ .zS)({
         ...(context.eventName ? { eventName: context.eventName } : {}),
         ...(env['GITHUB_REF'] ? { ref: env['GITHUB_REF'] } : {}),
         ...(defaultBranch !== undefined ? { defaultBranch } : {}),
@@ -74,7 +77,7 @@ function readRunContext(name, log, env = process.env) {
         ...(repo ? { repo } : {}),
         apiUrl: context.apiUrl.replace(/\/+$/, ''),
         run,
-        runnerTemp: env['RUNNER_TEMP'] || (0,node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir)(),
+        runnerTemp: env['RUNNER_TEMP'] || (0,node_os__WEBPACK_IMPORTED_MODULE_2__.tmpdir)(),
         ...(pullNumber !== undefined
             ? {
                 pull: {
@@ -89,6 +92,13 @@ function readRunContext(name, log, env = process.env) {
         workspace: env['GITHUB_WORKSPACE'] || process.cwd(),
         httpTimeoutMs: httpTimeout(env, log),
     };
+}
+/** The key as 16 hex digits: in markers and cache keys. The repository is compared in lower case. */
+function keyHash(key) {
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.createHash)('sha256')
+        .update(JSON.stringify(['v2', key.repository.toLowerCase(), key.workflow, key.job, key.name]))
+        .digest('hex')
+        .slice(0, 16);
 }
 
 

@@ -203,7 +203,7 @@ async function announceExposure(
   log: Logger,
 ): Promise<string | undefined> {
   try {
-    const { announce } = await import('../notify/notify.js');
+    const { announce } = await import('../pull-request/announce.js');
     return await announce(settings, context, log);
   } catch (error) {
     log.warning(`What the policy change exposes was not worked out: ${getErrorMessage(error)}`);
@@ -214,7 +214,7 @@ async function announceExposure(
 /** The history, kept in the Actions cache: where there is no cache service, a warning and no chart. */
 async function cacheHistory(context: RunContext, log: Logger): Promise<HistoryStore> {
   const { CacheHistoryStore } = await import('../memory/state.js');
-  const { keyHash } = await import('../notify/render.js');
+  const { keyHash } = await import('../github/context.js');
   return new CacheHistoryStore(
     keyHash(context.run.key),
     context.runnerTemp,

@@ -3,6 +3,7 @@
 // @actions/github's context), and PORT_DRIFT_HTTP_TIMEOUT, the deadline of each call to GitHub,
 // Slack or the Actions cache. Loaded only when a run has something to notify (Octokit comes with it).
 import { context as actionsContext } from '@actions/github';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { ConfigurationError, getErrorMessage } from '../base/errors.js';
 import type { Repo } from './client.js';
@@ -133,4 +134,12 @@ export interface NotificationKey {
   /** The job's id (GITHUB_JOB). */
   job: string;
   name: string;
+}
+
+/** The key as 16 hex digits: in markers and cache keys. The repository is compared in lower case. */
+export function keyHash(key: NotificationKey): string {
+  return createHash('sha256')
+    .update(JSON.stringify(['v2', key.repository.toLowerCase(), key.workflow, key.job, key.name]))
+    .digest('hex')
+    .slice(0, 16);
 }

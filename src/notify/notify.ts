@@ -2,7 +2,7 @@
 // pull-request comment and Slack. Each is on its own: one that cannot be delivered is a warning,
 // and never changes the verdict.
 import type { Logger } from '../base/log.js';
-import type { RunContext } from '../github/context.js';
+import { keyHash, type RunContext } from '../github/context.js';
 import { acceptFormOf, type Settings } from '../settings/settings.js';
 import type { Finding } from '../base/types.js';
 import type { Verdict } from '../findings/verdict.js';
@@ -22,13 +22,13 @@ import {
   whoAmI,
   type GitHub,
   type Identity,
+  type Repo,
 } from '../github/client.js';
 import { syncIssue } from './issue.js';
 import { syncPrComment } from './pr-comment.js';
 import { oneLine } from '../base/markdown.js';
-import { keyHash, renderPrComment, renderPrPending, type Result } from './render.js';
-import { policyExposure } from '../pull-request/policy-change.js';
-import { buildSlackMessage } from './slack-message.js';
+import { renderPrComment, type Result } from './render.js';
+import { buildSlackMessage, type SlackMessage } from './slack-message.js';
 import { postToSlack } from './slack.js';
 import type { StateStore } from '../memory/state.js';
 
@@ -65,51 +65,6 @@ export interface NotifyEdge {
   signal?: AbortSignal;
 }
 
-/**
- * Before the scan, on a pull request that changes the policy file: what the change exposes, shown
- * at once in the sticky comment (the scan's result replaces it) and returned for the summary and
- * the final comment. Undefined when there is nothing to show or it could not be read (a warning).
- */
-export async function announce(
-  settings: Settings,
-  context: RunContext,
-  log: Logger,
-): Promise<string | undefined> {
-  const { pull, repo } = context;
-  if (!pull || !repo || !settings.policyPath || !settings.githubToken) return undefined;
-  // A shard leaves the comment to its merge job; record mode writes the policy, it checks nothing.
-  if (settings.shard || settings.mode === 'record') return undefined;
-  const gh = createGitHub(settings.githubToken, context.apiUrl, log, context.httpTimeoutMs);
-  let exposure: string | undefined;
-  try {
-    exposure = await policyExposure(gh, repo, pull, settings.policyPath, context.workspace, log);
-  } catch (error) {
-    log.warning(
-      `What the policy change exposes was not worked out: ${describeGitHubError(error, 'contents: read, pull-requests: read')}`,
-    );
-    return undefined;
-  }
-  // The merge job has no scan to wait for: its comment comes with the result.
-  if (!exposure || !settings.prComment || settings.mode === 'merge') return exposure;
-  try {
-    const done = await syncPrComment(
-      gh,
-      repo,
-      pull.number,
-      context.run,
-      renderPrPending(context.run, pull.sha, exposure),
-      await whoAmI(gh, log),
-      log,
-    );
-    log.info(`Pull-request comment: the policy's exposure change, before the scan: ${done.url}.`);
-  } catch (error) {
-    log.warning(
-      `The pull-request comment was not written before the scan: ${describeGitHubError(error, 'pull-requests: write')}`,
-    );
-  }
-  return exposure;
-}
-
 export async function notify(
   input: NotifyInput,
   context: RunContext,
@@ -121,17 +76,52 @@ export async function notify(
   return edge.log.group('Notifications', () => deliver(input, context, wantsPr, edge));
 }
 
+/** What the notifications do for this run, decided from the settings and the run alone. */
+export interface DeliveryPlan {
+  issue: 'sync' | 'not-production' | 'off';
+  prComment: boolean;
+  slack: 'production' | 'not-production' | 'off';
+}
+
+export function planDelivery(
+  settings: Settings,
+  context: RunContext,
+  wantsPr: boolean,
+): DeliveryPlan {
+  const speaks = context.production.speaks;
+  return {
+    issue: !settings.issue ? 'off' : speaks ? 'sync' : 'not-production',
+    prComment: wantsPr && context.pull !== undefined,
+    slack: !settings.slackWebhookUrl ? 'off' : speaks ? 'production' : 'not-production',
+  };
+}
+
+/** One run's notifications: what was found, where, and the GitHub client they share. */
+interface Notifying {
+  input: NotifyInput;
+  context: RunContext;
+  edge: NotifyEdge;
+  result: Result;
+  current: DriftState;
+  github: GitHubAccess;
+}
+
+/** What the issue left for Slack: the last state it carried, and whether another run speaks. */
+interface IssueLeft {
+  url?: string;
+  previous: DriftState | undefined;
+  anotherRunSpeaks: boolean;
+}
+
 async function deliver(
   input: NotifyInput,
   context: RunContext,
   wantsPr: boolean,
   edge: NotifyEdge,
 ): Promise<Notified> {
-  const { log } = edge;
-  const notified: Notified = {};
   const { settings } = input;
+  const plan = planDelivery(settings, context, wantsPr);
   const { status, tracked } = classify(input.findings, settings.failOn, input.nmapFailed);
-  const current = stateOf(tracked);
   const result: Result = {
     status,
     message: input.verdict.message,
@@ -141,141 +131,143 @@ async function deliver(
     acceptForm: acceptFormOf(settings),
     ...(input.sections ? { sections: input.sections } : {}),
   };
-
-  let gh: GitHub | undefined;
-  let me: Promise<Identity> | undefined;
-  /** Set when GitHub let a call run out of time: it is not asked again in this run. */
-  let githubHung = false;
-  const github = (what: string): GitHub | undefined => {
-    if (!settings.githubToken) {
-      log.warning(`${what} skipped: github-token is empty.`);
-      return undefined;
-    }
-    if (!context.repo) {
-      log.warning(`${what} skipped: GITHUB_REPOSITORY is not set (not on a GitHub runner?).`);
-      return undefined;
-    }
-    if (githubHung) {
-      log.warning(`${what} skipped: GitHub did not answer earlier in this run.`);
-      return undefined;
-    }
-    gh ??= createGitHub(settings.githubToken, context.apiUrl, log, context.httpTimeoutMs);
-    return gh;
-  };
-  const failed = (error: unknown): void => {
-    if (error instanceof NoAnswerError && error.kind === 'deadline') githubHung = true;
-  };
-
+  const github = new GitHubAccess(settings.githubToken, context, edge.log);
+  const notifying: Notifying = { input, context, edge, result, current: stateOf(tracked), github };
   // The issue carries the last state when it is on; else the Actions cache does.
-  let previous: DriftState | undefined;
-  let previousKnown = false;
-  /** Another run speaks for this drift (its issue was kept, ours closed): Slack hears it from it. */
-  let anotherRunSpeaks = false;
-  if (settings.issue && !context.production.speaks) {
-    log.info('Issue: left alone, this run does not speak for production (see above).');
-  } else if (settings.issue) {
-    const client = github('The issue');
-    if (client && context.repo) {
-      try {
-        me ??= whoAmI(client, log);
-        const outcome = await syncIssue(
-          client,
-          context.repo,
-          settings.issueLabels,
-          context.run,
-          result,
-          current,
-          await me,
-          log,
-        );
-        previous = outcome.previous;
-        previousKnown = true;
-        if (outcome.url) notified.issueUrl = outcome.url;
-        if (outcome.action === 'duplicate') {
-          anotherRunSpeaks = true;
-          log.info(
-            `Issue: an overlapping run opened ${outcome.url} first; closed #${outcome.closedDuplicate}, which this run opened, in its favour.`,
-          );
-        } else {
-          log.info(`Issue: ${outcome.action}${outcome.url ? ` ${outcome.url}` : ''}.`);
-        }
-      } catch (error) {
-        failed(error);
-        log.warning(
-          `The drift issue was not updated: ${describeGitHubError(error, 'issues: write')}`,
-        );
-      }
+  let issue: IssueLeft | undefined;
+  if (plan.issue === 'not-production') {
+    edge.log.info('Issue: left alone, this run does not speak for production (see above).');
+  } else if (plan.issue === 'sync') {
+    issue = await deliverIssue(notifying);
+  }
+  if (plan.prComment) await deliverPrComment(notifying);
+  if (plan.slack === 'production') await tellSlack(notifying, issue);
+  else if (plan.slack === 'not-production') await tellSlackNotProduction(notifying);
+  return issue?.url ? { issueUrl: issue.url } : {};
+}
+
+/**
+ * The GitHub client the issue and the comment share, made when first needed; one that let a call
+ * run out of time is not asked again in this run.
+ */
+class GitHubAccess {
+  private gh: GitHub | undefined;
+  private me: Promise<Identity> | undefined;
+  private hung = false;
+
+  constructor(
+    private readonly token: string,
+    private readonly context: RunContext,
+    private readonly log: Logger,
+  ) {}
+
+  /** The client, or undefined with a warning saying why `what` is skipped. */
+  client(what: string): { gh: GitHub; repo: Repo } | undefined {
+    const { repo } = this.context;
+    const why = !this.token
+      ? 'github-token is empty.'
+      : !repo
+        ? 'GITHUB_REPOSITORY is not set (not on a GitHub runner?).'
+        : this.hung
+          ? 'GitHub did not answer earlier in this run.'
+          : undefined;
+    if (why || !repo) {
+      this.log.warning(`${what} skipped: ${why}`);
+      return undefined;
     }
+    this.gh ??= createGitHub(this.token, this.context.apiUrl, this.log, this.context.httpTimeoutMs);
+    return { gh: this.gh, repo };
   }
 
-  if (wantsPr && context.pull) {
-    const client = github('The pull-request comment');
-    if (client && context.repo) {
-      try {
-        me ??= whoAmI(client, log);
-        const done = await syncPrComment(
-          client,
-          context.repo,
-          context.pull.number,
-          context.run,
-          renderPrComment(context.run, result, context.pull.sha),
-          await me,
-          log,
-        );
-        log.info(`Pull-request comment: ${done.action} ${done.url}.`);
-        if (done.ignored > 0) {
-          log.info(
-            `Pull-request comment: ignored ${done.ignored} comment(s) carrying this job's marker that the token did not write.`,
-          );
-        }
-      } catch (error) {
-        failed(error);
-        const fork =
-          statusOf(error) === 403
-            ? ' A pull request from a fork gets a read-only token: the result is in the job summary.'
-            : '';
-        log.warning(
-          `The pull-request comment was not written: ${describeGitHubError(error, 'pull-requests: write')}${fork}`,
-        );
-      }
-    }
+  /** Who the token is, asked once. */
+  identity(gh: GitHub): Promise<Identity> {
+    this.me ??= whoAmI(gh, this.log);
+    return this.me;
   }
 
-  if (settings.slackWebhookUrl) {
-    const known = previousKnown ? { previous } : undefined;
-    if (context.production.speaks) {
-      await tellSlack(input, context, result, current, known, anotherRunSpeaks, edge);
+  failed(error: unknown): void {
+    if (error instanceof NoAnswerError && error.kind === 'deadline') this.hung = true;
+  }
+}
+
+async function deliverIssue(notifying: Notifying): Promise<IssueLeft | undefined> {
+  const { input, context, edge, result, current, github } = notifying;
+  const { log } = edge;
+  const client = github.client('The issue');
+  if (!client) return undefined;
+  try {
+    const outcome = await syncIssue({
+      ...client,
+      labels: input.settings.issueLabels,
+      run: context.run,
+      result,
+      current,
+      me: await github.identity(client.gh),
+      log,
+    });
+    if (outcome.action === 'duplicate') {
+      log.info(
+        `Issue: an overlapping run opened ${outcome.url} first; closed #${outcome.closedDuplicate}, which this run opened, in its favour.`,
+      );
     } else {
-      await tellSlackNotProduction(input, context, result, current, log);
+      log.info(`Issue: ${outcome.action}${outcome.url ? ` ${outcome.url}` : ''}.`);
     }
+    return {
+      ...(outcome.url && { url: outcome.url }),
+      previous: outcome.previous,
+      anotherRunSpeaks: outcome.action === 'duplicate',
+    };
+  } catch (error) {
+    github.failed(error);
+    log.warning(`The drift issue was not updated: ${describeGitHubError(error, 'issues: write')}`);
+    return undefined;
   }
-  return notified;
+}
+
+async function deliverPrComment({ context, edge, result, github }: Notifying): Promise<void> {
+  const { log } = edge;
+  const { pull } = context;
+  const client = github.client('The pull-request comment');
+  if (!client || !pull) return;
+  try {
+    const done = await syncPrComment(
+      { ...client, pull: pull.number, run: context.run, me: await github.identity(client.gh), log },
+      renderPrComment(context.run, result, pull.sha),
+    );
+    log.info(`Pull-request comment: ${done.action} ${done.url}.`);
+    if (done.ignored > 0) {
+      log.info(
+        `Pull-request comment: ignored ${done.ignored} comment(s) carrying this job's marker that the token did not write.`,
+      );
+    }
+  } catch (error) {
+    github.failed(error);
+    const fork =
+      statusOf(error) === 403
+        ? ' A pull request from a fork gets a read-only token: the result is in the job summary.'
+        : '';
+    log.warning(
+      `The pull-request comment was not written: ${describeGitHubError(error, 'pull-requests: write')}${fork}`,
+    );
+  }
 }
 
 /**
  * Slack, for a run that speaks for production: new, changed and resolved drift (`notify: change`)
- * against the last state, which the issue carried (`known`) or the state store keeps.
+ * against the last state, which the issue carried (`issue`) or the state store keeps.
  */
-async function tellSlack(
-  input: NotifyInput,
-  context: RunContext,
-  result: Result,
-  current: DriftState,
-  known: { previous: DriftState | undefined } | undefined,
-  anotherRunSpeaks: boolean,
-  edge: NotifyEdge,
-): Promise<void> {
+async function tellSlack(notifying: Notifying, issue: IssueLeft | undefined): Promise<void> {
+  const { input, context, edge, result, current } = notifying;
   const { settings } = input;
   const { log } = edge;
-  const webhook = settings.slackWebhookUrl;
   const { status } = result;
-  const store = known ? undefined : await edge.state(keyHash(context.run.key));
-  const previous = store ? await store.load() : known?.previous;
+  const store = issue ? undefined : await edge.state(keyHash(context.run.key));
+  const previous = store ? await store.load() : issue?.previous;
   const changes = compare(previous, current);
-  let event = anotherRunSpeaks
+  let event = issue?.anotherRunSpeaks
     ? undefined
     : slackEventFor(status, previous, changes, settings.notify);
-  let quiet = anotherRunSpeaks
+  let quiet = issue?.anotherRunSpeaks
     ? 'Slack: not sent, the overlapping run that kept the issue reports this drift.'
     : undefined;
   // Without an issue, the cache decides which of overlapping runs reports a change: the one
@@ -291,17 +283,14 @@ async function tellSlack(
     }
   }
   if (event) {
-    const message = buildSlackMessage(context.run, result, changes, event);
-    const sent = await postToSlack(webhook, message, log, context.httpTimeoutMs);
-    if (sent.ok) log.info(`Slack: ${event} drift sent.`);
-    else log.warning(`Slack was not notified: ${sent.warning}`);
-  } else if (quiet) {
-    log.info(quiet);
+    const message = buildSlackMessage({ run: context.run, result, changes, event });
+    await sendToSlack(notifying, message, `Slack: ${event} drift sent.`);
   } else {
     log.info(
-      status === 'drift'
-        ? `Slack: not sent, the same drift as the last run (notify: change). ${describeChanges(changes)}`
-        : 'Slack: nothing to report.',
+      quiet ??
+        (status === 'drift'
+          ? `Slack: not sent, the same drift as the last run (notify: change). ${describeChanges(changes)}`
+          : 'Slack: nothing to report.'),
     );
   }
 }
@@ -311,35 +300,46 @@ async function tellSlack(
  * `slack-on-non-production` asks for it; then each run with drift, marked with where it ran. It
  * reads no last state and saves none, and never says resolved: that is production's to say.
  */
-async function tellSlackNotProduction(
-  input: NotifyInput,
-  context: RunContext,
-  result: Result,
-  current: DriftState,
-  log: Logger,
-): Promise<void> {
-  const { settings } = input;
-  if (!settings.slackOnNonProduction) {
-    log.info(
+async function tellSlackNotProduction(notifying: Notifying): Promise<void> {
+  const { input, context, edge, result, current } = notifying;
+  if (!input.settings.slackOnNonProduction) {
+    edge.log.info(
       'Slack: not sent, this run does not speak for production (slack-on-non-production: true would send its drift).',
     );
     return;
   }
   if (result.status !== 'drift') {
-    log.info(
+    edge.log.info(
       'Slack: nothing to report (a run that does not speak for production reports drift only).',
     );
     return;
   }
   const { place } = context.production;
-  const message = buildSlackMessage(
-    context.run,
+  const message = buildSlackMessage({
+    run: context.run,
     result,
-    compare(undefined, current),
-    'ongoing',
+    changes: compare(undefined, current),
+    event: 'ongoing',
     place,
+  });
+  await sendToSlack(
+    notifying,
+    message,
+    `Slack: drift in ${oneLine(place, 100)} sent (not production).`,
   );
-  const sent = await postToSlack(settings.slackWebhookUrl, message, log, context.httpTimeoutMs);
-  if (sent.ok) log.info(`Slack: drift in ${oneLine(place, 100)} sent (not production).`);
-  else log.warning(`Slack was not notified: ${sent.warning}`);
+}
+
+async function sendToSlack(
+  { input, context, edge }: Notifying,
+  message: SlackMessage,
+  sentLine: string,
+): Promise<void> {
+  const sent = await postToSlack(
+    input.settings.slackWebhookUrl,
+    message,
+    edge.log,
+    context.httpTimeoutMs,
+  );
+  if (sent.ok) edge.log.info(sentLine);
+  else edge.log.warning(`Slack was not notified: ${sent.warning}`);
 }

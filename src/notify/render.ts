@@ -7,7 +7,7 @@ import { code, plural, table, tableRow } from '../base/markdown.js';
 import { FINDING_HEADER, findingRow, portLabel, whatToDo } from '../report/format.js';
 import { CONTROL_CHARS } from '../base/untrusted.js';
 import type { Finding } from '../base/types.js';
-import type { NotificationKey, RunInfo } from '../github/context.js';
+import { keyHash, type NotificationKey, type RunInfo } from '../github/context.js';
 import {
   describeChanges,
   parseState,
@@ -42,13 +42,6 @@ export interface Result {
 
 const hash16 = (text: string): string =>
   createHash('sha256').update(text).digest('hex').slice(0, 16);
-
-/** The key as 16 hex digits: in markers and cache keys. The repository is compared in lower case. */
-export function keyHash(key: NotificationKey): string {
-  return hash16(
-    JSON.stringify(['v2', key.repository.toLowerCase(), key.workflow, key.job, key.name]),
-  );
-}
 
 /** The marker that identifies the issue of one key among the issues carrying the labels. */
 export function issueMarker(key: NotificationKey): string {

@@ -98,68 +98,80 @@ function runLink(run: RunInfo): string {
     : `run ${slackEscape(run.runId, 30)}`;
 }
 
-/**
- * The message. `place`, for a run that does not speak for production (production.ts): where it ran,
- * such as `pull request #7`; the header says so, and the message says nothing of earlier runs.
- */
-export function buildSlackMessage(
-  run: RunInfo,
-  result: Result,
-  changes: Changes,
-  event: SlackEvent,
-  place?: string,
-): SlackMessage {
-  const name = slackEscape(run.name, 100);
-  const title =
-    place !== undefined
-      ? `🔎 Port drift in ${slackEscape(place, 60)} (not production): ${name}`
-      : {
-          new: `🚨 New port drift: ${name}`,
-          changed: `⚠️ Port drift changed: ${name}`,
-          resolved: `✅ Port drift resolved: ${name}`,
-          ongoing: `⚠️ Port drift: ${name}`,
-        }[event];
+/** What a message tells: the run, its result, what changed since the last one, and the event. */
+export interface SlackNews {
+  run: RunInfo;
+  result: Result;
+  changes: Changes;
+  event: SlackEvent;
+  /**
+   * For a run that does not speak for production (production.ts): where it ran, such as `pull
+   * request #7`; the header says so, and the message says nothing of earlier runs.
+   */
+  place?: string;
+}
+
+export function buildSlackMessage(news: SlackNews): SlackMessage {
+  const { run, result, event } = news;
+  const title = titleOf(news);
+  const verdict = slackEscape(result.message, 500);
   const blocks: Block[] = [
     {
       type: 'header',
       text: { type: 'plain_text', text: [...title].slice(0, HEADER_LIMIT).join(''), emoji: true },
     },
+    ...(event === 'resolved'
+      ? [section(`No drift in ${runLink(run)}. ${verdict}`)]
+      : findingBlocks(news, verdict)),
+    { type: 'context', elements: [{ type: 'mrkdwn', text: `port-drift · ${runLink(run)}` }] },
   ];
-  const verdict = slackEscape(result.message, 500);
-  if (event === 'resolved') {
-    blocks.push(section(`No drift in ${runLink(run)}. ${verdict}`));
-  } else {
-    const added = new Set(changes.added.map(findingKey));
-    const advised = new Set<string>();
-    const since = place === undefined ? ` ${slackEscape(describeChanges(changes), 200)}` : '';
-    blocks.push(section(`*${verdict}*${since}`));
-    const lines = [
-      ...(changes.known && !changes.detailsLost
-        ? changes.resolved.map((f) => `${findingLine(f)} _(resolved)_`)
-        : []),
-      ...result.findings.map((f) => {
-        const line =
-          event === 'changed' && added.has(findingKey(f))
-            ? `${findingLine(f)} _(new)_`
-            : findingLine(f);
-        // What to do, under the first finding it is for: the same advice is not repeated.
-        const remedy = remedyFor(f);
-        if (advised.has(remedy)) return line;
-        advised.add(remedy);
-        return `${line}\n      ↳ ${slackEscape(remedy, 400)}`;
-      }),
-    ];
-    // Header, verdict and context take three blocks; the rest may be findings.
-    const max = Math.min(MAX_FINDING_SECTIONS, SLACK_MAX_BLOCKS - 4);
-    const packed = sections(lines, max);
-    blocks.push(...packed.blocks);
-    if (packed.left > 0) {
-      blocks.push(section(`…and ${packed.left} more in the job summary of ${runLink(run)}.`));
-    }
-  }
-  blocks.push({
-    type: 'context',
-    elements: [{ type: 'mrkdwn', text: `port-drift · ${runLink(run)}` }],
-  });
   return { text: `${title}: ${verdict}`, blocks };
+}
+
+function titleOf({ run, event, place }: SlackNews): string {
+  const name = slackEscape(run.name, 100);
+  if (place !== undefined)
+    return `🔎 Port drift in ${slackEscape(place, 60)} (not production): ${name}`;
+  return {
+    new: `🚨 New port drift: ${name}`,
+    changed: `⚠️ Port drift changed: ${name}`,
+    resolved: `✅ Port drift resolved: ${name}`,
+    ongoing: `⚠️ Port drift: ${name}`,
+  }[event];
+}
+
+/** The verdict, then the findings (resolved ones first), each remedy under its first finding. */
+function findingBlocks(
+  { run, result, changes, event, place }: SlackNews,
+  verdict: string,
+): Block[] {
+  const added = new Set(changes.added.map(findingKey));
+  const advised = new Set<string>();
+  const since = place === undefined ? ` ${slackEscape(describeChanges(changes), 200)}` : '';
+  const lines = [
+    ...(changes.known && !changes.detailsLost
+      ? changes.resolved.map((f) => `${findingLine(f)} _(resolved)_`)
+      : []),
+    ...result.findings.map((f) => {
+      const line =
+        event === 'changed' && added.has(findingKey(f))
+          ? `${findingLine(f)} _(new)_`
+          : findingLine(f);
+      // What to do, under the first finding it is for: the same advice is not repeated.
+      const remedy = remedyFor(f);
+      if (advised.has(remedy)) return line;
+      advised.add(remedy);
+      return `${line}\n      ↳ ${slackEscape(remedy, 400)}`;
+    }),
+  ];
+  // Header, verdict and context take three blocks; the rest may be findings.
+  const max = Math.min(MAX_FINDING_SECTIONS, SLACK_MAX_BLOCKS - 4);
+  const packed = sections(lines, max);
+  return [
+    section(`*${verdict}*${since}`),
+    ...packed.blocks,
+    ...(packed.left > 0
+      ? [section(`…and ${packed.left} more in the job summary of ${runLink(run)}.`)]
+      : []),
+  ];
 }
