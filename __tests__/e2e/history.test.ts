@@ -4,6 +4,7 @@
 // fleet whose firewall lets a MongoDB through, then not, then again (the history chart in the issue
 // and the summary, and what to do). The fleet is scanned by nmap in its namespaces; the action,
 // which must reach the loopback servers, reads those scans (`xml`), as a bring-your-own-scan job does.
+import { pullRequestEvent } from '../helpers/events.js';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -97,10 +98,7 @@ describe('a pull request that widens the policy', () => {
     const event = join(work, 'pr-event.json');
     writeFileSync(
       event,
-      JSON.stringify({
-        pull_request: { number: pull, head: { sha: HEAD }, base: { sha: BASE } },
-        repository: { default_branch: 'main' },
-      }),
+      JSON.stringify(pullRequestEvent({ number: pull, head: HEAD, base: BASE })),
     );
     writeFileSync(join(work, 'ports.yml'), head);
     pr = await runAction(

@@ -3,6 +3,7 @@
 // (root), then given to the built action (`xml`), which tells a GitHub-like and a Slack-like server.
 // Nothing the host wrote may become a mention, a reference, a link or HTML in the issue or the
 // pull-request comment, nor a Slack mention or link.
+import { pullRequestEvent } from '../helpers/events.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,7 +60,7 @@ describe('a hostile banner picked up by version detection', { skip }, () => {
     slack = await startSlackServer();
     const pull = gh.addPullRequest('Deploy');
     const event = join(work, 'event.json');
-    writeFileSync(event, JSON.stringify({ pull_request: { number: pull, head: { sha: 'feed' } } }));
+    writeFileSync(event, JSON.stringify(pullRequestEvent({ number: pull, head: 'feed' })));
     // The scheduled run opens the issue and tells Slack; the pull request's run writes its comment
     // and, asked to (slack-on-non-production), tells Slack too.
     const runAs = (runId: string, env: Record<string, string | undefined>): Promise<ActionRun> =>

@@ -1,6 +1,7 @@
 // Notifications end to end: the built action, run as the runner runs it, against loopback servers
 // that answer like GitHub's REST API and a Slack webhook. The scans come from small nmap XML files
 // (the `xml` input), so these tests need neither nmap nor root.
+import { pullRequestEvent } from '../helpers/events.js';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -351,7 +352,7 @@ describe('GitHub faults', () => {
         comments: [],
         created: 10_000 + n,
         updated: 10_000 + n,
-        ...(n % 3 === 0 ? { pull_request: { url: 'x' } } : {}),
+        ...(n % 3 === 0 ? { pull_request: { url: `${gh.url}/repos/octo/fleet/pulls/${n}` } } : {}),
       });
     }
     const from = gh.requests.length;
@@ -400,10 +401,7 @@ describe('the pull-request comment', () => {
     gh = await startGitHubServer();
     pull = gh.addPullRequest('Open the firewall a little');
     event = join(work, 'event.json');
-    writeFileSync(
-      event,
-      JSON.stringify({ pull_request: { number: pull, head: { sha: 'a1b2c3d4e5f6' } } }),
-    );
+    writeFileSync(event, JSON.stringify(pullRequestEvent({ number: pull, head: 'a1b2c3d4e5f6' })));
   });
   after(() => gh.close());
 
@@ -437,10 +435,7 @@ describe('the pull-request comment', () => {
   it('keeps one comment when creating it is answered 500 but was made', async () => {
     const other = gh.addPullRequest('Another change');
     const otherEvent = join(work, 'event-other.json');
-    writeFileSync(
-      otherEvent,
-      JSON.stringify({ pull_request: { number: other, head: { sha: 'b0b0b0b' } } }),
-    );
+    writeFileSync(otherEvent, JSON.stringify(pullRequestEvent({ number: other, head: 'b0b0b0b' })));
     gh.fail({ route: 'create-comment', status: 502, carryOut: true });
     const run = await scheduled(
       gh,

@@ -6,8 +6,14 @@
 // in GraphQL), a delay on every answer (so runs that overlap interleave as they do on GitHub),
 // faults injected per route (401, 403, 404, 422, 500, secondary rate limits, a redirect, and a 500
 // for a request that was nonetheless carried out), and listings that never end.
+//
+// Held to GitHub's published REST description (openapi.ts): every request it receives and every
+// answer it gives is checked, and `close()` fails the test on any mismatch (as does the end of the
+// test process, for a server never closed). A test that makes it answer as GitHub would not (a
+// proxy's redirect) says so in the fault: `contractExempt`, with the reason.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listenLoopback } from './loopback.js';
+import { checkRequest, checkResponse, type Route as Operation } from './openapi.js';
 
 /** An author as GitHub's REST API shows it on an issue or a comment. */
 export interface Author {
@@ -72,6 +78,11 @@ export interface Fault {
   location?: string;
   /** More response headers, such as an exhausted x-ratelimit-remaining. */
   headers?: Record<string, string>;
+  /**
+   * Why this answer is one GitHub's description does not allow (a proxy's redirect): it is then not
+   * held to it. Without it, an answer GitHub would not give fails the test.
+   */
+  contractExempt?: string;
 }
 
 export interface GitHubServer {
@@ -110,8 +121,22 @@ export interface GitHubServer {
   viewer: { botSuffix: boolean; databaseId: boolean };
   /** Routes answered with empty pages that always link a next one, for ever. */
   endless: Set<Route>;
+  /** What GitHub's REST description says GitHub would not do, in the requests and the answers. */
+  violations: string[];
+  /** Stops the server; throws when it saw a request or gave an answer GitHub's description refuses. */
   close(): Promise<void>;
 }
+
+/** Servers whose violations no close() reported yet: the test process fails on them at its end. */
+const unreported = new Set<{ violations: string[] }>();
+process.on('exit', () => {
+  const left = [...unreported].flatMap((s) => s.violations);
+  if (left.length === 0) return;
+  process.stderr.write(
+    `The loopback GitHub was not held to GitHub's REST description:\n${left.join('\n')}\n`,
+  );
+  process.exitCode = 1;
+});
 
 const SECONDARY =
   'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.';
@@ -146,12 +171,13 @@ function match(method: string, path: string, owner: string, repo: string): Match
   return { route: 'other', params: [] };
 }
 
-async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+async function readText(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
-  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  return Buffer.concat(chunks).toString('utf8');
 }
+
+type Reply = (status: number, data: unknown, headers?: Record<string, string>) => void;
 
 export async function startGitHubServer(): Promise<GitHubServer> {
   const owner = 'octo';
@@ -186,19 +212,129 @@ export async function startGitHubServer(): Promise<GitHubServer> {
   let clock = 0;
   let url = '';
 
+  // Everything GitHub's description requires of its answers, as api.github.com writes it; the URLs
+  // point at this server.
+  const api = (): string => `${url}/repos/${owner}/${repo}`;
+  const time = (tick: number): string =>
+    new Date(Date.UTC(2026, 0, 1) + tick * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const userJson = (a: Author): Record<string, unknown> => {
+    const login = encodeURIComponent(a.login);
+    const users = `${url}/users/${login}`;
+    return {
+      login: a.login,
+      id: a.id,
+      node_id: `U_${a.id}`,
+      avatar_url: `https://avatars.githubusercontent.com/u/${a.id}?v=4`,
+      gravatar_id: '',
+      url: users,
+      html_url:
+        a.type === 'Bot'
+          ? `https://github.com/apps/${encodeURIComponent(a.login.replace(/\[bot\]$/, ''))}`
+          : `https://github.com/${login}`,
+      followers_url: `${users}/followers`,
+      following_url: `${users}/following{/other_user}`,
+      gists_url: `${users}/gists{/gist_id}`,
+      starred_url: `${users}/starred{/owner}{/repo}`,
+      subscriptions_url: `${users}/subscriptions`,
+      organizations_url: `${users}/orgs`,
+      repos_url: `${users}/repos`,
+      events_url: `${users}/events{/privacy}`,
+      received_events_url: `${users}/received_events`,
+      type: a.type,
+      user_view_type: 'public',
+      site_admin: false,
+    };
+  };
+  /** GET /user for a person's token: the profile GitHub shows its owner. */
+  const privateUserJson = (a: Author): Record<string, unknown> => ({
+    ...userJson(a),
+    user_view_type: 'private',
+    name: null,
+    company: null,
+    blog: '',
+    location: null,
+    email: null,
+    hireable: null,
+    bio: null,
+    twitter_username: null,
+    public_repos: 8,
+    public_gists: 0,
+    followers: 20,
+    following: 0,
+    created_at: time(0),
+    updated_at: time(0),
+    private_gists: 0,
+    total_private_repos: 0,
+    owned_private_repos: 0,
+    disk_usage: 0,
+    collaborators: 0,
+    two_factor_authentication: true,
+  });
+  const labelJson = (name: string): Record<string, unknown> => ({
+    id: 208045946 + [...name].reduce((n, c) => n + c.charCodeAt(0), 0),
+    node_id: `LA_${Buffer.from(name).toString('hex').slice(0, 12)}`,
+    url: `${api()}/labels/${encodeURIComponent(name)}`,
+    name,
+    description: null,
+    color: 'b60205',
+    default: false,
+  });
   const issueJson = (i: Issue): Record<string, unknown> => ({
+    id: 1_000_000 + i.number,
+    node_id: `I_${i.number}`,
+    url: `${api()}/issues/${i.number}`,
+    repository_url: api(),
+    labels_url: `${api()}/issues/${i.number}/labels{/name}`,
+    comments_url: `${api()}/issues/${i.number}/comments`,
+    events_url: `${api()}/issues/${i.number}/events`,
+    html_url: i.html_url,
     number: i.number,
-    title: i.title,
-    body: i.body,
     state: i.state,
     state_reason: i.state_reason,
-    labels: i.labels.map((name) => ({ name })),
-    html_url: i.html_url,
-    user: { ...i.user },
+    title: i.title,
+    body: i.body,
+    user: userJson(i.user),
+    labels: i.labels.map(labelJson),
+    assignee: null,
+    assignees: [],
+    milestone: null,
+    locked: false,
+    active_lock_reason: null,
     comments: i.comments.length,
-    ...(i.pull_request ? { pull_request: i.pull_request } : {}),
+    ...(i.pull_request
+      ? {
+          pull_request: {
+            url: i.pull_request.url,
+            html_url: i.html_url,
+            diff_url: `${i.html_url}.diff`,
+            patch_url: `${i.html_url}.patch`,
+            merged_at: null,
+          },
+        }
+      : {}),
+    closed_at: i.state === 'closed' ? time(i.updated) : null,
+    created_at: time(i.created),
+    updated_at: time(i.updated),
+    author_association: 'NONE',
   });
-  const commentJson = (c: Comment): Record<string, unknown> => ({ ...c, user: { ...c.user } });
+  const commentJson = (c: Comment, i: Issue): Record<string, unknown> => ({
+    id: c.id,
+    node_id: `IC_${c.id}`,
+    url: `${api()}/issues/comments/${c.id}`,
+    html_url: c.html_url,
+    issue_url: `${api()}/issues/${i.number}`,
+    body: c.body,
+    user: userJson(c.user),
+    created_at: time(i.created),
+    updated_at: time(i.updated),
+    author_association: 'NONE',
+  });
+  const notFound = { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' };
+  const invalid = (more: Record<string, unknown> = {}): Record<string, unknown> => ({
+    message: 'Validation Failed',
+    documentation_url: 'https://docs.github.com/rest',
+    ...more,
+  });
 
   function send(res: ServerResponse, status: number, data: unknown, headers = {}): void {
     res.writeHead(status, {
@@ -213,7 +349,7 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     res.end(data === undefined ? '' : JSON.stringify(data));
   }
 
-  function page<T>(res: ServerResponse, query: URLSearchParams, items: T[], path: string): void {
+  function page<T>(reply: Reply, query: URLSearchParams, items: T[], path: string): void {
     const perPage = Math.min(Number(query.get('per_page') ?? 30) || 30, 100);
     const pageNo = Number(query.get('page') ?? 1) || 1;
     const last = Math.max(1, Math.ceil(items.length / perPage));
@@ -225,8 +361,7 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     const links: string[] = [];
     if (pageNo < last) links.push(`${link(pageNo + 1)}; rel="next"`, `${link(last)}; rel="last"`);
     if (pageNo > 1) links.push(`${link(1)}; rel="first"`, `${link(pageNo - 1)}; rel="prev"`);
-    send(
-      res,
+    reply(
       200,
       items.slice((pageNo - 1) * perPage, pageNo * perPage),
       links.length ? { link: links.join(', ') } : {},
@@ -237,13 +372,12 @@ export async function startGitHubServer(): Promise<GitHubServer> {
   const str = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : fallback);
 
   /** Carries out a request; returns the response to give. */
-  async function handle(
+  function handle(
     m: Matched,
-    req: IncomingMessage,
+    body: Record<string, unknown>,
     query: URLSearchParams,
     author: Author,
-  ): Promise<[number, unknown, Record<string, string>?]> {
-    const body = req.method === 'GET' ? {} : await readBody(req);
+  ): [number, unknown, Record<string, string>?] {
     const issue = (n: string | undefined): Issue | undefined =>
       issues.find((i) => i.number === Number(n));
     switch (m.route) {
@@ -261,12 +395,12 @@ export async function startGitHubServer(): Promise<GitHubServer> {
       }
       case 'get-issue': {
         const i = issue(m.params[0]);
-        return i ? [200, issueJson(i)] : [404, { message: 'Not Found' }];
+        return i ? [200, issueJson(i)] : [404, notFound];
       }
       case 'create-issue': {
-        if (typeof body['title'] !== 'string' || body['title'] === '')
-          return [422, { message: 'Validation Failed' }];
-        if (tooLong(body['body'])) return [422, { message: 'Validation Failed', field: 'body' }];
+        if (typeof body['title'] !== 'string' || body['title'] === '') return [422, invalid()];
+        if (tooLong(body['body']))
+          return [422, invalid({ errors: [{ resource: 'Issue', code: 'custom', field: 'body' }] })];
         const number = issues.length + 1;
         const names = Array.isArray(body['labels']) ? (body['labels'] as string[]) : [];
         for (const l of names) labels.add(l);
@@ -288,8 +422,9 @@ export async function startGitHubServer(): Promise<GitHubServer> {
       }
       case 'update-issue': {
         const i = issue(m.params[0]);
-        if (!i) return [404, { message: 'Not Found' }];
-        if (tooLong(body['body'])) return [422, { message: 'Validation Failed', field: 'body' }];
+        if (!i) return [404, notFound];
+        if (tooLong(body['body']))
+          return [422, invalid({ errors: [{ resource: 'Issue', code: 'custom', field: 'body' }] })];
         if (typeof body['title'] === 'string') i.title = body['title'];
         if (typeof body['body'] === 'string') i.body = body['body'];
         if (body['state'] === 'open' || body['state'] === 'closed') {
@@ -302,13 +437,14 @@ export async function startGitHubServer(): Promise<GitHubServer> {
       }
       case 'list-comments': {
         const i = issue(m.params[0]);
-        if (!i) return [404, { message: 'Not Found' }];
-        return [200, { __page: i.comments.map(commentJson) }];
+        if (!i) return [404, notFound];
+        return [200, { __page: i.comments.map((c) => commentJson(c, i)) }];
       }
       case 'create-comment': {
         const i = issue(m.params[0]);
-        if (!i) return [404, { message: 'Not Found' }];
-        if (tooLong(body['body'])) return [422, { message: 'Validation Failed', field: 'body' }];
+        if (!i) return [404, notFound];
+        if (tooLong(body['body']))
+          return [422, invalid({ errors: [{ resource: 'Issue', code: 'custom', field: 'body' }] })];
         const id = ++nextComment;
         const c: Comment = {
           id,
@@ -319,42 +455,57 @@ export async function startGitHubServer(): Promise<GitHubServer> {
         };
         i.comments.push(c);
         i.updated = ++clock;
-        return [201, commentJson(c)];
+        return [201, commentJson(c, i)];
       }
       case 'update-comment': {
-        const c = issues.flatMap((i) => i.comments).find((x) => x.id === Number(m.params[0]));
-        if (!c) return [404, { message: 'Not Found' }];
+        const i = issues.find((x) => x.comments.some((y) => y.id === Number(m.params[0])));
+        const c = i?.comments.find((x) => x.id === Number(m.params[0]));
+        if (!i || !c) return [404, notFound];
         // Only the author may edit a comment (or a maintainer: not these tokens).
         if (c.user.id !== author.id) {
-          return [403, { message: 'Resource not accessible by integration' }];
+          return [
+            403,
+            {
+              message: 'Resource not accessible by integration',
+              documentation_url:
+                'https://docs.github.com/rest/issues/comments#update-an-issue-comment',
+            },
+          ];
         }
-        if (tooLong(body['body'])) return [422, { message: 'Validation Failed', field: 'body' }];
+        if (tooLong(body['body']))
+          return [422, invalid({ errors: [{ resource: 'Issue', code: 'custom', field: 'body' }] })];
         c.body = str(body['body']);
         c.edits.push(c.body);
-        return [200, commentJson(c)];
+        return [200, commentJson(c, i)];
       }
       case 'get-label':
         return labels.has(m.params[0] ?? '')
-          ? [200, { name: m.params[0] }]
-          : [404, { message: 'Not Found' }];
+          ? [200, labelJson(m.params[0] ?? '')]
+          : [404, notFound];
       case 'create-label': {
         const name = str(body['name']);
         if (labels.has(name))
-          return [422, { message: 'Validation Failed', errors: [{ code: 'already_exists' }] }];
+          return [
+            422,
+            invalid({ errors: [{ resource: 'Label', code: 'already_exists', field: 'name' }] }),
+          ];
         labels.add(name);
-        return [201, { name }];
+        return [201, labelJson(name)];
       }
       case 'list-pull-files': {
         const files = pullFiles.get(Number(m.params[0]));
-        if (!files) return [404, { message: 'Not Found' }];
+        if (!files) return [404, notFound];
         return [
           200,
           {
             __page: files.map((f) => ({
-              sha: 'f00',
+              sha: 'f00f00f00f00f00f00f00f00f00f00f00f00f00f',
               additions: 1,
               deletions: 0,
               changes: 1,
+              blob_url: `https://github.com/${owner}/${repo}/blob/f00/${f.filename}`,
+              raw_url: `https://github.com/${owner}/${repo}/raw/f00/${f.filename}`,
+              contents_url: `${api()}/contents/${f.filename}?ref=f00`,
               ...f,
             })),
           },
@@ -362,119 +513,172 @@ export async function startGitHubServer(): Promise<GitHubServer> {
       }
       case 'get-content': {
         const text = commits.get(query.get('ref') ?? '')?.get(m.params[0] ?? '');
-        if (text === undefined) return [404, { message: 'Not Found' }];
+        if (text === undefined) return [404, notFound];
         const content = Buffer.from(text).toString('base64');
+        const path = m.params[0] ?? '';
+        const self = `${api()}/contents/${path}?ref=${query.get('ref') ?? ''}`;
+        const git = `${api()}/git/blobs/b10b`;
+        const html = `https://github.com/${owner}/${repo}/blob/${query.get('ref') ?? ''}/${path}`;
         return [
           200,
           {
             type: 'file',
             encoding: 'base64',
             size: Buffer.byteLength(text),
-            name: (m.params[0] ?? '').split('/').pop(),
-            path: m.params[0],
+            name: path.split('/').pop(),
+            path,
             content: content.replace(/(.{60})/g, '$1\n'),
             sha: 'b10b',
+            url: self,
+            git_url: git,
+            html_url: html,
+            download_url: `https://raw.githubusercontent.com/${owner}/${repo}/${query.get('ref') ?? ''}/${path}`,
+            _links: { self, git, html },
           },
         ];
       }
       default:
-        return [404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' }];
+        return [404, notFound];
     }
   }
 
+  const violations: string[] = [];
   const loopback = await listenLoopback((req, res) => {
     void (async () => {
       const u = new URL(req.url ?? '/', url);
       const method = req.method ?? 'GET';
       const m = match(method, u.pathname, owner, repo);
       requests.push({ method, path: `${u.pathname}${u.search}`, route: m.route });
-
+      const text = method === 'GET' ? '' : await readText(req);
+      let body: Record<string, unknown> | undefined;
+      try {
+        body = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+      } catch {
+        violations.push(`${method} ${u.pathname}: a request body that is not JSON`);
+      }
+      const checked = checkRequest(method, u, body);
+      violations.push(...checked.violations);
+      const reply = answerer(res, checked.route);
       const [low, high] = latency;
       await new Promise((r) => setTimeout(r, low + Math.random() * (high - low)));
-      const auth = req.headers.authorization ?? '';
-      const token = /^(?:token|bearer) (.+)$/i.exec(auth)?.[1] ?? '';
-      const author = authors[token];
-      if (!author) {
-        send(res, 401, {
-          message: 'Bad credentials',
-          documentation_url: 'https://docs.github.com/rest',
-        });
-        return;
-      }
-      if (method === 'GET' && u.pathname === '/user') {
-        // An installation token is no user: GitHub refuses it this endpoint.
-        if (token.startsWith('ghs_')) {
-          send(res, 403, {
-            message: 'Resource not accessible by integration',
-            documentation_url:
-              'https://docs.github.com/rest/users/users#get-the-authenticated-user',
-          });
-        } else {
-          send(res, 200, { login: author.login, id: author.id, type: author.type });
-        }
-        return;
-      }
-      if (method === 'POST' && u.pathname === '/graphql') {
-        const query = str((await readBody(req))['query']);
-        if (/viewer\s*\{\s*login(\s+databaseId)?\s*\}/.test(query)) {
-          const login = viewer.botSuffix ? author.login : author.login.replace(/\[bot\]$/, '');
-          const id =
-            viewer.databaseId && query.includes('databaseId') ? { databaseId: author.id } : {};
-          send(res, 200, { data: { viewer: { login, ...id } } });
-        } else {
-          send(res, 200, { errors: [{ message: 'not in this stand-in' }] });
-        }
-        return;
-      }
-      if (token === tokens.readOnly && method !== 'GET') {
-        send(res, 403, {
-          message: 'Resource not accessible by integration',
-          documentation_url: 'https://docs.github.com/rest/issues/issues#create-an-issue',
-        });
-        return;
-      }
-
-      if (m.route !== 'other' && endless.has(m.route)) {
-        // An empty page that links the next, whatever page was asked for.
-        const q = new URLSearchParams(u.searchParams);
-        q.set('page', String((Number(q.get('page')) || 1) + 1));
-        send(res, 200, [], { link: `<${url}${u.pathname}?${q.toString()}>; rel="next"` });
-        return;
-      }
-      const fault = faults.find((f) => f.route === m.route && (f.times ?? 1) > 0);
-      if (fault) fault.times = (fault.times ?? 1) - 1;
-      if (fault && fault.status >= 300 && fault.status < 400) {
-        // A proxy or a moved repository: a redirect to somewhere else, the request not carried out.
-        req.resume();
-        send(res, fault.status, undefined, { location: fault.location ?? `${url}/login` });
-        return;
-      }
-      if (fault && !fault.carryOut) {
-        const secondary = fault.retryAfter !== undefined;
-        send(
-          res,
-          fault.status,
-          { message: fault.message ?? (secondary ? SECONDARY : `fault ${fault.status}`) },
-          { ...(secondary ? { 'retry-after': String(fault.retryAfter) } : {}), ...fault.headers },
-        );
-        // A request refused is not read: drain it so the connection stays usable.
-        req.resume();
-        return;
-      }
-      const [status, data, headers] = await handle(m, req, u.searchParams, author);
-      if (fault) {
-        send(res, fault.status, { message: fault.message ?? `fault ${fault.status}` });
-        return;
-      }
-      const paged = (data as { __page?: unknown[] } | null)?.__page;
-      if (paged) page(res, u.searchParams, paged, u.pathname);
-      else send(res, status, data, headers);
+      respond({ m, u, method, body: body ?? {}, token: tokenOf(req), reply });
     })().catch((error: unknown) => {
       send(res, 500, { message: String(error) });
     });
   });
 
+  /** Answers, holding each answer to GitHub's description unless the fault is exempt from it. */
+  function answerer(res: ServerResponse, operation: Operation | undefined) {
+    return (status: number, data: unknown, headers?: Record<string, string>, exempt?: string) => {
+      if (!exempt) violations.push(...checkResponse(operation, status, data));
+      send(res, status, data, headers);
+    };
+  }
+
+  const tokenOf = (req: IncomingMessage): string =>
+    /^(?:token|bearer) (.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+
+  function respond(call: {
+    m: Matched;
+    u: URL;
+    method: string;
+    body: Record<string, unknown>;
+    token: string;
+    reply: (
+      status: number,
+      data: unknown,
+      headers?: Record<string, string>,
+      exempt?: string,
+    ) => void;
+  }): void {
+    const { m, u, method, body, token, reply } = call;
+    const author = authors[token];
+    if (!author) {
+      reply(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+      return;
+    }
+    if (method === 'GET' && u.pathname === '/user') {
+      // An installation token is no user: GitHub refuses it this endpoint.
+      if (token.startsWith('ghs_')) {
+        reply(403, {
+          message: 'Resource not accessible by integration',
+          documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user',
+        });
+      } else {
+        reply(200, privateUserJson(author));
+      }
+      return;
+    }
+    if (method === 'POST' && u.pathname === '/graphql') {
+      const query = str(body['query']);
+      if (/viewer\s*\{\s*login(\s+databaseId)?\s*\}/.test(query)) {
+        const login = viewer.botSuffix ? author.login : author.login.replace(/\[bot\]$/, '');
+        const id =
+          viewer.databaseId && query.includes('databaseId') ? { databaseId: author.id } : {};
+        reply(200, { data: { viewer: { login, ...id } } });
+      } else {
+        reply(200, { errors: [{ message: 'not in this stand-in' }] });
+      }
+      return;
+    }
+    if (token === tokens.readOnly && method !== 'GET') {
+      reply(403, {
+        message: 'Resource not accessible by integration',
+        documentation_url: 'https://docs.github.com/rest/issues/issues#create-an-issue',
+      });
+      return;
+    }
+    if (m.route !== 'other' && endless.has(m.route)) {
+      // An empty page that links the next, whatever page was asked for.
+      const q = new URLSearchParams(u.searchParams);
+      q.set('page', String((Number(q.get('page')) || 1) + 1));
+      reply(200, [], { link: `<${url}${u.pathname}?${q.toString()}>; rel="next"` });
+      return;
+    }
+    const fault = faults.find((f) => f.route === m.route && (f.times ?? 1) > 0);
+    if (fault) fault.times = (fault.times ?? 1) - 1;
+    if (fault && fault.status >= 300 && fault.status < 400) {
+      // A proxy or a moved repository: a redirect to somewhere else, the request not carried out.
+      reply(
+        fault.status,
+        undefined,
+        { location: fault.location ?? `${url}/login` },
+        fault.contractExempt,
+      );
+      return;
+    }
+    if (fault && !fault.carryOut) {
+      const secondary = fault.retryAfter !== undefined;
+      reply(
+        fault.status,
+        {
+          message: fault.message ?? (secondary ? SECONDARY : `fault ${fault.status}`),
+          // GitHub's 422 (validation-error) always links its documentation.
+          ...(fault.status === 422 ? { documentation_url: 'https://docs.github.com/rest' } : {}),
+        },
+        { ...(secondary ? { 'retry-after': String(fault.retryAfter) } : {}), ...fault.headers },
+        fault.contractExempt,
+      );
+      return;
+    }
+    const [status, data, headers] = handle(m, body, u.searchParams, author);
+    if (fault) {
+      reply(
+        fault.status,
+        { message: fault.message ?? `fault ${fault.status}` },
+        {},
+        fault.contractExempt,
+      );
+      return;
+    }
+    const paged = (data as { __page?: unknown[] } | null)?.__page;
+    if (paged) page(reply, u.searchParams, paged, u.pathname);
+    else reply(status, data, headers);
+  }
+
   url = loopback.url;
+  const held = { violations };
+  unreported.add(held);
 
   return {
     url,
@@ -509,6 +713,15 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     authorOf: (token) => authors[token] ?? { login: 'ghost', type: 'User', id: 10137 },
     viewer,
     endless,
-    close: loopback.close,
+    violations,
+    async close() {
+      await loopback.close();
+      unreported.delete(held);
+      if (violations.length > 0) {
+        throw new Error(
+          `The loopback GitHub saw requests or gave answers GitHub's REST description refuses:\n${violations.join('\n')}`,
+        );
+      }
+    },
   };
 }

@@ -2,6 +2,7 @@
 // action for an event (schedule, pull_request, push), in a checkout that holds the policy file
 // `ports.yml` for one host, against the loopback GitHub (and Slack and Actions cache when given).
 // The scan is a small nmap XML file (the `xml` input): no nmap, no root.
+import { pullRequestEvent, pushEvent, scheduleEvent } from './events.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runAction, type ActionRun } from './action.js';
@@ -98,25 +99,21 @@ export function workflow(work: string, firstRun = 900): Workflow {
     },
     schedule: () => ({
       GITHUB_EVENT_NAME: 'schedule',
-      GITHUB_EVENT_PATH: eventFile({ schedule: '17 * * * *' }),
+      GITHUB_EVENT_PATH: eventFile(scheduleEvent('17 * * * *')),
       GITHUB_REF: 'refs/heads/main',
       GITHUB_WORKFLOW_REF: workflowRef('refs/heads/main'),
     }),
     pullRequest: (pull) => ({
       GITHUB_EVENT_NAME: 'pull_request',
-      GITHUB_EVENT_PATH: eventFile({
-        pull_request: { number: pull, head: { sha: 'feed0002' }, base: { sha: BASE } },
-        repository: { default_branch: 'main' },
-      }),
+      GITHUB_EVENT_PATH: eventFile(
+        pullRequestEvent({ number: pull, head: 'feed0002', base: BASE }),
+      ),
       GITHUB_REF: `refs/pull/${pull}/merge`,
       GITHUB_WORKFLOW_REF: workflowRef(`refs/pull/${pull}/merge`),
     }),
     push: (branch) => ({
       GITHUB_EVENT_NAME: 'push',
-      GITHUB_EVENT_PATH: eventFile({
-        ref: `refs/heads/${branch}`,
-        repository: { default_branch: 'main' },
-      }),
+      GITHUB_EVENT_PATH: eventFile(pushEvent(`refs/heads/${branch}`)),
       GITHUB_REF: `refs/heads/${branch}`,
       GITHUB_WORKFLOW_REF: workflowRef(`refs/heads/${branch}`),
     }),
