@@ -25,7 +25,7 @@ import type { StateStore } from '../memory/state.js';
 import { FileStateStore } from '../memory/state-file.js';
 import { productionLogLine } from '../github/production.js';
 import { oneLine } from '../base/markdown.js';
-import { renderSummary } from '../report/summary.js';
+import { renderSummary, type Sections } from '../report/summary.js';
 import { renderText } from '../report/text.js';
 import {
   acceptFormOf,
@@ -146,7 +146,7 @@ function stateStore(store: FileStateStore | undefined, log: Logger): StateStore 
 function render(
   result: JobResult,
   format: Options['format'],
-  sections: { history?: string },
+  sections: Sections,
   acceptForm: 'expected' | 'policy',
 ): string {
   switch (format) {

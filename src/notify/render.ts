@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { code, plural, table, tableRow } from '../base/markdown.js';
+import type { Sections } from '../report/summary.js';
 import { FINDING_HEADER, findingRow, portLabel, whatToDo } from '../report/format.js';
 import { CONTROL_CHARS } from '../base/untrusted.js';
 import type { Finding } from '../base/types.js';
@@ -37,7 +38,7 @@ export interface Result {
    * Sections made at the edge and shown in the job summary too, already safe Markdown: the history
    * chart, the open ports since the default branch, the policy's exposure change.
    */
-  sections?: { history?: string; since?: string; exposure?: string };
+  sections?: Sections;
 }
 
 const hash16 = (text: string): string =>

@@ -29,6 +29,19 @@ const ROLLUP_FROM = 30;
 const MAX_OPEN_PORTS_SHOWN = 20;
 const MAX_ERRORS_SHOWN = 10;
 
+/**
+ * Sections made at the edge, already safe Markdown: why the run does not speak for production
+ * (production.ts), the policy's exposure change and the open ports since the default branch (a
+ * pull request), the history chart. The summary, the Markdown output and the notifications show
+ * them.
+ */
+export interface Sections {
+  scope?: string;
+  exposure?: string;
+  since?: string;
+  history?: string;
+}
+
 export interface SummaryOptions {
   /** Path of report.sarif, when written. */
   sarifPath?: string;
@@ -36,12 +49,7 @@ export interface SummaryOptions {
   issueUrl?: string;
   /** Byte budget (an issue body allows 65,536 characters, a step summary 1 MiB). */
   maxBytes?: number;
-  /**
-   * Sections made at the edge, already safe Markdown: why the run does not speak for production
-   * (production.ts), the policy's exposure change and the open ports since the default branch (a
-   * pull request), the history chart.
-   */
-  sections?: { scope?: string; exposure?: string; since?: string; history?: string };
+  sections?: Sections;
   /** How accept rules are written (acceptFormOf): `expected` lines, or policy YAML. */
   acceptForm?: 'expected' | 'policy';
 }

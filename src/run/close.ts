@@ -8,16 +8,9 @@ import type { RunContext } from '../github/context.js';
 import { historySections, type HistoryStore } from '../memory/history.js';
 import type { StateStore } from '../memory/state.js';
 import type { Notified } from '../notify/notify.js';
+import type { Sections } from '../report/summary.js';
 import type { Settings } from '../settings/settings.js';
 import { conclude, unlessCancelled, type Conclusion, type JobResult } from './job.js';
-
-/** Sections the job summary, the Markdown output and the notifications show beside the result. */
-export interface Sections {
-  history?: string;
-  since?: string;
-  scope?: string;
-  exposure?: string;
-}
 
 /** What the edge that ran the job hands to its close. */
 export interface CloseEdge {
