@@ -342,17 +342,15 @@ function slackCode(text, max = 120) {
     return t ? `\`${t}\`` : '';
 }
 function findingLine(f) {
-    const service = 'service' in f && f.service
-        ? (0,format/* describeService */.Jv)(f.service)
-        : 'detail' in f
-            ? (f.detail ?? '')
-            : '';
+    const service = 'expected' in f ? (0,format/* findingDetail */.jc)(f) : '';
+    const pinned = 'expected' in f && f.kind === 'service-changed' ? `pinned ${f.expected}` : '';
     return [
         `• *${f.kind}*`,
         slackCode(f.target),
         f.address && f.address !== f.target ? slackCode(f.address) : '',
         (0,format/* portLabel */.Uz)(f),
-        service ? slackCode(service, 80) : '',
+        pinned ? slackCode(pinned, 60) : '',
+        service ? slackCode(service, 'certificate' in f && f.certificate ? 200 : 80) : '',
     ]
         .filter(Boolean)
         .join(' ');

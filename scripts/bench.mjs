@@ -99,7 +99,19 @@ const WALL = '203.0.113.21';
 const DEAD = '203.0.113.250'; // fleet.ts's unused address; blackholed on the path
 const PROXY = '203.0.113.22';
 const HOSTS = [
-  { name: 'rst', ipv4: RST, tcp: [22, 80, 443, 8080, 27017] },
+  // 22 and 80 answer as an SSH daemon and a web server would: the pinned run's version detection
+  // has real services to name (a SYN scan never reads them).
+  {
+    name: 'rst',
+    ipv4: RST,
+    tcp: [
+      { port: 22, banner: 'SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n' },
+      { port: 80, http: 'nginx/1.25.3' },
+      443,
+      8080,
+      27017,
+    ],
+  },
   {
     name: 'wall',
     ipv4: WALL,
@@ -787,6 +799,21 @@ try {
     results.defaultSet.quiet = { seconds: quiet, median: median(quiet) };
     if (results.defaultSet.plain)
       results.defaultSet.quiet.ratio = median(quiet) / results.defaultSet.plain;
+    // The same with two services pinned (22 ssh, 80 http): what version detection on pinned ports
+    // costs. Nothing else changes; the run without pins above is the one to compare.
+    const pinned = [];
+    for (let i = 0; i < n; i++) {
+      const r = await portDrift(path, {
+        targets: TARGETS.join(','),
+        expected: `${EXPECTED.replace(`${RST}: 22, 80, 443, 8080`, `${RST}: 22 (ssh), 80 (http nginx), 443, 8080, 27017`)}`,
+      });
+      pinned.push(r.seconds);
+      const kinds = (r.report?.findings ?? []).map((f) => `${f.kind} ${f.address}`);
+      say(
+        `  27017 allowed, 22 and 80 pinned (version detection on them), run ${i + 1}: ${fmt(r.seconds)} s; ${r.report ? `findings [${kinds.join(', ')}]` : `CRASHED: ${r.why}`}`,
+      );
+    }
+    results.defaultSet.pinned = { seconds: pinned, median: median(pinned) };
   }
 
   if (only.has('blocks')) await blocks();
@@ -932,7 +959,7 @@ console.log(JSON.stringify({ seconds: s, hosts: run.hosts.length, ports: run.hos
     );
     if (results.defaultSet?.ratio !== undefined)
       say(
-        `Default port set across 40 ms: ${fmt(results.defaultSet.median)} s vs nmap ${fmt(results.defaultSet.plain)} s: x ${fmt(results.defaultSet.ratio, 3)} (target <= 0.25); with nothing to identify ${fmt(results.defaultSet.quiet?.median)} s: x ${fmt(results.defaultSet.quiet?.ratio, 3)}`,
+        `Default port set across 40 ms: ${fmt(results.defaultSet.median)} s vs nmap ${fmt(results.defaultSet.plain)} s: x ${fmt(results.defaultSet.ratio, 3)} (target <= 0.25); with nothing to identify ${fmt(results.defaultSet.quiet?.median)} s: x ${fmt(results.defaultSet.quiet?.ratio, 3)}; with 22 and 80 pinned ${fmt(results.defaultSet.pinned?.median)} s`,
       );
   }
   for (const r of Object.values(results.scenarios)) {

@@ -15,7 +15,7 @@
 //
 // Cleanup: destroy() (call it in after()) tears a fleet down; netns.ts's exit/signal handler and
 // sweep remove whatever a run that could not call it left behind.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { BlockList, SocketAddress, isIPv4, isIPv6 } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -41,6 +41,10 @@ export interface TcpListenerSpec {
   port: number;
   /** Written on connect. A string is sent as UTF-8; a Uint8Array as raw bytes. */
   banner?: string | Uint8Array;
+  /** Answer every request as a web server with this Server header (`nginx/1.25.3`). */
+  http?: string;
+  /** Speak TLS first, with this certificate and key (PEM). */
+  tls?: { cert: string; key: string };
   /** Listen on the host's IPv4 address only. */
   ipv4Only?: boolean;
   /** Listen on the host's IPv6 address only. */
@@ -109,6 +113,8 @@ export interface Fleet<N extends string = string> {
   readonly namespaces: readonly string[];
   /** Run argv inside the scanner namespace. */
   exec(args: string[], opts?: ExecOptions): Promise<ExecResult>;
+  /** Stops a host's listeners and starts these TCP ones instead (its UDP ones again): a service replaced. */
+  replaceTcp(host: N, tcp: readonly (number | TcpListenerSpec)[]): Promise<void>;
   /** Run argv inside one of the fleet's namespaces, given by namespace or host name. */
   execIn(nsOrHost: N | string, args: string[], opts?: ExecOptions): Promise<ExecResult>;
   /** A host's address of that family (default 4); throws when it has none. */
@@ -155,7 +161,13 @@ export interface PlannedHost {
   ns: string;
   ipv4?: string;
   ipv6?: string;
-  tcp: { address: string; port: number; banner?: string }[];
+  tcp: {
+    address: string;
+    port: number;
+    banner?: string;
+    http?: string;
+    tls?: { cert: string; key: string };
+  }[];
   udp: { address: string; port: number; reply?: string }[];
   nft?: string;
 }
@@ -201,6 +213,37 @@ function nftRules(spec: HostSpec): string | undefined {
   return lines.join('\n');
 }
 
+/** A host's TCP listeners as listener.mjs takes them: one per port and address. */
+function tcpListeners(
+  name: string,
+  specs: readonly (number | TcpListenerSpec)[],
+  ipv4: string | undefined,
+  ipv6: string | undefined,
+): PlannedHost['tcp'] {
+  const tcp: PlannedHost['tcp'] = [];
+  for (const t of specs) {
+    const l = typeof t === 'number' ? { port: t } : t;
+    const port = checkPort(l.port, `host ${name} tcp`);
+    if (l.ipv4Only && l.ipv6Only)
+      throw new Error(`host ${name} tcp ${port}: ipv4Only and ipv6Only`);
+    const addrs = [l.ipv6Only ? undefined : ipv4, l.ipv4Only ? undefined : ipv6].filter(
+      (a): a is string => a !== undefined,
+    );
+    if (addrs.length === 0) throw new Error(`host ${name} tcp ${port}: no address of that family`);
+    const banner = b64(l.banner);
+    for (const address of addrs) {
+      tcp.push({
+        address,
+        port,
+        ...(banner !== undefined && { banner }),
+        ...(l.http !== undefined && { http: l.http }),
+        ...(l.tls !== undefined && { tls: l.tls }),
+      });
+    }
+  }
+  return tcp;
+}
+
 export function plan(id: string, specs: readonly HostSpec[]): PlannedHost[] {
   const seenNames = new Set<string>();
   const seenAddrs = new Set<string>([SCANNER_IPV4, SCANNER_IPV6, UNUSED_IPV4, UNUSED_IPV6]);
@@ -223,21 +266,7 @@ export function plan(id: string, specs: readonly HostSpec[]): PlannedHost[] {
       }
       seenAddrs.add(a);
     }
-    const tcp: PlannedHost['tcp'] = [];
-    for (const t of spec.tcp ?? []) {
-      const l = typeof t === 'number' ? { port: t } : t;
-      const port = checkPort(l.port, `host ${spec.name} tcp`);
-      if (l.ipv4Only && l.ipv6Only)
-        throw new Error(`host ${spec.name} tcp ${port}: ipv4Only and ipv6Only`);
-      const addrs = [l.ipv6Only ? undefined : ipv4, l.ipv4Only ? undefined : ipv6].filter(
-        (a): a is string => a !== undefined,
-      );
-      if (addrs.length === 0)
-        throw new Error(`host ${spec.name} tcp ${port}: no address of that family`);
-      const banner = b64(l.banner);
-      for (const address of addrs)
-        tcp.push({ address, port, ...(banner !== undefined && { banner }) });
-    }
+    const tcp = tcpListeners(spec.name, spec.tcp ?? [], ipv4, ipv6);
     const udp: PlannedHost['udp'] = [];
     for (const u of spec.udp ?? []) {
       const l = typeof u === 'number' ? { port: u } : u;
@@ -293,7 +322,7 @@ export function startListener(
   host: PlannedHost,
   live: LiveFleet,
   timeoutMs: number,
-): Promise<void> {
+): Promise<ChildProcess> {
   const config = JSON.stringify({ name: host.name, tcp: host.tcp, udp: host.udp });
   const child = spawn('ip', ['netns', 'exec', host.ns, process.execPath, listenerScript, config], {
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -321,7 +350,7 @@ export function startListener(
         s.unref?.();
       }
       if (e) reject(e);
-      else resolvePromise();
+      else resolvePromise(child);
     };
     const onExit = (code: number | null, signal: string | null): void => {
       finish(
@@ -338,6 +367,38 @@ export function startListener(
       if (out.includes('READY')) finish();
     });
   });
+}
+
+/** The listeners of a fleet's hosts: started once, and replaced when a test changes a service. */
+export function hostListeners(
+  planned: readonly PlannedHost[],
+  live: LiveFleet,
+  timeoutMs: number,
+): {
+  start: (host: PlannedHost) => Promise<void>;
+  replaceTcp: (name: string, tcp: readonly (number | TcpListenerSpec)[]) => Promise<void>;
+} {
+  const children = new Map<string, ChildProcess>();
+  const start = async (host: PlannedHost): Promise<void> => {
+    if (host.tcp.length + host.udp.length === 0) return;
+    children.set(host.name, await startListener(host, live, timeoutMs));
+  };
+  return {
+    start,
+    replaceTcp: async (name, tcp) => {
+      const host = planned.find((h) => h.name === name);
+      if (!host) throw new Error(`no host ${name}`);
+      const old = children.get(name);
+      if (old && old.exitCode === null && old.signalCode === null) {
+        // The child is unref()ed: a timer keeps the loop alive until its 'exit' is seen.
+        const keep = setInterval(() => {}, 1000);
+        const gone = new Promise<void>((done) => old.once('exit', () => done()));
+        old.kill('SIGTERM');
+        await gone.finally(() => clearInterval(keep));
+      }
+      await start({ ...host, tcp: tcpListeners(name, tcp, host.ipv4, host.ipv6) });
+    },
+  };
 }
 
 /**
@@ -362,6 +423,7 @@ export async function createFleet<const N extends string>(
   const namespaces = [scannerNs, ...planned.map((h) => h.ns), lanNs];
   const run = beginRun(id, namespaces);
   const { live, destroy } = run;
+  const listeners = hostListeners(planned, live, opts.readyTimeoutMs ?? 15_000);
 
   try {
     await addNamespace(lanNs, true);
@@ -378,13 +440,12 @@ export async function createFleet<const N extends string>(
     }
     await plug(lanNs, 'vscan', scannerNs, SCANNER_IPV4, SCANNER_IPV6);
 
-    const readyTimeoutMs = opts.readyTimeoutMs ?? 15_000;
     await Promise.all(
       planned.map(async (h, i) => {
         await addNamespace(h.ns);
         await plug(lanNs, `vh${i}`, h.ns, h.ipv4, h.ipv6);
         if (h.nft !== undefined) await must(['ip', 'netns', 'exec', h.ns, 'nft', '-f', '-'], h.nft);
-        if (h.tcp.length + h.udp.length > 0) await startListener(h, live, readyTimeoutMs);
+        await listeners.start(h);
       }),
     );
   } catch (e) {
@@ -420,6 +481,7 @@ export async function createFleet<const N extends string>(
     namespaces,
     exec: (args, o) => execIn(scannerNs, args, o),
     execIn,
+    replaceTcp: listeners.replaceTcp,
     address: (host, family = 4) => {
       const h = (hostMap as Record<string, FleetHost | undefined>)[host];
       const a = family === 4 ? h?.ipv4 : h?.ipv6;

@@ -2,10 +2,12 @@
 //
 //   ip netns exec <ns> node listener.mjs '<json config>'
 //
-// Config: { name, tcp: [{ address, port, banner? }], udp: [{ address, port, reply? }] }, where
-// banner/reply are base64 (so any bytes survive argv: UTF-8, NUL, escape sequences, hostile text).
+// Config: { name, tcp: [{ address, port, banner?, http?, tls? }], udp: [{ address, port, reply? }] },
+// where banner/reply are base64 (so any bytes survive argv: UTF-8, NUL, escape sequences, hostile
+// text), `http` is a Server header (the port then answers every request as a web server does) and
+// `tls` is { cert, key } in PEM (the port then speaks TLS first, with that certificate).
 // Every TCP connection gets the banner (if any) and is then held open until the peer sends
-// anything (then closed), closes it, or it idles for 30 s. Every UDP datagram is answered with the reply (if any; with
+// anything (then closed, or answered when `http`), closes it, or it idles for 30 s. Every UDP datagram is answered with the reply (if any; with
 // no reply the port stays silent, which nmap calls open|filtered).
 //
 // Prints `READY <json>` on stdout once every socket is bound, or exits 1 with the reason on
@@ -13,6 +15,7 @@
 // No dependencies: this file is not compiled.
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 
 const IDLE_MS = 30_000;
 const BIND_RETRY_MS = 3_000;
@@ -49,19 +52,38 @@ async function withRetry(what, bindOnce) {
   }
 }
 
-function bindTcp({ address, port, banner }) {
+/** A web server's answer to any request, with its Server header. */
+function httpAnswer(server) {
+  const body = '<html><body>ok</body></html>\n';
+  return [
+    'HTTP/1.1 200 OK',
+    `Server: ${server}`,
+    'Content-Type: text/html',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Connection: close',
+    '',
+    body,
+  ].join('\r\n');
+}
+
+function bindTcp({ address, port, banner, http, tls }) {
   const bytes = decode(banner);
   return new Promise((resolve, reject) => {
-    const server = createServer((socket) => {
+    const onConnection = (socket) => {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
       socket.on('error', () => socket.destroy());
       socket.setTimeout(IDLE_MS, () => socket.destroy());
       // Like most real services, it hangs up on input it does not understand; nmap's version
       // probes then move on at once instead of waiting out each probe's timeout.
-      socket.on('data', () => socket.end());
+      socket.on('data', () => (http ? socket.end(httpAnswer(http)) : socket.end()));
       if (bytes && bytes.length > 0) socket.write(bytes);
-    });
+    };
+    const server = tls
+      ? createTlsServer({ cert: tls.cert, key: tls.key }, onConnection)
+      : createServer(onConnection);
+    // A client that fails the handshake (nmap's other probes) is no error of the listener.
+    server.on('tlsClientError', () => {});
     server.once('error', reject);
     server.listen({ host: address, port, ipv6Only: address.includes(':'), backlog: 511 }, () => {
       server.removeListener('error', reject);

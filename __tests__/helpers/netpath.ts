@@ -29,7 +29,7 @@ import {
   UNUSED_IPV6,
   hostsFileText,
   plan,
-  startListener,
+  hostListeners,
   type CreateFleetOptions,
   type Fleet,
   type FleetHost,
@@ -359,6 +359,7 @@ export async function createPath<const N extends string>(
   const namespaces = [scannerNs, routerANs, routerBNs, ...planned.map((h) => h.ns), lanNs];
   const run = beginRun(id, namespaces);
   const { live, destroy } = run;
+  const listeners = hostListeners(planned, live, opts.readyTimeoutMs ?? 15_000);
   let forwarder: Forwarder | undefined;
 
   try {
@@ -447,7 +448,6 @@ export async function createPath<const N extends string>(
     await forwarder.command(directionCommand('rev', initial.reverse));
 
     // The targets.
-    const readyTimeoutMs = opts.readyTimeoutMs ?? 15_000;
     await Promise.all(
       planned.map(async (h, i) => {
         await addNamespace(h.ns);
@@ -457,7 +457,7 @@ export async function createPath<const N extends string>(
         if (h.nft !== undefined) await must(['ip', 'netns', 'exec', h.ns, 'nft', '-f', '-'], h.nft);
         const nat = natRules.get(h.name);
         if (nat !== undefined) await must(['ip', 'netns', 'exec', h.ns, 'nft', '-f', '-'], nat);
-        if (h.tcp.length + h.udp.length > 0) await startListener(h, live, readyTimeoutMs);
+        await listeners.start(h);
       }),
     );
   } catch (e) {
@@ -494,6 +494,7 @@ export async function createPath<const N extends string>(
 
   return {
     id,
+    replaceTcp: listeners.replaceTcp,
     lanNs,
     scannerNs,
     routerANs,

@@ -353,7 +353,10 @@ describe('record mode and exceptions', () => {
 
   it('keeps an exception in force for the port it accepts; the rest is required', () => {
     const targets = [{ spec: 'db.example.com', kind: 'hostname' as const, size: 1 }];
-    const recorded = recordRules(targets, observed, previous, at('2027-01-20T00:00:00Z'));
+    const recorded = recordRules(targets, observed, {
+      previous,
+      now: at('2027-01-20T00:00:00Z'),
+    });
     assert.deepEqual(
       recorded.flatMap((r) =>
         r.ports.map((p) => [r.pattern, p.from, p.optional, p.exception?.until]),
@@ -374,7 +377,7 @@ describe('record mode and exceptions', () => {
   it('never makes the port of an exception that has ended required: it keeps the exception, date and reason', () => {
     const targets = [{ spec: 'db.example.com', kind: 'hostname' as const, size: 1 }];
     const now = at('2027-03-01T00:00:00Z');
-    const recorded = recordRules(targets, observed, previous, now);
+    const recorded = recordRules(targets, observed, { previous, now });
     assert.deepEqual(
       recorded.flatMap((r) =>
         r.ports.map((p) => [
@@ -411,7 +414,10 @@ describe('record mode and exceptions', () => {
       'expected',
       'db.example.com: 27017 until 2027-01-31 OPS-12\ndb.example.com: 27017',
     );
-    const recorded = recordRules(targets, observed, both, at('2027-03-01T00:00:00Z'));
+    const recorded = recordRules(targets, observed, {
+      previous: both,
+      now: at('2027-03-01T00:00:00Z'),
+    });
     assert.ok(recorded.every((r) => r.ports.every((p) => !p.exception && !p.optional)));
   });
 });

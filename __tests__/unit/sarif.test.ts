@@ -96,7 +96,16 @@ describe('SARIF', () => {
     const run = sarif.runs[0]!;
     assert.deepEqual(
       run.tool.driver.rules.map((r) => r.id),
-      ['unexpected-open', 'missing', 'host-down', 'inconclusive'],
+      [
+        'unexpected-open',
+        'missing',
+        'host-down',
+        'service-changed',
+        'tls-expired',
+        'tls-expiring',
+        'tls-name-mismatch',
+        'inconclusive',
+      ],
     );
     assert.ok(run.tool.driver.rules.every((r) => r.help.text.length > 40));
     assert.deepEqual(

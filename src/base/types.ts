@@ -38,6 +38,22 @@ export interface NmapPort {
   reason: string;
   service?: Service;
   scripts?: { id: string; output: string }[];
+  /** The certificate nmap's `ssl-cert` script read, when it ran there. */
+  certificate?: Certificate;
+}
+
+/**
+ * A TLS certificate as nmap's `ssl-cert` script read it. Every text comes from the scanned host:
+ * untrusted wherever it is shown. Dates are ISO 8601 in UTC; absent when nmap could not read them.
+ */
+export interface Certificate {
+  /** The subject's fields, `CN=web.example.com, O=Example`. */
+  subject: string;
+  /** The DNS names the certificate is for: its subject alternative names, else its common name. */
+  names: string[];
+  issuer: string;
+  notBefore?: string;
+  notAfter?: string;
 }
 
 interface NmapExtraReason {
@@ -127,11 +143,24 @@ export interface Exception {
   reason: string;
 }
 
+/**
+ * What must listen on a port: nmap's name for the service (`ssh`, `http`, `https`, `ssl/imap`) and
+ * optionally words its product must contain (`nginx`, `OpenSSH`).
+ */
+export interface ServicePin {
+  name: string;
+  product?: string;
+}
+
 export interface PortRule extends PortRange {
   /** `?`: may be open, never drift. Always true for an exception. */
   optional: boolean;
   /** Allowed only until a date, with a reason. */
   exception?: Exception;
+  /** When open, this service must answer there (version detection checks it). */
+  service?: ServicePin;
+  /** When open, its TLS certificate is checked: expired, expiring, or not for the target's name. */
+  tls?: boolean;
 }
 
 export interface Rule {
@@ -141,6 +170,14 @@ export interface Rule {
   ports: PortRule[];
   /** Where the rule was declared, for messages and reports: `expected` line 3, or `policy.yml:12`. */
   source: string;
+}
+
+/** What the user asked to be checked behind the ports (inputs tls-check and tls-expiry). */
+export interface BehindChecks {
+  /** `marked`: the ports marked `tls`; `all`: every allowed open port found speaking TLS too. */
+  tlsCheck: 'marked' | 'all';
+  /** A certificate that ends within this many days is tls-expiring. */
+  tlsExpiryDays: number;
 }
 
 // ---------------------------------------------------------------------------
@@ -153,7 +190,16 @@ export interface Rule {
 export const MAX_NAME = 100;
 
 /** Every kind of finding, in the order reports, counts and SARIF rules list them. */
-export const FINDING_KINDS = ['unexpected-open', 'missing', 'host-down', 'inconclusive'] as const;
+export const FINDING_KINDS = [
+  'unexpected-open',
+  'missing',
+  'host-down',
+  'service-changed',
+  'tls-expired',
+  'tls-expiring',
+  'tls-name-mismatch',
+  'inconclusive',
+] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
 export interface ObservedPort {
@@ -162,6 +208,8 @@ export interface ObservedPort {
   state: PortState;
   reason: string;
   service?: Service;
+  /** Read by nmap's `ssl-cert` script, on a port whose certificate is checked. */
+  certificate?: Certificate;
 }
 
 export interface ObservedAddress {
@@ -221,6 +269,8 @@ export interface Finding {
   detail?: string;
   /** unexpected-open on a port an exception accepted until a time now past: that exception. */
   expiredException?: Exception & { source: string };
+  /** The tls-* kinds: the certificate served on the port. */
+  certificate?: Certificate;
 }
 
 /** An open port that is not drift only because an exception accepts it, until its date. */
@@ -234,6 +284,11 @@ export interface Accepted {
   /** Where the exception is declared: `expected line 3`, `policy.yml:12`. */
   source: string;
   service?: Service;
+  /**
+   * What the exception accepts behind the port besides its being open: a changed service, a
+   * certificate that expired, ends soon or is for other names.
+   */
+  findings?: { kind: FindingKind; observed: string }[];
 }
 
 /** How many addresses and ports a run scanned (the `scanned` output). */

@@ -8,8 +8,10 @@ import {
   isPlainlyAllowed,
   type Expectation,
 } from '../settings/rules.js';
+import { behindFindings, DEFAULT_CHECKS } from './behind.js';
 import type {
   Accepted,
+  BehindChecks,
   Finding,
   ObservedAddress,
   ObservedPort,
@@ -75,6 +77,7 @@ function findingsFor(
   obs: ObservedAddress,
   exp: Expectation,
   scanned: readonly PortRange[],
+  behind: readonly Finding[],
 ): Finding[] {
   switch (obs.status) {
     case 'unresolved':
@@ -94,6 +97,7 @@ function findingsFor(
   return [
     ...unexpectedOpen(obs, exp),
     ...requiredFindings(obs, exp, scanned, short),
+    ...behind,
     ...(short ? [shortFinding(obs, short)] : []),
   ];
 }
@@ -185,18 +189,20 @@ function everyPortFinding(obs: ObservedAddress, exp: Expectation): Finding {
 }
 
 /**
- * Every finding of a scan, in the order of the observed addresses and then by port. Exceptions are
- * judged at `now`: a report passes the time its scan finished.
+ * Every finding of a scan, in the order of the observed addresses and then by port. Exceptions and
+ * certificates are judged at `now`: a report passes the time its scan finished.
  */
 export function findDrift(
   rules: readonly Rule[],
   observed: readonly ObservedAddress[],
   scanned: readonly PortRange[],
   now: number = Date.now(),
+  checks: BehindChecks = DEFAULT_CHECKS,
 ): Finding[] {
   return observed.flatMap((obs) => {
     const exp = expectationFor(rules, obs.address, obs.targets, now);
-    return findingsFor(obs, exp, scanned).sort(
+    const behind = behindFindings(obs, exp, checks, now).findings;
+    return findingsFor(obs, exp, scanned, behind).sort(
       (a, b) => (a.port ?? 0) - (b.port ?? 0) || (a.protocol ?? '').localeCompare(b.protocol ?? ''),
     );
   });
@@ -210,6 +216,7 @@ export function acceptedPorts(
   rules: readonly Rule[],
   observed: readonly ObservedAddress[],
   now: number,
+  checks: BehindChecks = DEFAULT_CHECKS,
 ): Accepted[] {
   const accepted: Accepted[] = [];
   for (const obs of observed) {
@@ -218,9 +225,11 @@ export function acceptedPorts(
     if (open.length === 0) continue;
     const exp = expectationFor(rules, obs.address, obs.targets, now);
     if (exp.accepted.length === 0) continue;
+    const behind = behindFindings(obs, exp, checks, now).accepted;
     for (const p of open) {
       const by = exceptionFor(exp.accepted, p.port, p.protocol);
-      if (!by || isPlainlyAllowed(exp, p.port, p.protocol)) continue;
+      const found = behind.filter((f) => f.port === p.port && f.protocol === p.protocol);
+      if (!by || (isPlainlyAllowed(exp, p.port, p.protocol) && found.length === 0)) continue;
       accepted.push({
         target: obs.targets[0] ?? obs.address,
         address: obs.address,
@@ -230,6 +239,9 @@ export function acceptedPorts(
         reason: by.exception.reason,
         source: by.source,
         ...(p.service ? { service: p.service } : {}),
+        ...(found.length
+          ? { findings: found.map(({ kind, observed }) => ({ kind, observed })) }
+          : {}),
       });
     }
   }

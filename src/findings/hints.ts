@@ -140,6 +140,14 @@ export function remedyFor(f: Finding): string {
       return missingRemedy(f);
     case 'host-down':
       return hostDownRemedy(f);
+    case 'service-changed':
+      return 'Something else now answers on this port than the service pinned to it: check what listens there (a replaced or added service, a port forward, another box behind the address); restore the service, or change the pin if the change is meant.';
+    case 'tls-expired':
+      return 'Clients refuse this certificate: renew it and reload the service (or fix the automatic renewal that should have done it).';
+    case 'tls-expiring':
+      return 'Renew the certificate before it ends, and check that its automatic renewal runs; tls-expiry sets how many days ahead this warns.';
+    case 'tls-name-mismatch':
+      return "Clients that connect by this name refuse the certificate: serve one whose names include it, or check whether another host now answers at the address (a DNS change, a load balancer's default certificate).";
     case 'inconclusive':
       return inconclusiveRemedy(f);
   }
@@ -210,6 +218,12 @@ function inconclusiveRemedy(f: Finding): string {
   }
   if (f.detail?.endsWith(RUNNER_NAME_FIX)) {
     return `The name resolves to an address of the machine that scans (loopback, link-local, unspecified) or to its cloud provider's metadata service, not to a host of the fleet (a parked or expired domain, split-horizon DNS, a changed record), so it is not judged; fix the name's DNS record, or write the address in targets to scan it as written.`;
+  }
+  if (f.expected === 'a TLS certificate' || f.observed === 'no date') {
+    return `The certificate could not be read${detail}, so it is neither passed nor failed; check that the port speaks TLS from the start (not STARTTLS on a protocol nmap does not know), or re-run with a higher scan-timeout.`;
+  }
+  if (f.observed === 'not identified' || f.detail?.startsWith('version detection named')) {
+    return `Version detection could not tell what listens${detail}, so the pinned service is neither passed nor failed; check the service by hand, or re-run with a higher scan-timeout.`;
   }
   if (f.port !== undefined) {
     return `This port was not scanned (the scan ran out of time, or the nmap XML read did not cover it), so it is neither passed nor failed${detail}; re-run with a higher scan-timeout, or include the port in the scan.`;

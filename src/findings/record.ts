@@ -5,22 +5,48 @@
 // that exception, with its date and reason: recording never turns a port accepted for a while into
 // one required for good.
 import { exceptionFor, expectationFor, isPlainlyAllowed } from '../settings/rules.js';
-import type { ObservedAddress, PortRule, Rule, Target } from '../base/types.js';
+import { parseServicePin } from '../settings/rules.js';
+import { serviceLabel } from './behind.js';
+import type { ObservedAddress, ObservedPort, PortRule, Rule, Target } from '../base/types.js';
 
 const SOURCE = 'recorded';
 
 function keyOf(p: PortRule): string {
   const exception = p.exception ? ` until ${p.exception.until} ${p.exception.reason}` : '';
-  return `${p.from}/${p.protocol}${p.optional ? '?' : ''}${exception}`;
+  const service = p.service ? ` (${p.service.name})` : '';
+  return `${p.from}/${p.protocol}${p.optional ? '?' : ''}${service}${exception}`;
+}
+
+/** The pin of a service version detection identified: nmap's name for it (`ssh`, `https`). */
+function pinOf(p: ObservedPort): Pick<PortRule, 'service'> {
+  const s = p.service;
+  if (p.state !== 'open' || s?.method !== 'probed' || !s.name) return {};
+  const name = serviceLabel(s);
+  // A name the grammar would not read back (nmap's `unknown`, odd characters) pins nothing.
+  const pin = parseServicePin(name);
+  return typeof pin === 'string' || /^(ssl\/)?(unknown|tcpwrapped)$/.test(name)
+    ? {}
+    : { service: pin };
 }
 
 /** What a later check must find open (and, for silent UDP ports, may find open) at one address. */
-function portsOf(obs: ObservedAddress, previous: readonly Rule[], now: number): PortRule[] {
+function portsOf(
+  obs: ObservedAddress,
+  previous: readonly Rule[],
+  now: number,
+  pinServices: boolean,
+): PortRule[] {
   const exp = previous.length ? expectationFor(previous, obs.address, obs.targets, now) : undefined;
   return obs.ports
     .filter((p) => p.state === 'open' || (p.protocol === 'udp' && p.state === 'open|filtered'))
     .map((p): PortRule => {
-      const rule = { from: p.port, to: p.port, protocol: p.protocol, optional: p.state !== 'open' };
+      const rule = {
+        from: p.port,
+        to: p.port,
+        protocol: p.protocol,
+        optional: p.state !== 'open',
+        ...(pinServices ? pinOf(p) : {}),
+      };
       if (!exp || isPlainlyAllowed(exp, p.port, p.protocol)) return rule;
       // An exception in force stays one; so does one that has ended, as it was: its port is not
       // required for good, and the next check still reports it open with its ended exception.
@@ -32,15 +58,20 @@ function portsOf(obs: ObservedAddress, previous: readonly Rule[], now: number): 
     .sort((a, b) => a.protocol.localeCompare(b.protocol) || a.from - b.from);
 }
 
-/**
- * The rules that the observed state passes. `previous`: the rules in force, whose exceptions (at
- * `now`) are kept for the ports they accept.
- */
+/** What record mode keeps of the rules in force, and whether it pins services. */
+export interface RecordOptions {
+  /** The rules in force, whose exceptions (at `now`) are kept for the ports they accept. */
+  previous?: readonly Rule[];
+  now?: number;
+  /** Pin the service version detection identified on each open port (`record-services`). */
+  pinServices?: boolean;
+}
+
+/** The rules that the observed state passes. */
 export function recordRules(
   targets: readonly Target[],
   observed: readonly ObservedAddress[],
-  previous: readonly Rule[] = [],
-  now = Date.now(),
+  { previous = [], now = Date.now(), pinServices = false }: RecordOptions = {},
 ): Rule[] {
   const rules: Rule[] = [];
   const perAddress = new Map<string, PortRule[]>();
@@ -55,12 +86,12 @@ export function recordRules(
     if (target.kind === 'cidr4' || target.kind === 'cidr6') {
       rules.push({ pattern: target.spec, ports: [], source: SOURCE });
       for (const obs of live) {
-        const ports = portsOf(obs, previous, now);
+        const ports = portsOf(obs, previous, now, pinServices);
         if (ports.length) addAddressRule(obs.address, ports);
       }
       continue;
     }
-    const sets = live.map((obs) => portsOf(obs, previous, now));
+    const sets = live.map((obs) => portsOf(obs, previous, now, pinServices));
     const common = (sets[0] ?? []).filter((p) =>
       sets.every((s) => s.some((q) => keyOf(q) === keyOf(p))),
     );

@@ -9,7 +9,7 @@ import {
 } from '../base/types.js';
 
 export interface Verdict {
-  /** Any unexpected-open, missing or host-down finding, whatever fail-on says. */
+  /** Any finding but inconclusive (a port, a host, a service or a certificate), whatever fail-on says. */
   drift: boolean;
   /** Drift of a kind listed in fail-on, a run that judged nothing, or a cancelled run. */
   failed: boolean;
@@ -41,7 +41,7 @@ export function decide(
     FindingKind,
     number
   >;
-  const drift = counts['unexpected-open'] + counts.missing + counts['host-down'] > 0;
+  const drift = FINDING_KINDS.some((k) => k !== 'inconclusive' && counts[k] > 0);
   const failed = FINDING_KINDS.some((k) => failOn.has(k) && counts[k] > 0);
   const listed = FINDING_KINDS.filter((k) => counts[k] > 0).map((k) => `${counts[k]} ${k}`);
   const message =

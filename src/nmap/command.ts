@@ -38,6 +38,8 @@ export interface NmapInvocation {
   xmlPath: string;
   /** How often nmap prints progress, for the log. */
   statsEvery?: string;
+  /** identify: read the TLS certificate too (nmap's own `ssl-cert` script), on the ports that speak TLS. */
+  certificates?: boolean;
 }
 
 /** Every option port-drift may pass to nmap, and whether it takes a value. */
@@ -61,7 +63,11 @@ const ALLOWED: ReadonlyMap<string, 'flag' | 'value'> = new Map([
   ['--stats-every', 'value'],
   ['-p', 'value'],
   ['-oX', 'value'],
+  ['--script', 'value'],
 ]);
+
+/** The only values `--script` may take: nmap's own scripts, by name (never a path, a glob or a category). */
+const ALLOWED_SCRIPTS: ReadonlySet<string> = new Set(['ssl-cert']);
 
 /** Environment variables that would let the runner's environment add options to nmap or swap its data. */
 const NMAP_ENV_BLOCKLIST = ['NMAP_ARGS', 'NMAPDIR', 'NMAP_PRIVILEGED'] as const;
@@ -89,6 +95,9 @@ export function assertAllowed(args: readonly string[]): void {
     const arg = args[i] ?? '';
     const kind = ALLOWED.get(arg);
     if (!kind) throw new Error(`nmap option not on the allow-list: ${JSON.stringify(arg)}`);
+    if (arg === '--script' && !ALLOWED_SCRIPTS.has(args[i + 1] ?? '')) {
+      throw new Error(`nmap script not on the allow-list: ${JSON.stringify(args[i + 1])}`);
+    }
     if (kind === 'value') i++;
   }
   for (const target of args.slice(end + 1)) {
@@ -163,7 +172,7 @@ export function buildNmapArgs(inv: NmapInvocation): string[] {
     args.push('-T4', '--min-rate', rate, '--max-rate', rate, '--max-retries', String(retries));
   } else {
     if (inv.profile === 'verify') args.push('--max-retries', String(VERIFY_RETRIES));
-    else args.push('-sV', '--version-light');
+    else args.push('-sV', '--version-light', ...(inv.certificates ? ['--script', 'ssl-cert'] : []));
     if (inv.maxRate) args.push('--max-rate', String(Math.max(1, Math.round(inv.maxRate))));
   }
   if (inv.initialRttMs && (inv.profile === 'verify' || inv.profile === 'decide')) {

@@ -4,6 +4,7 @@
 import ipaddr from 'ipaddr.js';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type {
+  Certificate,
   NmapExtraPorts,
   NmapHost,
   NmapPort,
@@ -117,6 +118,81 @@ function service(node: Node | undefined): Service | undefined {
   return Object.keys(out).length ? out : undefined;
 }
 
+/** The text of an element: `<elem key="commonName">web</elem>`. */
+function textOf(node: Node | undefined): string | undefined {
+  const value = node?.['#text'];
+  return typeof value === 'string' ? decodeText(value) : undefined;
+}
+
+/** `<elem key=K>` and `<table key=K>` children of a script's table, by key. */
+function keyed(node: Node | undefined, kind: 'elem' | 'table', key: string): Node | undefined {
+  return all(node, kind).find((n) => attr(n, 'key') === key);
+}
+
+const NAME_FIELDS: Record<string, string> = {
+  commonName: 'CN',
+  organizationName: 'O',
+  organizationalUnitName: 'OU',
+  countryName: 'C',
+  stateOrProvinceName: 'ST',
+  localityName: 'L',
+};
+
+/** A subject or issuer table as `CN=web.example.com, O=Example`. */
+function distinguishedName(table: Node | undefined): string {
+  return all(table, 'elem')
+    .map((e) => {
+      const key = attr(e, 'key') ?? '?';
+      return `${NAME_FIELDS[key] ?? key}=${textOf(e) ?? ''}`;
+    })
+    .join(', ');
+}
+
+/**
+ * nmap writes a certificate's dates as `2026-12-07T04:39:04` (UTC, no zone); older versions add a
+ * zone, and a date it cannot read is written as its own message. ISO 8601 in UTC, or undefined.
+ */
+export function certificateDate(text: string | undefined): string | undefined {
+  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(Z|[+-]\d{2}:?\d{2})?$/.exec(
+    text?.trim() ?? '',
+  );
+  if (!m) return undefined;
+  const zone = !m[3] || m[3] === 'Z' ? 'Z' : m[3].replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
+  const at = Date.parse(`${m[1]}T${m[2]}${zone}`);
+  return Number.isFinite(at) ? new Date(at).toISOString().replace('.000Z', 'Z') : undefined;
+}
+
+/** The DNS names of a subjectAltName value, `DNS:a.example, DNS:*.example, IP Address:…`. */
+function altNames(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => /^DNS:/i.test(s))
+    .map((s) => s.slice(4).trim());
+}
+
+/** What nmap's ssl-cert script read: from its structured output (nmap 6.x on). */
+function certificate(script: Node): Certificate | undefined {
+  const subject = keyed(script, 'table', 'subject');
+  const validity = keyed(script, 'table', 'validity');
+  if (!subject && !validity) return undefined;
+  const extensions = all(keyed(script, 'table', 'extensions'), 'table');
+  const san = extensions.find(
+    (t) => textOf(keyed(t, 'elem', 'name')) === 'X509v3 Subject Alternative Name',
+  );
+  const sanNames = altNames(textOf(keyed(san, 'elem', 'value')) ?? '');
+  const cn = textOf(keyed(subject, 'elem', 'commonName'));
+  const notBefore = certificateDate(textOf(keyed(validity, 'elem', 'notBefore')));
+  const notAfter = certificateDate(textOf(keyed(validity, 'elem', 'notAfter')));
+  return {
+    subject: distinguishedName(subject),
+    names: sanNames.length > 0 ? sanNames : cn ? [cn] : [],
+    issuer: distinguishedName(keyed(script, 'table', 'issuer')),
+    ...(notBefore ? { notBefore } : {}),
+    ...(notAfter ? { notAfter } : {}),
+  };
+}
+
 function port(node: Node): NmapPort | undefined {
   const id = num(node, 'portid');
   const state = first(node, 'state');
@@ -126,6 +202,8 @@ function port(node: Node): NmapPort | undefined {
     id: attr(s, 'id') ?? '',
     output: attr(s, 'output') ?? '',
   }));
+  const sslCert = all(node, 'script').find((s) => attr(s, 'id') === 'ssl-cert');
+  const cert = sslCert ? certificate(sslCert) : undefined;
   return {
     protocol: attr(node, 'protocol') ?? 'tcp',
     port: id,
@@ -133,6 +211,7 @@ function port(node: Node): NmapPort | undefined {
     reason: attr(state, 'reason') ?? '',
     ...(svc ? { service: svc } : {}),
     ...(scripts.length ? { scripts } : {}),
+    ...(cert ? { certificate: cert } : {}),
   };
 }
 

@@ -2,7 +2,7 @@
 // (<!channel>, <!here>, <@U…>, <url|text>) made impossible in untrusted text; each finding with what
 // to do about it. Pure. slack.ts sends
 // it; changes.ts decides whether Slack hears of a run at all.
-import { describeService, portLabel } from '../report/format.js';
+import { findingDetail, portLabel } from '../report/format.js';
 import { oneLine } from '../base/markdown.js';
 import { remedyFor } from '../findings/hints.js';
 import type { Finding } from '../base/types.js';
@@ -53,18 +53,15 @@ export function slackCode(text: string, max = 120): string {
 }
 
 function findingLine(f: Finding | FindingRef): string {
-  const service =
-    'service' in f && f.service
-      ? describeService(f.service)
-      : 'detail' in f
-        ? (f.detail ?? '')
-        : '';
+  const service = 'expected' in f ? findingDetail(f) : '';
+  const pinned = 'expected' in f && f.kind === 'service-changed' ? `pinned ${f.expected}` : '';
   return [
     `• *${f.kind}*`,
     slackCode(f.target),
     f.address && f.address !== f.target ? slackCode(f.address) : '',
     portLabel(f),
-    service ? slackCode(service, 80) : '',
+    pinned ? slackCode(pinned, 60) : '',
+    service ? slackCode(service, 'certificate' in f && f.certificate ? 200 : 80) : '',
   ]
     .filter(Boolean)
     .join(' ');

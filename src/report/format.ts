@@ -4,6 +4,7 @@
 // host goes through code().
 import type { Finding, ObservedAddress, PortRange, Service } from '../base/types.js';
 import { acceptBlock, remedyFor } from '../findings/hints.js';
+import { certificateText } from '../findings/behind.js';
 import { code, escapeText, fenced } from '../base/markdown.js';
 import { runnerNoteOf } from '../settings/targets.js';
 import type { Report } from './report.js';
@@ -56,8 +57,18 @@ export function findingRow(f: Finding): string[] {
       : `**${f.kind}**`,
     code(f.expected),
     code(f.observed),
-    code(f.port === undefined ? (f.detail ?? '') : describeService(f.service)),
+    code(findingDetail(f)),
   ];
+}
+
+/**
+ * What a finding's last column says, in plain text: the certificate of a tls-* finding, what nmap
+ * saw on a port, else why (host findings, and what could not be decided on a port).
+ */
+export function findingDetail(f: Finding): string {
+  if (f.certificate) return certificateText(f.certificate);
+  if (f.port === undefined) return f.detail ?? '';
+  return describeService(f.service) || (f.detail ?? '');
 }
 
 /** How much of an address's TCP range answered: `65,535 of 65,535 answered`, and what the silence means. */

@@ -85,6 +85,7 @@ function checkShards(results: readonly ShardResult[]): number {
   );
   agreed(results, 'port selections', (r) => [r.settings.ports, r.settings.udpPorts]);
   agreed(results, 'ip-version settings', (r) => r.settings.ipVersion);
+  agreed(results, 'tls-check and tls-expiry settings', (r) => r.settings.checks ?? null);
   return count;
 }
 

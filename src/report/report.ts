@@ -5,8 +5,10 @@ import { exceptionsOf } from '../settings/rules.js';
 import { countPorts } from '../settings/ports.js';
 import type { ScanPlan } from '../plan/plan.js';
 import type { Settings, Shard } from '../settings/settings.js';
+import { DEFAULT_CHECKS } from '../findings/behind.js';
 import type {
   Accepted,
+  BehindChecks,
   Finding,
   FindingKind,
   ObservedAddress,
@@ -85,6 +87,9 @@ export interface ReportSettings {
   ipVersion: Settings['ipVersion'];
   scanType?: string;
   failOn: FindingKind[];
+  /** What was checked behind the ports: merge judges certificates by it too. */
+  checks?: BehindChecks;
+  recordServices?: boolean;
   scanTimeoutMs?: number;
   maxAddresses?: number;
   maxRate?: number;
@@ -127,7 +132,8 @@ export interface ReportParts {
 export function buildReport(parts: ReportParts): Report {
   // Exceptions are judged when the scan finished: one that ended during the run no longer holds.
   const now = Date.parse(parts.finishedAt);
-  const findings = findDrift(parts.rules, parts.observed, parts.ports, now);
+  const checks = parts.settings.checks ?? DEFAULT_CHECKS;
+  const findings = findDrift(parts.rules, parts.observed, parts.ports, now, checks);
   return {
     schema: REPORT_SCHEMA,
     name: parts.name,
@@ -141,7 +147,7 @@ export function buildReport(parts: ReportParts): Report {
     scan: { ...parts.scan, ports: parts.ports },
     settings: parts.settings,
     findings,
-    accepted: acceptedPorts(parts.rules, parts.observed, now),
+    accepted: acceptedPorts(parts.rules, parts.observed, now, checks),
     exceptions: exceptionsOf(parts.rules, now).map((e) => ({
       pattern: e.pattern,
       ports: e.range,
@@ -173,6 +179,8 @@ export function publicSettings(settings: Settings, plan: ScanPlan | null): Repor
     ipVersion: settings.ipVersion,
     scanType: settings.scanType,
     failOn: [...settings.failOn],
+    checks: settings.checks,
+    ...(settings.recordServices ? { recordServices: true } : {}),
     scanTimeoutMs: settings.scanTimeoutMs,
     maxAddresses: settings.maxAddresses,
     ...(settings.maxRate !== undefined ? { maxRate: settings.maxRate } : {}),

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { isAbsolute, relative, sep } from 'node:path';
 import { LineCounter, parseDocument, visit, isScalar } from 'yaml';
 import { remedyFor } from '../findings/hints.js';
+import { certificateText } from '../findings/behind.js';
 import { expectationFor } from '../settings/rules.js';
 import {
   FINDING_KINDS,
@@ -52,6 +53,34 @@ const RULES: Record<FindingKind, RuleText> = {
     full: 'A hostname target does not resolve, or an address answered nothing on any scanned port.',
     help: 'The host is gone, renamed, or behind a firewall that drops everything from the scanner. Check the DNS name and the host; remove the target when it is retired.',
     severity: '5.0',
+  },
+  'service-changed': {
+    name: 'ServiceChanged',
+    short: 'A pinned port answers as another service',
+    full: 'Version detection found a service on a port whose rule pins another service (or product) there.',
+    help: 'The port is allowed, but what listens on it is not what the policy pins: a replaced service, a debug server, a port forward, or another host behind the address. Check what now listens on the port; restore the service, or change the pin in the rule if the change is meant.',
+    severity: '7.0',
+  },
+  'tls-expired': {
+    name: 'TlsCertificateExpired',
+    short: 'The TLS certificate on a port has expired',
+    full: "The certificate nmap's ssl-cert script read on a port marked tls is past its notAfter date (UTC).",
+    help: 'Clients refuse an expired certificate: the service is down for them, or they were told to ignore errors. Renew the certificate, reload the service, and check the automatic renewal.',
+    severity: '7.0',
+  },
+  'tls-expiring': {
+    name: 'TlsCertificateExpiring',
+    short: 'The TLS certificate on a port expires soon',
+    full: 'The certificate on a port marked tls ends within the days set by tls-expiry.',
+    help: 'Renew the certificate before its notAfter date and check that its automatic renewal runs. tls-expiry sets how many days ahead this warns.',
+    severity: '4.0',
+  },
+  'tls-name-mismatch': {
+    name: 'TlsCertificateNameMismatch',
+    short: 'The TLS certificate does not name the target',
+    full: 'The certificate on a port marked tls has no subject alternative name (or, without them, common name) that matches the hostname target scanned.',
+    help: 'Clients that connect by this name refuse the certificate. Serve a certificate whose names include it, or check whether another host now answers at the address (a DNS change, a load balancer default certificate).',
+    severity: '6.0',
   },
   inconclusive: {
     name: 'Inconclusive',
@@ -226,6 +255,12 @@ function messageFor(f: Finding): string {
       return `${where(f)} must be open, and is ${f.observed}.${saw} ${remedyFor(f)}`;
     case 'host-down':
       return `${where(f)} is down: ${f.detail ?? f.observed}.`;
+    case 'service-changed':
+      return `${where(f)} must run ${f.expected}, and answers as ${f.observed}.${saw} ${remedyFor(f)}`;
+    case 'tls-expired':
+    case 'tls-expiring':
+    case 'tls-name-mismatch':
+      return `${where(f)}: ${f.kind === 'tls-name-mismatch' ? `expected ${f.expected}, got one ${f.observed}` : `the certificate ${f.observed}`}${f.certificate ? ` (${certificateText(f.certificate)})` : ''}. ${remedyFor(f)}`;
     case 'inconclusive':
       return `${where(f)} could not be decided: ${f.detail ?? f.observed}.`;
   }

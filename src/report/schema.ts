@@ -27,6 +27,12 @@ const name = text(MAX_NAME);
 const protocol = oneOf('tcp', 'udp');
 const port = int(1, 65535);
 const findingKind = oneOf(...FINDING_KINDS);
+const BEHIND_KINDS: ReadonlySet<string> = new Set([
+  'service-changed',
+  'tls-expired',
+  'tls-expiring',
+  'tls-name-mismatch',
+]);
 
 const portRange = object({ from: port, to: port, protocol });
 
@@ -41,10 +47,26 @@ const service = object({
 
 const exception = object({ until: str, reason: str });
 
+const certificate = object({
+  subject: str,
+  names: list(str),
+  issuer: str,
+  notBefore: optional(str),
+  notAfter: optional(str),
+});
+
 const rule = object({
   pattern: str,
   ports: list(
-    object({ from: port, to: port, protocol, optional: bool, exception: optional(exception) }),
+    object({
+      from: port,
+      to: port,
+      protocol,
+      optional: bool,
+      exception: optional(exception),
+      service: optional(object({ name: str, product: optional(str) })),
+      tls: optional(bool),
+    }),
   ),
   source: str,
 });
@@ -60,6 +82,7 @@ const finding = object({
   service: optional(service),
   detail: optional(str),
   expiredException: optional(object({ until: str, reason: str, source: str })),
+  certificate: optional(certificate),
 });
 
 const accepted = object({
@@ -71,6 +94,7 @@ const accepted = object({
   reason: str,
   source: str,
   service: optional(service),
+  findings: optional(list(object({ kind: findingKind, observed: str }))),
 });
 
 const exceptionStatus = object({
@@ -90,7 +114,14 @@ const observedAddress = object({
   status: oneOf('up', 'down', 'unresolved', 'inconclusive'),
   reason: str,
   ports: list(
-    object({ port, protocol, state: str, reason: str, service: optional(service) }),
+    object({
+      port,
+      protocol,
+      state: str,
+      reason: str,
+      service: optional(service),
+      certificate: optional(certificate),
+    }),
     65535 * 2,
   ),
   extraports: list(object({ state: str, count: int(0, 65535), protocol })),
@@ -133,6 +164,8 @@ const settings = object({
   ipVersion: oneOf('both', '4', '6'),
   scanType: optional(str),
   failOn: list(findingKind),
+  checks: optional(object({ tlsCheck: oneOf('marked', 'all'), tlsExpiryDays: int(0, 3650) })),
+  recordServices: optional(bool),
   scanTimeoutMs: optional(int()),
   maxAddresses: optional(int()),
   maxRate: optional(int()),
@@ -159,11 +192,11 @@ const report = object({
   verdict: object({
     drift: bool,
     failed: bool,
+    // The kinds of what is behind a port came later: a report without them counted none.
     counts: object(
-      Object.fromEntries(FINDING_KINDS.map((k) => [k, int()])) as Record<
-        (typeof FINDING_KINDS)[number],
-        Check<number>
-      >,
+      Object.fromEntries(
+        FINDING_KINDS.map((k) => [k, BEHIND_KINDS.has(k) ? optional(int()) : int()]),
+      ) as Record<(typeof FINDING_KINDS)[number], Check<number | undefined>>,
     ),
     message: str,
     undecided: optional(oneOf('cancelled', 'nothing')),
@@ -214,5 +247,13 @@ const report = object({
 /** Reads a parsed report.json into a typed Report, or throws a SchemaError naming the field. */
 export function checkReport(value: unknown): Report {
   const checked = report(value, '');
-  return { ...checked, accepted: checked.accepted ?? [], exceptions: checked.exceptions ?? [] };
+  const counts = Object.fromEntries(
+    FINDING_KINDS.map((k) => [k, checked.verdict.counts[k] ?? 0]),
+  ) as Report['verdict']['counts'];
+  return {
+    ...checked,
+    verdict: { ...checked.verdict, counts },
+    accepted: checked.accepted ?? [],
+    exceptions: checked.exceptions ?? [],
+  };
 }

@@ -2,7 +2,12 @@
 // by target with what nmap saw, and every address folded away. Readable at 20 hosts and at 20,000:
 // long tables are cut, the most common drift is rolled up, and the whole stays under a byte budget
 // far below GitHub's 1 MiB limit. Everything from a scanned host goes through code().
-import { FINDING_KINDS, type Finding, type ObservedAddress } from '../base/types.js';
+import {
+  FINDING_KINDS,
+  type Finding,
+  type FindingKind,
+  type ObservedAddress,
+} from '../base/types.js';
 import {
   FINDING_HEADER,
   describeCoverage,
@@ -99,8 +104,22 @@ export function fairRows(groups: ReadonlyMap<string, readonly Finding[]>, max: n
   });
 }
 
+/** Kinds always shown as columns; those of what is behind a port only when found. */
+const PORT_KINDS: ReadonlySet<string> = new Set([
+  'unexpected-open',
+  'missing',
+  'host-down',
+  'inconclusive',
+]);
+
+function shownKinds(count: (kind: FindingKind) => number): FindingKind[] {
+  return FINDING_KINDS.filter((k) => PORT_KINDS.has(k) || count(k) > 0);
+}
+
 /** One row per target: how many of its addresses drift, by kind, and on which ports. */
 function targetOverview(groups: ReadonlyMap<string, readonly Finding[]>, max: number): string {
+  const all = [...groups.values()].flat();
+  const kinds = shownKinds((k) => all.filter((f) => f.kind === k).length);
   const rows = [...groups].slice(0, max).map(([target, fs]) => {
     const ports = [
       ...new Map(fs.filter((f) => f.port !== undefined).map((f) => [portLabel(f), f])).values(),
@@ -112,13 +131,13 @@ function targetOverview(groups: ReadonlyMap<string, readonly Finding[]>, max: nu
     return [
       code(target),
       new Set(fs.map((f) => f.address || f.target)).size.toLocaleString('en-US'),
-      ...FINDING_KINDS.map((k) => fs.filter((f) => f.kind === k).length.toLocaleString('en-US')),
+      ...kinds.map((k) => fs.filter((f) => f.kind === k).length.toLocaleString('en-US')),
       shown.join(', ') +
         (ports.length > shown.length ? `, and ${ports.length - shown.length} more` : ''),
     ];
   });
   return (
-    table(['Target', 'Addresses', ...FINDING_KINDS, 'Ports'], rows) +
+    table(['Target', 'Addresses', ...kinds, 'Ports'], rows) +
     cut(groups.size, rows.length, 'target', 'targets')
   );
 }
@@ -253,14 +272,15 @@ function headSections(report: Report, reportPath: string, options: SummaryOption
 
 function countsTable({ scanned, verdict }: Report): string {
   const at = (n: number): string => n.toLocaleString('en-US');
+  const kinds = shownKinds((k) => verdict.counts[k]);
   return table(
-    ['Addresses', 'TCP ports', 'UDP ports', ...FINDING_KINDS],
+    ['Addresses', 'TCP ports', 'UDP ports', ...kinds],
     [
       [
         at(scanned.addresses),
         at(scanned.tcpPorts),
         at(scanned.udpPorts),
-        ...FINDING_KINDS.map((k) => at(verdict.counts[k])),
+        ...kinds.map((k) => at(verdict.counts[k])),
       ],
     ],
   );
@@ -361,14 +381,25 @@ function exceptionSections(report: Report, max: number): string[] {
   if (accepted.length > 0) {
     const first = accepted.map((a) => a.until).sort(compareUntil)[0] ?? '';
     const rows = accepted.slice(0, max);
+    const behind = rows.some((a) => a.findings?.length);
     out.push(
       `### Accepted until ${code(first)}${accepted.length > 1 ? ' or later' : ''}: ${plural(accepted.length, 'open port')} an exception allows (not drift)`,
       table(
-        ['Target', 'Address', 'Port', 'Until', 'Reason', 'Declared'],
+        [
+          'Target',
+          'Address',
+          'Port',
+          ...(behind ? ['Accepted'] : []),
+          'Until',
+          'Reason',
+          'Declared',
+        ],
         rows.map((a) => [
           code(a.target),
           code(a.address),
           portLabel(a),
+          // Beside its being open: what the exception accepts behind the port (its kinds only).
+          ...(behind ? [['open', ...(a.findings ?? []).map((f) => f.kind)].join(', ')] : []),
           code(a.until),
           code(a.reason),
           code(a.source),

@@ -8,7 +8,7 @@ import {
   describeCoverage,
   describeEmpty,
   describeExpired,
-  describeService,
+  findingDetail,
   portLabel,
   rangeLabel,
   runnerTargetLines,
@@ -49,13 +49,7 @@ function findingLine(f: Finding): string[] {
     f.kind,
     cell(f.expected),
     cell(f.observed),
-    cell(
-      f.port === undefined
-        ? (f.detail ?? '')
-        : f.expiredException
-          ? describeExpired(f)
-          : describeService(f.service),
-    ),
+    cell(f.expiredException ? describeExpired(f) : findingDetail(f)),
   ];
 }
 

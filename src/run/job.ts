@@ -104,7 +104,10 @@ async function scanReport(
   // recorded policy that its own scan would not pass is a bug, and shows as findings.
   const rules =
     settings.mode === 'record'
-      ? recordRules(settings.targets, outcome.observed, settings.rules, Date.now())
+      ? recordRules(settings.targets, outcome.observed, {
+          previous: settings.rules,
+          pinServices: settings.recordServices,
+        })
       : settings.rules;
   // A cancelled scan saw only part of the hosts: it never becomes the recorded policy.
   let policyPath: string | undefined;

@@ -50,6 +50,7 @@ export function observedPorts(host: NmapHost): ObservedPort[] {
         state: p.state,
         reason: p.reason,
         ...(p.service ? { service: p.service } : {}),
+        ...(p.certificate ? { certificate: p.certificate } : {}),
       },
     ];
   });

@@ -4,7 +4,10 @@
 // detection on what ends unexpected-open (identify.ts runs it), and carry its services back. Pure.
 import { findDrift } from '../findings/drift.js';
 import { hostAddress, observedPorts } from './observe.js';
-import { coalesceRanges } from '../settings/ports.js';
+import { checksOn, wantsVersion } from '../findings/behind.js';
+import { expectationFor } from '../settings/rules.js';
+import type { Settings } from '../settings/settings.js';
+import { coalesceRanges, rangesContain } from '../settings/ports.js';
 import { familyOf } from '../settings/targets.js';
 import type {
   Finding,
@@ -22,6 +25,8 @@ export interface FamilyRun {
   addresses: string[];
   tcp: PortRange[];
   udp: PortRange[];
+  /** identify: read TLS certificates too (nmap's ssl-cert). */
+  certificates?: boolean;
 }
 
 /** A sweep finding that the careful re-check did not reproduce. */
@@ -77,27 +82,74 @@ function byFamily(entries: Iterable<[string, PortRange[]]>): FamilyRun[] {
   });
 }
 
-/** The ports that end as unexpected-open, by family: version detection says what listens there. */
-export function identifyPlan(findings: readonly Finding[]): FamilyRun[] {
-  return byFamily(
-    findings
-      .filter((f) => f.kind === 'unexpected-open' && f.port !== undefined)
-      .map((f) => [f.address, [range(f.port ?? 0, f.protocol ?? 'tcp')]]),
+/** A port of an address that version detection is asked about. */
+export interface Asked {
+  address: string;
+  port: number;
+  protocol: Protocol;
+}
+
+/** The ports that end as unexpected-open: version detection says what listens there. */
+export function unexpectedPorts(findings: readonly Finding[]): Asked[] {
+  return findings
+    .filter((f) => f.kind === 'unexpected-open' && f.port !== undefined)
+    .map((f) => ({ address: f.address, port: f.port ?? 0, protocol: f.protocol ?? 'tcp' }));
+}
+
+/**
+ * The open ports whose rules ask what is behind them: a pinned service, a certificate (`tls`, or
+ * every allowed port with tls-check: all), or every open port when record mode pins services.
+ * Nothing when no rule asks: a run without pins costs nothing more.
+ */
+export function behindPorts(
+  settings: Pick<Settings, 'rules' | 'checks' | 'mode' | 'recordServices'>,
+  observed: readonly ObservedAddress[],
+  now: number,
+): Asked[] {
+  const every = settings.mode === 'record' && settings.recordServices;
+  if (!every && !wantsVersion(settings.rules, settings.checks)) return [];
+  const out: Asked[] = [];
+  for (const obs of observed) {
+    if (obs.status !== 'up' || obs.everyPort) continue;
+    const exp = expectationFor(settings.rules, obs.address, obs.targets, now);
+    for (const p of obs.ports) {
+      if (p.state !== 'open') continue;
+      const allowed = rangesContain(exp.allowed, p.port, p.protocol);
+      const asked = checksOn(exp, p.port, p.protocol);
+      const all = settings.checks.tlsCheck === 'all' && p.protocol === 'tcp';
+      if (every || (allowed && (asked.pins.length > 0 || asked.tls || all))) {
+        out.push({ address: obs.address, port: p.port, protocol: p.protocol });
+      }
+    }
+  }
+  return out;
+}
+
+/** Version detection on these ports, by family; with nmap's ssl-cert too when certificates are checked. */
+export function identifyPlan(asked: readonly Asked[], certificates = false): FamilyRun[] {
+  return byFamily(asked.map((a) => [a.address, [range(a.port, a.protocol)]])).map((r) =>
+    certificates && r.tcp.length > 0 ? { ...r, certificates } : r,
   );
 }
 
-/** What version detection saw, added to the ports it saw open that end open; states stay as the re-check left them. */
+/**
+ * What version detection saw (the service, and the certificate when ssl-cert ran), added to the
+ * ports it saw open that end open; states stay as the re-check left them.
+ */
 export function withServices(
   observed: readonly ObservedAddress[],
   runs: readonly NmapRun[],
 ): ObservedAddress[] {
-  const services = new Map<string, ObservedPort['service']>();
+  const seen = new Map<string, Pick<ObservedPort, 'service' | 'certificate'>>();
   for (const run of runs) {
     for (const host of run.hosts) {
       const address = hostAddress(host);
       for (const p of address ? host.ports : []) {
-        if (p.state === 'open' && p.service) {
-          services.set(`${address} ${p.port}/${p.protocol}`, p.service);
+        if (p.state === 'open' && (p.service || p.certificate)) {
+          seen.set(`${address} ${p.port}/${p.protocol}`, {
+            ...(p.service ? { service: p.service } : {}),
+            ...(p.certificate ? { certificate: p.certificate } : {}),
+          });
         }
       }
     }
@@ -105,9 +157,9 @@ export function withServices(
   return observed.map((obs) => ({
     ...obs,
     ports: obs.ports.map((p) => {
-      const service = services.get(`${obs.address} ${p.port}/${p.protocol}`);
+      const found = seen.get(`${obs.address} ${p.port}/${p.protocol}`);
       // Only on a port that ends open: version detection may have run before a re-check closed it.
-      return service && p.state === 'open' ? { ...p, service } : p;
+      return found && p.state === 'open' ? { ...p, ...found } : p;
     }),
   }));
 }

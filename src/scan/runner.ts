@@ -226,6 +226,7 @@ export async function runPlan(
             udp: r.udp,
             targets: r.addresses,
             ...(maxRate ? { maxRate } : {}),
+            ...(r.certificates ? { certificates: true } : {}),
           },
         },
         deadline,

@@ -36,6 +36,12 @@ export const INPUTS = [
   { name: 'scan-timeout', default: '20m', help: 'Budget for the whole scan (90s, 20m, 1h)' },
   { name: 'max-addresses', default: '4096', help: 'Upper bound on the addresses scanned' },
   { name: 'max-rate', default: '', help: 'Ceiling on packets per second; empty: pace to the path' },
+  {
+    name: 'tls-check',
+    default: 'marked',
+    help: 'marked: certificates of ports marked (tls); all: of every allowed port speaking TLS',
+  },
+  { name: 'tls-expiry', default: '14d', help: 'A certificate ending within this many days warns' },
   // Empty: the policy file's name, else the workflow's, else `port-drift`.
   { name: 'name', default: '', cli: 'port-drift', help: 'Names this policy in the reports' },
   {
@@ -59,6 +65,11 @@ export const INPUTS = [
     help: 'In a workflow: Slack hears of pull requests and other branches too',
   },
   { name: 'mode', default: 'check', help: 'check, record or merge' },
+  {
+    name: 'record-services',
+    default: 'false',
+    help: 'With --mode record: pin the service found on each open port',
+  },
   { name: 'shard', default: '', help: 'i/n: scan only this share of the addresses' },
   { name: 'results', default: '', help: 'With --mode merge: glob of shard report.json files' },
   { name: 'xml', default: '', help: 'Glob of nmap XML files to compare instead of scanning' },

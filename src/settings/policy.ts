@@ -17,10 +17,19 @@ import {
   parseException,
   parsePattern,
   parseRulePorts,
+  parseServicePin,
+  pinText,
   showsNothing,
 } from './rules.js';
 import { classifyTarget, uniqueTargets } from './targets.js';
-import { MAX_NAME, type PortRule, type Rule, type Target } from '../base/types.js';
+import {
+  MAX_NAME,
+  type Exception,
+  type PortRule,
+  type Rule,
+  type ServicePin,
+  type Target,
+} from '../base/types.js';
 
 export interface Policy {
   name?: string;
@@ -284,11 +293,12 @@ export function expandGroup(
   return groups.get(rule.pattern.toLowerCase())?.map((pattern) => ({ ...rule, pattern }));
 }
 
-const EXCEPTION_KEYS = ['port', 'until', 'reason'] as const;
+const MAPPING_KEYS = ['port', 'service', 'tls', 'until', 'reason'] as const;
 
 /**
- * A rule's ports: a list whose items are ports (`22`, `'8080?'`, `53/udp`, `'8000-8100'`) or
- * exceptions, mappings `{port, until, reason}` that accept their port until a date.
+ * A rule's ports: a list whose items are ports (`22`, `'8080?'`, `53/udp`, `'8000-8100'`,
+ * `'443 (https, tls)'`) or mappings: `{port, service, tls}` pin what answers there, and
+ * `{port, until, reason}` accepts the port until a date.
  */
 function parsePortsNode(reader: PolicyReader, node: unknown, key: string): PortRule[] {
   if (node === null || (isScalar(node) && node.value === null)) {
@@ -304,35 +314,117 @@ function parsePortsNode(reader: PolicyReader, node: unknown, key: string): PortR
       reader.fail(
         written[0]?.node,
         key,
-        `${parsed}. Example: [22, 443, 8000-8100, 53/udp, '8080?', {port: 5432, until: 2027-01-31, reason: 'OPS-12'}].`,
+        `${parsed}. Example: [22, '443 (https, tls)', 8000-8100, 53/udp, '8080?', {port: 5432, until: 2027-01-31, reason: 'OPS-12'}].`,
       );
     }
     ports.push(...parsed);
   }
-  const exceptions = items.filter((item): item is YAMLMap => isMap(item));
-  if (exceptions.length > 0 && plain.length > 0 && ports.length === 0) {
-    reader.fail(plain[0] as Node, key, `'none' stands alone: a rule with an exception has ports.`);
+  const mappings = items.filter((item): item is YAMLMap => isMap(item));
+  if (mappings.length > 0 && plain.length > 0 && ports.length === 0) {
+    reader.fail(
+      plain[0] as Node,
+      key,
+      `'none' stands alone: a rule with a port mapping has ports.`,
+    );
   }
-  for (const item of exceptions) ports.push(...parseExceptionNode(reader, item, key));
+  for (const item of mappings) ports.push(...parsePortMapping(reader, item, key));
   return ports;
 }
 
-/** `{port: 5432, until: 2027-01-31, reason: 'OPS-12, approved by alice'}`: accepted until then. */
-function parseExceptionNode(reader: PolicyReader, node: YAMLMap, key: string): PortRule[] {
+const EXCEPTION_EXAMPLE =
+  "Example: {port: 5432, until: 2027-01-31, reason: 'OPS-12, approved by alice'}.";
+const PIN_EXAMPLE = 'Example: {port: 443, service: https, tls: true}.';
+
+/**
+ * `{port: 22, service: ssh}`, `{port: 443, service: 'https nginx', tls: true}`: what must answer
+ * there; `{port: 5432, until: 2027-01-31, reason: 'OPS-12, approved by alice'}`: accepted until
+ * then. Both may be given together.
+ */
+function parsePortMapping(reader: PolicyReader, node: YAMLMap, key: string): PortRule[] {
   reader.unique(node.items, key);
-  const field = (name: (typeof EXCEPTION_KEYS)[number]): Node | undefined =>
+  const field = (name: (typeof MAPPING_KEYS)[number]): Node | undefined =>
     node.items.find((p) => isScalar(p.key) && p.key.value === name)?.value as Node | undefined;
   for (const pair of node.items) {
     const name = isScalar(pair.key) ? String(pair.key.value) : '?';
-    if (!(EXCEPTION_KEYS as readonly string[]).includes(name)) {
+    if (!(MAPPING_KEYS as readonly string[]).includes(name)) {
       reader.fail(
         pair.key as Node,
         `${key}.${name}`,
-        `unknown key. An exception has port, until and reason.`,
+        `unknown key. A port mapping has port, and service, tls, or until and reason.`,
       );
     }
   }
-  const example = "Example: {port: 5432, until: 2027-01-31, reason: 'OPS-12, approved by alice'}.";
+  const excepted = field('until') !== undefined || field('reason') !== undefined;
+  const example = excepted ? EXCEPTION_EXAMPLE : PIN_EXAMPLE;
+  const portNode = field('port');
+  if (!portNode) {
+    const what = excepted ? 'an exception' : 'a port mapping';
+    reader.fail(node, `${key}.port`, `${what} names its port. ${example}`);
+  }
+  const written = reader.strings(portNode, `${key}.port`);
+  const ports = parseRulePorts(written.map((i) => i.value).join(','));
+  if (typeof ports === 'string' || ports.length === 0) {
+    return reader.fail(
+      portNode,
+      `${key}.port`,
+      `${typeof ports === 'string' ? ports : "'none' is no port"}. ${example}`,
+    );
+  }
+  const pinned = readPin(reader, field, key, ports);
+  if (!excepted) return pinned;
+  const marked = written.find((i) => /\?\s*(\(|$)/.test(i.value.trim()));
+  if (marked) {
+    reader.fail(
+      marked.node,
+      `${key}.port`,
+      `'${marked.value.trim()}': an exception accepts its port until the date and never requires it, so its port takes no '?': remove it. ${example}`,
+    );
+  }
+  const exception = readException(reader, node, field, key);
+  return pinned.map((p) => ({ ...p, optional: true, exception }));
+}
+
+/** A mapping's `service` and `tls`, on each of its ports. */
+function readPin(
+  reader: PolicyReader,
+  field: (name: (typeof MAPPING_KEYS)[number]) => Node | undefined,
+  key: string,
+  ports: PortRule[],
+): PortRule[] {
+  const serviceNode = field('service');
+  const tlsNode = field('tls');
+  let service: ServicePin | undefined;
+  if (serviceNode !== undefined) {
+    if (!isScalar(serviceNode) || typeof serviceNode.value !== 'string') {
+      reader.fail(serviceNode, `${key}.service`, `expected a service name. ${PIN_EXAMPLE}`);
+    }
+    const pin = parseServicePin(String(serviceNode.value));
+    if (typeof pin === 'string')
+      reader.fail(serviceNode, `${key}.service`, `${pin}. ${PIN_EXAMPLE}`);
+    service = pin;
+  }
+  if (tlsNode !== undefined && !(isScalar(tlsNode) && typeof tlsNode.value === 'boolean')) {
+    reader.fail(tlsNode, `${key}.tls`, `expected true or false. ${PIN_EXAMPLE}`);
+  }
+  const tls = isScalar(tlsNode) && tlsNode.value === true;
+  if (tls && ports.some((p) => p.protocol === 'udp')) {
+    reader.fail(
+      tlsNode,
+      `${key}.tls`,
+      `'tls' on a UDP port: the certificate check speaks TLS over TCP.`,
+    );
+  }
+  return ports.map((p) => ({ ...p, ...(service ? { service } : {}), ...(tls ? { tls } : {}) }));
+}
+
+/** A mapping's `until` and `reason`, checked. */
+function readException(
+  reader: PolicyReader,
+  node: YAMLMap,
+  field: (name: (typeof MAPPING_KEYS)[number]) => Node | undefined,
+  key: string,
+): Exception {
+  const example = EXCEPTION_EXAMPLE;
   const text = (name: 'until' | 'reason'): string => {
     const value = field(name);
     if (value === undefined) {
@@ -343,25 +435,6 @@ function parseExceptionNode(reader: PolicyReader, node: YAMLMap, key: string): P
     }
     return value.source ?? String(value.value);
   };
-  const portNode = field('port');
-  if (!portNode) reader.fail(node, `${key}.port`, `an exception names its port. ${example}`);
-  const written = reader.strings(portNode, `${key}.port`);
-  const ports = parseRulePorts(written.map((i) => i.value).join(','));
-  if (typeof ports === 'string' || ports.length === 0) {
-    return reader.fail(
-      portNode,
-      `${key}.port`,
-      `${typeof ports === 'string' ? ports : "'none' cannot have an exception"}. ${example}`,
-    );
-  }
-  const marked = written.find((i) => i.value.trim().endsWith('?'));
-  if (marked) {
-    reader.fail(
-      marked.node,
-      `${key}.port`,
-      `'${marked.value.trim()}': an exception accepts its port until the date and never requires it, so its port takes no '?': remove it. ${example}`,
-    );
-  }
   const [until, reason] = [text('until'), text('reason')];
   if (showsNothing(reason)) {
     reader.fail(
@@ -374,17 +447,23 @@ function parseExceptionNode(reader: PolicyReader, node: YAMLMap, key: string): P
   if (typeof exception === 'string') {
     reader.fail(field('until') ?? node, `${key}.until`, `${exception}. ${example}`);
   }
-  return ports.map((p) => ({ ...p, optional: true, exception }));
+  return exception;
 }
 
 type PortItem = string | number | { port: string | number; until: string; reason: string };
 
-/** A rule's ports in the policy's own words, `22`, `53/udp`, `8080?`, `{port, until, reason}`. */
+/** What a port says in parentheses: ` (https, tls)`; empty when nothing. */
+function annotationOf(p: PortRule): string {
+  const words = [...(p.service ? [pinText(p.service)] : []), ...(p.tls ? ['tls'] : [])];
+  return words.length ? ` (${words.join(', ')})` : '';
+}
+
+/** A rule's ports in the policy's own words, `22`, `53/udp`, `8080?`, `'22 (ssh)'`, `{port, until, reason}`. */
 function formatPorts(ports: readonly PortRule[]): PortItem[] {
   return ports.map((p) => {
     const range = p.from === p.to ? `${p.from}` : `${p.from}-${p.to}`;
     const optional = p.optional && !p.exception ? '?' : '';
-    const text = `${range}${p.protocol === 'udp' ? '/udp' : ''}${optional}`;
+    const text = `${range}${p.protocol === 'udp' ? '/udp' : ''}${optional}${annotationOf(p)}`;
     const port = /^\d+$/.test(text) ? Number(text) : text;
     return p.exception ? { port, until: p.exception.until, reason: p.exception.reason } : port;
   });

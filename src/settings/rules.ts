@@ -3,9 +3,76 @@ import { ConfigurationError } from '../base/errors.js';
 import { CONTROL_CHARS, INVISIBLE_CHARS } from '../base/untrusted.js';
 import { parsePortRange, rangeOf, rangesContain } from './ports.js';
 import { classifyTarget, coversAddress } from './targets.js';
-import type { Exception, PortRange, PortRule, Protocol, Rule } from '../base/types.js';
+import type { Exception, PortRange, PortRule, Protocol, Rule, ServicePin } from '../base/types.js';
 
-const PORT_ITEM = /^([0-9-]+)(?:\/(tcp|udp))?(\?)?$/i;
+const PORT_ITEM = /^([0-9-]+)(?:\/(tcp|udp))?(\?)?(?:\s*\(([^()]*)\))?$/i;
+/** nmap's service names: letters, digits, `-`, `_`, `.`, `+`; `ssl/NAME` for one wrapped in TLS. */
+const SERVICE_NAME = /^(?:ssl\/)?[a-z0-9][a-z0-9._+-]{0,39}$/i;
+const MAX_PRODUCT = 100;
+
+/** The items of a port list: split at the commas that are not inside parentheses. */
+function splitItems(text: string): string[] {
+  const items: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')') depth = Math.max(0, depth - 1);
+    else if (text[i] === ',' && depth === 0) {
+      items.push(text.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  items.push(text.slice(start).trim());
+  return items;
+}
+
+/**
+ * What a port item says in parentheses: `(https)`, `(http nginx)`, `(https, tls)`, `(tls)`. `tls`
+ * asks for the certificate check; any other entry pins the service, its first word nmap's name
+ * for it, the rest words its product must contain.
+ */
+export function parseAnnotation(
+  text: string,
+  protocol: Protocol,
+): Pick<PortRule, 'service' | 'tls'> | string {
+  const out: Pick<PortRule, 'service' | 'tls'> = {};
+  for (const entry of text.split(',').map((s) => s.trim())) {
+    if (entry === '') return `empty parentheses or an empty entry in them`;
+    if (entry.toLowerCase() === 'tls') {
+      if (protocol === 'udp')
+        return `'tls' on a UDP port: the certificate check speaks TLS over TCP`;
+      out.tls = true;
+      continue;
+    }
+    if (out.service)
+      return `two services in one port's parentheses ('${out.service.name}' and '${entry}')`;
+    const pin = parseServicePin(entry);
+    if (typeof pin === 'string') return pin;
+    out.service = pin;
+  }
+  return out;
+}
+
+/** `https`, `http nginx`, `ssh OpenSSH`: nmap's name for the service, then its product's words. */
+export function parseServicePin(text: string): ServicePin | string {
+  const [name = '', ...words] = text.trim().split(/\s+/);
+  if (!SERVICE_NAME.test(name)) {
+    return `'${name.replace(CONTROL_CHARS, '?')}' is not a service name as nmap writes them (ssh, http, https, ssl/imap)`;
+  }
+  const product = words.join(' ');
+  if (product.replace(CONTROL_CHARS, '') !== product || /[:()]/.test(product)) {
+    return `the product after '${name}' holds a control character, a colon or a parenthesis`;
+  }
+  if (product.length > MAX_PRODUCT) {
+    return `the product after '${name}' is longer than ${MAX_PRODUCT} characters`;
+  }
+  return { name: name.toLowerCase(), ...(product ? { product } : {}) };
+}
+
+/** A pin as the grammar writes it: `https`, `http nginx`. */
+export const pinText = (pin: ServicePin): string =>
+  pin.product ? `${pin.name} ${pin.product}` : pin.name;
 
 /** Parses the PORTS half of a rule, or says what is wrong with it. */
 export function parseRulePorts(text: string): PortRule[] | string {
@@ -13,17 +80,19 @@ export function parseRulePorts(text: string): PortRule[] | string {
   if (trimmed.toLowerCase() === 'none') return [];
   if (trimmed === '') return `no ports after the colon (write ports, or 'none')`;
   const ports: PortRule[] = [];
-  for (const item of trimmed.split(',').map((s) => s.trim())) {
+  for (const item of splitItems(trimmed)) {
     const m = PORT_ITEM.exec(item);
     if (!m?.[1]) {
       return item === ''
         ? 'an empty item between commas'
-        : `'${item}' is not N, N-M, N/udp or N? (nor 'none', which stands alone)`;
+        : `'${item}' is not N, N-M, N/udp or N? (nor 'none', which stands alone), optionally followed by what answers there, as in '443 (https, tls)'`;
     }
     const protocol = (m[2]?.toLowerCase() ?? 'tcp') as Protocol;
     const range = parsePortRange(m[1], protocol);
     if (typeof range === 'string') return range;
-    ports.push({ ...range, optional: m[3] === '?' });
+    const annotation = m[4] === undefined ? {} : parseAnnotation(m[4], protocol);
+    if (typeof annotation === 'string') return `'${item}': ${annotation}`;
+    ports.push({ ...range, optional: m[3] === '?', ...annotation });
   }
   return ports;
 }
@@ -180,7 +249,7 @@ export function parseRules(input: string, value: string): Rule[] {
           `${where}: 'none' cannot have an exception. ${example}`,
         );
       }
-      const marked = parts[1].split(',').find((item) => item.trim().endsWith('?'));
+      const marked = splitItems(parts[1]).find((item) => /\?\s*(\(|$)/.test(item));
       if (marked !== undefined) {
         throw new ConfigurationError(
           input,

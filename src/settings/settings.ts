@@ -13,6 +13,7 @@ import { isNamePattern, parseRules } from './rules.js';
 import { parseTargets, uniqueTargets } from './targets.js';
 import {
   FINDING_KINDS,
+  type BehindChecks,
   MAX_NAME,
   type FindingKind,
   type Rule,
@@ -45,6 +46,10 @@ export interface Settings {
   maxAddresses: number;
   /** A ceiling on packets per second (`max-rate`); undefined: the engine paces to the path. */
   maxRate?: number;
+  /** What is checked behind the ports: which certificates (`tls-check`), how far ahead (`tls-expiry`). */
+  checks: BehindChecks;
+  /** With mode: record, pin the service version detection finds on each open port. */
+  recordServices: boolean;
   /** Keep one GitHub issue per name. */
   issue: boolean;
   issueLabels: string[];
@@ -111,6 +116,21 @@ export function parseDuration(input: string, value: string): number {
     );
   }
   return ms;
+}
+
+const MAX_EXPIRY_DAYS = 3650;
+
+/** `tls-expiry`: `14d`, `30d` or a bare number of days, from 0 (only expired) to ten years. */
+export function parseDays(input: string, value: string): number {
+  const m = /^(\d{1,5})\s*d?$/i.exec(value.trim());
+  const days = m ? Number(m[1]) : NaN;
+  if (!(days <= MAX_EXPIRY_DAYS)) {
+    throw new ConfigurationError(
+      input,
+      `'${value}' is not a number of days from 0 to ${MAX_EXPIRY_DAYS}. Write it as 14d or 30d.`,
+    );
+  }
+  return days;
 }
 
 /** `max-rate`: packets per second, a whole number from 10 to 1,000,000; empty for none. */
@@ -332,6 +352,11 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
     scanTimeoutMs: parseDuration('scan-timeout', or('scan-timeout')),
     maxAddresses,
     ...(maxRate !== undefined ? { maxRate } : {}),
+    checks: {
+      tlsCheck: oneOf('tls-check', or('tls-check'), ['marked', 'all']),
+      tlsExpiryDays: parseDays('tls-expiry', or('tls-expiry')),
+    },
+    recordServices: readBoolean(source, 'record-services'),
     issue: readBoolean(source, 'issue'),
     issueLabels: parseLabels('issue-labels', or('issue-labels')),
     prComment: readBoolean(source, 'pr-comment'),
