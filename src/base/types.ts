@@ -307,3 +307,36 @@ export interface RunEntry {
   xml: string;
   error?: string;
 }
+
+// ---------------------------------------------------------------------------
+// Where a scan looked from.
+
+/** One address family as the runner saw it before the scan: report.json's `scan.vantage.families`. */
+export interface FamilyVantage {
+  family: 4 | 6;
+  /**
+   * The runner could reach addresses of this family: it has an address of the family beyond
+   * link-local and loopback, and the kernel had a route to at least one target of the family
+   * (with no target of the family, the address alone decides).
+   */
+  route: boolean;
+  /** Why not, when there is no route (`it has no IPv6 address beyond link-local`, `ENETUNREACH`). */
+  why?: string;
+  /** How many of the targets' addresses and blocks of this family were asked about. */
+  targets: number;
+  /** The runner's own addresses the kernel chose as source toward those targets. */
+  sources: string[];
+  /**
+   * Those sources that are public (global unicast): what a target sees, unless a NAT on the way
+   * changes it. Empty when the runner sits behind NAT (a private source): its public address is
+   * not known, since port-drift never asks an outside service.
+   */
+  public: string[];
+}
+
+/** Where a scan looked from: report.json's `scan.vantage`. */
+export interface Vantage {
+  families: FamilyVantage[];
+  /** The runner as GitHub names it (RUNNER_NAME, RUNNER_ENVIRONMENT), when run by Actions. */
+  runner?: { name?: string; environment?: string };
+}

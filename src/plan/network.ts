@@ -6,6 +6,7 @@ import ipaddr from 'ipaddr.js';
 import { getErrorMessage } from '../base/errors.js';
 import { runProcess } from '../base/process.js';
 import { canonicalIp, familyOf } from '../settings/targets.js';
+import type { FamilyVantage, Vantage } from '../base/types.js';
 
 /** How long one name may take: glibc's own default (5 s, two tries, per server) fits in it. */
 const DNS_TIMEOUT_MS = 30_000;
@@ -146,33 +147,104 @@ function noRoute(family: 4 | 6, address: string, why: string): string {
   );
 }
 
+/** What the kernel says about one address: the source it would send from, or why it cannot. */
+interface Route {
+  /** The runner's own address the kernel chose as source (no packet is sent). */
+  source?: string;
+  /** Why there is no route, for the family's line (`ENETUNREACH`, no address beyond link-local). */
+  cause?: string;
+  /** The whole reason, for the address's inconclusive finding. */
+  problem?: string;
+}
+
 /**
- * Why this runner cannot reach an address, or undefined when it has a route. Loopback is always
- * reachable; otherwise the runner needs a routable address of the family, and a UDP socket's
- * connect() then asks the kernel for a route without sending a packet.
+ * The route to one address. Loopback is always reachable; otherwise the runner needs a routable
+ * address of the family, and a UDP socket's connect() then asks the kernel for a route (and the
+ * source address it would use) without sending a packet.
  */
-export function routeProblem(address: string): Promise<string | undefined> {
+function routeOf(address: string): Promise<Route> {
   const family = familyOf(address);
-  const range = ipaddr.isValid(address) ? ipaddr.parse(address).range() : '';
-  if (range === 'loopback') return Promise.resolve(undefined);
-  if (!hasRoutableSource(family)) {
-    return Promise.resolve(
-      noRoute(family, address, 'it has no IPv' + family + ' address beyond link-local'),
-    );
+  const loopback = ipaddr.isValid(address) && ipaddr.parse(address).range() === 'loopback';
+  if (!loopback && !hasRoutableSource(family)) {
+    const cause = `it has no IPv${family} address beyond link-local`;
+    return Promise.resolve({ cause, problem: noRoute(family, address, cause) });
   }
   return new Promise((resolve) => {
     const socket = createSocket(family === 6 ? 'udp6' : 'udp4');
-    const done = (why: string | undefined): void => {
+    const done = (route: Route): void => {
       socket.close();
-      resolve(why);
+      resolve(route);
     };
     socket.on('error', (error: NodeJS.ErrnoException) => {
-      done(noRoute(family, address, error.code ?? getErrorMessage(error)));
+      const cause = error.code ?? getErrorMessage(error);
+      done(loopback ? {} : { cause, problem: noRoute(family, address, cause) });
     });
     try {
-      socket.connect(9, address, () => done(undefined));
+      socket.connect(9, address, () => {
+        let source: string | undefined;
+        try {
+          source = canonicalIp(socket.address().address);
+        } catch {
+          source = undefined;
+        }
+        done(source ? { source } : {});
+      });
     } catch (error) {
-      done(`cannot reach ${address}: ${getErrorMessage(error)}`);
+      const cause = getErrorMessage(error);
+      done(loopback ? {} : { cause, problem: `cannot reach ${address}: ${cause}` });
     }
   });
+}
+
+/** A source address the internet could see as it is: global unicast, not private, not NAT's. */
+function isPublic(address: string): boolean {
+  return ipaddr.isValid(address) && ipaddr.parse(address).range() === 'unicast';
+}
+
+/** One family's line of the vantage, from the routes to its targets. */
+function familyVantage(family: 4 | 6, routes: readonly Route[]): FamilyVantage {
+  const sources = [...new Set(routes.flatMap((r) => (r.source ? [r.source] : [])))].sort();
+  const routable = hasRoutableSource(family);
+  const route = routes.length > 0 ? routes.some((r) => !r.problem) : routable;
+  const why =
+    routes.find((r) => r.cause)?.cause ??
+    (routable ? undefined : `it has no IPv${family} address beyond link-local`);
+  return {
+    family,
+    route,
+    ...(route || !why ? {} : { why }),
+    targets: routes.length,
+    sources,
+    public: sources.filter(isPublic),
+  };
+}
+
+/**
+ * Where this scan looks from, and which of the candidates (addresses and CIDR blocks, canonical)
+ * it cannot reach: the one place that decides, per address and per family, whether this runner
+ * has a route. Nothing is sent: the kernel is asked, never an outside service.
+ */
+export async function vantageOf(
+  candidates: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ vantage: Vantage; unreachable: Map<string, string> }> {
+  const routes = new Map<string, Route>();
+  await Promise.all(
+    candidates.map(async (spec) => routes.set(spec, await routeOf(spec.split('/')[0] ?? spec))),
+  );
+  const unreachable = new Map<string, string>();
+  for (const [spec, route] of routes) if (route.problem) unreachable.set(spec, route.problem);
+  const of = (family: 4 | 6): Route[] =>
+    [...routes].filter(([spec]) => familyOf(spec) === family).map(([, r]) => r);
+  const runner = {
+    ...(env['RUNNER_NAME'] ? { name: env['RUNNER_NAME'] } : {}),
+    ...(env['RUNNER_ENVIRONMENT'] ? { environment: env['RUNNER_ENVIRONMENT'] } : {}),
+  };
+  return {
+    vantage: {
+      families: [familyVantage(4, of(4)), familyVantage(6, of(6))],
+      ...(Object.keys(runner).length > 0 ? { runner } : {}),
+    },
+    unreachable,
+  };
 }

@@ -12,7 +12,7 @@ import {
   runnerRange,
   unitKey,
 } from '../settings/targets.js';
-import type { PortRange, Protocol, Target } from '../base/types.js';
+import type { PortRange, Protocol, Target, Vantage } from '../base/types.js';
 
 export interface PlanFacts {
   /** Hostname target -> every address it resolved to (both families), or an error text. */
@@ -45,6 +45,8 @@ export interface ScanPlan {
   unreachable: { target: string; address: string; reason: string }[];
   /** How many addresses the runs cover (CIDR blocks counted in full). */
   addressCount: number;
+  /** Where the scan looks from: per family, a route or not, and the runner's source addresses. */
+  vantage?: Vantage;
 }
 
 const DEFAULT_TOP = 1000;

@@ -16,11 +16,13 @@ import type {
   Rule,
   RunEntry,
   Scanned,
+  Vantage,
 } from '../base/types.js';
 import type { NmapInstall } from '../nmap/install.js';
 import type { Pace } from '../scan/pacing.js';
 import type { Flap } from '../scan/recheck.js';
 import { decide, type Verdict } from '../findings/verdict.js';
+import type { MergedFamily, MergedVantage } from './vantages.js';
 
 export const REPORT_SCHEMA = 'port-drift/report@1';
 
@@ -45,6 +47,8 @@ export interface Report {
     resolved?: Record<string, string[]>;
     /** The packet rate the scan used, why, and what each paced run measured. */
     pace?: Pace;
+    /** Where the scan looked from: per address family, a route or not, and from which addresses. */
+    vantage?: Vantage;
   };
   settings: ReportSettings;
   findings: Finding[];
@@ -57,8 +61,16 @@ export interface Report {
   observed: ObservedAddress[];
   /** nmap's own message when a scan failed (not merely ran out of time): the step fails with it. */
   failure?: string;
-  /** With mode: merge, the result files merged. */
-  merged?: { files: string[]; shards: number };
+  /**
+   * With mode: merge, the result files merged; each with where it looked from (`vantages`), and
+   * per address family which of them decided its addresses (`families`).
+   */
+  merged?: {
+    files: string[];
+    shards: number;
+    vantages?: MergedVantage[];
+    families?: MergedFamily[];
+  };
 }
 
 /** An exception of the rules, judged when the scan finished. */

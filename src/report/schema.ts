@@ -6,7 +6,9 @@ import {
   address,
   bool,
   int,
+  ip,
   json,
+  line,
   list,
   number,
   object,
@@ -151,6 +153,22 @@ const flap = object({
   recheck: str,
 });
 
+/** Where a scan looked from (issue 24): per family, a route or not, and the runner's addresses. */
+const vantage = object({
+  families: list(
+    object({
+      family: oneOf(4, 6),
+      route: bool,
+      why: optional(line(200)),
+      targets: int(),
+      sources: list(ip, 64),
+      public: list(ip, 64),
+    }),
+    2,
+  ),
+  runner: optional(object({ name: optional(line(200)), environment: optional(line(40)) })),
+});
+
 /** The settings a report records: what merge compares and what the summary shows, typed. */
 const settings = object({
   name,
@@ -232,6 +250,7 @@ const report = object({
         ),
       }),
     ),
+    vantage: optional(vantage),
   }),
   settings,
   findings: list(finding),
@@ -241,7 +260,35 @@ const report = object({
   flapping: list(flap),
   observed: list(observedAddress),
   failure: optional(str),
-  merged: optional(object({ files: list(str), shards: int(1, 256) })),
+  merged: optional(
+    object({
+      files: list(str),
+      shards: int(1, 256),
+      // Added with vantages (issue 24): each result file and where it looked from, and per family
+      // which of them decided its addresses.
+      vantages: optional(
+        list(
+          object({
+            file: str,
+            shard: optional(object({ index: int(1, 256), count: int(1, 256) })),
+            ipVersion: oneOf('both', '4', '6'),
+            vantage: optional(vantage),
+          }),
+        ),
+      ),
+      families: optional(
+        list(
+          object({
+            family: oneOf(4, 6),
+            addresses: int(),
+            decided: int(),
+            by: list(object({ file: str, addresses: int() })),
+          }),
+          2,
+        ),
+      ),
+    }),
+  ),
 });
 
 /** Reads a parsed report.json into a typed Report, or throws a SchemaError naming the field. */

@@ -136,6 +136,7 @@ async function scanReport(
       runs: outcome.runs,
       ...(outcome.plan ? { resolved: Object.fromEntries(outcome.plan.resolved) } : {}),
       ...(outcome.pace ? { pace: outcome.pace } : {}),
+      ...(outcome.plan?.vantage ? { vantage: outcome.plan.vantage } : {}),
     },
     settings: { ...publicSettings(settings, outcome.plan), rules },
     flapping: outcome.flapping,

@@ -2,14 +2,14 @@
 // gathered and logged, then the plan itself (src/plan/plan.ts, pure), sharded and bounded.
 import { ConfigurationError } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
-import { resolveNames, routeProblem } from '../plan/network.js';
+import { resolveNames, vantageOf } from '../plan/network.js';
 import type { ScanType } from '../nmap/command.js';
 import type { Nmap } from '../nmap/install.js';
 import { nmapTopPorts } from '../nmap/run.js';
 import { makePlan, shardPlan, type ScanPlan } from '../plan/plan.js';
 import { countPorts } from '../settings/ports.js';
 import type { Settings } from '../settings/settings.js';
-import type { PortRange, Protocol } from '../base/types.js';
+import type { PortRange, Protocol, Vantage } from '../base/types.js';
 
 export function chooseScanType(
   settings: Settings,
@@ -55,13 +55,7 @@ export async function planScan(
       candidates.add(t.spec);
     }
   }
-  const unreachable = new Map<string, string>();
-  await Promise.all(
-    [...candidates].map(async (spec) => {
-      const why = await routeProblem(spec.split('/')[0] ?? spec);
-      if (why) unreachable.set(spec, why);
-    }),
-  );
+  const { vantage, unreachable } = await vantageOf([...candidates]);
   const top = new Map<string, PortRange[]>();
   for (const [protocol, selection] of [
     ['tcp', settings.tcpPorts],
@@ -71,7 +65,7 @@ export async function planScan(
       selection.kind === 'top' ? selection.count : selection.kind === 'default' ? 1000 : 0;
     if (count > 0) top.set(`${protocol}/${count}`, await nmapTopPorts(nmap, protocol, count));
   }
-  const made = shardPlan(
+  const made: ScanPlan = shardPlan(
     makePlan(settings, {
       resolved,
       unreachable,
@@ -79,6 +73,7 @@ export async function planScan(
     }),
     settings.shard,
   );
+  made.vantage = vantage;
   if (settings.shard) log.info(`shard ${settings.shard.index}/${settings.shard.count}`);
   for (const [name, addrs] of made.resolved) log.info(`${name} -> ${addrs.join(', ')}`);
   // Names can stand for many addresses: the bound holds for what DNS answered, still before any scan.
@@ -90,8 +85,20 @@ export async function planScan(
   }
   for (const u of made.unresolved) log.warning(`${u.target} ${u.reason}`);
   for (const u of made.unreachable) log.warning(u.reason);
+  log.info(`Vantage: ${vantageLine(vantage)}`);
   log.info(
     `${made.addressCount} addresses; ${countPorts(made.tcp)} TCP and ${countPorts(made.udp)} UDP ports each`,
   );
   return made;
+}
+
+/** The vantage in one log line: `IPv4: route, from 198.51.100.2; IPv6: no route (...)`. */
+export function vantageLine(vantage: Vantage): string {
+  return vantage.families
+    .map((f) =>
+      f.route
+        ? `IPv${f.family}: route${f.sources.length ? `, from ${f.sources.join(', ')}` : ''}`
+        : `IPv${f.family}: no route (${f.why ?? 'unknown'})`,
+    )
+    .join('; ');
 }
