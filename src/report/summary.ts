@@ -22,6 +22,13 @@ import {
 import { code, escapeText, plural, table } from '../base/markdown.js';
 import type { Report } from './report.js';
 import { compareUntil } from '../settings/rules.js';
+import {
+  ALLOWLIST_NOTE,
+  familyRows,
+  hostedVantage,
+  mergedVantageLines,
+  vantageLines,
+} from './where.js';
 
 /** GitHub refuses a step summary over 1 MiB; stay well under it whatever the scan found. */
 export const MAX_SUMMARY_BYTES = 512 * 1024;
@@ -227,6 +234,7 @@ function render(report: Report, reportPath: string, options: SummaryOptions, cap
   out.push(...flappingSections(report, caps.findings));
   if (sections.history) out.push(sections.history);
   out.push(...addressSections(report, caps.addresses));
+  out.push(...whereSections(report));
   out.push(...howSections(report));
   return out.join('\n\n') + '\n';
 }
@@ -253,9 +261,7 @@ function headSections(report: Report, reportPath: string, options: SummaryOption
       `> This job scanned its share of the addresses (shard ${shard.index} of ${shard.count}). It does not fail on drift: the merge job (\`mode: merge\`) reports, notifies and fails for all of them.`,
     );
   }
-  if (report.merged) {
-    out.push(`Merged from ${plural(report.merged.shards, 'shard')}.`);
-  }
+  if (report.merged) out.push(mergedLine(report.merged));
   const own = runnerTargetLines(report, (spec) => code(spec));
   if (own.length > 0) out.push(own.map((line) => `> ${line}.`).join('\n>\n'));
   if (options.sections?.scope) out.push(options.sections.scope);
@@ -353,6 +359,45 @@ function addressSections(report: Report, max: number): string[] {
 }
 
 /** How the scan was made, in small print, and the nmap runs that did not finish cleanly. */
+/** `Merged from 2 shards.`, or, with results from other vantages, how many files of each kind. */
+function mergedLine(merged: NonNullable<Report['merged']>): string {
+  const vantages = merged.vantages ?? [];
+  const wholes = vantages.filter((v) => !v.shard).length;
+  const shards = vantages.length - wholes;
+  if (wholes === 0) return `Merged from ${plural(merged.shards, 'shard')}.`;
+  const parts = [
+    ...(shards > 0 ? [`${plural(merged.shards, 'shard')} of one scan`] : []),
+    plural(wholes, 'result'),
+  ];
+  return `Merged from ${parts.join(' and ')}, each from its own vantage: see where the scan looked from, below.`;
+}
+
+/** Where the scan looked from: per family a route or not, and for a merge who decided each family. */
+function whereSections(report: Report): string[] {
+  const show = (text: string): string => code(text, 300);
+  const out: string[] = [];
+  if (report.merged?.families) {
+    out.push(
+      table(
+        ['Family', 'Addresses', 'Decided', 'Decided by (result file, addresses)'],
+        familyRows(report, show),
+      ),
+      mergedVantageLines(report, show)
+        .map((line) => `- ${line}`)
+        .join('\n'),
+    );
+  } else if (report.scan.vantage) {
+    out.push(
+      vantageLines(report.scan.vantage, show)
+        .map((line) => `- ${line}`)
+        .join('\n'),
+    );
+  }
+  if (out.length === 0) return [];
+  if (hostedVantage(report)) out.push(`> ${ALLOWLIST_NOTE}`);
+  return ['### Where the scan looked from', ...out];
+}
+
 function howSections({ scan }: Report): string[] {
   const how =
     scan.source === 'xml'

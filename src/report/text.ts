@@ -17,6 +17,7 @@ import {
 import { oneLine } from '../base/markdown.js';
 import type { Report } from './report.js';
 import { headlineOf } from './summary.js';
+import { familyRows, mergedVantageLines, vantageLines } from './where.js';
 
 /** Rows shown before the rest is left to report.json. */
 const MAX_FINDINGS = 200;
@@ -71,6 +72,7 @@ export function renderText(report: Report, reportPath: string): string {
     );
   }
   out.push(...addressLines(report));
+  out.push(...whereLines(report));
   const pace = report.scan.pace
     ? `, ${at(report.scan.pace.rate)} packets/s (${oneLine(report.scan.pace.reason, 200)})`
     : '';
@@ -82,6 +84,24 @@ export function renderText(report: Report, reportPath: string): string {
     `Report: ${reportPath}`,
   );
   return out.join('\n') + '\n';
+}
+
+/** Where the scan looked from, as the summary says it, in plain lines. */
+function whereLines(report: Report): string[] {
+  const show = (text: string): string => oneLine(text, 200);
+  const lines = report.merged?.families
+    ? [
+        ...familyRows(report, show).map(
+          ([family, all, decided, by]) =>
+            `${family}: ${decided} of ${all} addresses decided: ${by}`,
+        ),
+        ...mergedVantageLines(report, show),
+      ]
+    : report.scan.vantage
+      ? vantageLines(report.scan.vantage, show)
+      : [];
+  if (lines.length === 0) return [];
+  return ['', 'Where the scan looked from:', ...lines.map((l) => `  ${l}`)];
 }
 
 /** The headline, the verdict, what was scanned, and notes on the run. */
