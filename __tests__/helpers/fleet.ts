@@ -94,6 +94,21 @@ export interface CreateFleetOptions {
   resolvConf?: string;
   /** How long to wait for every listener to print READY; default 15 s. */
   readyTimeoutMs?: number;
+  /**
+   * More scanner namespaces on the same LAN, each `<id>-<name>`, with the addresses given (and the
+   * hosts file): a scanner without `ipv6` has only a link-local IPv6 address, like a
+   * GitHub-hosted runner, so it has no IPv6 route. Run in one with `execIn(name, ...)`.
+   */
+  scanners?: readonly ScannerSpec[];
+}
+
+export interface ScannerSpec {
+  /** Letters, digits, `_`, `-`; not a host's name, not `lan` or `scanner`. */
+  name: string;
+  /** In 203.0.113.0/24, not taken by a host. */
+  ipv4?: string;
+  /** In 2001:db8::/64, not taken by a host. */
+  ipv6?: string;
 }
 
 export interface Fleet<N extends string = string> {
@@ -105,6 +120,8 @@ export interface Fleet<N extends string = string> {
   readonly scannerNs: string;
   readonly scanner: { readonly ipv4: string; readonly ipv6: string };
   readonly hosts: Readonly<Record<N, FleetHost>>;
+  /** The scanners of `scanners`, by name. */
+  readonly scanners: Readonly<Record<string, FleetHost>>;
   /** An address on the LAN where nothing answers (not even ARP). */
   readonly unusedIpv4: string;
   /** The same for IPv6 (no neighbour advertisement). */
@@ -314,6 +331,49 @@ export function hostsFileText(map: Record<string, string[]>): string {
   return lines.join('\n') + '\n';
 }
 
+/** The extra scanners, checked: names and addresses unique across the fleet. */
+export function planScanners(
+  id: string,
+  specs: readonly ScannerSpec[],
+  hosts: readonly PlannedHost[],
+): (FleetHost & { name: string })[] {
+  const names = new Set(hosts.map((h) => h.name));
+  const taken = new Set<string>([SCANNER_IPV4, SCANNER_IPV6, UNUSED_IPV4, UNUSED_IPV6]);
+  for (const h of hosts) for (const a of [h.ipv4, h.ipv6]) if (a) taken.add(a);
+  return specs.map((spec) => {
+    if (!NAME_RE.test(spec.name) || RESERVED.has(spec.name) || names.has(spec.name)) {
+      throw new Error(`bad or taken scanner name ${JSON.stringify(spec.name)}`);
+    }
+    names.add(spec.name);
+    const ipv4 = spec.ipv4 === undefined ? undefined : docAddress(spec.ipv4, 4);
+    const ipv6 = spec.ipv6 === undefined ? undefined : docAddress(spec.ipv6, 6);
+    for (const a of [ipv4, ipv6]) {
+      if (a === undefined) continue;
+      if (taken.has(a)) throw new Error(`scanner ${spec.name}: address ${a} is taken`);
+      taken.add(a);
+    }
+    return {
+      name: spec.name,
+      ns: `${id}-${spec.name}`,
+      ...(ipv4 !== undefined && { ipv4 }),
+      ...(ipv6 !== undefined && { ipv6 }),
+    };
+  });
+}
+
+/** Builds the extra scanners' namespaces on the LAN, with the hosts file. */
+async function addScanners(
+  lanNs: string,
+  scanners: readonly (FleetHost & { name: string })[],
+  hostsText: string | undefined,
+): Promise<void> {
+  for (const [i, sc] of scanners.entries()) {
+    await addNamespace(sc.ns);
+    if (hostsText !== undefined) writeFileSync(join(NETNS_ETC, sc.ns, 'hosts'), hostsText);
+    await plug(lanNs, `vx${i}`, sc.ns, sc.ipv4, sc.ipv6);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Building
 
@@ -417,10 +477,11 @@ export async function createFleet<const N extends string>(
 
   const id = newRunId();
   const planned = plan(id, hosts);
+  const extra = planScanners(id, opts.scanners ?? [], planned);
   const hostsText = opts.hostsFile ? hostsFileText(opts.hostsFile) : undefined;
   const lanNs = `${id}-lan`;
   const scannerNs = `${id}-scanner`;
-  const namespaces = [scannerNs, ...planned.map((h) => h.ns), lanNs];
+  const namespaces = [scannerNs, ...extra.map((x) => x.ns), ...planned.map((h) => h.ns), lanNs];
   const run = beginRun(id, namespaces);
   const { live, destroy } = run;
   const listeners = hostListeners(planned, live, opts.readyTimeoutMs ?? 15_000);
@@ -439,6 +500,7 @@ export async function createFleet<const N extends string>(
       writeFileSync(join(NETNS_ETC, scannerNs, 'resolv.conf'), opts.resolvConf);
     }
     await plug(lanNs, 'vscan', scannerNs, SCANNER_IPV4, SCANNER_IPV6);
+    await addScanners(lanNs, extra, hostsText);
 
     await Promise.all(
       planned.map(async (h, i) => {
@@ -462,8 +524,13 @@ export async function createFleet<const N extends string>(
     };
   }
 
+  const scanners: Record<string, FleetHost> = {};
+  for (const { name, ...host } of extra) scanners[name] = host;
   const execIn = (nsOrHost: string, args: string[], o?: ExecOptions): Promise<ExecResult> => {
-    const ns = (hostMap as Record<string, FleetHost | undefined>)[nsOrHost]?.ns ?? nsOrHost;
+    const ns =
+      (hostMap as Record<string, FleetHost | undefined>)[nsOrHost]?.ns ??
+      scanners[nsOrHost]?.ns ??
+      nsOrHost;
     if (!namespaces.includes(ns))
       return Promise.reject(new Error(`not a namespace of fleet ${id}: ${nsOrHost}`));
     if (run.destroyed) return Promise.reject(new Error(`fleet ${id} is destroyed`));
@@ -476,6 +543,7 @@ export async function createFleet<const N extends string>(
     scannerNs,
     scanner: { ipv4: SCANNER_IPV4, ipv6: SCANNER_IPV6 },
     hosts: hostMap,
+    scanners,
     unusedIpv4: UNUSED_IPV4,
     unusedIpv6: UNUSED_IPV6,
     namespaces,

@@ -501,6 +501,7 @@ export async function createPath<const N extends string>(
     routerBNs,
     scanner: { ipv4: PATH_SCANNER_IPV4, ipv6: PATH_SCANNER_IPV6 },
     hosts: hostMap,
+    scanners: {},
     unusedIpv4: UNUSED_IPV4,
     unusedIpv6: UNUSED_IPV6,
     namespaces,
