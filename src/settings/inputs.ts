@@ -71,7 +71,11 @@ export const INPUTS = [
     help: 'With --mode record: pin the service found on each open port',
   },
   { name: 'shard', default: '', help: 'i/n: scan only this share of the addresses' },
-  { name: 'results', default: '', help: 'With --mode merge: glob of shard report.json files' },
+  {
+    name: 'results',
+    default: '',
+    help: 'With --mode merge: glob of report.json files of shards or vantages',
+  },
   { name: 'xml', default: '', help: 'Glob of nmap XML files to compare instead of scanning' },
   {
     name: 'report-dir',
