@@ -207,6 +207,40 @@ describe('merge over vantages', () => {
     );
   });
 
+  it('fails when no result accounts for an address, naming it', () => {
+    const lost = ipv6();
+    lost.report.observed = lost.report.observed.filter((o) => o.address !== '2001:db8::7');
+    const first = hosted();
+    first.report.observed = first.report.observed.filter((o) => o.address !== '2001:db8::7');
+    refuses([first, lost], /no result file accounts for 2001:db8::7 \(target dual\.example\.com\)/);
+  });
+
+  it('merges the shards of one scan with a vantage beside them', () => {
+    const [a, b] = [hosted('ipv4/shard-1.json'), hosted('ipv4/shard-2.json')];
+    a.report.settings.shard = { index: 1, count: 2 };
+    b.report.settings.shard = { index: 2, count: 2 };
+    a.report.observed = a.report.observed.filter((o) => o.family === 4);
+    b.report.observed = b.report.observed.filter((o) => o.family === 6);
+    const { report: merged } = mergeReports([ipv6(), b, a], JOB, new Date());
+    assert.deepEqual(merged.merged?.files, [
+      'ipv4/shard-1.json',
+      'ipv4/shard-2.json',
+      'ipv6/report.json',
+    ]);
+    assert.equal(merged.merged?.shards, 2);
+    assert.deepEqual(
+      merged.merged?.families?.map((f) => [f.family, f.decided, f.by]),
+      [
+        [4, 1, [{ file: 'ipv4/shard-1.json', addresses: 1 }]],
+        [6, 5, [{ file: 'ipv6/report.json', addresses: 5 }]],
+      ],
+    );
+    assert.match(
+      renderSummary(merged, 'report.json'),
+      /Merged from 2 shards of one scan and 1 result/,
+    );
+  });
+
   it('keeps the vantage fields through report.json as the merge reads it', () => {
     const merged = mergeReports([hosted(), ipv6()], JOB, new Date()).report;
     const read = checkReport(JSON.parse(JSON.stringify(merged)));
@@ -227,7 +261,10 @@ describe('merge over vantages', () => {
       md,
       /- `ipv6\/report\.json` \(ip-version 6\): .*IPv6: route, from `2a01:4f8::2` \(public\)/,
     );
-    assert.match(md, /> A firewall that allowlists GitHub Actions' address ranges/);
+    assert.match(
+      md,
+      /> A firewall that allowlists GitHub Actions' address ranges .* shows a GitHub-hosted runner more than the internet sees/,
+    );
     const text = renderText(merged, 'report.json');
     assert.match(text, /IPv6: 5 of 5 addresses decided: ipv6\/report\.json \(5\)/);
   });

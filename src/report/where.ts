@@ -37,7 +37,7 @@ export function runnerLabel(vantage: Vantage, show: Show): string {
 
 /** The warning a hosted runner's vantage needs: an allowlist of GitHub's ranges lets it see more. */
 export const ALLOWLIST_NOTE =
-  "A firewall that allowlists GitHub Actions' address ranges (the `actions` list of GitHub's meta API) lets this runner reach what the internet cannot: open ports behind such a rule show here and are not exposed, and a clean result does not prove that they are closed to everyone else. Scan from a vantage outside those ranges to see what the internet sees.";
+  "A firewall that allowlists GitHub Actions' address ranges (the `actions` list of GitHub's meta API) shows a GitHub-hosted runner more than the internet sees: a port open only to those ranges shows open here, and an expected port seen open here may still be closed to everyone else. Those ranges are shared by every GitHub user's workflows, so such a port is open to anyone who runs one. Scan from a vantage outside them to see what the rest of the internet sees.";
 
 /** Lines for one run's vantage; the allowlist note when the runner is GitHub-hosted. */
 export function vantageLines(vantage: Vantage, show: Show): string[] {
