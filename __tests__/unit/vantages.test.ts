@@ -287,4 +287,17 @@ describe('the vantage of this machine', () => {
     assert.deepEqual(vantage.runner, { name: 'runner 1', environment: 'self-hosted' });
     assert.equal(unreachable.size, 0);
   });
+
+  it('keeps the runner’s names on one line, within what a merge reads back', async () => {
+    const { vantage } = await vantageOf([], {
+      RUNNER_NAME: `evil\n::error::${'x'.repeat(300)}`,
+      RUNNER_ENVIRONMENT: 'self-hosted\r\n',
+    });
+    assert.doesNotMatch(vantage.runner?.name ?? '', /\n/);
+    assert.ok([...(vantage.runner?.name ?? '')].length <= 200);
+    assert.equal(vantage.runner?.environment, 'self-hosted');
+    const r = hosted().report;
+    r.scan.vantage = vantage;
+    assert.deepEqual(checkReport(JSON.parse(JSON.stringify(r))).scan.vantage, vantage);
+  });
 });

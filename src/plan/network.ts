@@ -4,6 +4,7 @@ import { createSocket } from 'node:dgram';
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import ipaddr from 'ipaddr.js';
 import { getErrorMessage } from '../base/errors.js';
+import { oneLine } from '../base/markdown.js';
 import { runProcess } from '../base/process.js';
 import { canonicalIp, familyOf } from '../settings/targets.js';
 import type { FamilyVantage, Vantage } from '../base/types.js';
@@ -212,10 +213,11 @@ function familyVantage(family: 4 | 6, routes: readonly Route[]): FamilyVantage {
   return {
     family,
     route,
-    ...(route || !why ? {} : { why }),
+    // Within what report.json's schema takes, so that a merge reads it back.
+    ...(route || !why ? {} : { why: oneLine(why, 200) }),
     targets: routes.length,
-    sources,
-    public: sources.filter(isPublic),
+    sources: sources.slice(0, 64),
+    public: sources.filter(isPublic).slice(0, 64),
   };
 }
 
@@ -236,10 +238,9 @@ export async function vantageOf(
   for (const [spec, route] of routes) if (route.problem) unreachable.set(spec, route.problem);
   const of = (family: 4 | 6): Route[] =>
     [...routes].filter(([spec]) => familyOf(spec) === family).map(([, r]) => r);
-  const runner = {
-    ...(env['RUNNER_NAME'] ? { name: env['RUNNER_NAME'] } : {}),
-    ...(env['RUNNER_ENVIRONMENT'] ? { environment: env['RUNNER_ENVIRONMENT'] } : {}),
-  };
+  const name = oneLine(env['RUNNER_NAME'] ?? '', 200);
+  const environment = oneLine(env['RUNNER_ENVIRONMENT'] ?? '', 40);
+  const runner = { ...(name ? { name } : {}), ...(environment ? { environment } : {}) };
   return {
     vantage: {
       families: [familyVantage(4, of(4)), familyVantage(6, of(6))],
