@@ -337,6 +337,7 @@ function mergedSettings(sorted: readonly ShardResult[], settings: MergeSettings)
     failOn: [...settings.failOn],
   };
 }
+
 /** The merge job's own name, targets and rules, when it gives them, must be the shards'. */
 function checkMergeJob(settings: MergeSettings, first: Report): void {
   if (settings.name && settings.name !== first.name) {
