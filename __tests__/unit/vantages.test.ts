@@ -173,6 +173,19 @@ describe('merge over vantages', () => {
     );
   });
 
+  it('never expands a block of an untrusted result: a /64 half decided stays inconclusive', () => {
+    const started = Date.now();
+    const { taken } = combineObserved([
+      { file: 'a.json', observed: [noRoute('2001:db8::/64', '2001:db8::/64')] },
+      { file: 'b.json', observed: [up('2001:db8::5', ['2001:db8::/64'], [])] },
+    ]);
+    assert.deepEqual(taken.map((t) => `${t.entry.address} ${t.entry.status}`).sort(), [
+      '2001:db8::/64 inconclusive',
+      '2001:db8::5 up',
+    ]);
+    assert.ok(Date.now() - started < 1000);
+  });
+
   it('warns when two vantages decided the same family: the first file stands', () => {
     const both = ipv6();
     both.report.settings.ipVersion = 'both';

@@ -3,7 +3,8 @@
 // merge takes, address by address, what a vantage observed over what another could not decide.
 // Per address family it says which result files covered it; a family no vantage reached stays
 // inconclusive. Pure.
-import { addressesOf, unitKey } from '../settings/targets.js';
+import ipaddr from 'ipaddr.js';
+import { coversBlock, unitKey } from '../settings/targets.js';
 import type { ObservedAddress, Vantage } from '../base/types.js';
 
 /** One result file's observations, in the order the merge ranks them (first wins a tie). */
@@ -40,21 +41,35 @@ export interface MergedFamily {
 
 const decided = (o: ObservedAddress): boolean => o.status !== 'inconclusive';
 
+/** How many addresses a block holds; 0 when it is not a block that parses. */
+function blockSize(block: string): bigint {
+  try {
+    const [net, bits] = ipaddr.parseCIDR(block);
+    return 1n << BigInt((net.kind() === 'ipv6' ? 128 : 32) - bits);
+  } catch {
+    return 0n;
+  }
+}
+
 /**
  * Is an inconclusive entry (an address, a block, or a name with no address) decided elsewhere?
  * By an entry that observed the same address for the same target: every address of a block, and
  * for a name, any of its addresses. Matching the target keeps the entries that are inconclusive
  * for their target's sake (a name that resolves to the runner itself) beside an address scanned
- * as written.
+ * as written. A block is never expanded (a result file is untrusted, and may name a /64): the
+ * decided addresses inside it are counted.
  */
 function coveredElsewhere(o: ObservedAddress, byAddress: ReadonlyMap<string, Taken>): boolean {
   const target = o.targets[0] ?? '';
-  if (o.address === '') {
-    return [...byAddress.values()].some((t) => t.entry.targets.includes(target));
+  const decidedFor = [...byAddress.values()].filter((t) => t.entry.targets.includes(target));
+  if (o.address === '') return decidedFor.length > 0;
+  if (!o.address.includes('/')) {
+    return byAddress.get(unitKey(o.address, target))?.entry.targets.includes(target) ?? false;
   }
-  return addressesOf(o.address).every(
-    (a) => byAddress.get(unitKey(a, target))?.entry.targets.includes(target) ?? false,
-  );
+  const inside = decidedFor.filter(
+    (t) => t.entry.address !== '' && coversBlock(o.address, t.entry.address),
+  ).length;
+  return inside > 0 && BigInt(inside) === blockSize(o.address);
 }
 
 /**
