@@ -61,11 +61,12 @@ function blockSize(block: string): bigint {
  */
 function coveredElsewhere(o: ObservedAddress, byAddress: ReadonlyMap<string, Taken>): boolean {
   const target = o.targets[0] ?? '';
-  const decidedFor = [...byAddress.values()].filter((t) => t.entry.targets.includes(target));
-  if (o.address === '') return decidedFor.length > 0;
-  if (!o.address.includes('/')) {
+  if (o.address !== '' && !o.address.includes('/')) {
     return byAddress.get(unitKey(o.address, target))?.entry.targets.includes(target) ?? false;
   }
+  // A name or a block: looked up among every decided entry (there are few of these per merge).
+  const decidedFor = [...byAddress.values()].filter((t) => t.entry.targets.includes(target));
+  if (o.address === '') return decidedFor.length > 0;
   const inside = decidedFor.filter(
     (t) => t.entry.address !== '' && coversBlock(o.address, t.entry.address),
   ).length;
