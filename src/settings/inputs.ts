@@ -63,6 +63,18 @@ export const INPUTS = [
   { name: 'results', default: '', help: 'With --mode merge: glob of shard report.json files' },
   { name: 'xml', default: '', help: 'Glob of nmap XML files to compare instead of scanning' },
   {
+    name: 'artifact',
+    // The command line has no workflow run to keep an artifact in.
+    default: 'true',
+    cli: 'false',
+    help: 'In a workflow: the reports as one artifact: true (port-drift-NAME), a name, or false',
+  },
+  {
+    name: 'artifact-retention-days',
+    default: '',
+    help: "Days the artifact is kept (1-400); empty: the repository's setting",
+  },
+  {
     name: 'report-dir',
     // Empty: $RUNNER_TEMP/port-drift. The command line's: the user's state folder (cli/index.ts).
     default: '',
