@@ -23,7 +23,10 @@ export interface CacheServer {
   /** ACTIONS_RESULTS_URL */
   url: string;
   entries: CacheEntry[];
-  /** The environment a runner gives a step to use this cache service. */
+  /**
+   * The environment a runner gives a step to use this cache service: each read is a new workflow
+   * run's (its runtime token names a run of its own, whose artifacts are its own).
+   */
   env: Record<string, string>;
   /** When true, every request is taken and never answered: a cache service that hangs. */
   hang: boolean;
@@ -47,6 +50,7 @@ export async function startCacheServer(): Promise<CacheServer> {
   };
   const requests: string[] = [];
   const artifacts = artifactService();
+  let runs = 0;
   const blobUrl = (e: CacheEntry): string => `${url}/devstoreaccount1/cache/entry-${e.id}?sig=test`;
 
   const loopback = await listenLoopback((req, res) => {
@@ -152,10 +156,12 @@ export async function startCacheServer(): Promise<CacheServer> {
   return {
     url,
     entries,
-    env: {
-      ACTIONS_CACHE_SERVICE_V2: 'true',
-      ACTIONS_RESULTS_URL: `${url}/`,
-      ACTIONS_RUNTIME_TOKEN: runtimeToken(),
+    get env() {
+      return {
+        ACTIONS_CACHE_SERVICE_V2: 'true',
+        ACTIONS_RESULTS_URL: `${url}/`,
+        ACTIONS_RUNTIME_TOKEN: runtimeToken(`run-backend-${++runs}`),
+      };
     },
     get hang() {
       return control.hang;
