@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runAction, type ActionRun } from '../helpers/action.js';
 import {
@@ -135,6 +135,7 @@ describe('the reports as one workflow artifact', () => {
   it('links the summary and the issue to the artifact on the run, not to runner paths', () => {
     const link = `https://github.com/octo/fleet/actions/runs/${runNo}/artifacts/${artifact?.id}`;
     assert.ok(run.summary.includes(`](${link})`), run.summary);
+    assert.equal(run.outputs['artifact-url'], link);
     assert.doesNotMatch(run.summary, /report: `\//);
     const body = gh.issues[0]?.body ?? '';
     assert.ok(body.includes(`[artifact \`port-drift-edge watch\`](${link})`), body);
@@ -222,7 +223,7 @@ describe('an artifact service that fails or hangs', () => {
       assert.ok(took < 20_000, `the run took ${took} ms`);
       assert.match(
         run.summary,
-        /report: `\/.*report\.json` · SARIF: `\/.*report\.sarif`, on the runner only: the upload of artifact/,
+        /report: `\/.*report\.json` · SARIF: `\/.*report\.sarif`, on the runner only: `the upload of artifact port-drift-edge watch failed/,
       );
       assert.ok(run.report, 'report.json written');
       assert.match(gh.issues[0]?.body ?? '', /on the runner only/);
@@ -240,7 +241,7 @@ describe('no artifact', () => {
       assert.deepEqual(warnings(run), [], run.stdout);
       assert.match(
         run.summary,
-        /report: `\/.*` · SARIF: `\/.*`, on the runner only: artifact is false/,
+        /report: `\/.*` · SARIF: `\/.*`, on the runner only: `artifact is false`/,
       );
     } finally {
       await gh.close();
@@ -278,11 +279,12 @@ describe(
     let listener: Server;
     let shards: ActionRun[];
     let merge: ActionRun;
+    let port: number;
 
     before(async () => {
       server = await startArtifactServer();
       listener = await listenTcp();
-      const port = (listener.address() as { port: number }).port;
+      port = (listener.address() as { port: number }).port;
       const inputs = {
         name: 'loop watch',
         targets: '127.0.0.1, 127.0.0.2',
@@ -314,10 +316,24 @@ describe(
         server.artifacts.slice(0, 2).map((a) => a.name),
         ['port-drift-loop watch-shard-1-of-2', 'port-drift-loop watch-shard-2-of-2'],
       );
-      const files = download(server.artifacts[0]);
+      const xml: string[] = [];
+      shards.forEach((s, i) => {
+        const files = download(server.artifacts[i]);
+        assert.deepEqual(JSON.parse(files.get('report.json')!.toString()), s.report);
+        assert.match(files.get('summary.md')!.toString(), new RegExp(`^## .* Shard ${i + 1}/2: `));
+        // nmap's XML of the shard, every file its report names, as nmap wrote it.
+        const runs = (s.report?.['scan'] as { runs: { xml: string }[] }).runs;
+        const names = [...files.keys()].filter((f) => f.endsWith('.xml')).sort();
+        assert.deepEqual(names, [...new Set(runs.map((r) => basename(r.xml)))].sort());
+        xml.push(...names.map((n) => files.get(n)!.toString()));
+      });
+      assert.ok(xml.length > 0 && xml.every((x) => x.includes('<nmaprun')));
+      const open = new RegExp(
+        `<address addr="127\\.0\\.0\\.1"[\\s\\S]*portid="${port}"><state state="open"`,
+      );
       assert.ok(
-        [...files.keys()].some((f) => f.endsWith('.xml')),
-        [...files.keys()].join(' '),
+        xml.some((x) => open.test(x)),
+        'the open port is in the XML',
       );
     });
 

@@ -30,10 +30,12 @@ export async function keepReports(
   job: FinishedJob,
   sections: Sections,
   log: Logger,
-): Promise<string> {
+): Promise<{ section: string; url?: string }> {
   const { result, settings, context } = job;
   const { paths, report } = result;
-  const runner = (why: string): string => reportsSection({ runner: paths, why });
+  const runner = (why: string): { section: string } => ({
+    section: reportsSection({ runner: paths, why }),
+  });
   if (!settings.artifact) return runner('artifact is false');
   const name = artifactName(settings.artifact, report.name, report.settings.shard);
   const { noArtifactService, uploadArtifact, artifactError } =
@@ -65,7 +67,7 @@ export async function keepReports(
     log.info(
       `The reports are kept as artifact ${name}: ${kept.url} (${files.map((f) => basename(f)).join(', ')}).`,
     );
-    return reportsSection({ artifact: kept });
+    return { section: reportsSection({ artifact: kept }), url: kept.url };
   } catch (error) {
     const why = artifactError(error, context.httpTimeoutMs);
     log.warning(

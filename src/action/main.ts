@@ -166,7 +166,11 @@ function runnerEdge(core: Core, log: Logger, signal: AbortSignal, job: FinishedJ
     signal,
     history: { store: () => cacheHistory(context, log), run: context.run.runId },
     state: (key) => cacheState(key, context, log),
-    keep: (sections) => keepReports(job, sections, log),
+    keep: async (sections) => {
+      const kept = await keepReports(job, sections, log);
+      if (kept.url) core.setOutput('artifact-url', kept.url);
+      return kept.section;
+    },
     show: async (sections, conclusion) => {
       // Without a runner to take it (a local run), the summary is printed.
       const summary = renderSummary(report, paths.report, {

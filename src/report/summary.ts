@@ -62,7 +62,7 @@ export function reportsSection(kept: ReportsKept): string {
   if ('inside' in kept) {
     return "Reports: report.json, report.sarif and nmap's XML, beside this summary in the run's artifact";
   }
-  return `report: ${code(kept.runner.report, 300)} · SARIF: ${code(kept.runner.sarif, 300)}, on the runner only: ${escapeText(kept.why)}`;
+  return `report: ${code(kept.runner.report, 300)} · SARIF: ${code(kept.runner.sarif, 300)}, on the runner only: ${code(kept.why, 500)}`;
 }
 
 export interface SummaryOptions {
