@@ -5,7 +5,7 @@
 // verdict stands; shards upload under names a merge job finds, and the merge takes them from the
 // run. The check runs read small nmap XML files (`xml`); the shards scan listeners on loopback.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -14,6 +14,7 @@ import { runAction, type ActionRun } from '../helpers/action.js';
 import {
   startArtifactServer,
   unzip,
+  zip,
   type ArtifactServer,
   type StoredArtifact,
 } from '../helpers/artifact-server.js';
@@ -344,7 +345,7 @@ describe(
         /Merging the shard artifacts port-drift-loop watch-shard-1-of-2, port-drift-loop watch-shard-2-of-2/,
       );
       const kinds = merge.findings.map((f) => `${f.kind} ${f.address} ${f.port ?? ''}`);
-      assert.deepEqual(kinds, [`unexpected-open 127.0.0.1 ${merge.findings[0]?.port}`]);
+      assert.deepEqual(kinds, [`unexpected-open 127.0.0.1 ${port}`]);
       assert.equal(
         merge.report?.['merged'] && (merge.report['merged'] as { shards: number }).shards,
         2,
@@ -352,6 +353,43 @@ describe(
       assert.equal(server.artifacts[2]?.name, 'port-drift-loop watch');
       const link = `https://github.com/octo/fleet/actions/runs/800/artifacts/${server.artifacts[2]?.id}`;
       assert.ok(merge.summary.includes(link), merge.summary);
+    });
+
+    it('treats a shard artifact as untrusted: a forged one fails the merge, naming the file, and writes nothing outside', async () => {
+      const escape = `pd-escape-${process.pid}-${Date.now()}.txt`;
+      server.put(
+        'run-801',
+        'forger',
+        'port-drift-loop watch-shard-1-of-2',
+        zip({ 'report.json': '{"not": json', [`../../../../../../../tmp/${escape}`]: 'x' }),
+      );
+      const forged = await runAction({ mode: 'merge', name: 'loop watch' }, runCommand, {
+        GITHUB_SERVER_URL: 'https://github.com',
+        GITHUB_REPOSITORY: 'octo/fleet',
+        GITHUB_RUN_ID: '801',
+        ...server.env('run-801', 'merge'),
+      });
+      assert.equal(forged.code, 1);
+      assert.match(
+        forged.stdout,
+        /^::error::Input 'results': \/\S+\/port-drift-shards-\w+\/\d+\/report\.json is not JSON/m,
+      );
+      assert.doesNotMatch(forged.stdout, /"not": json/);
+      assert.equal(existsSync(join('/tmp', escape)), false, 'nothing written outside its folder');
+    });
+
+    it('fails naming results when the run has no shard artifact', async () => {
+      const none = await runAction({ mode: 'merge', name: 'loop watch' }, runCommand, {
+        GITHUB_SERVER_URL: 'https://github.com',
+        GITHUB_REPOSITORY: 'octo/fleet',
+        GITHUB_RUN_ID: '802',
+        ...server.env('run-802', 'merge'),
+      });
+      assert.equal(none.code, 1);
+      assert.match(
+        none.stdout,
+        /^::error::Input 'results': is empty, so the shard artifacts of this run are merged, and this run has none named port-drift-loop watch-shard-<i>-of-<n>\./m,
+      );
     });
   },
 );

@@ -5,7 +5,7 @@
 // the committed blob (GET). Artifacts belong to a workflow run, named once in it; the backend ids
 // come from the runtime token, a JWT as the runner gives (runtimeToken). The cache stand-in
 // (cache-server.ts) serves these routes too, as the one results service of a runner does.
-import { inflateRawSync } from 'node:zlib';
+import { crc32, inflateRawSync } from 'node:zlib';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listenLoopback } from './loopback.js';
 
@@ -36,6 +36,8 @@ export interface ArtifactService {
   /** Applies to every artifact route (Twirp and blobs) whose path matches `faultOn` (all: unset). */
   fault: ArtifactFault | undefined;
   faultOn: RegExp | undefined;
+  /** Adds a finalized artifact to run `run`, as job `job` of it could upload it: returns it. */
+  put(run: string, job: string, name: string, data: Buffer): StoredArtifact;
   /** Answers the request when it is the artifact service's; false when it is not. */
   handle(req: IncomingMessage, res: ServerResponse, body: Buffer, base: string): boolean;
 }
@@ -78,6 +80,12 @@ export function artifactService(): ArtifactService {
     requests: [],
     fault: undefined,
     faultOn: undefined,
+    put(run, job, name, data) {
+      const id = 9000 + service.artifacts.length + 1;
+      const artifact = { id, name, run, job, blocks: new Map(), data, finalized: true };
+      service.artifacts.push(artifact);
+      return artifact;
+    },
     handle(req, res, body, base) {
       const url = new URL(req.url ?? '/', base);
       if (!url.pathname.startsWith(SERVICE) && !BLOB.test(url.pathname)) return false;
@@ -312,4 +320,42 @@ export function unzip(zip: Buffer): Map<string, Buffer> {
     at += 46 + nameLength + skip;
   }
   return files;
+}
+
+/** A zip of `files` as given (names unchecked: a forged one may climb out), stored uncompressed. */
+export function zip(files: Record<string, string | Buffer>): Buffer {
+  const locals: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const [name, content] of Object.entries(files)) {
+    const data = Buffer.from(content);
+    const path = Buffer.from(name);
+    const head = Buffer.alloc(30);
+    head.writeUInt32LE(0x04034b50, 0);
+    head.writeUInt16LE(20, 4);
+    head.writeUInt32LE(crc32(data), 14);
+    head.writeUInt32LE(data.length, 18);
+    head.writeUInt32LE(data.length, 22);
+    head.writeUInt16LE(path.length, 26);
+    const entry = Buffer.alloc(46);
+    entry.writeUInt32LE(0x02014b50, 0);
+    entry.writeUInt16LE(20, 4);
+    entry.writeUInt16LE(20, 6);
+    entry.writeUInt32LE(crc32(data), 16);
+    entry.writeUInt32LE(data.length, 20);
+    entry.writeUInt32LE(data.length, 24);
+    entry.writeUInt16LE(path.length, 28);
+    entry.writeUInt32LE(offset, 42);
+    locals.push(head, path, data);
+    central.push(entry, path);
+    offset += head.length + path.length + data.length;
+  }
+  const directory = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(central.length / 2, 8);
+  end.writeUInt16LE(central.length / 2, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
 }
