@@ -355,6 +355,33 @@ describe(
       assert.ok(merge.summary.includes(link), merge.summary);
     });
 
+    it('keeps the recorded policy file in the artifact of a record run', async () => {
+      const recorded = await runAction(
+        {
+          name: 'loop record',
+          mode: 'record',
+          targets: '127.0.0.1',
+          ports: String(port),
+          'scan-type': 'connect',
+          'install-nmap': 'false',
+        },
+        runCommand,
+        {
+          GITHUB_SERVER_URL: 'https://github.com',
+          GITHUB_REPOSITORY: 'octo/fleet',
+          GITHUB_RUN_ID: '803',
+          ...server.env('run-803', 'record'),
+        },
+      );
+      assert.equal(recorded.code, 0, recorded.stdout);
+      const files = download(server.artifacts.find((a) => a.name === 'port-drift-loop record'));
+      assert.ok(files.has('report.json') && files.has('summary.md'), [...files.keys()].join(' '));
+      assert.match(
+        files.get('policy.yml')?.toString() ?? '',
+        new RegExp(`127\\.0\\.0\\.1[\\s\\S]*${port}`),
+      );
+    });
+
     it('treats a shard artifact as untrusted: a forged one fails the merge, naming the file, and writes nothing outside', async () => {
       const escape = `pd-escape-${process.pid}-${Date.now()}.txt`;
       server.put(

@@ -14,11 +14,17 @@ import type { FinishedJob } from '../run/close.js';
 import { renderSummary, reportsSection, type Sections } from '../report/summary.js';
 import { acceptFormOf, artifactName, type Settings } from '../settings/settings.js';
 
-/** The files of the artifact: the reports, summary.md, and the XML nmap wrote into report-dir. */
-function artifactFiles({ result: { report, paths } }: FinishedJob, summary: string): string[] {
+/**
+ * The files of the artifact: the reports, summary.md, the XML nmap wrote into report-dir, and in
+ * record mode the policy file written there (report-dir/policy.yml, unless `policy` names another).
+ */
+function artifactFiles({ result }: FinishedJob, summary: string): string[] {
+  const { report, paths, policyPath } = result;
   const root = dirname(paths.report);
   const xml = report.scan.source === 'nmap' ? report.scan.runs.map((r) => r.xml) : [];
-  const own = xml.filter((f) => dirname(f) === root && existsSync(f));
+  const own = [...xml, ...(policyPath ? [policyPath] : [])].filter(
+    (f) => dirname(f) === root && existsSync(f),
+  );
   return [...new Set([paths.report, paths.sarif, summary, ...own])];
 }
 

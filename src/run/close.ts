@@ -1,7 +1,9 @@
 // What a finished job comes to, the same for the action and the command line: the history (the
 // chart, and on a pull request the ports opened since the default branch), the conclusion, the
-// reports kept where they outlive the run (the action's workflow artifact), the result shown by the edge (outputs and job summary, or stdout), then the notifications. Whatever
-// the history or a notification does, the verdict stands: their failures are warnings.
+// reports kept where they outlive the run (the action's workflow artifact, which what follows
+// links to), the result shown by the edge (outputs and job summary, or stdout), then the
+// notifications. Whatever the history, the artifact or a notification does, the verdict stands:
+// their failures are warnings.
 import { getErrorMessage } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
 import type { RunContext } from '../github/context.js';
