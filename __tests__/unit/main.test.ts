@@ -137,6 +137,23 @@ describe('the action, in process', () => {
       );
       assert.equal(runner.outputs.has('artifact-url'), false);
       assert.equal(existsSync(join(dir('local'), 'summary.md')), false);
+      // A results service but no repository to name in the artifact's address: no upload either.
+      process.env['ACTIONS_RUNTIME_TOKEN'] = 'x.e30.x';
+      process.env['ACTIONS_RESULTS_URL'] = 'http://127.0.0.1:9/';
+      delete process.env['GITHUB_REPOSITORY'];
+      const norepo = new FakeRunner({
+        xml: FLEET,
+        expected: EXPECTED,
+        'report-dir': dir('norepo'),
+      });
+      await run(norepo);
+      assert.deepEqual(norepo.warnings, []);
+      assert.match(
+        norepo.summaries[0] ?? '',
+        /on the runner only: `no artifact service \(GITHUB_REPOSITORY is not set\)`/,
+      );
+      delete process.env['ACTIONS_RUNTIME_TOKEN'];
+      delete process.env['ACTIONS_RESULTS_URL'];
       const merge = new FakeRunner({ mode: 'merge', 'report-dir': dir('merge') });
       assert.equal(await run(merge), 'configuration-error');
       assert.match(

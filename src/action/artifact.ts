@@ -46,7 +46,9 @@ export async function keepReports(
   const name = artifactName(settings.artifact, report.name, report.settings.shard);
   const { noArtifactService, uploadArtifact, artifactError } =
     await import('../github/artifact.js');
-  const missing = noArtifactService();
+  // The artifact's address names the repository: without one (not on a runner), no artifact.
+  const missing =
+    noArtifactService() ?? (context.repo ? undefined : 'GITHUB_REPOSITORY is not set');
   if (missing) {
     log.info(`The reports are not uploaded as artifact ${name}: ${missing}.`);
     return runner(`no artifact service (${missing})`);
