@@ -307,7 +307,8 @@ describe('an Actions cache service that takes requests and never answers', () =>
         MONGO,
       );
       assert.equal(run.code, 1, run.stdout);
-      // The history asks first and waits out the deadline once; the state then does not ask again.
+      // The history asks first and waits out the deadline once; the artifact (the same results
+      // service) and the state then do not ask again.
       assert.match(
         run.stdout,
         /Could not read the history: the Actions cache service gave no answer within 1 s\. It starts afresh\./,
@@ -317,9 +318,17 @@ describe('an Actions cache service that takes requests and never answers', () =>
         /Could not read the last state: the Actions cache service did not answer earlier in this run\. The drift is new\./,
       );
       assert.deepEqual(headers(slack), ['🚨 New port drift: exposure watch']);
-      assert.deepEqual(warnings(run), [
+      const [artifact, state, ...more] = warnings(run);
+      assert.match(
+        artifact ?? '',
+        /^::warning::The reports were not uploaded as artifact port-drift-exposure watch: the Actions results service gave no answer earlier in this run\. They stay on the runner in \/\S+\/report; the verdict stands\.$/,
+      );
+      assert.equal(
+        state,
         '::warning::The state for the next run was not kept: the Actions cache service did not answer earlier in this run. The next run may repeat this message.',
-      ]);
+      );
+      assert.deepEqual(more, []);
+      assert.equal(cache.artifacts.requests.length, 0, 'the artifact service was not asked');
       assert.ok(cache.requests.length >= 1);
     } finally {
       await gh.close();

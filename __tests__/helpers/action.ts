@@ -68,6 +68,9 @@ export async function runAction(
       RUNNER_TEMP: work,
       GITHUB_WORKFLOW: 'e2e',
       'INPUT_REPORT-DIR': reportDir,
+      // The results service (cache, artifacts) is the stand-in a test brings, never a real one.
+      ACTIONS_RUNTIME_TOKEN: undefined,
+      ACTIONS_RESULTS_URL: undefined,
       ...env,
     };
     for (const [name, value] of Object.entries(inputs)) vars[`INPUT_${name.toUpperCase()}`] = value;

@@ -1,10 +1,12 @@
 // A loopback server that answers like the GitHub Actions cache service (v2, the one GitHub-hosted
 // runners use): the Twirp calls of @actions/cache, and the signed blob URLs it uploads archives to
 // and downloads them from. Entries are immutable; a restore by prefix gets the newest match.
-// saveAsAnotherJob saves an entry with the real client, as any job of the repository can.
+// saveAsAnotherJob saves an entry with the real client, as any job of the repository can. The same
+// server is the artifact service (artifact-server.ts), as a runner's ACTIONS_RESULTS_URL is both.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { artifactService, runtimeToken, type ArtifactService } from './artifact-server.js';
 import { runCommand } from './exec.js';
 import { listenLoopback } from './loopback.js';
 import { repoRoot } from './paths.js';
@@ -21,7 +23,10 @@ export interface CacheServer {
   /** ACTIONS_RESULTS_URL */
   url: string;
   entries: CacheEntry[];
-  /** The environment a runner gives a step to use this cache service. */
+  /**
+   * The environment a runner gives a step to use this cache service: each read is a new workflow
+   * run's (its runtime token names a run of its own, whose artifacts are its own).
+   */
   env: Record<string, string>;
   /** When true, every request is taken and never answered: a cache service that hangs. */
   hang: boolean;
@@ -29,6 +34,8 @@ export interface CacheServer {
   failWith: number | undefined;
   /** Every request, `METHOD /path`. */
   requests: string[];
+  /** The artifact service at the same address: its artifacts, requests and faults (its own). */
+  artifacts: ArtifactService;
   close(): Promise<void>;
 }
 
@@ -42,6 +49,8 @@ export async function startCacheServer(): Promise<CacheServer> {
     failWith: undefined,
   };
   const requests: string[] = [];
+  const artifacts = artifactService();
+  let runs = 0;
   const blobUrl = (e: CacheEntry): string => `${url}/devstoreaccount1/cache/entry-${e.id}?sig=test`;
 
   const loopback = await listenLoopback((req, res) => {
@@ -49,6 +58,7 @@ export async function startCacheServer(): Promise<CacheServer> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
+      if (artifacts.handle(req, res, body, url)) return;
       const path = new URL(req.url ?? '/', url).pathname;
       requests.push(`${req.method ?? ''} ${path}`);
       if (control.hang) return;
@@ -146,10 +156,12 @@ export async function startCacheServer(): Promise<CacheServer> {
   return {
     url,
     entries,
-    env: {
-      ACTIONS_CACHE_SERVICE_V2: 'true',
-      ACTIONS_RESULTS_URL: `${url}/`,
-      ACTIONS_RUNTIME_TOKEN: 'test-runtime-token',
+    get env() {
+      return {
+        ACTIONS_CACHE_SERVICE_V2: 'true',
+        ACTIONS_RESULTS_URL: `${url}/`,
+        ACTIONS_RUNTIME_TOKEN: runtimeToken(`run-backend-${++runs}`),
+      };
     },
     get hang() {
       return control.hang;
@@ -164,6 +176,7 @@ export async function startCacheServer(): Promise<CacheServer> {
       control.failWith = value;
     },
     requests,
+    artifacts,
     close: loopback.close,
   };
 }

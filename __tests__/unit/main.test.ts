@@ -123,6 +123,48 @@ describe('the action, in process', () => {
     assert.deepEqual(clean.warnings, ['Drift: 1 host-down.']);
   });
 
+  it('without an artifact service, uploads nothing and the summary names the runner paths and why', async () => {
+    const saved = { ...process.env };
+    delete process.env['ACTIONS_RUNTIME_TOKEN'];
+    delete process.env['ACTIONS_RESULTS_URL'];
+    try {
+      const runner = new FakeRunner({ xml: FLEET, expected: EXPECTED, 'report-dir': dir('local') });
+      await run(runner);
+      assert.deepEqual(runner.warnings, []);
+      assert.match(
+        runner.summaries[0] ?? '',
+        /report: `[^`]+report\.json` · SARIF: `[^`]+report\.sarif`, on the runner only: `no artifact service \(ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL are not set/,
+      );
+      assert.equal(runner.outputs.has('artifact-url'), false);
+      assert.equal(existsSync(join(dir('local'), 'summary.md')), false);
+      // A results service but no repository to name in the artifact's address: no upload either.
+      process.env['ACTIONS_RUNTIME_TOKEN'] = 'x.e30.x';
+      process.env['ACTIONS_RESULTS_URL'] = 'http://127.0.0.1:9/';
+      delete process.env['GITHUB_REPOSITORY'];
+      const norepo = new FakeRunner({
+        xml: FLEET,
+        expected: EXPECTED,
+        'report-dir': dir('norepo'),
+      });
+      await run(norepo);
+      assert.deepEqual(norepo.warnings, []);
+      assert.match(
+        norepo.summaries[0] ?? '',
+        /on the runner only: `no artifact service \(GITHUB_REPOSITORY is not set\)`/,
+      );
+      delete process.env['ACTIONS_RUNTIME_TOKEN'];
+      delete process.env['ACTIONS_RESULTS_URL'];
+      const merge = new FakeRunner({ mode: 'merge', 'report-dir': dir('merge') });
+      assert.equal(await run(merge), 'configuration-error');
+      assert.match(
+        merge.failed[0] ?? '',
+        /^Input 'results': is empty, so the shard artifacts of this run are merged, but ACTIONS_RUNTIME_TOKEN/,
+      );
+    } finally {
+      process.env = saved;
+    }
+  });
+
   it('a configuration error fails before anything runs: no outputs, a summary that says why', async () => {
     const runner = new FakeRunner({
       targets: '-iL /etc/passwd',

@@ -64,6 +64,24 @@ function result(findings: Finding[]): Result {
 }
 
 describe('issue body and pull-request comment', () => {
+  it('say where the reports are: the artifact of the run, or that they stayed on the runner', () => {
+    const fs = [finding(1)];
+    const link = `[artifact \`port-drift-fleet watch\`](${run.runUrl}/artifacts/9001)`;
+    const kept = { ...result(fs), sections: { reports: `Reports: ${link}` } };
+    const body = renderIssueBody(run, kept, compare(undefined, stateOf(fs)), stateOf(fs));
+    const clean = result([]);
+    const closed = renderIssueBody(
+      run,
+      { ...clean, sections: kept.sections },
+      compare(stateOf(fs), stateOf([])),
+      stateOf([]),
+    );
+    for (const md of [body, closed, renderPrComment(run, kept, 'abc1234')]) {
+      assert.ok(md.includes(`Reports: ${link}`), md);
+    }
+    assert.doesNotMatch(renderPrComment(run, result(fs), 'abc1234'), /Reports:/);
+  });
+
   it('shows hostile service text only inside code spans', () => {
     const fs = [finding(1)];
     const body = renderIssueBody(run, result(fs), compare(undefined, stateOf(fs)), stateOf(fs));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ConfigurationError } from '../../src/base/errors.js';
-import { parseDuration, readSettings } from '../../src/settings/settings.js';
+import { artifactName, parseDuration, readSettings } from '../../src/settings/settings.js';
 import { inputs } from '../helpers/inputs.js';
 
 function refuses(
@@ -149,6 +149,23 @@ describe('settings', () => {
     refuses({ ...t, 'pr-comment': 'ture' }, 'pr-comment', /not a boolean/);
   });
 
+  it('reads artifact: on by default, a name, or false; retention days 1-400', () => {
+    const t = { targets: '203.0.113.5' };
+    assert.deepEqual(readSettings(inputs(t), {}).artifact, {});
+    assert.equal(readSettings(inputs({ ...t, artifact: 'false' }), {}).artifact, undefined);
+    assert.deepEqual(
+      readSettings(inputs({ ...t, artifact: 'edge-reports', 'artifact-retention-days': '14' }), {})
+        .artifact,
+      { name: 'edge-reports', retentionDays: 14 },
+    );
+    refuses({ ...t, artifact: 'a/b' }, 'artifact', /cannot name an artifact/);
+    refuses({ ...t, artifact: 'x'.repeat(201) }, 'artifact', /200 characters/);
+    refuses({ ...t, 'artifact-retention-days': '401' }, 'artifact-retention-days', /1 to 400/);
+    refuses({ ...t, 'artifact-retention-days': '1.5' }, 'artifact-retention-days', /1 to 400/);
+    assert.equal(artifactName({}, 'edge: prod/eu'), 'port-drift-edge- prod-eu');
+    assert.equal(artifactName({ name: 'r' }, 'x', { index: 2, count: 4 }), 'r-shard-2-of-4');
+  });
+
   it('accepts fail-on none and any list of kinds', () => {
     assert.equal(
       readSettings(inputs({ targets: 'a.example', 'fail-on': 'none' }), {}).failOn.size,
@@ -192,7 +209,11 @@ describe('settings', () => {
     assert.equal(s.mode, 'merge');
     assert.equal(s.results, 'shards/*/report.json');
     assert.equal(s.name, '', 'the name comes from the shards');
-    refuses({ mode: 'merge' }, 'results', /mode: merge needs it/);
+    // Without results, the shard artifacts of the run; with no artifact, nothing to merge.
+    const fromArtifacts = readSettings(inputs({ mode: 'merge' }), {});
+    assert.equal(fromArtifacts.results, '');
+    assert.deepEqual(fromArtifacts.artifact, {});
+    refuses({ mode: 'merge', artifact: 'false' }, 'results', /mode: merge needs it/);
     refuses(
       { targets: '203.0.113.5', results: 'x/*.json' },
       'results',

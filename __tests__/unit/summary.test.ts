@@ -7,8 +7,10 @@ import {
   fairRows,
   groupByTarget,
   renderSummary,
+  reportsSection,
   toTerminal,
 } from '../../src/report/summary.js';
+import { outsideCodeSpans } from '../helpers/markdown.js';
 import type { Finding, ObservedAddress } from '../../src/base/types.js';
 import { down, report, up } from '../helpers/reports.js';
 
@@ -37,6 +39,40 @@ function fleet(n: number): ReturnType<typeof report> {
   }
   return report(observed, '*: 22, 443, 5432');
 }
+
+describe('where the reports are', () => {
+  const r = report([up('203.0.113.5', ['203.0.113.5'], [{ port: 22 }])], '203.0.113.5: 22');
+  const paths = { report: '/tmp/r/report.json', sarif: '/tmp/r/report.sarif' };
+  const url = 'https://github.com/octo/ops/actions/runs/42/artifacts/9001';
+
+  it('links the artifact instead of naming paths on the runner', () => {
+    const reports = reportsSection({ artifact: { name: 'port-drift-fleet watch', url } });
+    const md = renderSummary(r, paths.report, { sarifPath: paths.sarif, sections: { reports } });
+    assert.ok(md.includes(`[artifact \`port-drift-fleet watch\`](${url})`), md);
+    assert.doesNotMatch(md, /\/tmp\/r\//);
+  });
+
+  it('names the runner paths and why when there is no artifact', () => {
+    const reports = reportsSection({ runner: paths, why: 'artifact is false' });
+    const md = renderSummary(r, paths.report, { sections: { reports } });
+    assert.match(
+      md,
+      /report: `\/tmp\/r\/report\.json` · SARIF: `\/tmp\/r\/report\.sarif`, on the runner only: `artifact is false`/,
+    );
+  });
+
+  it('keeps a hostile artifact name or cause inside code spans or escaped', () => {
+    const name = '@admin [x](http://evil.test) <img src=x>';
+    const link = reportsSection({ artifact: { name, url } });
+    const failed = reportsSection({ runner: paths, why: `upload of ${name} failed: @admin` });
+    for (const md of [link, failed]) {
+      const bare = outsideCodeSpans(md).replace(/\\[@[\]<>()]/g, '');
+      for (const bad of ['@admin', '<img', '](http://evil']) {
+        assert.equal(bare.includes(bad), false, `${bad} in ${md}`);
+      }
+    }
+  });
+});
 
 describe('job summary', () => {
   it('opens with the verdict and counts, then the drift grouped by target with service names', () => {

@@ -26,6 +26,7 @@ import {
 } from '../settings/settings.js';
 import type { HistoryStore } from '../memory/history.js';
 import type { Finding } from '../base/types.js';
+import { keepReports, shardResults } from './artifact.js';
 
 /** What the action asks of the runner. */
 export interface Core extends InputSource {
@@ -97,9 +98,11 @@ export async function run(core: Core = runnerCore): Promise<Outcome> {
 async function runUntilCancelled(core: Core, log: Logger, signal: AbortSignal): Promise<Outcome> {
   try {
     const startedAt = Date.now();
-    const settings = readSettings(core);
+    const given = readSettings(core);
     const { readRunContext } = await import('../github/context.js');
-    const context = readRunContext(settings.name, log);
+    const context = readRunContext(given.name, log);
+    // mode: merge with results empty: the shard artifacts of this run are its results.
+    const settings = await shardResults(given, context, log);
     const { productionLogLine, productionNote } = await import('../github/production.js');
     const notProduction = productionLogLine(context.production);
     if (notProduction) log.info(notProduction);
@@ -152,17 +155,22 @@ function setOutputs(core: Core, { report, paths, policyPath }: JobResult): void 
 }
 
 /** The runner's side of the close: history and last state in the Actions cache, the job summary. */
-function runnerEdge(
-  core: Core,
-  log: Logger,
-  signal: AbortSignal,
-  { result: { report, paths }, settings, context }: FinishedJob,
-): CloseEdge {
+function runnerEdge(core: Core, log: Logger, signal: AbortSignal, job: FinishedJob): CloseEdge {
+  const {
+    result: { report, paths },
+    settings,
+    context,
+  } = job;
   return {
     log,
     signal,
     history: { store: () => cacheHistory(context, log), run: context.run.runId },
     state: (key) => cacheState(key, context, log),
+    keep: async (sections) => {
+      const kept = await keepReports(job, sections, log);
+      if (kept.url) core.setOutput('artifact-url', kept.url);
+      return kept.section;
+    },
     show: async (sections, conclusion) => {
       // Without a runner to take it (a local run), the summary is printed.
       const summary = renderSummary(report, paths.report, {

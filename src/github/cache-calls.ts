@@ -1,7 +1,9 @@
-// Calls to the GitHub Actions cache service (@actions/cache), for every store kept in it: nmap's
-// packages, the last state and the history. Each call ends within its deadline, whatever the cache
-// client's own retries would do, and a service that let one call run out of time is not asked again
-// in this run (one process runs one job): a hung service costs one deadline, not one per store.
+// Calls to the GitHub Actions results service: the cache (@actions/cache), for every store kept in
+// it (nmap's packages, the last state and the history), and the workflow artifacts
+// (@actions/artifact, artifact.ts), which the runner serves from the same ACTIONS_RESULTS_URL. Each
+// call ends within its deadline, whatever the client's own retries would do, and a service that let
+// one call run out of time is not asked again in this run (one process runs one job): a hung
+// service costs one deadline, not one per store.
 import { getErrorMessage } from '../base/errors.js';
 import { within as deadline } from '../base/files.js';
 
@@ -18,15 +20,19 @@ export const callOptions = (timeoutMs: number): CallOptions => ({
   segmentTimeoutInMs: timeoutMs,
 });
 
-/** Why a cache call failed, for the log; a deadline marks the service as not answering. */
-export function whyNoAnswer(error: unknown, timeoutMs: number): string {
+/** Why a call failed, for the log; a deadline marks the service as not answering. */
+export function whyNoAnswer(
+  error: unknown,
+  timeoutMs: number,
+  what = 'the Actions cache service',
+): string {
   if (!(error instanceof Deadline)) return getErrorMessage(error);
   service.hung = true;
-  return `the Actions cache service gave no answer within ${timeoutMs / 1000} s`;
+  return `${what} gave no answer within ${timeoutMs / 1000} s`;
 }
 
 /**
- * `work` within `ms`. The cache client retries on its own (five attempts, three-minute sockets)
+ * `work` within `ms`. The cache and artifact clients retry on its own (five attempts, three-minute sockets)
  * and takes no signal: past the deadline its promise is left behind, its outcome ignored; the
  * action's entry point ends the process when the run is over, so a hung socket cannot hold it.
  */

@@ -167,11 +167,13 @@ export function renderIssueBody(
     parts.push(
       `Resolved: no drift in [run ${run.runId}](${run.runUrl}).${was.length ? ' The drift was:' : ''}`,
       ...(was.length ? [was.join('\n')] : []),
+      ...extra(result.sections?.reports),
     );
     return [...parts, ...extra(result.sections?.history), footer, stateMarker(state)].join('\n\n');
   }
   parts.push(
     `**${result.message}** ${plural(result.addresses, 'address', 'addresses')} scanned.`,
+    ...extra(result.sections?.reports),
     '### What changed',
     [describeChanges(changes), ...changeLines(changes)].join('\n'),
     ...extra(result.sections?.history),
@@ -216,6 +218,7 @@ export function renderPrComment(run: RunInfo, result: Result, sha: string): stri
     result.findings.length
       ? `**${result.message}** ${addresses} scanned.`
       : `${result.message} ${addresses} scanned.`,
+    ...extra(result.sections?.reports),
     ...extra(result.sections?.exposure),
     ...extra(result.sections?.since),
   );

@@ -411,6 +411,13 @@ function readResult(file: string, text: string): ShardResult {
 
 /** Reads the files the `results` glob names (user-files.ts: never through a symbolic link). */
 export async function readResults(pattern: string): Promise<ShardResult[]> {
+  if (!pattern) {
+    // The action fills an empty results with the run's shard artifacts; elsewhere there are none.
+    throw new ConfigurationError(
+      'results',
+      "is empty, and outside a workflow there are no shard artifacts to merge: give a glob of the shard jobs' report.json files.",
+    );
+  }
   const files = await globUserFiles('results', pattern);
   if (files.length === 0) {
     throw new ConfigurationError(

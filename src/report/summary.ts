@@ -52,6 +52,29 @@ export interface Sections {
   exposure?: string;
   since?: string;
   history?: string;
+  /** Where the reports are kept (reportsSection): the run's artifact, or why none. */
+  reports?: string;
+}
+
+/** Where a run's reports are: its workflow artifact, inside one, or on the runner alone. */
+export type ReportsKept =
+  | { artifact: { name: string; url: string } }
+  | { inside: true }
+  | { runner: { report: string; sarif: string }; why: string };
+
+/**
+ * The line that says where the reports are, safe Markdown: a link to the artifact, which outlives
+ * the runner; in the summary the artifact holds, what it holds; else the runner's paths and why no
+ * artifact keeps them.
+ */
+export function reportsSection(kept: ReportsKept): string {
+  if ('artifact' in kept) {
+    return `Reports: [artifact ${code(kept.artifact.name, 200)}](${kept.artifact.url}) (report.json, report.sarif, nmap's XML, this summary as summary.md)`;
+  }
+  if ('inside' in kept) {
+    return "Reports: report.json, report.sarif and nmap's XML, beside this summary in the run's artifact";
+  }
+  return `report: ${code(kept.runner.report, 300)} · SARIF: ${code(kept.runner.sarif, 300)}, on the runner only: ${code(kept.why, 500)}`;
 }
 
 export interface SummaryOptions {
@@ -266,10 +289,15 @@ function headSections(report: Report, reportPath: string, options: SummaryOption
   if (own.length > 0) out.push(own.map((line) => `> ${line}.`).join('\n>\n'));
   if (options.sections?.scope) out.push(options.sections.scope);
   const issue = issueLink(options.issueUrl);
+  const reports = options.sections?.reports;
   const links = [
     ...(issue ? [issue] : []),
-    `report: ${code(reportPath, 300)}`,
-    ...(options.sarifPath ? [`SARIF: ${code(options.sarifPath, 300)}`] : []),
+    ...(reports
+      ? [reports]
+      : [
+          `report: ${code(reportPath, 300)}`,
+          ...(options.sarifPath ? [`SARIF: ${code(options.sarifPath, 300)}`] : []),
+        ]),
   ];
   out.push(links.join(' · '));
   out.push(countsTable(report));

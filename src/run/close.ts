@@ -1,7 +1,9 @@
 // What a finished job comes to, the same for the action and the command line: the history (the
 // chart, and on a pull request the ports opened since the default branch), the conclusion, the
-// result shown by the edge (outputs and job summary, or stdout), then the notifications. Whatever
-// the history or a notification does, the verdict stands: their failures are warnings.
+// reports kept where they outlive the run (the action's workflow artifact, which what follows
+// links to), the result shown by the edge (outputs and job summary, or stdout), then the
+// notifications. Whatever the history, the artifact or a notification does, the verdict stands:
+// their failures are warnings.
 import { getErrorMessage } from '../base/errors.js';
 import type { Logger } from '../base/log.js';
 import type { RunContext } from '../github/context.js';
@@ -20,6 +22,12 @@ export interface CloseEdge {
   history?: { store: () => Promise<HistoryStore>; run: string };
   /** The store of the last state for a notification key, when no issue carries it. */
   state: (key: string) => Promise<StateStore>;
+  /**
+   * Keeps the reports beyond the run (the action: a workflow artifact) and returns the section that
+   * says where they are, for the summary and the notifications. Never throws: a failure is a
+   * warning, and the section says the reports stayed on the runner.
+   */
+  keep?: (sections: Sections) => Promise<string | undefined>;
   /** Shows the result and its conclusion: outputs and job summary, or stdout and stderr. */
   show: (sections: Sections, conclusion: Conclusion) => Promise<void>;
 }
@@ -44,8 +52,12 @@ export async function closeRun(job: FinishedJob, edge: CloseEdge): Promise<Close
   const { signal } = edge;
   // A cancelled run has seconds left to write its summary: the history is not waited for.
   const history = await unlessCancelled(historyOf(job, edge), signal);
-  const sections = { ...job.sections, ...(history === 'cancelled' ? {} : history) };
+  const known = { ...job.sections, ...(history === 'cancelled' ? {} : history) };
   const conclusion = conclude(job.result.report, job.settings);
+  // After the reports are written, before anything links to them; a cancelled run does not wait.
+  const reports =
+    edge.keep && !signal.aborted ? await unlessCancelled(edge.keep(known), signal) : undefined;
+  const sections = { ...known, ...(reports && reports !== 'cancelled' ? { reports } : {}) };
   await edge.show(sections, conclusion);
   if (!conclusion.notify) return { conclusion, sections, notified: 'skipped' };
   if (signal.aborted) return { conclusion, sections, notified: 'cancelled' };

@@ -78,6 +78,18 @@ export const INPUTS = [
   },
   { name: 'xml', default: '', help: 'Glob of nmap XML files to compare instead of scanning' },
   {
+    name: 'artifact',
+    // The command line has no workflow run to keep an artifact in.
+    default: 'true',
+    cli: 'false',
+    help: 'In a workflow: the reports as one artifact: true (port-drift-NAME), a name, or false',
+  },
+  {
+    name: 'artifact-retention-days',
+    default: '',
+    help: "Days the artifact is kept (1-400); empty: the repository's setting",
+  },
+  {
     name: 'report-dir',
     // Empty: $RUNNER_TEMP/port-drift. The command line's: the user's state folder (cli/index.ts).
     default: '',

@@ -67,9 +67,17 @@ export interface Settings {
   xml: string;
   /** This job's share of the addresses (`shard: i/n`), or undefined to scan them all. */
   shard?: Shard;
-  /** With mode: merge, the glob of shard result files (report.json). */
+  /**
+   * With mode: merge, the glob of shard result files (report.json). Empty with an artifact: the
+   * shard artifacts of this workflow run (the action downloads them, then fills this in).
+   */
   results: string;
   reportDir: string;
+  /**
+   * The workflow artifact that keeps the reports (`artifact`), undefined when off. `name`: the one
+   * given; absent: `port-drift-<name>` (artifactName()).
+   */
+  artifact?: { name?: string; retentionDays?: number };
   installNmap: boolean;
 }
 
@@ -321,7 +329,8 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
   // Secrets first, so that nothing below can print them.
   const { githubToken, slack } = readSecrets(source, get);
   const maxAddresses = readMaxAddresses(or('max-addresses'));
-  const job = readJobKind(get, or);
+  const artifact = readArtifact(or('artifact'), get('artifact-retention-days'));
+  const job = readJobKind(get, or, artifact !== undefined);
   if (slack) checkWebhookUrl(slack);
   const reportDir = readReportDir(get('report-dir'), env);
   const { policyPath, policy } = readPolicyInput(get('policy'), job.mode, reportDir, env);
@@ -368,6 +377,7 @@ export function readSettings(source: InputSource, env: NodeJS.ProcessEnv = proce
     ...(job.shard ? { shard: job.shard } : {}),
     results: job.results,
     reportDir,
+    ...(artifact ? { artifact } : {}),
     installNmap: readBoolean(source, 'install-nmap'),
   };
 }
@@ -401,15 +411,15 @@ interface JobKind {
   xml: string;
 }
 
-function readJobKind(get: Get, or: Get): JobKind {
+function readJobKind(get: Get, or: Get, artifact: boolean): JobKind {
   const mode = oneOf('mode', or('mode'), ['check', 'record', 'merge']);
   const shard = parseShard('shard', get('shard'));
   const results = get('results');
   const xml = get('xml');
-  if (mode === 'merge' && !results) {
+  if (mode === 'merge' && !results && !artifact) {
     throw new ConfigurationError(
       'results',
-      'is empty, and mode: merge needs it: a glob of the report.json files the shard jobs wrote, such as shards/**/report.json.',
+      'is empty, and mode: merge needs it: a glob of the report.json files the shard jobs wrote, such as shards/**/report.json (in a workflow, leave it empty with artifact on to merge the shard artifacts of the run).',
     );
   }
   if (mode !== 'merge' && results) {
@@ -525,4 +535,59 @@ function readRules(source: InputSource, policy: Policy | undefined, targets: Tar
     }
   }
   return rules;
+}
+
+/** Characters GitHub refuses in an artifact's name. */
+const ARTIFACT_NAME_REFUSES = /[":<>|*?\r\n\\/]/;
+
+/**
+ * `artifact` and `artifact-retention-days`: `true` (port-drift-<name>), a name, or `false` (no
+ * artifact); days from 1 to 400 (GitHub's longest, for private repositories), empty for the
+ * repository's setting.
+ */
+function readArtifact(
+  value: string,
+  days: string,
+): { name?: string; retentionDays?: number } | undefined {
+  const text = value.trim();
+  const retentionDays = parseRetentionDays(days);
+  if (/^(false|off|no)$/i.test(text)) return undefined;
+  const given = /^(true|on|yes)?$/i.test(text) ? undefined : text;
+  if (given !== undefined && (ARTIFACT_NAME_REFUSES.test(given) || given.length > 200)) {
+    throw new ConfigurationError(
+      'artifact',
+      `'${oneLine(given, 80)}' cannot name an artifact: GitHub refuses " : < > | * ? \\ / and line breaks in one, and more than 200 characters leave no room for a shard's suffix. Give a plain name, true (port-drift-<name>) or false.`,
+    );
+  }
+  return {
+    ...(given !== undefined ? { name: given } : {}),
+    ...(retentionDays !== undefined ? { retentionDays } : {}),
+  };
+}
+
+function parseRetentionDays(text: string): number | undefined {
+  if (text === '') return undefined;
+  const days = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(days >= 1 && days <= 400)) {
+    throw new ConfigurationError(
+      'artifact-retention-days',
+      `'${oneLine(text, 40)}' is not a number of days from 1 to 400. Leave it empty for the repository's setting.`,
+    );
+  }
+  return days;
+}
+
+/**
+ * The artifact's name: the one given, else `port-drift-<name>` with what GitHub refuses in a name
+ * made `-`; a shard's gets `-shard-<i>-of-<n>`, the names a merge job looks for.
+ */
+export function artifactName(
+  artifact: { name?: string },
+  name: string,
+  shard?: Pick<Shard, 'index' | 'count'>,
+): string {
+  const base =
+    artifact.name ??
+    `port-drift-${[...name.replace(new RegExp(ARTIFACT_NAME_REFUSES, 'g'), '-')].slice(0, 150).join('')}`;
+  return shard ? `${base}-shard-${shard.index}-of-${shard.count}` : base;
 }
