@@ -2,7 +2,7 @@ export const id = 120;
 export const ids = [120,752];
 export const modules = {
 
-/***/ 8120:
+/***/ 88120:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -10,12 +10,12 @@ export const modules = {
 /* harmony export */   readRunContext: () => (/* binding */ readRunContext)
 /* harmony export */ });
 /* unused harmony export workflowFile */
-/* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1351);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7598);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(8161);
-/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7594);
-/* harmony import */ var _settings_settings_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(3530);
-/* harmony import */ var _production_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(4752);
+/* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(61351);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(77598);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(48161);
+/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(17594);
+/* harmony import */ var _settings_settings_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(93530);
+/* harmony import */ var _production_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(14752);
 // What the runner tells a step about the run, read once at the edge (main.ts, cli.ts) and handed
 // to the notifications: the repository, the run and its URL, the pull request of the event (from
 // @actions/github's context), and PORT_DRIFT_HTTP_TIMEOUT, the deadline of each call to GitHub,
@@ -104,7 +104,7 @@ function keyHash(key) {
 
 /***/ }),
 
-/***/ 4752:
+/***/ 14752:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -112,7 +112,7 @@ function keyHash(key) {
 /* harmony export */   productionNote: () => (/* binding */ productionNote),
 /* harmony export */   z: () => (/* binding */ productionOf)
 /* harmony export */ });
-/* harmony import */ var _base_markdown_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4536);
+/* harmony import */ var _base_markdown_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(54536);
 // Which runs speak for production: the drift issue, Slack's notification state and the history
 // belong to the fleet, so only scheduled, dispatched and pushed runs on the repository's default
 // branch (and the command line, outside GitHub Actions: the user's own cron) open, close or edit the

@@ -2,7 +2,7 @@ export const id = 326;
 export const ids = [326];
 export const modules = {
 
-/***/ 369:
+/***/ 50369:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -12,12 +12,14 @@ export const modules = {
 /* harmony export */   jp: () => (/* binding */ callOptions)
 /* harmony export */ });
 /* unused harmony export Deadline */
-/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7594);
-/* harmony import */ var _base_files_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(378);
-// Calls to the GitHub Actions cache service (@actions/cache), for every store kept in it: nmap's
-// packages, the last state and the history. Each call ends within its deadline, whatever the cache
-// client's own retries would do, and a service that let one call run out of time is not asked again
-// in this run (one process runs one job): a hung service costs one deadline, not one per store.
+/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(17594);
+/* harmony import */ var _base_files_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(40378);
+// Calls to the GitHub Actions results service: the cache (@actions/cache), for every store kept in
+// it (nmap's packages, the last state and the history), and the workflow artifacts
+// (@actions/artifact, artifact.ts), which the runner serves from the same ACTIONS_RESULTS_URL. Each
+// call ends within its deadline, whatever the client's own retries would do, and a service that let
+// one call run out of time is not asked again in this run (one process runs one job): a hung
+// service costs one deadline, not one per store.
 
 
 class Deadline extends Error {
@@ -29,15 +31,15 @@ const callOptions = (timeoutMs) => ({
     timeoutInMs: timeoutMs,
     segmentTimeoutInMs: timeoutMs,
 });
-/** Why a cache call failed, for the log; a deadline marks the service as not answering. */
-function whyNoAnswer(error, timeoutMs) {
+/** Why a call failed, for the log; a deadline marks the service as not answering. */
+function whyNoAnswer(error, timeoutMs, what = 'the Actions cache service') {
     if (!(error instanceof Deadline))
         return (0,_base_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .getErrorMessage */ .u1)(error);
     service.hung = true;
-    return `the Actions cache service gave no answer within ${timeoutMs / 1000} s`;
+    return `${what} gave no answer within ${timeoutMs / 1000} s`;
 }
 /**
- * `work` within `ms`. The cache client retries on its own (five attempts, three-minute sockets)
+ * `work` within `ms`. The cache and artifact clients retry on its own (five attempts, three-minute sockets)
  * and takes no signal: past the deadline its promise is left behind, its outcome ignored; the
  * action's entry point ends the process when the run is over, so a hung socket cannot hold it.
  */
@@ -49,7 +51,7 @@ function cacheCall(ms, work) {
 
 /***/ }),
 
-/***/ 9326:
+/***/ 49326:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -57,14 +59,14 @@ function cacheCall(ms, work) {
 /* harmony export */   installedPackages: () => (/* binding */ installedPackages)
 /* harmony export */ });
 /* unused harmony exports debFileName, parseStanzas, imageOf */
-/* harmony import */ var _actions_cache__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2645);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7598);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1455);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6760);
-/* harmony import */ var _github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(369);
+/* harmony import */ var _actions_cache__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(60142);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(77598);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(51455);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(76760);
+/* harmony import */ var _github_cache_calls_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(50369);
 /* harmony import */ var _base_process_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(6146);
-/* harmony import */ var _base_markdown_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(4536);
-/* harmony import */ var _command_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(2641);
+/* harmony import */ var _base_markdown_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(54536);
+/* harmony import */ var _command_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(72641);
 // nmap's Debian packages kept in the GitHub Actions cache, so that a hosted runner without nmap has
 // it in seconds rather than after an apt-get install. An entry holds the .deb files apt-get had to
 // install for nmap (nmap and the dependencies the runner lacked), under a key naming the runner image,

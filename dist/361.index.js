@@ -2,7 +2,7 @@ export const id = 361;
 export const ids = [361];
 export const modules = {
 
-/***/ 2742:
+/***/ 80361:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 
@@ -11,24 +11,24 @@ __webpack_require__.d(__webpack_exports__, {
   announce: () => (/* binding */ announce)
 });
 
-// EXTERNAL MODULE: ./lib/github/client.js
-var client = __webpack_require__(636);
+// EXTERNAL MODULE: ./lib/github/client.js + 1 modules
+var client = __webpack_require__(58987);
 // EXTERNAL MODULE: ./lib/notify/pr-comment.js
 var pr_comment = __webpack_require__(411);
 // EXTERNAL MODULE: ./lib/notify/render.js
-var render = __webpack_require__(8937);
+var render = __webpack_require__(78937);
 // EXTERNAL MODULE: ./lib/base/files.js
-var files = __webpack_require__(378);
+var files = __webpack_require__(40378);
 // EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __webpack_require__(6760);
+var external_node_path_ = __webpack_require__(76760);
 // EXTERNAL MODULE: ./lib/base/errors.js
-var errors = __webpack_require__(7594);
+var errors = __webpack_require__(17594);
 // EXTERNAL MODULE: ./lib/settings/ports.js
-var settings_ports = __webpack_require__(393);
+var settings_ports = __webpack_require__(80393);
 // EXTERNAL MODULE: ./lib/settings/rules.js
-var rules = __webpack_require__(6562);
+var rules = __webpack_require__(86562);
 // EXTERNAL MODULE: ./lib/base/markdown.js
-var markdown = __webpack_require__(4536);
+var markdown = __webpack_require__(54536);
 ;// CONCATENATED MODULE: ./lib/pull-request/exposure.js
 // What a change of the policy file exposes, read from its base and head versions before any scan:
 // which ports on which patterns become allowed, required or accepted for a while, which are no
@@ -270,7 +270,7 @@ function renderExposure(diff, policyFile, limit = 50) {
 }
 
 // EXTERNAL MODULE: ./lib/settings/policy.js
-var policy = __webpack_require__(2679);
+var policy = __webpack_require__(22679);
 ;// CONCATENATED MODULE: ./lib/pull-request/policy-change.js
 // What a pull request's change of the policy file exposes, read before any scan: the file is looked
 // for among the pull request's changed files; its base version is read from GitHub at the base

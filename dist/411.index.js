@@ -2,26 +2,278 @@ export const id = 411;
 export const ids = [411,120,752];
 export const modules = {
 
-/***/ 636:
+/***/ 58987:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   Cl: () => (/* binding */ createGitHub),
-/* harmony export */   Ur: () => (/* binding */ createOnce),
-/* harmony export */   Wc: () => (/* binding */ whoAmI),
-/* harmony export */   Y0: () => (/* binding */ MAX_PAGES),
-/* harmony export */   c2: () => (/* binding */ statusOf),
-/* harmony export */   dZ: () => (/* binding */ describeGitHubError),
-/* harmony export */   i5: () => (/* binding */ NoAnswerError),
-/* harmony export */   n4: () => (/* binding */ readPages),
-/* harmony export */   ne: () => (/* binding */ isMe)
-/* harmony export */ });
-/* harmony import */ var node_timers_promises__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8500);
-/* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1351);
-/* harmony import */ var _actions_github_lib_utils__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(8665);
-/* harmony import */ var _octokit_plugin_throttling__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(6856);
-/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7594);
-/* harmony import */ var _base_markdown_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(4536);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  Y0: () => (/* binding */ MAX_PAGES),
+  i5: () => (/* binding */ NoAnswerError),
+  Cl: () => (/* binding */ createGitHub),
+  Ur: () => (/* binding */ createOnce),
+  dZ: () => (/* binding */ describeGitHubError),
+  ne: () => (/* binding */ isMe),
+  n4: () => (/* binding */ readPages),
+  c2: () => (/* binding */ statusOf),
+  Wc: () => (/* binding */ whoAmI)
+});
+
+// EXTERNAL MODULE: external "node:timers/promises"
+var promises_ = __webpack_require__(58500);
+// EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js
+var github = __webpack_require__(61351);
+// EXTERNAL MODULE: ./node_modules/@actions/github/lib/utils.js + 19 modules
+var utils = __webpack_require__(85555);
+// EXTERNAL MODULE: ./node_modules/bottleneck/light.js
+var light = __webpack_require__(63251);
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/version.js
+var VERSION = "0.0.0-development";
+
+// pkg/dist-src/wrap-request.js
+var noop = () => Promise.resolve();
+function wrapRequest(state, request, options) {
+  return state.retryLimiter.schedule(doRequest, state, request, options);
+}
+async function doRequest(state, request, options) {
+  const { pathname } = new URL(options.url, "http://github.test");
+  const isAuth = isAuthRequest(options.method, pathname);
+  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
+  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
+  const isGraphQL = pathname.startsWith("/graphql");
+  const retryCount = ~~request.retryCount;
+  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
+  if (state.clustering) {
+    jobOptions.expiration = 1e3 * 60;
+  }
+  if (isWrite || isGraphQL) {
+    await state.write.key(state.id).schedule(jobOptions, noop);
+  }
+  if (isWrite && state.triggersNotification(pathname)) {
+    await state.notifications.key(state.id).schedule(jobOptions, noop);
+  }
+  if (isSearch) {
+    await state.search.key(state.id).schedule(jobOptions, noop);
+  }
+  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request, options);
+  if (isGraphQL) {
+    const res = await req;
+    if (res.data.errors != null && res.data.errors.some((error) => error.type === "RATE_LIMITED")) {
+      const error = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
+        response: res,
+        data: res.data
+      });
+      throw error;
+    }
+  }
+  return req;
+}
+function isAuthRequest(method, pathname) {
+  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
+  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
+  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
+  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
+  pathname === "/login/oauth/access_token");
+}
+
+// pkg/dist-src/generated/triggers-notification-paths.js
+var triggers_notification_paths_default = [
+  "/orgs/{org}/invitations",
+  "/orgs/{org}/invitations/{invitation_id}",
+  "/orgs/{org}/teams/{team_slug}/discussions",
+  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "/repos/{owner}/{repo}/collaborators/{username}",
+  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "/repos/{owner}/{repo}/issues",
+  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
+  "/repos/{owner}/{repo}/pulls",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "/repos/{owner}/{repo}/releases",
+  "/teams/{team_id}/discussions",
+  "/teams/{team_id}/discussions/{discussion_number}/comments"
+];
+
+// pkg/dist-src/route-matcher.js
+function routeMatcher(paths) {
+  const regexes = paths.map(
+    (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+  );
+  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
+  return new RegExp(regex2, "i");
+}
+
+// pkg/dist-src/index.js
+var regex = routeMatcher(triggers_notification_paths_default);
+var triggersNotification = regex.test.bind(regex);
+var groups = {};
+var createGroups = function(Bottleneck, common) {
+  groups.global = new Bottleneck.Group({
+    id: "octokit-global",
+    maxConcurrent: 10,
+    ...common
+  });
+  groups.auth = new Bottleneck.Group({
+    id: "octokit-auth",
+    maxConcurrent: 1,
+    ...common
+  });
+  groups.search = new Bottleneck.Group({
+    id: "octokit-search",
+    maxConcurrent: 1,
+    minTime: 2e3,
+    ...common
+  });
+  groups.write = new Bottleneck.Group({
+    id: "octokit-write",
+    maxConcurrent: 1,
+    minTime: 1e3,
+    ...common
+  });
+  groups.notifications = new Bottleneck.Group({
+    id: "octokit-notifications",
+    maxConcurrent: 1,
+    minTime: 3e3,
+    ...common
+  });
+};
+function throttling(octokit, octokitOptions) {
+  const {
+    enabled = true,
+    Bottleneck = light,
+    id = "no-id",
+    timeout = 1e3 * 60 * 2,
+    // Redis TTL: 2 minutes
+    connection
+  } = octokitOptions.throttle || {};
+  if (!enabled) {
+    return {};
+  }
+  const common = { timeout };
+  if (typeof connection !== "undefined") {
+    common.connection = connection;
+  }
+  const state = Object.assign(
+    {
+      clustering: connection != null,
+      triggersNotification,
+      fallbackSecondaryRateRetryAfter: 60,
+      retryAfterBaseValue: 1e3,
+      id
+    },
+    octokitOptions.throttle
+  );
+  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
+    throw new Error(`octokit/plugin-throttling error:
+        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
+        See https://octokit.github.io/rest.js/#throttling
+
+        const octokit = new Octokit({
+          throttle: {
+            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
+            onRateLimit: (retryAfter, options) => {/* ... */}
+          }
+        })
+    `);
+  }
+  let initialized = false;
+  const initializeBottleneck = () => {
+    if (initialized) {
+      return;
+    }
+    initialized = true;
+    if (groups.global == null) {
+      createGroups(Bottleneck, common);
+    }
+    state.global = state.global ?? groups.global;
+    state.auth = state.auth ?? groups.auth;
+    state.search = state.search ?? groups.search;
+    state.write = state.write ?? groups.write;
+    state.notifications = state.notifications ?? groups.notifications;
+    state.retryLimiter = state.retryLimiter ?? new Bottleneck();
+    const events = {};
+    const emitter = new Bottleneck.Events(events);
+    events.on("secondary-limit", state.onSecondaryRateLimit);
+    events.on("rate-limit", state.onRateLimit);
+    events.on(
+      "error",
+      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
+    );
+    state.retryLimiter.on("failed", async function(error, info) {
+      const [state2, request, options] = info.args;
+      const { pathname } = new URL(options.url, "http://github.test");
+      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error.status !== 401;
+      if (!(shouldRetryGraphQL || error.status === 403 || error.status === 429)) {
+        return;
+      }
+      const retryCount = ~~request.retryCount;
+      request.retryCount = retryCount;
+      options.request.retryCount = retryCount;
+      const { wantRetry, retryAfter = 0 } = await (async function() {
+        if (/\bsecondary rate\b/i.test(error.message)) {
+          const retryAfter2 = Number(error.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
+          const wantRetry2 = await emitter.trigger(
+            "secondary-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        if (error.response.headers != null && error.response.headers["x-ratelimit-remaining"] === "0" || (error.response.data?.errors ?? []).some(
+          (error2) => error2.type === "RATE_LIMITED"
+        )) {
+          const rateLimitReset = new Date(
+            ~~error.response.headers["x-ratelimit-reset"] * 1e3
+          ).getTime();
+          const retryAfter2 = Math.max(
+            // Add one second so we retry _after_ the reset time
+            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
+            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
+            0
+          );
+          const wantRetry2 = await emitter.trigger(
+            "rate-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        return {};
+      })();
+      if (wantRetry) {
+        request.retryCount++;
+        return retryAfter * state2.retryAfterBaseValue;
+      }
+    });
+  };
+  octokit.hook.wrap("request", (request, options) => {
+    initializeBottleneck();
+    return wrapRequest(state, request, options);
+  });
+  return {};
+}
+throttling.VERSION = VERSION;
+throttling.triggersNotification = triggersNotification;
+
+
+// EXTERNAL MODULE: ./lib/base/errors.js
+var errors = __webpack_require__(17594);
+// EXTERNAL MODULE: ./lib/base/markdown.js
+var markdown = __webpack_require__(54536);
+;// CONCATENATED MODULE: ./lib/github/client.js
 // The GitHub client: Octokit from @actions/github with the throttling plugin, pointed at
 // GITHUB_API_URL (GitHub Enterprise, or a test server); one deadline per call, retries included;
 // who the token is; and one way to turn its errors into words that say what was seen.
@@ -49,7 +301,7 @@ const BACKOFF_MS = [1000, 4000];
  * on as the result.
  */
 function fetchWithoutRedirects() {
-    const upstream = _actions_github_lib_utils__WEBPACK_IMPORTED_MODULE_2__/* .defaults */ .NT.request?.fetch ?? fetch;
+    const upstream = utils/* defaults */.NT.request?.fetch ?? fetch;
     return async (url, init) => {
         const response = await upstream(url, { ...init, redirect: 'manual' });
         if (response.status >= 300 && response.status < 400 && response.status !== 304) {
@@ -74,9 +326,9 @@ function noAnswer(error) {
  * again (after 1 s, then 4 s) while time is left; creates are not (they pass `retries: 0`).
  */
 function createGitHub(token, apiUrl, log, timeoutMs) {
-    const gh = (0,_actions_github__WEBPACK_IMPORTED_MODULE_1__/* .getOctokit */ .Q)(token, {
+    const gh = (0,github/* getOctokit */.Q)(token, {
         baseUrl: apiUrl,
-        request: { ..._actions_github_lib_utils__WEBPACK_IMPORTED_MODULE_2__/* .defaults */ .NT.request, fetch: fetchWithoutRedirects() },
+        request: { ...utils/* defaults */.NT.request, fetch: fetchWithoutRedirects() },
         log: {
             debug: (m) => log.debug(m),
             info: (m) => log.debug(m),
@@ -87,7 +339,7 @@ function createGitHub(token, apiUrl, log, timeoutMs) {
             onRateLimit: onRateLimit('primary', log),
             onSecondaryRateLimit: onRateLimit('secondary', log),
         },
-    }, _octokit_plugin_throttling__WEBPACK_IMPORTED_MODULE_4__/* .throttling */ .A);
+    }, throttling);
     // Registered after the plugins, so it wraps them: one deadline covers the whole call.
     gh.hook.wrap('request', (request, options) => withinDeadline(request, options, timeoutMs, log));
     return gh;
@@ -129,7 +381,7 @@ async function withinDeadline(request, options, timeoutMs, log) {
             if (Date.now() + wait >= deadline)
                 throw error;
             log.info(`GitHub ${answered ? `answered ${status}` : `could not be reached (${firstLine(error)})`} on ${options.method ?? ''} ${options.url ?? ''}: trying again in ${wait / 1000} s.`);
-            await (0,node_timers_promises__WEBPACK_IMPORTED_MODULE_0__.setTimeout)(wait);
+            await (0,promises_.setTimeout)(wait);
         }
     }
 }
@@ -212,7 +464,7 @@ function statusOf(error) {
     return typeof status === 'number' ? status : undefined;
 }
 function firstLine(error) {
-    return (0,_base_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .getErrorMessage */ .u1)(error).split('\n')[0]?.slice(0, 300) ?? '';
+    return (0,errors/* getErrorMessage */.u1)(error).split('\n')[0]?.slice(0, 300) ?? '';
 }
 /** `PATCH /repos/o/r/issues/7`, from an Octokit error, when it carries its request. */
 function requestOf(error) {
@@ -229,7 +481,7 @@ function requestOf(error) {
     catch {
         // Not valid percent-encoding: shown as sent.
     }
-    return ` on ${request.method} ${(0,_base_markdown_js__WEBPACK_IMPORTED_MODULE_5__/* .oneLine */ .TN)(shown, 200)}`;
+    return ` on ${request.method} ${(0,markdown/* oneLine */.TN)(shown, 200)}`;
 }
 /**
  * Octokit's error as one line saying what GitHub answered to which request, and what to do where the
@@ -283,7 +535,7 @@ async function createOnce(what, create, find, log) {
             if (attempt >= 3 || noAnswer(error) || (status !== undefined && status < 500))
                 throw error;
             log.info(`Creating ${what} got ${status ? `answer ${status}` : `no answer (${firstLine(error)})`}; checking whether it was made anyway.`);
-            await (0,node_timers_promises__WEBPACK_IMPORTED_MODULE_0__.setTimeout)(attempt * 1000);
+            await (0,promises_.setTimeout)(attempt * 1000);
             const made = await find();
             if (made !== undefined)
                 return made;
@@ -294,7 +546,7 @@ async function createOnce(what, create, find, log) {
 
 /***/ }),
 
-/***/ 8120:
+/***/ 88120:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -302,12 +554,12 @@ async function createOnce(what, create, find, log) {
 /* harmony export */   readRunContext: () => (/* binding */ readRunContext)
 /* harmony export */ });
 /* unused harmony export workflowFile */
-/* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1351);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7598);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(8161);
-/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7594);
-/* harmony import */ var _settings_settings_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(3530);
-/* harmony import */ var _production_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(4752);
+/* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(61351);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(77598);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(48161);
+/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(17594);
+/* harmony import */ var _settings_settings_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(93530);
+/* harmony import */ var _production_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(14752);
 // What the runner tells a step about the run, read once at the edge (main.ts, cli.ts) and handed
 // to the notifications: the repository, the run and its URL, the pull request of the event (from
 // @actions/github's context), and PORT_DRIFT_HTTP_TIMEOUT, the deadline of each call to GitHub,
@@ -396,7 +648,7 @@ function keyHash(key) {
 
 /***/ }),
 
-/***/ 4752:
+/***/ 14752:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -404,7 +656,7 @@ function keyHash(key) {
 /* harmony export */   productionNote: () => (/* binding */ productionNote),
 /* harmony export */   z: () => (/* binding */ productionOf)
 /* harmony export */ });
-/* harmony import */ var _base_markdown_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4536);
+/* harmony import */ var _base_markdown_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(54536);
 // Which runs speak for production: the drift issue, Slack's notification state and the history
 // belong to the fleet, so only scheduled, dispatched and pushed runs on the repository's default
 // branch (and the command line, outside GitHub Actions: the user's own cron) open, close or edit the
@@ -507,7 +759,7 @@ function productionNote(production) {
 
 /***/ }),
 
-/***/ 1726:
+/***/ 91726:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -521,9 +773,9 @@ function productionNote(production) {
 /* harmony export */   mh: () => (/* binding */ stateFrom)
 /* harmony export */ });
 /* unused harmony export driftState */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
-/* harmony import */ var _base_check_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(5273);
-/* harmony import */ var _base_types_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9356);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
+/* harmony import */ var _base_check_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(35273);
+/* harmony import */ var _base_types_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(19356);
 // What changed since the last run: findings are compared by what they are about (kind, address,
 // port, protocol), not by how nmap described them, so the same drift seen again is no change.
 // Pure: values in, values out.
@@ -686,8 +938,8 @@ function slackEventFor(status, previous, changes, notify) {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   h: () => (/* binding */ syncPrComment)
 /* harmony export */ });
-/* harmony import */ var _github_client_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(636);
-/* harmony import */ var _render_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8937);
+/* harmony import */ var _github_client_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(58987);
+/* harmony import */ var _render_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(78937);
 // The sticky pull-request comment: one comment per key on the pull request, found by its hidden
 // marker among the comments the token itself wrote, and updated on each push. A marker in someone
 // else's comment is ignored: anyone who may comment could plant one, and the result would then sit
@@ -752,7 +1004,7 @@ async function findComment({ gh, repo, pull, run, me }, seen) {
 
 /***/ }),
 
-/***/ 8937:
+/***/ 78937:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -768,13 +1020,13 @@ async function findComment({ gh, repo, pull, run, me }, seen) {
 /* harmony export */   yT: () => (/* binding */ renderDuplicateBody)
 /* harmony export */ });
 /* unused harmony exports GITHUB_BODY_LIMIT, stateMarker */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
-/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8522);
-/* harmony import */ var _base_markdown_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(4536);
-/* harmony import */ var _report_format_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7703);
-/* harmony import */ var _base_untrusted_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(5499);
-/* harmony import */ var _github_context_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(8120);
-/* harmony import */ var _memory_changes_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(1726);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(38522);
+/* harmony import */ var _base_markdown_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(54536);
+/* harmony import */ var _report_format_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(87703);
+/* harmony import */ var _base_untrusted_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(75499);
+/* harmony import */ var _github_context_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(88120);
+/* harmony import */ var _memory_changes_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(91726);
 // GitHub Markdown for the issue and the pull-request comment, and the hidden markers that find them
 // again and carry the last state. Every value that came from a scanned host or a user goes through
 // code(), so a banner or a DNS name cannot become a mention, a reference, a link or HTML.
@@ -894,10 +1146,10 @@ function renderIssueBody(run, result, changes, state) {
     if (result.status === 'clean') {
         // What the drift was stays on the closed issue, for whoever reads it later.
         const was = changeLines(changes);
-        parts.push(`Resolved: no drift in [run ${run.runId}](${run.runUrl}).${was.length ? ' The drift was:' : ''}`, ...(was.length ? [was.join('\n')] : []));
+        parts.push(`Resolved: no drift in [run ${run.runId}](${run.runUrl}).${was.length ? ' The drift was:' : ''}`, ...(was.length ? [was.join('\n')] : []), ...extra(result.sections?.reports));
         return [...parts, ...extra(result.sections?.history), footer, stateMarker(state)].join('\n\n');
     }
-    parts.push(`**${result.message}** ${(0,_base_markdown_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(result.addresses, 'address', 'addresses')} scanned.`, '### What changed', [(0,_memory_changes_js__WEBPACK_IMPORTED_MODULE_4__/* .describeChanges */ .DT)(changes), ...changeLines(changes)].join('\n'), ...extra(result.sections?.history), ...extra((0,_report_format_js__WEBPACK_IMPORTED_MODULE_2__/* .whatToDo */ .H6)(result.findings, result.acceptForm)), '### Findings');
+    parts.push(`**${result.message}** ${(0,_base_markdown_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(result.addresses, 'address', 'addresses')} scanned.`, ...extra(result.sections?.reports), '### What changed', [(0,_memory_changes_js__WEBPACK_IMPORTED_MODULE_4__/* .describeChanges */ .DT)(changes), ...changeLines(changes)].join('\n'), ...extra(result.sections?.history), ...extra((0,_report_format_js__WEBPACK_IMPORTED_MODULE_2__/* .whatToDo */ .H6)(result.findings, result.acceptForm)), '### Findings');
     return assemble(parts, result.findings, run, [footer, stateMarker(state)]);
 }
 /** The short comment on an issue whose drift changed, was resolved, or came back. */
@@ -926,7 +1178,7 @@ function renderPrComment(run, result, sha) {
     const addresses = (0,_base_markdown_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(result.addresses, 'address', 'addresses');
     parts.push(result.findings.length
         ? `**${result.message}** ${addresses} scanned.`
-        : `${result.message} ${addresses} scanned.`, ...extra(result.sections?.exposure), ...extra(result.sections?.since));
+        : `${result.message} ${addresses} scanned.`, ...extra(result.sections?.reports), ...extra(result.sections?.exposure), ...extra(result.sections?.since));
     if (result.findings.length === 0)
         return [...parts, footer].join('\n\n');
     parts.push(...extra((0,_report_format_js__WEBPACK_IMPORTED_MODULE_2__/* .whatToDo */ .H6)(result.findings, result.acceptForm)), '### Findings');

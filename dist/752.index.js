@@ -2,7 +2,7 @@ export const id = 752;
 export const ids = [752];
 export const modules = {
 
-/***/ 4752:
+/***/ 14752:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -10,7 +10,7 @@ export const modules = {
 /* harmony export */   productionNote: () => (/* binding */ productionNote),
 /* harmony export */   z: () => (/* binding */ productionOf)
 /* harmony export */ });
-/* harmony import */ var _base_markdown_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4536);
+/* harmony import */ var _base_markdown_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(54536);
 // Which runs speak for production: the drift issue, Slack's notification state and the history
 // belong to the fleet, so only scheduled, dispatched and pushed runs on the repository's default
 // branch (and the command line, outside GitHub Actions: the user's own cron) open, close or edit the

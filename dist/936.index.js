@@ -2,7 +2,7 @@ export const id = 936;
 export const ids = [936];
 export const modules = {
 
-/***/ 3936:
+/***/ 23936:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 
@@ -15,17 +15,17 @@ __webpack_require__.d(__webpack_exports__, {
 // UNUSED EXPORTS: planDelivery
 
 // EXTERNAL MODULE: ./lib/github/context.js
-var github_context = __webpack_require__(8120);
+var github_context = __webpack_require__(88120);
 // EXTERNAL MODULE: ./lib/settings/settings.js + 1 modules
-var settings_settings = __webpack_require__(3530);
+var settings_settings = __webpack_require__(93530);
 // EXTERNAL MODULE: ./lib/memory/changes.js
-var memory_changes = __webpack_require__(1726);
-// EXTERNAL MODULE: ./lib/github/client.js
-var github_client = __webpack_require__(636);
+var memory_changes = __webpack_require__(91726);
+// EXTERNAL MODULE: ./lib/github/client.js + 1 modules
+var github_client = __webpack_require__(58987);
 // EXTERNAL MODULE: ./lib/base/markdown.js
-var markdown = __webpack_require__(4536);
+var markdown = __webpack_require__(54536);
 // EXTERNAL MODULE: ./lib/notify/render.js
-var render = __webpack_require__(8937);
+var render = __webpack_require__(78937);
 ;// CONCATENATED MODULE: ./lib/notify/issue-plan.js
 // What to do with the drift issue, decided from what exists (the issue of this key as listed, or as
 // just read again) and what was found (the run's status and drift state). Pure: issue.ts carries
@@ -306,9 +306,9 @@ async function ensureLabels(gh, repo, labels, log) {
 // EXTERNAL MODULE: ./lib/notify/pr-comment.js
 var pr_comment = __webpack_require__(411);
 // EXTERNAL MODULE: ./lib/report/format.js
-var format = __webpack_require__(7703);
+var format = __webpack_require__(87703);
 // EXTERNAL MODULE: ./lib/findings/hints.js
-var hints = __webpack_require__(8652);
+var hints = __webpack_require__(18652);
 ;// CONCATENATED MODULE: ./lib/notify/slack-message.js
 // The Slack message: one Block Kit message within Slack's limits, with Slack's special sequences
 // (<!channel>, <!here>, <@U…>, <url|text>) made impossible in untrusted text; each finding with what
@@ -443,9 +443,9 @@ function findingBlocks({ run, result, changes, event, place }, verdict) {
 }
 
 // EXTERNAL MODULE: external "node:timers/promises"
-var promises_ = __webpack_require__(8500);
+var promises_ = __webpack_require__(58500);
 // EXTERNAL MODULE: ./lib/base/errors.js
-var errors = __webpack_require__(7594);
+var errors = __webpack_require__(17594);
 ;// CONCATENATED MODULE: ./lib/notify/slack.js
 // Slack's incoming webhook, the transport: posts a message within one deadline, waits as Slack
 // asks (429 Retry-After), backs off on 5xx and network errors, and reports what Slack refused with

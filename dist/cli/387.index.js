@@ -27,10 +27,12 @@ var errors = __webpack_require__(7594);
 // EXTERNAL MODULE: ./lib/base/files.js
 var files = __webpack_require__(378);
 ;// CONCATENATED MODULE: ./lib/github/cache-calls.js
-// Calls to the GitHub Actions cache service (@actions/cache), for every store kept in it: nmap's
-// packages, the last state and the history. Each call ends within its deadline, whatever the cache
-// client's own retries would do, and a service that let one call run out of time is not asked again
-// in this run (one process runs one job): a hung service costs one deadline, not one per store.
+// Calls to the GitHub Actions results service: the cache (@actions/cache), for every store kept in
+// it (nmap's packages, the last state and the history), and the workflow artifacts
+// (@actions/artifact, artifact.ts), which the runner serves from the same ACTIONS_RESULTS_URL. Each
+// call ends within its deadline, whatever the client's own retries would do, and a service that let
+// one call run out of time is not asked again in this run (one process runs one job): a hung
+// service costs one deadline, not one per store.
 
 
 class Deadline extends Error {
@@ -42,15 +44,15 @@ const callOptions = (timeoutMs) => ({
     timeoutInMs: timeoutMs,
     segmentTimeoutInMs: timeoutMs,
 });
-/** Why a cache call failed, for the log; a deadline marks the service as not answering. */
-function whyNoAnswer(error, timeoutMs) {
+/** Why a call failed, for the log; a deadline marks the service as not answering. */
+function whyNoAnswer(error, timeoutMs, what = 'the Actions cache service') {
     if (!(error instanceof Deadline))
         return (0,errors/* getErrorMessage */.u1)(error);
     service.hung = true;
-    return `the Actions cache service gave no answer within ${timeoutMs / 1000} s`;
+    return `${what} gave no answer within ${timeoutMs / 1000} s`;
 }
 /**
- * `work` within `ms`. The cache client retries on its own (five attempts, three-minute sockets)
+ * `work` within `ms`. The cache and artifact clients retry on its own (five attempts, three-minute sockets)
  * and takes no signal: past the deadline its promise is left behind, its outcome ignored; the
  * action's entry point ends the process when the run is over, so a hung socket cannot hold it.
  */

@@ -532,10 +532,10 @@ function renderIssueBody(run, result, changes, state) {
     if (result.status === 'clean') {
         // What the drift was stays on the closed issue, for whoever reads it later.
         const was = changeLines(changes);
-        parts.push(`Resolved: no drift in [run ${run.runId}](${run.runUrl}).${was.length ? ' The drift was:' : ''}`, ...(was.length ? [was.join('\n')] : []));
+        parts.push(`Resolved: no drift in [run ${run.runId}](${run.runUrl}).${was.length ? ' The drift was:' : ''}`, ...(was.length ? [was.join('\n')] : []), ...extra(result.sections?.reports));
         return [...parts, ...extra(result.sections?.history), footer, stateMarker(state)].join('\n\n');
     }
-    parts.push(`**${result.message}** ${(0,markdown/* plural */.LS)(result.addresses, 'address', 'addresses')} scanned.`, '### What changed', [(0,memory_changes/* describeChanges */.DT)(changes), ...changeLines(changes)].join('\n'), ...extra(result.sections?.history), ...extra((0,format/* whatToDo */.H6)(result.findings, result.acceptForm)), '### Findings');
+    parts.push(`**${result.message}** ${(0,markdown/* plural */.LS)(result.addresses, 'address', 'addresses')} scanned.`, ...extra(result.sections?.reports), '### What changed', [(0,memory_changes/* describeChanges */.DT)(changes), ...changeLines(changes)].join('\n'), ...extra(result.sections?.history), ...extra((0,format/* whatToDo */.H6)(result.findings, result.acceptForm)), '### Findings');
     return assemble(parts, result.findings, run, [footer, stateMarker(state)]);
 }
 /** The short comment on an issue whose drift changed, was resolved, or came back. */
@@ -564,7 +564,7 @@ function renderPrComment(run, result, sha) {
     const addresses = (0,markdown/* plural */.LS)(result.addresses, 'address', 'addresses');
     parts.push(result.findings.length
         ? `**${result.message}** ${addresses} scanned.`
-        : `${result.message} ${addresses} scanned.`, ...extra(result.sections?.exposure), ...extra(result.sections?.since));
+        : `${result.message} ${addresses} scanned.`, ...extra(result.sections?.reports), ...extra(result.sections?.exposure), ...extra(result.sections?.since));
     if (result.findings.length === 0)
         return [...parts, footer].join('\n\n');
     parts.push(...extra((0,format/* whatToDo */.H6)(result.findings, result.acceptForm)), '### Findings');
