@@ -68,20 +68,32 @@ describe('exceptions on a fleet', { skip }, () => {
   it('an exception that ends while the scan runs: drift when the scan finishes, saying it ended', async () => {
     // The scan takes several seconds (an address that answers nothing is waited for); the
     // exception ends one to two seconds after the action starts (a whole second, as people write).
-    const until = new Date(Math.ceil((Date.now() + 1000) / 1000) * 1000)
-      .toISOString()
-      .replace(/\.000Z$/, 'Z');
-    const run = await runAction(
-      {
-        targets: `${DB}, ${fleet.unusedIpv4}`,
-        expected: `${DB}: 22\n${DB}: 27017 until ${until} "OPS-42 #7, owner bob"\n${fleet.unusedIpv4}: none`,
-        ports: '1-1000',
-      },
-      inScanner,
-    );
-    const report = run.report as { startedAt: string; finishedAt: string };
+    // A run that ended before the exception did (seen once in CI, the whole run under 2 s) is not
+    // this case: it is run again, at most three times, and the test fails if none lasted.
+    let until = '';
+    let run: Awaited<ReturnType<typeof runAction>> | undefined;
+    let report: { startedAt: string; finishedAt: string } | undefined;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      until = new Date(Math.ceil((Date.now() + 1000) / 1000) * 1000)
+        .toISOString()
+        .replace(/\.000Z$/, 'Z');
+      run = await runAction(
+        {
+          targets: `${DB}, ${fleet.unusedIpv4}`,
+          expected: `${DB}: 22\n${DB}: 27017 until ${until} "OPS-42 #7, owner bob"\n${fleet.unusedIpv4}: none`,
+          ports: '1-1000',
+        },
+        inScanner,
+      );
+      report = run.report as { startedAt: string; finishedAt: string } | undefined;
+      if (report && Date.parse(report.finishedAt) > Date.parse(until)) break;
+    }
+    assert.ok(run && report, run?.stdout);
     assert.ok(Date.parse(report.startedAt) < Date.parse(until), 'started before the end');
-    assert.ok(Date.parse(report.finishedAt) > Date.parse(until), 'finished after the end');
+    assert.ok(
+      Date.parse(report.finishedAt) > Date.parse(until),
+      `finished after the end, in one of 3 runs; the last:\n${run.stdout}\n${run.stderr}`,
+    );
     assert.equal(run.code, 1, run.stdout);
     assert.deepEqual(brief(run.findings.filter((f) => f.address === DB)), [
       `unexpected-open ${DB} ${DB} 27017/tcp open`,
