@@ -11,6 +11,7 @@ import type {
   ObservedAddress,
   ObservedPort,
   Protocol,
+  Rule,
   Service,
   ServicePin,
 } from '../base/types.js';
@@ -42,12 +43,12 @@ const samePin = (a: ServicePin, b: ServicePin): boolean =>
   a.name === b.name && (a.product ?? '') === (b.product ?? '');
 
 /** Do any of the rules ask what is behind a port: a pin, a TLS mark, or tls-check: all? */
-export function wantsVersion(rules: Expectation['rules'], checks: BehindChecks): boolean {
+export function wantsVersion(rules: readonly Rule[], checks: BehindChecks): boolean {
   return checks.tlsCheck === 'all' || rules.some((r) => r.ports.some((p) => p.service || p.tls));
 }
 
 /** Do the rules ask for certificates anywhere? Then version detection runs nmap's ssl-cert too. */
-export function wantsCertificates(rules: Expectation['rules'], checks: BehindChecks): boolean {
+export function wantsCertificates(rules: readonly Rule[], checks: BehindChecks): boolean {
   return checks.tlsCheck === 'all' || rules.some((r) => r.ports.some((p) => p.tls));
 }
 
@@ -71,7 +72,7 @@ export function serviceLabel(service: Service): string {
 }
 
 /** Has version detection told what listens (not guessed from the port number, nor given up)? */
-function identified(service: Service | undefined): service is Service {
+export function identified(service: Service | undefined): service is Service {
   const name = service?.name?.toLowerCase() ?? '';
   return (
     service?.method === 'probed' && name !== '' && !/^(ssl\/)?(unknown|tcpwrapped)$/.test(name)

@@ -6,7 +6,7 @@
 // one required for good.
 import { exceptionFor, expectationFor, isPlainlyAllowed } from '../settings/rules.js';
 import { parseServicePin } from '../settings/rules.js';
-import { serviceLabel } from './behind.js';
+import { identified, serviceLabel } from './behind.js';
 import type { ObservedAddress, ObservedPort, PortRule, Rule, Target } from '../base/types.js';
 
 const SOURCE = 'recorded';
@@ -19,14 +19,10 @@ function keyOf(p: PortRule): string {
 
 /** The pin of a service version detection identified: nmap's name for it (`ssh`, `https`). */
 function pinOf(p: ObservedPort): Pick<PortRule, 'service'> {
-  const s = p.service;
-  if (p.state !== 'open' || s?.method !== 'probed' || !s.name) return {};
-  const name = serviceLabel(s);
-  // A name the grammar would not read back (nmap's `unknown`, odd characters) pins nothing.
-  const pin = parseServicePin(name);
-  return typeof pin === 'string' || /^(ssl\/)?(unknown|tcpwrapped)$/.test(name)
-    ? {}
-    : { service: pin };
+  if (p.state !== 'open' || !identified(p.service)) return {};
+  // A name the grammar would not read back (odd characters) pins nothing.
+  const pin = parseServicePin(serviceLabel(p.service));
+  return typeof pin === 'string' ? {} : { service: pin };
 }
 
 /** What a later check must find open (and, for silent UDP ports, may find open) at one address. */
